@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+
+pub mod catalog;
+pub mod id;
+pub mod locale;
+pub mod money;
+pub mod order;
+pub mod partner;
+pub mod style;
+pub mod time;
+pub mod translation;
+pub mod wholesaler;
+
+pub use id::*;
+pub use locale::Locale;
+pub use money::{Currency, Krw, Money, MoneyError, RatePerKrw, RoundingRule};
+pub use time::Timestamp;

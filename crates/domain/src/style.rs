@@ -1,0 +1,179 @@
+//! Styles (상품) and their SKUs (colour × size).
+
+use crate::{Krw, PhotoId, SkuId, StyleId, Timestamp, WholesalerId};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A minimum order quantity, in pieces. Always at least one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Quantity(pub u32);
+
+/// Whether a style can be ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StyleState {
+    #[default]
+    Active,
+    SoldOut,
+    Archived,
+}
+
+/// Whether one SKU can be ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockState {
+    #[default]
+    InStock,
+    /// 미송: the wholesaler takes orders and ships later.
+    Backorder,
+    /// 품절.
+    SoldOut,
+}
+
+macro_rules! str_enum {
+    ($t:ty { $($v:ident => $s:literal),* $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$t>::$v => $s),* }
+            }
+        }
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl FromStr for $t {
+            type Err = crate::style::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($s => Ok(<$t>::$v),)*
+                    other => Err(crate::style::UnknownValue {
+                        kind: stringify!($t),
+                        value: other.to_string(),
+                    }),
+                }
+            }
+        }
+    };
+}
+pub(crate) use str_enum;
+
+/// A stored enum value that the code does not know (a newer row read by older code).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown {kind} value {value:?}")]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+str_enum!(StyleState { Active => "active", SoldOut => "sold_out", Archived => "archived" });
+str_enum!(StockState { InStock => "in_stock", Backorder => "backorder", SoldOut => "sold_out" });
+
+/// One material of a composition (`면 100%`, `아크릴70 울30`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompositionPart {
+    /// Canonical material code (`cotton`, `acrylic`, `wool`, `polyester`, `spandex` …).
+    pub material: String,
+    /// Percent of the fabric, 1 to 100.
+    pub percent: u8,
+}
+
+/// A style as the hub knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Style {
+    pub id: StyleId,
+    pub wholesaler_id: WholesalerId,
+    /// The wholesaler's own code (상품코드/품번): the upsert key per wholesaler.
+    pub style_code: String,
+    pub title_ko: String,
+    /// Canonical category code in the category tree (`tops/knit/cardigan`).
+    pub category: String,
+    pub price: Krw,
+    pub moq: Quantity,
+    pub composition: Vec<CompositionPart>,
+    /// Country of origin as an ISO 3166-1 alpha-2 code (`KR`, `CN`).
+    pub origin: Option<String>,
+    /// Canonical season code (`ss`, `fw`, `spring`, `transitional` …).
+    pub season: Option<String>,
+    pub same_day_dispatch: bool,
+    pub description_ko: Option<String>,
+    pub state: StyleState,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One colour × size of a style.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sku {
+    pub id: SkuId,
+    pub style_id: StyleId,
+    /// Canonical colour code (`black`, `ivory`, `sky_blue`).
+    pub colour: String,
+    /// Canonical size code (`free`, `55`, `m`, `25`).
+    pub size: String,
+    pub stock: StockState,
+}
+
+/// A photo of a style and the state of its normalisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Photo {
+    pub id: PhotoId,
+    pub style_id: StyleId,
+    pub position: u32,
+    /// The file name the wholesaler used.
+    pub source_name: String,
+    /// SHA-256 of the original bytes, hex: identical uploads share one original.
+    pub sha256: String,
+    pub state: PhotoState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoState {
+    #[default]
+    Pending,
+    Ready,
+    Failed,
+}
+str_enum!(PhotoState { Pending => "pending", Ready => "ready", Failed => "failed" });
+
+/// Longest style code a wholesaler may use; longer ones are typos or pasted text.
+pub const MAX_STYLE_CODE_CHARS: usize = 64;
+
+/// Checks a wholesaler's style code: non-empty, no control characters, bounded length.
+pub fn validate_style_code(code: &str) -> Result<(), &'static str> {
+    let c = code.trim();
+    if c.is_empty() {
+        return Err("empty");
+    }
+    if c.chars().count() > MAX_STYLE_CODE_CHARS {
+        return Err("too_long");
+    }
+    if c.chars().any(char::is_control) {
+        return Err("control_characters");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_as_text() {
+        for s in [StyleState::Active, StyleState::SoldOut, StyleState::Archived] {
+            assert_eq!(s.as_str().parse::<StyleState>(), Ok(s));
+        }
+        assert!("gone".parse::<StockState>().is_err());
+    }
+
+    #[test]
+    fn style_codes() {
+        assert!(validate_style_code("KN-2041").is_ok());
+        assert_eq!(validate_style_code(" "), Err("empty"));
+        assert_eq!(validate_style_code(&"x".repeat(65)), Err("too_long"));
+        assert_eq!(validate_style_code("a\u{0}b"), Err("control_characters"));
+    }
+}
