@@ -2,8 +2,6 @@
 
 use crate::{Krw, PhotoId, SkuId, StyleId, Timestamp, WholesalerId};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// A minimum order quantity, in pieces. Always at least one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -39,12 +37,12 @@ macro_rules! str_enum {
                 match self { $(<$t>::$v => $s),* }
             }
         }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $t {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-        impl FromStr for $t {
+        impl ::std::str::FromStr for $t {
             type Err = crate::style::UnknownValue;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
@@ -163,7 +161,11 @@ mod tests {
 
     #[test]
     fn states_round_trip_as_text() {
-        for s in [StyleState::Active, StyleState::SoldOut, StyleState::Archived] {
+        for s in [
+            StyleState::Active,
+            StyleState::SoldOut,
+            StyleState::Archived,
+        ] {
             assert_eq!(s.as_str().parse::<StyleState>(), Ok(s));
         }
         assert!("gone".parse::<StockState>().is_err());
