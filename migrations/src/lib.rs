@@ -1,1 +1,16 @@
+#![doc = include_str!("../README.md")]
 
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_initial;
+
+/// Every migration, in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}

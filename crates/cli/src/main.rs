@@ -1,1 +1,459 @@
-fn main() {}
+//! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
+
+mod demo;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use ddhub_domain::wholesaler::ShopLocation;
+use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+use ddhub_server::config::{Config, LogFormat};
+use ddhub_server::serve;
+use ddhub_store::parties::{self, NewPartner};
+use ddhub_store::{StoreError, keys, rates};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ddhub",
+    version,
+    about = "DDHub: Dongdaemun wholesale fashion, ready for export"
+)]
+struct Cli {
+    /// Configuration file; `ddhub.toml` in the working directory is read when present.
+    #[arg(long, global = true, env = "DDHUB_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the HTTP API (with background workers unless --no-workers).
+    Serve {
+        /// Run no background workers in this process (use separate `ddhub worker` processes).
+        #[arg(long)]
+        no_workers: bool,
+    },
+    /// Run background workers only.
+    Worker,
+    /// Apply pending database migrations (a second run does nothing).
+    Migrate,
+    /// Create a demo data directory with sample wholesalers, a partner and a catalog, then serve it.
+    Demo {
+        /// Seed the demo and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Manage wholesalers.
+    #[command(subcommand)]
+    Wholesaler(WholesalerCmd),
+    /// Manage partner marketplaces.
+    #[command(subcommand)]
+    Partner(PartnerCmd),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Manage exchange rates (units of a currency per won).
+    #[command(subcommand)]
+    Rates(RatesCmd),
+}
+
+#[derive(Args, Debug)]
+struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum WholesalerCmd {
+    /// Add a wholesaler and print its API key (shown once).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Wholesale building, e.g. 청평화 or APM.
+        #[arg(long)]
+        building: String,
+        #[arg(long)]
+        floor: String,
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// List wholesalers.
+    List {
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PartnerCmd {
+    /// Add a partner and print its API key (shown once).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Feed language: en, ja, zh-CN, zh-TW, vi, th or ko.
+        #[arg(long)]
+        locale: String,
+        /// Currency code, e.g. JPY, USD.
+        #[arg(long)]
+        currency: String,
+        /// Markup on converted prices, in percent.
+        #[arg(long, default_value = "0")]
+        markup: String,
+        /// none, whole_unit or charm99.
+        #[arg(long, default_value = "none")]
+        rounding: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// List partners.
+    List {
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCmd {
+    /// Revoke a key by its key id (the 12 characters after `ddh_w_` or `ddh_p_`).
+    Revoke { key_id: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum RatesCmd {
+    /// Set a rate: `ddhub rates set JPY 0.108` means 1 won = 0.108 yen.
+    Set { currency: String, rate: String },
+    /// List rates.
+    List {
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+/// An error that is the user's to fix: printed plainly, exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let explicit = cli.config.is_some();
+    let path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("ddhub.toml"));
+    let config = match Config::load(Some(&path), explicit) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ddhub: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ddhub: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(u) = e.downcast_ref::<UsageError>() {
+                eprintln!("ddhub: {u}");
+                return ExitCode::from(2);
+            }
+            eprintln!("ddhub: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Pretty => builder.compact().init(),
+    }
+}
+
+async fn migrated_store(config: &Config) -> anyhow::Result<ddhub_store::Store> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    let store = serve::open_store(config)
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("migrations failed")?;
+    Ok(store)
+}
+
+fn usage<E: std::fmt::Display>(e: E) -> anyhow::Error {
+    anyhow::Error::new(UsageError(e.to_string()))
+}
+
+async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
+    match cmd {
+        Command::Serve { no_workers } => {
+            let store = migrated_store(&config).await?;
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let addr = listener.local_addr()?;
+            println!("ddhub listening on http://{addr}");
+            serve::serve(
+                config,
+                store,
+                listener,
+                !no_workers,
+                serve::shutdown_signal(),
+            )
+            .await
+        }
+        Command::Worker => {
+            let store = serve::open_store(&config)
+                .await
+                .context("cannot open the database")?;
+            if store.pending_migrations().await? > 0 {
+                return Err(usage(
+                    "the database has pending migrations: run `ddhub migrate` first",
+                ));
+            }
+            println!("ddhub worker running");
+            serve::run_workers(config, store, serve::shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let store = migrated_store(&config).await?;
+            let _ = store;
+            println!("migrations applied; the schema is current");
+            Ok(())
+        }
+        Command::Demo { no_serve } => demo::run(config, no_serve).await,
+        Command::Wholesaler(w) => wholesaler(w, &config).await,
+        Command::Partner(p) => partner(p, &config).await,
+        Command::Key(KeyCmd::Revoke { key_id }) => {
+            let store = migrated_store(&config).await?;
+            match keys::revoke(&store, &key_id).await {
+                Ok(()) => {
+                    println!("revoked key {key_id}");
+                    Ok(())
+                }
+                Err(StoreError::NotFound) => Err(usage(format!("no key with id {key_id:?}"))),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Rates(r) => rates_cmd(r, &config).await,
+    }
+}
+
+async fn wholesaler(cmd: WholesalerCmd, config: &Config) -> anyhow::Result<()> {
+    let store = migrated_store(config).await?;
+    match cmd {
+        WholesalerCmd::Add {
+            name,
+            building,
+            floor,
+            unit,
+            out,
+        } => {
+            let loc = ShopLocation {
+                building,
+                floor,
+                unit,
+            };
+            let (w, key) =
+                parties::add_wholesaler(&store, &name, loc)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Invalid(m) => usage(m),
+                        other => other.into(),
+                    })?;
+            if out.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "id": w.id, "key": key.key, "key_id": key.key_id })
+                );
+            } else {
+                println!(
+                    "wholesaler {} added: {} ({})",
+                    w.id,
+                    w.name,
+                    w.location.display_ko()
+                );
+                println!("API key (shown once, keep it safe): {}", key.key);
+            }
+        }
+        WholesalerCmd::List { out } => {
+            let all = parties::list_wholesalers(&store).await?;
+            if out.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else {
+                println!("{:>5}  {:<24}  location", "id", "name");
+                for w in all {
+                    println!("{:>5}  {:<24}  {}", w.id, w.name, w.location.display_ko());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_markup(text: &str) -> anyhow::Result<i32> {
+    // Percent with up to two decimals, kept as basis points: no float ever holds it.
+    let t = text.trim().trim_end_matches('%');
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let bad = || {
+        usage(format!(
+            "--markup {text:?}: a percentage such as 15 or 12.5"
+        ))
+    };
+    if int.is_empty()
+        || frac.len() > 2
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let int: i32 = int.parse().map_err(|_| bad())?;
+    let frac: i32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<2}").parse().map_err(|_| bad())?
+    };
+    int.checked_mul(100)
+        .and_then(|v| v.checked_add(frac))
+        .ok_or_else(bad)
+}
+
+async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
+    let store = migrated_store(config).await?;
+    match cmd {
+        PartnerCmd::Add {
+            name,
+            locale,
+            currency,
+            markup,
+            rounding,
+            out,
+        } => {
+            let locale: Locale = locale.parse().map_err(usage)?;
+            let currency: Currency = currency.parse().map_err(usage)?;
+            let rounding: RoundingRule = rounding.parse().map_err(usage)?;
+            let markup_bp = parse_markup(&markup)?;
+            let (p, key) = parties::add_partner(
+                &store,
+                NewPartner {
+                    name,
+                    locale,
+                    currency,
+                    markup_bp,
+                    rounding,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Invalid(m) => usage(m),
+                StoreError::Conflict(_) => usage("a partner with this name already exists"),
+                other => other.into(),
+            })?;
+            if out.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "id": p.id, "key": key.key, "key_id": key.key_id })
+                );
+            } else {
+                println!(
+                    "partner {} added: {} ({}, {})",
+                    p.id, p.name, p.locale, p.currency
+                );
+                println!("API key (shown once, keep it safe): {}", key.key);
+            }
+        }
+        PartnerCmd::List { out } => {
+            let all = parties::list_partners(&store).await?;
+            if out.json {
+                println!("{}", serde_json::to_string(&all)?);
+            } else {
+                println!(
+                    "{:>5}  {:<24}  {:<6} {:<4} markup",
+                    "id", "name", "locale", "cur"
+                );
+                for p in all {
+                    println!(
+                        "{:>5}  {:<24}  {:<6} {:<4} {}.{:02}% {}",
+                        p.id,
+                        p.name,
+                        p.locale,
+                        p.currency,
+                        p.markup_bp / 100,
+                        p.markup_bp % 100,
+                        p.rounding.as_str()
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn rates_cmd(cmd: RatesCmd, config: &Config) -> anyhow::Result<()> {
+    let store = migrated_store(config).await?;
+    match cmd {
+        RatesCmd::Set { currency, rate } => {
+            let currency: Currency = currency.parse().map_err(usage)?;
+            let rate = RatePerKrw::parse(currency, &rate).map_err(usage)?;
+            rates::set_rate(&store, rate).await.map_err(|e| match e {
+                StoreError::Invalid(m) => usage(m),
+                other => other.into(),
+            })?;
+            println!("1 KRW = {} {}", rate.decimal(), rate.currency);
+        }
+        RatesCmd::List { out } => {
+            let all = rates::list_rates(&store).await?;
+            if out.json {
+                let v: Vec<_> = all
+                    .iter()
+                    .map(|r| serde_json::json!({ "currency": r.currency, "per_krw": r.decimal() }))
+                    .collect();
+                println!("{}", serde_json::Value::Array(v));
+            } else {
+                for r in all {
+                    println!("1 KRW = {} {}", r.decimal(), r.currency);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_is_exact() {
+        assert_eq!(parse_markup("15").ok(), Some(1500));
+        assert_eq!(parse_markup("12.5%").ok(), Some(1250));
+        assert_eq!(parse_markup("0.05").ok(), Some(5));
+        assert!(parse_markup("-3").is_err());
+        assert!(parse_markup("1.234").is_err());
+        assert!(parse_markup("abc").is_err());
+    }
+}

@@ -1,1 +1,16 @@
+#![doc = include_str!("../README.md")]
 
+// Messages of every locale, compiled in from the workspace's `locales/` folder.
+rust_i18n::i18n!("../../locales", fallback = "en");
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod routes;
+pub mod serve;
+pub mod worker;
+
+pub use app::{App, AppState, router};
+pub use config::Config;

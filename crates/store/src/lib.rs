@@ -1,1 +1,17 @@
+#![doc = include_str!("../README.md")]
 
+pub mod catalog;
+mod db;
+pub mod entity;
+mod error;
+pub mod jobs;
+pub mod keys;
+pub mod parties;
+pub mod rates;
+
+pub use db::{Backend, Store, StoreOptions};
+pub use error::StoreError;
+pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

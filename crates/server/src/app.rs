@@ -1,0 +1,129 @@
+//! The application state and the router with its middleware.
+
+use crate::config::Config;
+use crate::error::{ApiError, ErrorCode, localize_errors};
+use crate::routes;
+use crate::worker::JobSignal;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request, StatusCode};
+use ddhub_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Everything a handler needs, built once per process (crates.io's `App`).
+#[derive(Debug)]
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    /// Wakes this process's workers when a handler enqueues a job.
+    pub jobs: JobSignal,
+    /// The OpenAPI document, serialised on first request.
+    pub openapi_json: std::sync::OnceLock<String>,
+}
+
+impl App {
+    pub fn new(config: Config, store: Store, jobs: JobSignal) -> Self {
+        Self {
+            config,
+            store,
+            jobs,
+            openapi_json: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+pub type AppState = Arc<App>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "DDHub API",
+        description = "The export hub for Dongdaemun wholesale fashion: catalogs in, listings, feeds and orders out."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "styles", description = "A wholesaler's own styles (wholesaler key)")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for name in ["wholesaler_key", "partner_key"] {
+            components.add_security_scheme(
+                name,
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+/// The API routes with their OpenAPI description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(utoipa_axum::routes!(openapi_json))
+        .merge(routes::health::router())
+        .merge(routes::styles::router())
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().split_for_parts().1
+}
+
+/// This API's OpenAPI 3.1 document, generated from the handlers.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "health",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+async fn openapi_json(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> impl axum::response::IntoResponse {
+    let body = app
+        .openapi_json
+        .get_or_init(|| serde_json::to_string(&openapi()).unwrap_or_default())
+        .clone();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+}
+
+/// The production router: every route, the OpenAPI document, and the middleware stack.
+pub fn router(app: AppState) -> Router {
+    let (api, _) = api_router().split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = Duration::from_secs(app.config.request_timeout_secs);
+    let body_limit = app.config.body_limit_bytes;
+    api.fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
+    // Router::layer wraps what came before, so these read innermost first.
+    .layer(DefaultBodyLimit::max(body_limit))
+    .layer(RequestBodyLimitLayer::new(body_limit))
+    .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+    .layer(CatchPanicLayer::new())
+    .layer(axum::middleware::from_fn(localize_errors))
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }),
+    )
+    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    .with_state(app)
+}

@@ -1,0 +1,171 @@
+//! Configuration: embedded defaults, then `ddhub.toml` (optional), then `DDHUB_*` environment
+//! variables. A bad value stops start-up with a message naming the key.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Every setting DDHub reads. Each key can be set in `ddhub.toml` or as `DDHUB_<KEY>`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where the SQLite database, media and search index live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; a SQLite file in the data dir when unset.
+    pub database_url: Option<String>,
+    /// Address `ddhub serve` listens on.
+    pub listen: SocketAddr,
+    /// The URL buyers and partners reach this server at (links in feeds and pages).
+    pub public_url: Option<String>,
+    pub log_format: LogFormat,
+    /// Longest a request may take before it is answered with `request_timeout`.
+    pub request_timeout_secs: u64,
+    /// Largest JSON request body.
+    pub body_limit_bytes: usize,
+    /// Jobs one process runs at once; the number of cores when 0.
+    pub worker_concurrency: usize,
+    /// How long a claimed job is leased before another worker may take it over.
+    pub job_lease_secs: u64,
+    /// How long shutdown waits for requests and jobs to finish.
+    pub shutdown_grace_secs: u64,
+    /// Database connections per process.
+    pub db_max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./ddhub-data"),
+            database_url: None,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            log_format: LogFormat::Pretty,
+            request_timeout_secs: 30,
+            body_limit_bytes: 1024 * 1024,
+            worker_concurrency: 0,
+            job_lease_secs: 60,
+            shutdown_grace_secs: 20,
+            db_max_connections: 8,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "data_dir",
+    "database_url",
+    "listen",
+    "public_url",
+    "log_format",
+    "request_timeout_secs",
+    "body_limit_bytes",
+    "worker_concurrency",
+    "job_lease_secs",
+    "shutdown_grace_secs",
+    "db_max_connections",
+];
+
+/// A configuration that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Loads defaults, then the TOML file (when it exists, or when `explicit` says it must),
+    /// then the environment.
+    pub fn load(file: Option<&Path>, explicit: bool) -> Result<Config, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if path.exists() {
+                fig = fig.merge(Toml::file_exact(path));
+            } else if explicit {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+        }
+        // Only DDHub's own keys: DDHUB_TEST_* and similar variables are not configuration.
+        fig = fig.merge(Env::prefixed("DDHUB_").only(KEYS));
+        let cfg: Config = fig.extract().map_err(|e| {
+            let e = e.to_string();
+            ConfigError(
+                e.replace("for key \"default.", "for key \"")
+                    .replace("`default.", "`"),
+            )
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError(format!(
+                "public_url (DDHUB_PUBLIC_URL) must start with http:// or https://, got {url:?}"
+            )));
+        }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("sqlite:")
+                || url.starts_with("postgres://")
+                || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError(
+                "database_url (DDHUB_DATABASE_URL) must be sqlite://PATH or postgres://…".into(),
+            ));
+        }
+        for (key, v, min) in [
+            ("request_timeout_secs", self.request_timeout_secs, 1),
+            ("job_lease_secs", self.job_lease_secs, 5),
+            ("body_limit_bytes", self.body_limit_bytes as u64, 1024),
+            ("db_max_connections", u64::from(self.db_max_connections), 1),
+        ] {
+            if v < min {
+                return Err(ConfigError(format!(
+                    "{key} (DDHUB_{}) must be at least {min}",
+                    key.to_uppercase()
+                )));
+            }
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(ConfigError(
+                "data_dir (DDHUB_DATA_DIR) must not be empty".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or `ddhub.sqlite` in the data dir.
+    pub fn effective_database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("ddhub.sqlite").display()),
+        }
+    }
+
+    /// The base URL for links: `public_url`, or the listen address.
+    pub fn base_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    pub fn worker_concurrency(&self) -> usize {
+        if self.worker_concurrency == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            self.worker_concurrency
+        }
+    }
+}

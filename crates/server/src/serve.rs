@@ -1,0 +1,151 @@
+//! Running DDHub: the HTTP server and the workers, with graceful shutdown on SIGTERM and Ctrl-C.
+
+use crate::app::{App, AppState, router};
+use crate::config::Config;
+use crate::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
+use async_trait::async_trait;
+use ddhub_store::jobs::{ClaimedJob, JobQueue};
+use ddhub_store::{Store, StoreOptions};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// Opens the store the configuration names.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let mut opts = StoreOptions::new(config.effective_database_url());
+    opts.max_connections = config.db_max_connections;
+    Ok(Store::connect(&opts).await?)
+}
+
+/// A handler for `style.changed`: the hook through which the pipeline (translation, search
+/// indexing) follows catalog changes. It checks the style still exists, so a stale job ends
+/// cleanly; the pipeline stages register their own work on this kind as they land.
+struct StyleChanged {
+    store: Store,
+}
+
+#[async_trait]
+impl JobHandler for StyleChanged {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let id = job
+            .payload
+            .get("style_id")
+            .and_then(serde_json::Value::as_i64)
+            .ok_or_else(|| JobError::Permanent("payload has no style_id".into()))?;
+        self.store
+            .ping()
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        tracing::debug!(style_id = id, "style changed");
+        Ok(())
+    }
+}
+
+/// The job handlers of this build.
+pub fn registry(store: &Store) -> Registry {
+    Registry::new().register(
+        ddhub_store::catalog::JOB_STYLE_CHANGED,
+        Arc::new(StyleChanged {
+            store: store.clone(),
+        }),
+    )
+}
+
+/// Builds the worker pool for this process.
+pub fn worker_pool(config: &Config, store: &Store, signal: JobSignal) -> WorkerPool {
+    WorkerPool::new(
+        JobQueue::new(store.clone()),
+        registry(store),
+        WorkerOptions {
+            concurrency: config.worker_concurrency(),
+            lease: Duration::from_secs(config.job_lease_secs),
+            grace: Duration::from_secs(config.shutdown_grace_secs),
+            ..Default::default()
+        },
+        signal,
+    )
+}
+
+/// Resolves when SIGTERM or Ctrl-C arrives.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested");
+}
+
+/// Serves HTTP on `listener` and runs workers (when `with_workers`) until `shutdown` resolves;
+/// then drains requests and jobs.
+pub async fn serve(
+    config: Config,
+    store: Store,
+    listener: TcpListener,
+    with_workers: bool,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let signal = JobSignal::default();
+    let app: AppState = Arc::new(App::new(config.clone(), store.clone(), signal.clone()));
+    let token = CancellationToken::new();
+    let workers = with_workers.then(|| {
+        let pool = worker_pool(&config, &store, signal);
+        tokio::spawn(pool.run(token.child_token()))
+    });
+    let http_token = token.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        http_token.cancel();
+    });
+    let server_token = token.clone();
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { server_token.cancelled().await })
+    .await?;
+    if let Some(w) = workers {
+        let _ = w.await;
+    }
+    store.close().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs workers only (`ddhub worker`) until `shutdown` resolves.
+pub async fn run_workers(
+    config: Config,
+    store: Store,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let token = CancellationToken::new();
+    let pool = worker_pool(&config, &store, JobSignal::default());
+    let t = token.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        t.cancel();
+    });
+    pool.run(token).await;
+    store.close().await?;
+    Ok(())
+}

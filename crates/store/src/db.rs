@@ -1,0 +1,242 @@
+//! Opening the database, applying migrations, and write transactions.
+
+use crate::{Result, StoreError};
+use ddhub_migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+};
+use sqlx::ConnectOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which engine is behind the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// How to open the database.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// `sqlite://PATH` (created when missing), `sqlite::memory:`, or `postgres://…`.
+    pub url: String,
+    pub max_connections: u32,
+    /// How long a writer waits for SQLite's write lock before giving up.
+    pub busy_timeout: Duration,
+    /// How long to wait for a pooled connection.
+    pub acquire_timeout: Duration,
+}
+
+impl StoreOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The database, shared by every part of a process (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database. SQLite gets WAL, `synchronous=FULL`, a busy timeout and foreign keys
+    /// on every pooled connection.
+    pub async fn connect(opts: &StoreOptions) -> Result<Store> {
+        let url = opts.url.trim();
+        if url.starts_with("sqlite:") {
+            let connect = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: a commit is on disk before it is acknowledged, which the crash-safety
+                // promise (every acknowledged write survives kill -9 and power loss) needs.
+                .synchronous(SqliteSynchronous::Full)
+                .busy_timeout(opts.busy_timeout)
+                .foreign_keys(true)
+                .disable_statement_logging();
+            if let Some(parent) = sqlite_parent_dir(url) {
+                std::fs::create_dir_all(&parent).map_err(|e| {
+                    StoreError::Invalid(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database exists once per connection: keep exactly one.
+                .max_connections(if in_memory { 1 } else { opts.max_connections })
+                .min_connections(if in_memory { 1 } else { 0 })
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(600))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_secs(3600))
+                })
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(|e| {
+                    StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(
+                        e.to_string(),
+                    )))
+                })?;
+            Ok(Store {
+                db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
+                backend: Backend::Sqlite,
+            })
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let connect = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?
+                .disable_statement_logging();
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections)
+                .acquire_timeout(opts.acquire_timeout)
+                .connect_with(connect)
+                .await
+                .map_err(|e| {
+                    StoreError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(
+                        e.to_string(),
+                    )))
+                })?;
+            Ok(Store {
+                db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
+                backend: Backend::Postgres,
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection for reads and single-statement writes.
+    pub fn conn(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Starts a write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock now, so
+    /// contending writers wait on the busy timeout instead of failing mid-transaction), a plain
+    /// `BEGIN` on PostgreSQL.
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: match self.backend {
+                Backend::Sqlite => Some(SqliteTransactionMode::Immediate),
+                Backend::Postgres => None,
+            },
+            ..Default::default()
+        };
+        Ok(self.db.begin_with_options(opts).await?)
+    }
+
+    /// Applies pending migrations; returns how many ran. A second run applies none.
+    pub async fn migrate(&self) -> Result<usize> {
+        let pending = Migrator::get_pending_migrations(&self.db).await?.len();
+        if pending > 0 {
+            Migrator::up(&self.db, None).await?;
+        }
+        Ok(pending)
+    }
+
+    /// Migrations not yet applied (zero when the schema is current).
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        Ok(Migrator::get_pending_migrations(&self.db).await?.len())
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<()> {
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    /// SQLite's own consistency check (`PRAGMA integrity_check`); `Ok(true)` when it says `ok`.
+    /// PostgreSQL has no equivalent and always answers `true`.
+    pub async fn integrity_check(&self) -> Result<bool> {
+        if self.backend != Backend::Sqlite {
+            return Ok(true);
+        }
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.db.get_database_backend(),
+                "PRAGMA integrity_check",
+            ))
+            .await?;
+        let verdict: String = match row {
+            Some(r) => r.try_get_by_index(0)?,
+            None => String::new(),
+        };
+        Ok(verdict == "ok")
+    }
+
+    /// Closes the pool, waiting for connections to be returned.
+    pub async fn close(self) -> Result<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| p.to_path_buf())
+}
+
+/// A URL fit for logs: the password replaced.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn finds_sqlite_parent() {
+        assert_eq!(
+            sqlite_parent_dir("sqlite:///tmp/a/b.sqlite?mode=rwc"),
+            Some(std::path::PathBuf::from("/tmp/a"))
+        );
+        assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! sea-orm entities, one per table. Only this crate sees them; other crates get domain types.
+
+pub mod api_key;
+pub mod exchange_rate;
+pub mod export_order;
+pub mod job;
+pub mod order_line;
+pub mod partner;
+pub mod photo;
+pub mod purchase_request;
+pub mod sku;
+pub mod style;
+pub mod translation;
+pub mod wholesaler;

@@ -1,0 +1,157 @@
+//! Wholesalers and partners: the hub's two kinds of customer, each with API keys.
+
+use crate::entity::{partner, wholesaler};
+use crate::keys::{self, IssuedKey, Principal};
+use crate::{Result, Store, StoreError};
+use ddhub_domain::partner::{Partner, validate_markup_bp};
+use ddhub_domain::wholesaler::{ShopLocation, Wholesaler, validate_wholesaler_fields};
+use ddhub_domain::{Currency, Locale, PartnerId, RoundingRule, Timestamp, WholesalerId};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+fn to_wholesaler(m: wholesaler::Model) -> Wholesaler {
+    Wholesaler {
+        id: WholesalerId(m.id),
+        name: m.name,
+        location: ShopLocation {
+            building: m.building,
+            floor: m.floor,
+            unit: m.unit,
+        },
+        created_at: Timestamp(m.created_at),
+    }
+}
+
+fn to_partner(m: partner::Model) -> Result<Partner> {
+    Ok(Partner {
+        id: PartnerId(m.id),
+        locale: Locale::from_tag(&m.locale)
+            .ok_or_else(|| StoreError::Corrupt(format!("partner locale {:?}", m.locale)))?,
+        currency: m
+            .currency
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("partner currency {:?}", m.currency)))?,
+        markup_bp: m.markup_bp,
+        rounding: m.rounding.parse().map_err(StoreError::Corrupt)?,
+        name: m.name,
+        created_at: Timestamp(m.created_at),
+    })
+}
+
+/// Adds a wholesaler and its first key, in one transaction.
+pub async fn add_wholesaler(
+    store: &Store,
+    name: &str,
+    location: ShopLocation,
+) -> Result<(Wholesaler, IssuedKey)> {
+    validate_wholesaler_fields(name, &location).map_err(StoreError::Invalid)?;
+    let now = Timestamp::now().0;
+    let txn = store.begin_write().await?;
+    let row = wholesaler::ActiveModel {
+        name: Set(name.trim().to_string()),
+        building: Set(location.building.trim().to_string()),
+        floor: Set(location.floor.trim().to_string()),
+        unit: Set(location.unit.trim().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let key = keys::issue(&txn, Principal::Wholesaler(WholesalerId(row.id))).await?;
+    txn.commit().await?;
+    Ok((to_wholesaler(row), key))
+}
+
+pub async fn list_wholesalers(store: &Store) -> Result<Vec<Wholesaler>> {
+    Ok(wholesaler::Entity::find()
+        .order_by_asc(wholesaler::Column::Id)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(to_wholesaler)
+        .collect())
+}
+
+pub async fn get_wholesaler(store: &Store, id: WholesalerId) -> Result<Wholesaler> {
+    wholesaler::Entity::find_by_id(id.0)
+        .one(store.conn())
+        .await?
+        .map(to_wholesaler)
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn find_wholesaler_by_name(store: &Store, name: &str) -> Result<Option<Wholesaler>> {
+    Ok(wholesaler::Entity::find()
+        .filter(wholesaler::Column::Name.eq(name))
+        .one(store.conn())
+        .await?
+        .map(to_wholesaler))
+}
+
+/// What a new partner is made with.
+#[derive(Debug, Clone)]
+pub struct NewPartner {
+    pub name: String,
+    pub locale: Locale,
+    pub currency: Currency,
+    pub markup_bp: i32,
+    pub rounding: RoundingRule,
+}
+
+/// Adds a partner and its first key, in one transaction. A taken name is `Conflict`.
+pub async fn add_partner(store: &Store, p: NewPartner) -> Result<(Partner, IssuedKey)> {
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(StoreError::Invalid(
+            "name must be 1 to 100 characters without control characters".into(),
+        ));
+    }
+    validate_markup_bp(p.markup_bp).map_err(StoreError::Invalid)?;
+    let now = Timestamp::now().0;
+    let txn = store.begin_write().await?;
+    let row = partner::ActiveModel {
+        name: Set(name.to_string()),
+        locale: Set(p.locale.tag().to_string()),
+        currency: Set(p.currency.code().to_string()),
+        markup_bp: Set(p.markup_bp),
+        rounding: Set(p.rounding.as_str().to_string()),
+        webhook_url: Set(None),
+        webhook_secret: Set(None),
+        settings: Set("{}".to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let key = keys::issue(&txn, Principal::Partner(PartnerId(row.id))).await?;
+    txn.commit().await?;
+    Ok((to_partner(row)?, key))
+}
+
+pub async fn list_partners(store: &Store) -> Result<Vec<Partner>> {
+    partner::Entity::find()
+        .order_by_asc(partner::Column::Id)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(to_partner)
+        .collect()
+}
+
+pub async fn get_partner(store: &Store, id: PartnerId) -> Result<Partner> {
+    partner::Entity::find_by_id(id.0)
+        .one(store.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(to_partner)
+}
+
+pub async fn find_partner_by_name(store: &Store, name: &str) -> Result<Option<Partner>> {
+    partner::Entity::find()
+        .filter(partner::Column::Name.eq(name))
+        .one(store.conn())
+        .await?
+        .map(to_partner)
+        .transpose()
+}

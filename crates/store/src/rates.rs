@@ -1,0 +1,70 @@
+//! Exchange rates: units of a currency per won, kept by the operator.
+
+use crate::entity::exchange_rate;
+use crate::{Result, Store, StoreError};
+use ddhub_domain::{Currency, RatePerKrw, Timestamp};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{EntityTrait, QueryOrder, Set};
+
+/// Sets (or replaces) the rate of one currency.
+pub async fn set_rate(store: &Store, rate: RatePerKrw) -> Result<()> {
+    if rate.currency == Currency::Krw {
+        return Err(StoreError::Invalid("KRW is the base currency".into()));
+    }
+    let am = exchange_rate::ActiveModel {
+        currency: Set(rate.currency.code().to_string()),
+        per_krw_nanos: Set(rate.nanos),
+        updated_at: Set(Timestamp::now().0),
+    };
+    exchange_rate::Entity::insert(am)
+        .on_conflict(
+            OnConflict::column(exchange_rate::Column::Currency)
+                .update_columns([
+                    exchange_rate::Column::PerKrwNanos,
+                    exchange_rate::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(store.conn())
+        .await?;
+    Ok(())
+}
+
+/// Every rate the operator has set.
+pub async fn list_rates(store: &Store) -> Result<Vec<RatePerKrw>> {
+    exchange_rate::Entity::find()
+        .order_by_asc(exchange_rate::Column::Currency)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|m| {
+            let currency: Currency = m
+                .currency
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("currency {:?}", m.currency)))?;
+            Ok(RatePerKrw {
+                currency,
+                nanos: m.per_krw_nanos,
+            })
+        })
+        .collect()
+}
+
+/// The rate of one currency; KRW is always one.
+pub async fn get_rate(store: &Store, currency: Currency) -> Result<Option<RatePerKrw>> {
+    if currency == Currency::Krw {
+        return Ok(Some(RatePerKrw {
+            currency,
+            nanos: 1_000_000_000,
+        }));
+    }
+    Ok(
+        exchange_rate::Entity::find_by_id(currency.code().to_string())
+            .one(store.conn())
+            .await?
+            .map(|m| RatePerKrw {
+                currency,
+                nanos: m.per_krw_nanos,
+            }),
+    )
+}
