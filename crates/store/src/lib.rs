@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod keys;
 pub mod parties;
 pub mod rates;
+pub mod testing;
 
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;

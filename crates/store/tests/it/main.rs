@@ -1,0 +1,9 @@
+//! Store integration tests: one binary, run on SQLite always and on PostgreSQL when
+//! `DDHUB_TEST_POSTGRES_URL` is set (each test in a fresh schema).
+#![allow(clippy::unwrap_used)]
+
+mod catalog;
+use ddhub_store::testing as common;
+mod jobs;
+mod keys;
+mod migrations;
