@@ -230,8 +230,9 @@ async fn run_one(queue: JobQueue, registry: Registry, job: ClaimedJob, opts: Wor
         return;
     };
     let span = tracing::info_span!("job", id = %job.id, kind = %job.kind, attempt = job.attempt);
-    // Renew the lease while the handler runs, so a long job is not taken over.
-    let heartbeat = {
+    // Renew the lease while the handler runs, so a long job is not taken over. The handle
+    // aborts the heartbeat when dropped, so it never outlives its job, even an aborted one.
+    let heartbeat = tokio_util::task::AbortOnDropHandle::new({
         let queue = queue.clone();
         let job = job.clone();
         let lease = opts.lease;
@@ -247,9 +248,9 @@ async fn run_one(queue: JobQueue, registry: Registry, job: ClaimedJob, opts: Wor
                 }
             }
         })
-    };
+    });
     let result = handler.run(&job).instrument(span).await;
-    heartbeat.abort();
+    drop(heartbeat);
     match result {
         Ok(()) => match queue.complete(&job).await {
             Ok(true) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
