@@ -6,8 +6,11 @@ use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use ddhub_domain::StyleId;
-use ddhub_domain::style::{Sku, Style, StyleState};
+use ddhub_domain::style::{
+    CompositionPart, Quantity, Sku, StockState, Style, StyleState, validate_style_code,
+};
+use ddhub_domain::{Krw, StyleId};
+use ddhub_store::catalog::{StyleInput, UpsertOutcome};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_styles))
         .routes(routes!(get_style))
+        .routes(routes!(put_style))
 }
 
 /// Largest page a client may ask for.
@@ -192,4 +196,212 @@ async fn get_style(
     let (style, skus) =
         ddhub_store::catalog::get_style(&app.store, wholesaler, StyleId(id)).await?;
     Ok(Json(StyleView::from_domain(style, Some(skus))))
+}
+
+/// A style sent by a program (an ERP, a shop system), in canonical codes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StyleBody {
+    pub title_ko: String,
+    /// Category code in the category tree, e.g. `outer/cardigan`.
+    pub category: String,
+    /// Wholesale price in won.
+    pub price_krw: i64,
+    #[serde(default = "one")]
+    pub moq: u32,
+    #[serde(default)]
+    pub composition: Vec<CompositionBody>,
+    pub origin: Option<String>,
+    pub season: Option<String>,
+    #[serde(default)]
+    pub same_day_dispatch: bool,
+    pub description_ko: Option<String>,
+    /// `active` (default), `sold_out` or `archived`.
+    pub state: Option<String>,
+    /// Colour codes; every colour × size is a SKU.
+    pub colours: Vec<String>,
+    /// Size codes.
+    pub sizes: Vec<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompositionBody {
+    pub material: String,
+    pub percent: u8,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpsertResult {
+    pub id: i64,
+    /// `created`, `updated` or `unchanged`.
+    pub outcome: &'static str,
+}
+
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_DESCRIPTION_CHARS: usize = 20_000;
+const MAX_PRICE_KRW: i64 = 100_000_000;
+const MAX_MOQ: u32 = 10_000;
+const MAX_SKUS: usize = 500;
+
+fn check_code(field: &str, v: &str) -> Result<String, ApiError> {
+    let t = v.trim();
+    if t.is_empty() || t.chars().count() > 40 || t.chars().any(char::is_control) {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidBody,
+            format!("{field}: each value must be 1 to 40 characters"),
+        ));
+    }
+    Ok(t.to_string())
+}
+
+impl StyleBody {
+    fn into_input(self, code: &str) -> Result<StyleInput, ApiError> {
+        let invalid = |m: String| ApiError::with_detail(ErrorCode::InvalidBody, m);
+        validate_style_code(code).map_err(|e| invalid(format!("style code: {e}")))?;
+        let title = self.title_ko.trim().to_string();
+        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
+            return Err(invalid(format!(
+                "title_ko must be 1 to {MAX_TITLE_CHARS} characters"
+            )));
+        }
+        if !(1..=MAX_PRICE_KRW).contains(&self.price_krw) {
+            return Err(invalid(format!(
+                "price_krw must be between 1 and {MAX_PRICE_KRW}"
+            )));
+        }
+        if !(1..=MAX_MOQ).contains(&self.moq) {
+            return Err(invalid(format!("moq must be between 1 and {MAX_MOQ}")));
+        }
+        if self
+            .description_ko
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
+            return Err(invalid(format!(
+                "description_ko is longer than {MAX_DESCRIPTION_CHARS} characters"
+            )));
+        }
+        let mut composition = Vec::new();
+        for c in self.composition {
+            if !(1..=100).contains(&c.percent) {
+                return Err(invalid("composition percent must be 1 to 100".into()));
+            }
+            composition.push(CompositionPart {
+                material: check_code("composition material", &c.material)?,
+                percent: c.percent,
+            });
+        }
+        let state = match self.state.as_deref() {
+            None => StyleState::Active,
+            Some(s) => s
+                .parse()
+                .map_err(|_| invalid("state must be active, sold_out or archived".into()))?,
+        };
+        let colours = self
+            .colours
+            .iter()
+            .map(|c| check_code("colours", c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sizes = self
+            .sizes
+            .iter()
+            .map(|c| check_code("sizes", c))
+            .collect::<Result<Vec<_>, _>>()?;
+        if colours.is_empty() || sizes.is_empty() {
+            return Err(invalid(
+                "colours and sizes must each name at least one value".into(),
+            ));
+        }
+        if colours.len().saturating_mul(sizes.len()) > MAX_SKUS {
+            return Err(invalid(format!(
+                "at most {MAX_SKUS} colour × size combinations"
+            )));
+        }
+        let stock = if state == StyleState::SoldOut {
+            StockState::SoldOut
+        } else {
+            StockState::InStock
+        };
+        let mut skus = Vec::new();
+        for c in &colours {
+            for z in &sizes {
+                if !skus
+                    .iter()
+                    .any(|(a, b, _): &(String, String, StockState)| a == c && b == z)
+                {
+                    skus.push((c.clone(), z.clone(), stock));
+                }
+            }
+        }
+        let mut input = StyleInput {
+            style_code: code.trim().to_string(),
+            title_ko: title,
+            category: check_code("category", &self.category)?,
+            price: Krw(self.price_krw),
+            moq: Quantity(self.moq),
+            composition,
+            origin: self.origin.map(|o| check_code("origin", &o)).transpose()?,
+            season: self.season.map(|o| check_code("season", &o)).transpose()?,
+            same_day_dispatch: self.same_day_dispatch,
+            description_ko: self.description_ko,
+            state,
+            extra: Default::default(),
+            skus,
+            content_hash: String::new(),
+        };
+        input.content_hash = ddhub_store::catalog::content_hash(&input);
+        Ok(input)
+    }
+}
+
+/// Creates or updates one of the calling wholesaler's styles by its own style code. Sending
+/// the same body twice changes nothing the second time.
+#[utoipa::path(put, path = "/api/v1/styles/by-code/{style_code}", tag = "styles",
+    params(("style_code" = String, Path, description = "The wholesaler's own style code (상품코드)")),
+    request_body = StyleBody,
+    security(("wholesaler_key" = [])),
+    responses(
+        (status = 201, description = "Created", body = UpsertResult),
+        (status = 200, description = "Updated or unchanged", body = UpsertResult),
+        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
+        (status = 422, description = "Invalid style", body = ErrorBody)
+    ))]
+async fn put_style(
+    State(app): State<AppState>,
+    WholesalerAuth(wholesaler): WholesalerAuth,
+    Path(code): Path<String>,
+    body: Result<Json<StyleBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<(axum::http::StatusCode, Json<UpsertResult>), ApiError> {
+    let Json(body) = body.map_err(|e| match e {
+        axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => {
+            ApiError::new(ErrorCode::UnsupportedMediaType)
+        }
+        other => ApiError::with_detail(ErrorCode::InvalidBody, other.body_text()),
+    })?;
+    let input = body.into_input(&code)?;
+    let txn = app.store.begin_write().await?;
+    let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;
+    txn.commit()
+        .await
+        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
+    if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
+        app.jobs.notify();
+    }
+    let (status, id, word) = match outcome {
+        UpsertOutcome::Created(id) => (axum::http::StatusCode::CREATED, id, "created"),
+        UpsertOutcome::Updated(id) => (axum::http::StatusCode::OK, id, "updated"),
+        UpsertOutcome::Unchanged(id) => (axum::http::StatusCode::OK, id, "unchanged"),
+    };
+    Ok((
+        status,
+        Json(UpsertResult {
+            id: id.0,
+            outcome: word,
+        }),
+    ))
 }

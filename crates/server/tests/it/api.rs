@@ -56,12 +56,22 @@ async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
 
 pub async fn fixture(db: TestDb) -> Fixture {
     let s = db.store.clone();
-    let loc = |u: &str| ShopLocation { building: "청평화".into(), floor: "2".into(), unit: u.into() };
+    let loc = |u: &str| ShopLocation {
+        building: "청평화".into(),
+        floor: "2".into(),
+        unit: u.into(),
+    };
     let (a, key_a) = parties::add_wholesaler(&s, "A", loc("A-1")).await.unwrap();
     let (b, key_b) = parties::add_wholesaler(&s, "B", loc("B-1")).await.unwrap();
     let (_, pkey) = parties::add_partner(
         &s,
-        NewPartner { name: "P".into(), locale: Locale::Ja, currency: Currency::Jpy, markup_bp: 0, rounding: RoundingRule::None },
+        NewPartner {
+            name: "P".into(),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
     )
     .await
     .unwrap();
@@ -80,12 +90,16 @@ pub async fn fixture(db: TestDb) -> Fixture {
     }
 }
 
-pub async fn call(router: &axum::Router, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Value) {
+pub async fn call(
+    router: &axum::Router,
+    req: Request<Body>,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
     let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, headers, body)
 }
 
@@ -105,27 +119,63 @@ fn code(body: &Value) -> &str {
 async fn every_bad_key_gets_401_with_its_own_code() {
     for db in testing::all("auth").await {
         let f = fixture(db).await;
-        for uri in ["/api/v1/styles".to_string(), format!("/api/v1/styles/{}", f.style_a)] {
+        for uri in [
+            "/api/v1/styles".to_string(),
+            format!("/api/v1/styles/{}", f.style_a),
+        ] {
             let (s, _, b) = call(&f.router, get(&uri, None)).await;
-            assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "auth_missing"), "{uri}");
-            for bad in ["Basic abc", "Bearer", "Bearer ddh_w_short", "ddh_w_x", "Bearer ddh_q_0123456789ab_00"] {
+            assert_eq!(
+                (s, code(&b)),
+                (StatusCode::UNAUTHORIZED, "auth_missing"),
+                "{uri}"
+            );
+            for bad in [
+                "Basic abc",
+                "Bearer",
+                "Bearer ddh_w_short",
+                "ddh_w_x",
+                "Bearer ddh_q_0123456789ab_00",
+            ] {
                 let (s, _, b) = call(&f.router, get(&uri, Some(bad))).await;
-                assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "auth_malformed"), "{bad}");
+                assert_eq!(
+                    (s, code(&b)),
+                    (StatusCode::UNAUTHORIZED, "auth_malformed"),
+                    "{bad}"
+                );
             }
             let wrong = format!("Bearer ddh_w_{}_{}", f.key_a_id, "0".repeat(64));
             let (s, _, b) = call(&f.router, get(&uri, Some(&wrong))).await;
-            assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "auth_invalid_key"));
+            assert_eq!(
+                (s, code(&b)),
+                (StatusCode::UNAUTHORIZED, "auth_invalid_key")
+            );
             let unknown = format!("Bearer ddh_w_{}_{}", "f".repeat(12), "0".repeat(64));
             let (s, _, b) = call(&f.router, get(&uri, Some(&unknown))).await;
-            assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "auth_invalid_key"));
-            let (s, _, b) = call(&f.router, get(&uri, Some(&format!("Bearer {}", f.partner_key)))).await;
+            assert_eq!(
+                (s, code(&b)),
+                (StatusCode::UNAUTHORIZED, "auth_invalid_key")
+            );
+            let (s, _, b) = call(
+                &f.router,
+                get(&uri, Some(&format!("Bearer {}", f.partner_key))),
+            )
+            .await;
             assert_eq!((s, code(&b)), (StatusCode::FORBIDDEN, "auth_wrong_role"));
             let (s, _, _) = call(&f.router, get(&uri, Some(&format!("bearer {}", f.key_a)))).await;
             assert_eq!(s, StatusCode::OK, "the scheme is case-insensitive");
         }
         keys::revoke(&f.db.store, &f.key_a_id).await.unwrap();
-        let (s, _, b) = call(&f.router, get("/api/v1/styles", Some(&format!("Bearer {}", f.key_a)))).await;
-        assert_eq!((s, code(&b)), (StatusCode::UNAUTHORIZED, "auth_revoked"), "{}", f.db.name);
+        let (s, _, b) = call(
+            &f.router,
+            get("/api/v1/styles", Some(&format!("Bearer {}", f.key_a))),
+        )
+        .await;
+        assert_eq!(
+            (s, code(&b)),
+            (StatusCode::UNAUTHORIZED, "auth_revoked"),
+            "{}",
+            f.db.name
+        );
     }
 }
 
@@ -139,11 +189,19 @@ async fn a_wholesaler_sees_only_its_own_styles() {
         assert_eq!(s, StatusCode::OK);
         assert_eq!(list["total"], 1);
         assert_eq!(list["styles"][0]["style_code"], "A-STYLE");
-        let (s, _, one) = call(&f.router, get(&format!("/api/v1/styles/{}", f.style_a), Some(&a))).await;
+        let (s, _, one) = call(
+            &f.router,
+            get(&format!("/api/v1/styles/{}", f.style_a), Some(&a)),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(one["skus"][0]["colour"], "black");
         // B's style through A's key: exactly the answer for a style that does not exist.
-        let (s1, _, other) = call(&f.router, get(&format!("/api/v1/styles/{}", f.style_b), Some(&a))).await;
+        let (s1, _, other) = call(
+            &f.router,
+            get(&format!("/api/v1/styles/{}", f.style_b), Some(&a)),
+        )
+        .await;
         let (s2, _, missing) = call(&f.router, get("/api/v1/styles/987654", Some(&a))).await;
         assert_eq!(s1, StatusCode::NOT_FOUND);
         assert_eq!((s1, &other), (s2, &missing));
@@ -159,18 +217,32 @@ async fn bad_queries_and_routes_get_json_errors() {
     let a = format!("Bearer {}", f.key_a);
     for q in ["page=0", "page=x", "per_page=500", "state=deleted"] {
         let (s, _, b) = call(&f.router, get(&format!("/api/v1/styles?{q}"), Some(&a))).await;
-        assert_eq!((s, code(&b)), (StatusCode::BAD_REQUEST, "invalid_query"), "{q}");
+        assert_eq!(
+            (s, code(&b)),
+            (StatusCode::BAD_REQUEST, "invalid_query"),
+            "{q}"
+        );
     }
     let (s, _, b) = call(&f.router, get("/api/v1/nothing", None)).await;
     assert_eq!((s, code(&b)), (StatusCode::NOT_FOUND, "route_not_found"));
-    let req = Request::delete("/api/v1/styles").body(Body::empty()).unwrap();
+    let req = Request::delete("/api/v1/styles")
+        .body(Body::empty())
+        .unwrap();
     let (s, _, b) = call(&f.router, req).await;
-    assert_eq!((s, code(&b)), (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"));
+    assert_eq!(
+        (s, code(&b)),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
     // A body over the limit is refused before any handler reads it.
     let big = vec![b'x'; Config::default().body_limit_bytes + 1];
-    let req = Request::post("/api/v1/styles").body(Body::from(big)).unwrap();
+    let req = Request::post("/api/v1/styles")
+        .body(Body::from(big))
+        .unwrap();
     let (s, _, b) = call(&f.router, req).await;
-    assert!(matches!(code(&b), "payload_too_large" | "method_not_allowed"), "{s} {b}");
+    assert!(
+        matches!(code(&b), "payload_too_large" | "method_not_allowed"),
+        "{s} {b}"
+    );
 }
 
 #[tokio::test]
@@ -181,14 +253,30 @@ async fn health_readiness_request_ids_and_openapi() {
     let (s, h, b) = call(&f.router, get("/readyz", None)).await;
     assert_eq!((s, b["status"].as_str()), (StatusCode::OK, Some("ready")));
     assert!(h.get("x-request-id").is_some(), "a request id is generated");
-    let req = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+    let req = Request::get("/healthz")
+        .header("x-request-id", "abc-123")
+        .body(Body::empty())
+        .unwrap();
     let (_, h, _) = call(&f.router, req).await;
-    assert_eq!(h.get("x-request-id").unwrap(), "abc-123", "a caller's request id is kept");
+    assert_eq!(
+        h.get("x-request-id").unwrap(),
+        "abc-123",
+        "a caller's request id is kept"
+    );
     let (s, _, doc) = call(&f.router, get("/api/openapi.json", None)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/healthz", "/readyz", "/api/openapi.json", "/api/v1/styles", "/api/v1/styles/{id}"] {
-        assert!(doc["paths"][path]["get"].is_object(), "{path} missing from OpenAPI");
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/api/openapi.json",
+        "/api/v1/styles",
+        "/api/v1/styles/{id}",
+    ] {
+        assert!(
+            doc["paths"][path]["get"].is_object(),
+            "{path} missing from OpenAPI"
+        );
     }
     assert!(doc["components"]["securitySchemes"]["wholesaler_key"].is_object());
 }
@@ -197,9 +285,14 @@ async fn health_readiness_request_ids_and_openapi() {
 async fn readiness_fails_while_migrations_are_pending() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("fresh.sqlite").display());
-    let store = Store::connect(&ddhub_store::StoreOptions::new(url)).await.unwrap();
+    let store = Store::connect(&ddhub_store::StoreOptions::new(url))
+        .await
+        .unwrap();
     let app = Arc::new(App::new(Config::default(), store, JobSignal::default()));
     let (s, _, b) = call(&router(app), get("/readyz", None)).await;
-    assert_eq!((s, code(&b)), (StatusCode::SERVICE_UNAVAILABLE, "not_ready"));
+    assert_eq!(
+        (s, code(&b)),
+        (StatusCode::SERVICE_UNAVAILABLE, "not_ready")
+    );
     assert!(b["error"]["message"].as_str().unwrap().contains("migrate"));
 }

@@ -14,7 +14,12 @@ fn every_error_code_has_a_message_in_every_locale() {
         let en = message(&err, "en", "rid");
         for l in Locale::ALL {
             let m = message(&err, l.tag(), "rid");
-            assert!(!m.is_empty() && !m.starts_with("errors."), "{} has no {} message", code.code(), l);
+            assert!(
+                !m.is_empty() && !m.starts_with("errors."),
+                "{} has no {} message",
+                code.code(),
+                l
+            );
             if l != Locale::En {
                 assert_ne!(m, en, "{} in {} is the English text", code.code(), l);
             }
@@ -34,12 +39,20 @@ async fn messages_follow_accept_language() {
         ("xx", "An API key is required"),
     ];
     for (al, expected) in cases {
-        let req = Request::get("/api/v1/styles").header("accept-language", al).body(Body::empty()).unwrap();
+        let req = Request::get("/api/v1/styles")
+            .header("accept-language", al)
+            .body(Body::empty())
+            .unwrap();
         let (_, h, b) = call(&f.router, req).await;
         let msg = b["error"]["message"].as_str().unwrap();
         assert!(msg.contains(expected), "{al}: {msg}");
         assert!(h.get("content-language").is_some());
     }
     let (_, _, b) = call(&f.router, get("/api/v1/styles", None)).await;
-    assert!(b["error"]["message"].as_str().unwrap().starts_with("An API key"));
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("An API key")
+    );
 }
