@@ -321,6 +321,10 @@ pub fn resolve_header(header: &str, mapping: &ColumnMapping) -> ColumnRole {
     if key.is_empty() {
         return ColumnRole::Extra;
     }
+    // The columns our own error report adds, so a fixed report uploads again cleanly.
+    if key == "오류내용" || key == "원본행" {
+        return ColumnRole::Ignored;
+    }
     if let Some(choice) = mapping.lookup(&key) {
         return choice.map_or(ColumnRole::Ignored, ColumnRole::Field);
     }
