@@ -231,28 +231,31 @@ pub fn parse_composition(raw: &str) -> Composition {
             None => out.unknown.push(word.to_string()),
         }
     };
-    // Pair each material word with the number right after it, or else right before it.
+    // `아크릴70 울30` pairs a word with the number after it; `70% acrylic, 30% wool` with the
+    // number before it. The first token decides which way the cell is written.
+    let num_first = toks
+        .iter()
+        .find(|t| !matches!(t, Tok::Word(w) if is_noise_word(w)))
+        .is_some_and(|t| matches!(t, Tok::Num(_)));
     let mut used = vec![false; toks.len()];
     for i in 0..toks.len() {
-        if let Tok::Word(w) = toks[i] {
-            if is_noise_word(w) {
-                used[i] = true;
-                continue;
-            }
-            if let Some(Tok::Num(n)) = toks.get(i + 1)
-                && !used[i + 1]
-            {
-                used[i] = true;
-                used[i + 1] = true;
-                add(&mut out, w, *n);
-            } else if i > 0
-                && let Tok::Num(n) = toks[i - 1]
-                && !used[i - 1]
-            {
-                used[i] = true;
-                used[i - 1] = true;
-                add(&mut out, w, n);
-            }
+        let Tok::Word(w) = toks[i] else { continue };
+        if is_noise_word(w) {
+            used[i] = true;
+            continue;
+        }
+        let j = if num_first {
+            i.checked_sub(1)
+        } else {
+            Some(i + 1)
+        };
+        if let Some(j) = j
+            && let Some(Tok::Num(n)) = toks.get(j)
+            && !used[j]
+        {
+            used[i] = true;
+            used[j] = true;
+            add(&mut out, w, *n);
         }
     }
     let lone: Vec<&str> = toks

@@ -308,6 +308,17 @@ pub fn sniff_delimiter(text: &str) -> u8 {
     best.0
 }
 
+/// Line breaks as Excel counts them: `\n`, `\r\n` and a lone `\r` are one each.
+fn count_breaks(b: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
+}
+
 fn count_outside_quotes(line: &str, d: u8) -> usize {
     let mut inside = false;
     let mut n = 0;
@@ -335,21 +346,33 @@ fn read_delimited(
         .from_reader(text.as_bytes());
     let mut grid = Grid::new(&opts.limits);
     let mut record = csv::StringRecord::new();
-    // Excel shows each record as one row and a blank line as a blank row; the csv crate skips
-    // blank lines, so rows are counted from line numbers less the line breaks inside quotes.
-    let mut embedded_breaks = 0u64;
+    // Excel shows each record as one row, a blank line as a blank row, and a quoted line break
+    // as part of its cell. The csv crate skips blank lines and its line numbers are not Excel's,
+    // so rows are counted here: line breaks before the record, less those inside quotes.
+    let bytes = text.as_bytes();
+    let (mut scanned, mut breaks, mut embedded) = (0usize, 0u64, 0u64);
     loop {
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => return Err(SheetError::Csv(e.to_string())),
         }
-        let line = record.position().map_or(1, |p| p.line());
-        let row = line.saturating_sub(embedded_breaks);
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > scanned {
+            breaks += count_breaks(&bytes[scanned..start]);
+            scanned = start;
+        }
+        let row = 1 + breaks.saturating_sub(embedded);
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
-        embedded_breaks += cells
+        embedded += cells
             .iter()
-            .map(|c| c.matches('\n').count() as u64)
+            .map(|c| count_breaks(c.as_bytes()))
             .sum::<u64>();
         grid.push(u32::try_from(row).unwrap_or(u32::MAX), cells)?;
     }

@@ -167,7 +167,19 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
     let mut current: Option<Current> = None;
     let mut seen: HashMap<String, u32> = HashMap::new();
 
+    let ignored: Vec<bool> = columns_ignored(&sheet.headers, mapping);
+    let mut rows_seen = 0usize;
     for row in &sheet.rows {
+        // A row with text only in ignored columns (our own report's notes) is blank.
+        if row
+            .cells
+            .iter()
+            .enumerate()
+            .all(|(i, c)| c.trim().is_empty() || ignored.get(i).copied().unwrap_or(false))
+        {
+            continue;
+        }
+        rows_seen += 1;
         let code = clean(ctx.cell(row, Field::StyleCode)).into_owned();
         // Continuation of the style directly above?
         if let Some(cur) = &current
@@ -240,9 +252,16 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
         styles,
         problems,
         columns,
-        rows: sheet.rows.len(),
+        rows: rows_seen,
         rejected_rows,
     }
+}
+
+fn columns_ignored(headers: &[String], mapping: &ColumnMapping) -> Vec<bool> {
+    resolve_headers(headers, mapping)
+        .into_iter()
+        .map(|r| r == ColumnRole::Ignored)
+        .collect()
 }
 
 struct Current {
