@@ -11,7 +11,7 @@ use crate::sheet::{RawRow, Sheet};
 use crate::text::{clean, header_key};
 use ddhub_domain::Krw;
 use ddhub_domain::catalog;
-use ddhub_domain::style::{CompositionPart, MAX_STYLE_CODE_CHARS, Quantity, validate_style_code};
+use ddhub_domain::style::{CompositionPart, Quantity, validate_style_code};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -387,7 +387,6 @@ impl Ctx<'_> {
             }
             Err(_) => problems.push(self.problem(row, Field::StyleCode, P::InvalidStyleCode)),
         }
-        debug_assert!(MAX_STYLE_CODE_CHARS > 0);
 
         let title_raw = clean(self.cell(row, Field::Title));
         let mut title: String = title_raw.split_whitespace().collect::<Vec<_>>().join(" ");
