@@ -35,6 +35,9 @@ pub struct ReadOptions {
     pub mapping: ColumnMapping,
 }
 
+/// Bytes of a file given to the encoding detector.
+const DETECT_PREFIX: usize = 256 * 1024;
+
 /// Rows searched for the header row.
 pub const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -258,8 +261,11 @@ fn decode<'a>(
             } else if std::str::from_utf8(bytes).is_ok() {
                 encoding_rs::UTF_8
             } else {
+                // A prefix is plenty to tell CP949 from other legacy encodings, and chardetng
+                // over a whole 50 MB file would cost seconds.
+                let n = bytes.len().min(DETECT_PREFIX);
                 let mut det = chardetng::EncodingDetector::new();
-                det.feed(bytes, true);
+                det.feed(&bytes[..n], n == bytes.len());
                 det.guess(Some(b"kr"), true)
             }
         }

@@ -169,7 +169,7 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
 
     let ignored: Vec<bool> = columns_ignored(&sheet.headers, mapping);
     let mut rows_seen = 0usize;
-    for row in &sheet.rows {
+    for (row_idx, row) in sheet.rows.iter().enumerate() {
         // A row with text only in ignored columns (our own report's notes) is blank.
         if row
             .cells
@@ -184,7 +184,7 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
         // Continuation of the style directly above?
         if let Some(cur) = &current
             && (code.is_empty() || code == cur.code)
-            && ctx.shared_cells_agree(row, &cur.first_row)
+            && ctx.shared_cells_agree(row, &sheet.rows[cur.first_row])
         {
             let mut row_problems = Vec::new();
             let (colours, sizes) = ctx.variants(row, &mut row_problems, true);
@@ -243,7 +243,7 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
             Some(Current {
                 code,
                 index,
-                first_row: row.clone(),
+                first_row: row_idx,
             })
         };
     }
@@ -267,7 +267,8 @@ fn columns_ignored(headers: &[String], mapping: &ColumnMapping) -> Vec<bool> {
 struct Current {
     code: String,
     index: Option<usize>,
-    first_row: RawRow,
+    /// Index in `sheet.rows` of the style's first row.
+    first_row: usize,
 }
 
 fn merge_unique<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
