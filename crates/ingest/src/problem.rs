@@ -1,0 +1,261 @@
+//! Problems found in a sheet, each pointing at a row and column as the owner sees them, in
+//! Korean and English.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How bad a problem is. A row with an error is skipped whole; a warning only informs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// What is wrong. The snake_case name is stable: API clients and `locales/` key on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemCode {
+    MissingColumn,
+    UnknownColumn,
+    DuplicateColumn,
+    MissingStyleCode,
+    InvalidStyleCode,
+    StyleCodeTooLong,
+    DuplicateStyleCode,
+    MissingTitle,
+    TitleTooLong,
+    MissingPrice,
+    InvalidPrice,
+    PriceOutOfRange,
+    PriceUnusuallyHigh,
+    MissingColours,
+    UnknownColour,
+    MissingSizes,
+    UnknownSize,
+    InvalidSizeRange,
+    UnknownCategory,
+    UnknownMaterial,
+    CompositionTotal,
+    CompositionUnparsed,
+    UnknownOrigin,
+    UnknownSeason,
+    InvalidMoq,
+    InvalidFlag,
+    InvalidStock,
+    TooManyRows,
+}
+
+impl ProblemCode {
+    pub fn as_str(self) -> &'static str {
+        use ProblemCode::*;
+        match self {
+            MissingColumn => "missing_column",
+            UnknownColumn => "unknown_column",
+            DuplicateColumn => "duplicate_column",
+            MissingStyleCode => "missing_style_code",
+            InvalidStyleCode => "invalid_style_code",
+            StyleCodeTooLong => "style_code_too_long",
+            DuplicateStyleCode => "duplicate_style_code",
+            MissingTitle => "missing_title",
+            TitleTooLong => "title_too_long",
+            MissingPrice => "missing_price",
+            InvalidPrice => "invalid_price",
+            PriceOutOfRange => "price_out_of_range",
+            PriceUnusuallyHigh => "price_unusually_high",
+            MissingColours => "missing_colours",
+            UnknownColour => "unknown_colour",
+            MissingSizes => "missing_sizes",
+            UnknownSize => "unknown_size",
+            InvalidSizeRange => "invalid_size_range",
+            UnknownCategory => "unknown_category",
+            UnknownMaterial => "unknown_material",
+            CompositionTotal => "composition_total",
+            CompositionUnparsed => "composition_unparsed",
+            UnknownOrigin => "unknown_origin",
+            UnknownSeason => "unknown_season",
+            InvalidMoq => "invalid_moq",
+            InvalidFlag => "invalid_flag",
+            InvalidStock => "invalid_stock",
+            TooManyRows => "too_many_rows",
+        }
+    }
+
+    /// The severity this code always has.
+    pub fn severity(self) -> Severity {
+        use ProblemCode::*;
+        match self {
+            UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
+            | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
+            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// Korean message for the shop owner; `v` is the offending value, `col` the header.
+    pub fn message_ko(self, col: &str, v: &str) -> String {
+        use ProblemCode::*;
+        match self {
+            MissingColumn => format!("'{v}' 열이 없습니다. 제목 행에 '{v}' 열을 추가해 주세요."),
+            UnknownColumn => format!("'{col}' 열은 알 수 없는 항목이라 추가 정보로만 저장합니다."),
+            DuplicateColumn => {
+                format!("'{col}' 열이 같은 항목을 한 번 더 담고 있어 앞쪽 열만 사용합니다.")
+            }
+            MissingStyleCode => {
+                "상품코드가 비어 있습니다. 상품마다 고유한 상품코드(품번)를 넣어 주세요.".into()
+            }
+            InvalidStyleCode => format!("상품코드 '{v}'에 쓸 수 없는 문자가 있습니다."),
+            StyleCodeTooLong => format!("상품코드 '{v}'이(가) 너무 깁니다(최대 64자)."),
+            DuplicateStyleCode => format!(
+                "상품코드 '{v}'이(가) 위쪽 행에서 이미 쓰였습니다. 상품코드는 상품마다 달라야 합니다."
+            ),
+            MissingTitle => "상품명이 비어 있습니다.".into(),
+            TitleTooLong => "상품명이 너무 깁니다(200자 넘음). 앞부분만 사용합니다.".into(),
+            MissingPrice => "도매가가 비어 있습니다.".into(),
+            InvalidPrice => format!(
+                "도매가 '{v}'을(를) 읽을 수 없습니다. 18000, 18,000원, 1.8만 처럼 적어 주세요."
+            ),
+            PriceOutOfRange => {
+                format!("도매가 '{v}'이(가) 올바른 범위가 아닙니다(1원 이상 10억 원 미만).")
+            }
+            PriceUnusuallyHigh => {
+                format!("도매가 '{v}'이(가) 평소보다 매우 높습니다. 금액이 맞는지 확인해 주세요.")
+            }
+            MissingColours => "색상이 비어 있습니다. 예: 블랙,아이보리".into(),
+            UnknownColour => format!(
+                "'{v}'은(는) 알 수 없는 색상입니다. 블랙, 아이보리, 소라처럼 표준 색상명으로 적어 주세요."
+            ),
+            MissingSizes => "사이즈가 비어 있어 FREE(프리)로 등록합니다.".into(),
+            UnknownSize => format!(
+                "'{v}'은(는) 알 수 없는 사이즈입니다. FREE, S, M, L, 55, 66, 25, 230 처럼 적어 주세요."
+            ),
+            InvalidSizeRange => format!(
+                "사이즈 범위 '{v}'을(를) 읽을 수 없습니다. 55~77, S~XL, 230~250 처럼 같은 종류끼리 적어 주세요."
+            ),
+            UnknownCategory => format!("카테고리 '{v}'을(를) 찾지 못해 미분류로 등록합니다."),
+            UnknownMaterial => format!("소재 '{v}'을(를) 알 수 없어 혼용률에서 뺐습니다."),
+            CompositionTotal => format!("혼용률 합계가 100%가 아닙니다({v}). 확인해 주세요."),
+            CompositionUnparsed => format!(
+                "혼용률 '{v}'을(를) 읽지 못했습니다. '면 100%', '아크릴70 울30' 처럼 적어 주세요."
+            ),
+            UnknownOrigin => {
+                format!("제조국 '{v}'을(를) 알 수 없어 비워 둡니다. 한국, 중국처럼 적어 주세요.")
+            }
+            UnknownSeason => format!(
+                "시즌 '{v}'을(를) 알 수 없어 비워 둡니다. SS, FW, 봄, 여름, 간절기처럼 적어 주세요."
+            ),
+            InvalidMoq => {
+                format!("최소주문수량 '{v}'을(를) 읽을 수 없습니다. 1 이상의 숫자로 적어 주세요.")
+            }
+            InvalidFlag => format!(
+                "'{col}' 값 '{v}'을(를) 알 수 없어 '아니오'로 처리합니다. Y 또는 N으로 적어 주세요."
+            ),
+            InvalidStock => format!(
+                "재고 값 '{v}'을(를) 알 수 없어 판매중으로 처리합니다. 품절이면 '품절'이라고 적어 주세요."
+            ),
+            TooManyRows => format!("행이 너무 많습니다(최대 {v}행)."),
+        }
+    }
+
+    pub fn message_en(self, col: &str, v: &str) -> String {
+        use ProblemCode::*;
+        match self {
+            MissingColumn => format!("there is no '{v}' column; add it to the header row"),
+            UnknownColumn => {
+                format!("column '{col}' is not a known field; it is kept as an extra attribute")
+            }
+            DuplicateColumn => format!(
+                "column '{col}' repeats a field of an earlier column; only the first is used"
+            ),
+            MissingStyleCode => "the style code is empty; every style needs its own code".into(),
+            InvalidStyleCode => {
+                format!("style code '{v}' contains characters that are not allowed")
+            }
+            StyleCodeTooLong => format!("style code '{v}' is longer than 64 characters"),
+            DuplicateStyleCode => {
+                format!("style code '{v}' is already used by a row above; codes must be unique")
+            }
+            MissingTitle => "the title is empty".into(),
+            TitleTooLong => "the title is longer than 200 characters; it was cut".into(),
+            MissingPrice => "the wholesale price is empty".into(),
+            InvalidPrice => {
+                format!("the price '{v}' cannot be read; write it like 18000, 18,000원 or 1.8만")
+            }
+            PriceOutOfRange => {
+                format!("the price '{v}' is out of range (1 won to under 1 billion won)")
+            }
+            PriceUnusuallyHigh => format!("the price '{v}' is unusually high; please check it"),
+            MissingColours => "the colour list is empty".into(),
+            UnknownColour => format!("'{v}' is not a known colour; use a standard colour name"),
+            MissingSizes => "the size list is empty; registered as one size (FREE)".into(),
+            UnknownSize => format!("'{v}' is not a known size"),
+            InvalidSizeRange => {
+                format!("the size range '{v}' cannot be read; both ends must be sizes of one kind")
+            }
+            UnknownCategory => {
+                format!("category '{v}' is not known; the style is left uncategorised")
+            }
+            UnknownMaterial => {
+                format!("material '{v}' is not known; it was left out of the composition")
+            }
+            CompositionTotal => format!("the composition adds up to {v}, not 100%"),
+            CompositionUnparsed => format!("the composition '{v}' cannot be read"),
+            UnknownOrigin => format!("country of origin '{v}' is not known; left empty"),
+            UnknownSeason => format!("season '{v}' is not known; left empty"),
+            InvalidMoq => {
+                format!("the minimum order quantity '{v}' is not a whole number of at least 1")
+            }
+            InvalidFlag => format!("'{v}' in column '{col}' is not yes or no; taken as no"),
+            InvalidStock => format!("stock value '{v}' is not known; taken as in stock"),
+            TooManyRows => format!("too many rows (at most {v})"),
+        }
+    }
+}
+
+impl fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem, as the row report and the API show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Excel row number as the owner sees it (the header row for column problems).
+    pub row: u32,
+    /// The header as written (empty when the problem is about the whole row).
+    pub column: String,
+    /// The offending value as written.
+    pub value: String,
+    pub severity: Severity,
+    pub code: ProblemCode,
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+impl Problem {
+    pub fn new(row: u32, column: &str, value: &str, code: ProblemCode) -> Problem {
+        Problem {
+            row,
+            column: column.to_string(),
+            value: value.to_string(),
+            severity: code.severity(),
+            code,
+            message_ko: code.message_ko(column, value),
+            message_en: code.message_en(column, value),
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

@@ -1,0 +1,581 @@
+//! Reading an uploaded sheet (XLSX, CSV/TSV in any Korean encoding, JSON) into raw rows that
+//! keep the row numbers the owner sees in Excel.
+
+use crate::error::SheetError;
+use crate::headers::{ColumnMapping, ColumnRole, resolve_header};
+use crate::limits::{SheetLimits, check_zip};
+use serde::{Deserialize, Serialize};
+
+/// The file format of an upload. `Auto` looks at the bytes, never at a file name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Auto,
+    Xlsx,
+    /// Delimited text; the delimiter is sniffed among `,` `\t` `;` `|`.
+    Csv,
+    /// Tab-separated text.
+    Tsv,
+    /// An array of objects with English keys (see [`crate::Field::key`]).
+    Json,
+}
+
+/// How to read an upload.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    pub format: Format,
+    /// Text encoding label for CSV/TSV (`utf-8`, `cp949`, `euc-kr` …). `None` detects it:
+    /// a BOM wins, then valid UTF-8, then chardetng's guess (CP949 for Korean Excel files).
+    pub encoding: Option<String>,
+    /// XLSX sheet to read; `None` reads the first.
+    pub sheet_name: Option<String>,
+    pub limits: SheetLimits,
+    /// The wholesaler's saved mapping: its headers count when looking for the header row.
+    pub mapping: ColumnMapping,
+}
+
+/// Bytes of a file given to the encoding detector.
+const DETECT_PREFIX: usize = 256 * 1024;
+
+/// Rows searched for the header row.
+pub const HEADER_SEARCH_ROWS: usize = 20;
+
+/// One data row as read: cells as text, untrimmed, by column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RawRow {
+    /// 1-based row number as Excel shows it (rows above the header and blank rows count).
+    pub row: u32,
+    pub cells: Vec<String>,
+}
+
+impl RawRow {
+    /// The cell of a column, or `""` past the end of a short row.
+    pub fn get(&self, col: usize) -> &str {
+        self.cells.get(col).map_or("", String::as_str)
+    }
+}
+
+/// A sheet as read, before validation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Sheet {
+    /// The format actually read.
+    pub format: Format,
+    /// The text encoding used, for CSV/TSV (`UTF-8`, `EUC-KR` meaning CP949).
+    pub encoding: Option<&'static str>,
+    /// Whether some bytes were not valid in that encoding (they became U+FFFD).
+    pub had_decode_errors: bool,
+    /// The XLSX sheet read.
+    pub sheet_name: Option<String>,
+    /// Excel row number of the header row (0 for JSON, which has none).
+    pub header_row: u32,
+    /// Headers as written, one per column. Columns with data but no header are named by
+    /// their Excel column letter.
+    pub headers: Vec<String>,
+    /// Data rows under the header, blank rows left out.
+    pub rows: Vec<RawRow>,
+}
+
+/// Reads an upload into raw rows. Fails only when the file as a whole cannot be read or passes
+/// a limit; bad cells are for [`crate::validate`].
+pub fn read_sheet(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
+    if bytes.is_empty() {
+        return Err(SheetError::Empty);
+    }
+    if bytes.len() > opts.limits.max_bytes {
+        return Err(SheetError::TooLarge {
+            size: bytes.len(),
+            limit: opts.limits.max_bytes,
+        });
+    }
+    let format = match opts.format {
+        Format::Auto => sniff_format(bytes),
+        f => f,
+    };
+    match format {
+        Format::Xlsx => read_xlsx(bytes, opts),
+        Format::Json => read_json(bytes, opts),
+        Format::Csv | Format::Auto => read_delimited(bytes, None, opts),
+        Format::Tsv => read_delimited(bytes, Some(b'\t'), opts),
+    }
+}
+
+fn sniff_format(bytes: &[u8]) -> Format {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Format::Xlsx;
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // The OLE container of .xls: read_xlsx turns it down with a clear message.
+        return Format::Xlsx;
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => Format::Json,
+        _ => Format::Csv,
+    }
+}
+
+/// Collects rows, finds the header row among the first rows, and keeps the rest.
+struct Grid {
+    max_rows: usize,
+    max_columns: usize,
+    rows: Vec<RawRow>,
+}
+
+impl Grid {
+    fn new(limits: &SheetLimits) -> Self {
+        Grid {
+            max_rows: limits.max_rows,
+            max_columns: limits.max_columns,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row unless it is blank; trailing blank cells are dropped.
+    fn push(&mut self, row: u32, mut cells: Vec<String>) -> Result<(), SheetError> {
+        while cells.last().is_some_and(|c| c.trim().is_empty()) {
+            cells.pop();
+        }
+        if cells.is_empty() {
+            return Ok(());
+        }
+        if cells.len() > self.max_columns {
+            return Err(SheetError::TooManyColumns {
+                limit: self.max_columns,
+            });
+        }
+        // One extra row may be above the header; the exact count is checked in `finish`.
+        if self.rows.len() > self.max_rows + HEADER_SEARCH_ROWS {
+            return Err(SheetError::TooManyRows {
+                limit: self.max_rows,
+            });
+        }
+        self.rows.push(RawRow { row, cells });
+        Ok(())
+    }
+
+    fn finish(
+        mut self,
+        format: Format,
+        mapping: &ColumnMapping,
+        fill: impl FnOnce(&mut [RawRow], u32),
+    ) -> Result<Sheet, SheetError> {
+        if self.rows.is_empty() {
+            return Err(SheetError::Empty);
+        }
+        let header_idx = find_header(&self.rows, mapping);
+        let mut rows = self.rows.split_off(header_idx + 1);
+        let header = self
+            .rows
+            .pop()
+            .map(|r| (r.row, r.cells))
+            .unwrap_or_default();
+        if rows.len() > self.max_rows {
+            return Err(SheetError::TooManyRows {
+                limit: self.max_rows,
+            });
+        }
+        fill(&mut rows, header.0);
+        let width = rows
+            .iter()
+            .map(|r| r.cells.len())
+            .max()
+            .unwrap_or(0)
+            .max(header.1.len());
+        let mut headers: Vec<String> = header.1.iter().map(|h| h.trim().to_string()).collect();
+        headers.resize(width, String::new());
+        for (i, h) in headers.iter_mut().enumerate() {
+            if h.is_empty() {
+                *h = column_letter(i);
+            }
+        }
+        Ok(Sheet {
+            format,
+            encoding: None,
+            had_decode_errors: false,
+            sheet_name: None,
+            header_row: header.0,
+            headers,
+            rows,
+        })
+    }
+}
+
+/// The header row is the one among the first [`HEADER_SEARCH_ROWS`] that names the most
+/// distinct fields (at least two); failing that, the first row (a plain CSV of other data).
+fn find_header(rows: &[RawRow], mapping: &ColumnMapping) -> usize {
+    let mut best = (0usize, 0usize);
+    for (i, r) in rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+        let mut fields = std::collections::HashSet::new();
+        for c in &r.cells {
+            if let ColumnRole::Field(f) = resolve_header(c, mapping) {
+                fields.insert(f);
+            }
+        }
+        if fields.len() >= 2 && fields.len() > best.1 {
+            best = (i, fields.len());
+        }
+    }
+    best.0
+}
+
+/// `A`, `B`, … `Z`, `AA` …: how Excel names column `i` (0-based).
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV / TSV
+
+/// Decodes text bytes: an explicit label, else a BOM, else UTF-8 if valid, else chardetng's
+/// guess with a Korean top-level-domain hint (so ambiguous bytes lean to CP949).
+fn decode<'a>(
+    bytes: &'a [u8],
+    label: Option<&str>,
+) -> Result<
+    (
+        std::borrow::Cow<'a, str>,
+        &'static encoding_rs::Encoding,
+        bool,
+    ),
+    SheetError,
+> {
+    let enc = match label {
+        Some(l) => Some(encoding_for_label(l)?),
+        None => None,
+    };
+    let enc = match enc {
+        Some(e) => e,
+        None => {
+            if let Some((e, _)) = encoding_rs::Encoding::for_bom(bytes) {
+                e
+            } else if std::str::from_utf8(bytes).is_ok() {
+                encoding_rs::UTF_8
+            } else {
+                // A prefix is plenty to tell CP949 from other legacy encodings, and chardetng
+                // over a whole 50 MB file would cost seconds.
+                let n = bytes.len().min(DETECT_PREFIX);
+                let mut det = chardetng::EncodingDetector::new();
+                det.feed(&bytes[..n], n == bytes.len());
+                det.guess(Some(b"kr"), true)
+            }
+        }
+    };
+    // `decode` removes a BOM and lets it override the label, as browsers do.
+    let (text, used, errors) = enc.decode(bytes);
+    Ok((text, used, errors))
+}
+
+/// WHATWG labels plus the names Korean users know (`cp949`, `ms949`, `uhc`): all mean
+/// windows-949, which encoding_rs calls EUC-KR.
+pub fn encoding_for_label(label: &str) -> Result<&'static encoding_rs::Encoding, SheetError> {
+    let l = label.trim().to_ascii_lowercase();
+    match l.as_str() {
+        "cp949" | "ms949" | "uhc" | "windows949" | "x-windows-949" | "ks_c_5601" => {
+            Ok(encoding_rs::EUC_KR)
+        }
+        _ => encoding_rs::Encoding::for_label(l.as_bytes())
+            .ok_or_else(|| SheetError::UnknownEncoding(label.to_string())),
+    }
+}
+
+/// Picks the delimiter whose per-line count (outside quotes) is most consistent over the first
+/// lines, preferring more columns; `,` when nothing stands out.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .collect();
+    let mut best = (b',', 0usize, 0usize);
+    for d in CANDIDATES {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d)).collect();
+        let mut freq = std::collections::HashMap::new();
+        for &c in counts.iter().filter(|&&c| c > 0) {
+            *freq.entry(c).or_insert(0usize) += 1;
+        }
+        let Some((&mode, &agree)) = freq.iter().max_by_key(|(c, n)| (**n, **c)) else {
+            continue;
+        };
+        if (agree, mode) > (best.1, best.2) {
+            best = (d, agree, mode);
+        }
+    }
+    best.0
+}
+
+/// Line breaks as Excel counts them: `\n`, `\r\n` and a lone `\r` are one each.
+fn count_breaks(b: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut inside = false;
+    let mut n = 0;
+    for &b in line.as_bytes() {
+        if b == b'"' {
+            inside = !inside;
+        } else if b == d && !inside {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn read_delimited(
+    bytes: &[u8],
+    delimiter: Option<u8>,
+    opts: &ReadOptions,
+) -> Result<Sheet, SheetError> {
+    let (text, enc, errors) = decode(bytes, opts.encoding.as_deref())?;
+    let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Grid::new(&opts.limits);
+    let mut record = csv::StringRecord::new();
+    // Excel shows each record as one row, a blank line as a blank row, and a quoted line break
+    // as part of its cell. The csv crate skips blank lines and its line numbers are not Excel's,
+    // so rows are counted here: line breaks before the record, less those inside quotes.
+    let bytes = text.as_bytes();
+    let (mut scanned, mut breaks, mut embedded) = (0usize, 0u64, 0u64);
+    loop {
+        match rdr.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(SheetError::Csv(e.to_string())),
+        }
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > scanned {
+            breaks += count_breaks(&bytes[scanned..start]);
+            scanned = start;
+        }
+        let row = 1 + breaks.saturating_sub(embedded);
+        let cells: Vec<String> = record.iter().map(str::to_string).collect();
+        embedded += cells
+            .iter()
+            .map(|c| count_breaks(c.as_bytes()))
+            .sum::<u64>();
+        grid.push(u32::try_from(row).unwrap_or(u32::MAX), cells)?;
+    }
+    let fmt = if delimiter == b'\t' {
+        Format::Tsv
+    } else {
+        Format::Csv
+    };
+    let mut sheet = grid.finish(fmt, &opts.mapping, |_, _| {})?;
+    sheet.encoding = Some(enc.name());
+    sheet.had_decode_errors = errors;
+    Ok(sheet)
+}
+
+// ---------------------------------------------------------------------------------------------
+// XLSX
+
+fn read_xlsx(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
+    use calamine::{DataRef, Reader};
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err(SheetError::LegacyXls);
+    }
+    check_zip(bytes, &opts.limits.zip)?;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+    let names = wb.sheet_names();
+    let name = match &opts.sheet_name {
+        Some(n) => names
+            .iter()
+            .find(|s| *s == n || s.trim() == n.trim())
+            .cloned()
+            .ok_or_else(|| SheetError::SheetNotFound(n.clone()))?,
+        None => names.first().cloned().ok_or(SheetError::NoSheets)?,
+    };
+    let mut grid = Grid::new(&opts.limits);
+    {
+        let mut cells = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+        let mut current: Option<(u32, Vec<String>)> = None;
+        while let Some(cell) = cells
+            .next_cell()
+            .map_err(|e| SheetError::Xlsx(e.to_string()))?
+        {
+            let (r, c) = cell.get_position();
+            let c = c as usize;
+            if c >= opts.limits.max_columns {
+                return Err(SheetError::TooManyColumns {
+                    limit: opts.limits.max_columns,
+                });
+            }
+            let text = match cell.get_value() {
+                DataRef::Empty => continue,
+                DataRef::String(s) => s.clone(),
+                DataRef::SharedString(s) => (*s).to_string(),
+                DataRef::Int(i) => i.to_string(),
+                DataRef::Float(f) => format_float(*f),
+                DataRef::Bool(b) => b.to_string(),
+                DataRef::DateTime(d) => d.to_string(),
+                DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+                DataRef::Error(e) => format!("#{e:?}"),
+            };
+            let row_no = r.saturating_add(1);
+            if current.as_ref().is_some_and(|(cr, _)| *cr != row_no)
+                && let Some((cr, cells)) = current.take()
+            {
+                grid.push(cr, cells)?;
+            }
+            let entry = current.get_or_insert_with(|| (row_no, Vec::new()));
+            if entry.1.len() <= c {
+                entry.1.resize(c + 1, String::new());
+            }
+            entry.1[c] = text;
+        }
+        if let Some((cr, cells)) = current.take() {
+            grid.push(cr, cells)?;
+        }
+    }
+    let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+    let max_columns = opts.limits.max_columns;
+    let mut sheet = grid.finish(Format::Xlsx, &opts.mapping, |rows, header_row| {
+        fill_vertical_merges(rows, header_row, &merges, max_columns);
+    })?;
+    sheet.sheet_name = Some(name);
+    Ok(sheet)
+}
+
+/// Merged-cell rule: a region merged across rows below the header (one style over several
+/// colour rows) gives its top-left value to the blank cells of its first column in every row
+/// it spans that has other data. Merges across columns only (a title over B:D) copy nothing,
+/// so no field receives another field's text.
+fn fill_vertical_merges(
+    rows: &mut [RawRow],
+    header_row: u32,
+    merges: &[calamine::Dimensions],
+    max_columns: usize,
+) {
+    for m in merges {
+        let (top, col) = (m.start.0.saturating_add(1), m.start.1 as usize);
+        let bottom = m.end.0.saturating_add(1);
+        if bottom <= top || top <= header_row || col >= max_columns {
+            continue;
+        }
+        let start = rows.partition_point(|r| r.row < top);
+        let Some(value) = rows
+            .get(start)
+            .filter(|r| r.row == top)
+            .map(|r| r.get(col).to_string())
+        else {
+            continue;
+        };
+        if value.is_empty() {
+            continue;
+        }
+        for r in rows[start + 1..].iter_mut().take_while(|r| r.row <= bottom) {
+            if r.cells.len() <= col {
+                r.cells.resize(col + 1, String::new());
+            }
+            if r.cells[col].trim().is_empty() {
+                r.cells[col] = value.clone();
+            }
+        }
+    }
+}
+
+/// Integers print without `.0` (`18000`, not `18000.0`); others as Rust prints them.
+fn format_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+fn read_json(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
+    use serde_json::Value;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let value: Value = serde_json::from_slice(body).map_err(|e| SheetError::Json(e.to_string()))?;
+    let Value::Array(items) = value else {
+        return Err(SheetError::JsonShape);
+    };
+    if items.len() > opts.limits.max_rows {
+        return Err(SheetError::TooManyRows {
+            limit: opts.limits.max_rows,
+        });
+    }
+    let mut headers: Vec<String> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    let mut rows = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let Value::Object(map) = item else {
+            return Err(SheetError::JsonShape);
+        };
+        let mut cells = vec![String::new(); headers.len()];
+        for (k, v) in map {
+            let col = *index.entry(k.clone()).or_insert_with(|| {
+                headers.push(k.clone());
+                headers.len() - 1
+            });
+            if headers.len() > opts.limits.max_columns {
+                return Err(SheetError::TooManyColumns {
+                    limit: opts.limits.max_columns,
+                });
+            }
+            if cells.len() <= col {
+                cells.resize(col + 1, String::new());
+            }
+            cells[col] = json_cell(v);
+        }
+        rows.push(RawRow {
+            row: u32::try_from(i + 1).unwrap_or(u32::MAX),
+            cells,
+        });
+    }
+    Ok(Sheet {
+        format: Format::Json,
+        encoding: Some("UTF-8"),
+        had_decode_errors: false,
+        sheet_name: None,
+        header_row: 0,
+        headers,
+        rows,
+    })
+}
+
+fn json_cell(v: serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s,
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        // Lists (`"colours": ["black", "ivory"]`) become the comma list a sheet would have.
+        Value::Array(a) => a.into_iter().map(json_cell).collect::<Vec<_>>().join(","),
+        o @ Value::Object(_) => o.to_string(),
+    }
+}

@@ -1,0 +1,9 @@
+//! One test binary for ddhub-ingest (see STYLE.md): modules by topic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cells;
+mod csv_spectrum;
+mod formats;
+mod hostile;
+mod report;
+mod support;
