@@ -24,6 +24,8 @@ pub struct Model {
     pub extra: String,
     /// Hash of the row's canonical content, to tell an unchanged re-upload.
     pub content_hash: String,
+    /// The upload that last listed this style.
+    pub last_upload_id: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }
