@@ -1,1 +1,5 @@
-#![allow(clippy::unwrap_used)]
+//! One test binary for the crate (link once): glossary data, titles, providers, quality.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod glossary_data;
+mod titles;
