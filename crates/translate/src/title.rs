@@ -125,6 +125,7 @@ pub fn translate_title(
         segment_word(glossary, word, &mut pieces);
         i += 1;
     }
+    lift_glued_colour_counts(&mut pieces, &mut colour_count);
     merge_compounds(glossary, &mut pieces);
 
     let mut tags: Vec<String> = Vec::new();
@@ -167,6 +168,33 @@ pub fn translate_title(
         tags,
         colour_count,
         sizes,
+    }
+}
+
+/// A colour count glued to Korean (`반팔티5color`, `니트5컬러`) comes out of segmentation as
+/// separate pieces: lift it too.
+fn lift_glued_colour_counts(pieces: &mut Vec<Piece>, colour_count: &mut Option<u32>) {
+    let mut j = 0;
+    while j < pieces.len() {
+        if let Kind::Other = pieces[j].kind {
+            if let Some(n) = colour_count_of(&pieces[j].text) {
+                *colour_count = Some(n);
+                pieces.remove(j);
+                continue;
+            }
+            let digits =
+                pieces[j].text.len() <= 2 && pieces[j].text.chars().all(|c| c.is_ascii_digit());
+            if digits
+                && pieces
+                    .get(j + 1)
+                    .is_some_and(|p| p.glued && is_colour_word(&p.text))
+            {
+                *colour_count = pieces[j].text.parse().ok();
+                pieces.drain(j..j + 2);
+                continue;
+            }
+        }
+        j += 1;
     }
 }
 
@@ -358,7 +386,7 @@ fn compose(glossary: &Glossary, pieces: &[Piece], locale: Locale) -> String {
         }
     }
     words.retain(|w| !w.is_empty());
-    words.dedup();
+    let words = drop_overlaps(words, locale);
     let mut out = String::with_capacity(words.iter().map(|w| w.len() + 1).sum());
     for w in &words {
         if !out.is_empty() && needs_space(locale, &out, w) {
@@ -370,6 +398,45 @@ fn compose(glossary: &Glossary, pieces: &[Piece], locale: Locale) -> String {
         Locale::En | Locale::Vi => sentence_case(out),
         _ => out,
     }
+}
+
+/// Neighbouring renderings that repeat each other: `shearling jacket` + `jacket` (무스탕 자켓),
+/// `double-faced wool` + `wool`, `chunky-knit` + `knit sweater` → `chunky-knit sweater`, and in
+/// head-first languages `áo khoác` + `áo khoác da lộn` → `áo khoác da lộn`.
+fn drop_overlaps(words: Vec<String>, locale: Locale) -> Vec<String> {
+    let spaced = !matches!(locale, Locale::Ja | Locale::ZhCn | Locale::ZhTw);
+    let boundary = |s: &str, at: usize| -> bool {
+        !spaced
+            || at == 0
+            || at == s.len()
+            || s[..at].ends_with([' ', '-'])
+            || s[at..].starts_with([' ', '-'])
+    };
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    for w in words {
+        let Some(prev) = out.last_mut() else {
+            out.push(w);
+            continue;
+        };
+        if *prev == w || (prev.ends_with(w.as_str()) && boundary(prev, prev.len() - w.len())) {
+            continue;
+        }
+        if w.starts_with(prev.as_str()) && boundary(&w, prev.len()) {
+            *prev = w;
+            continue;
+        }
+        if spaced {
+            let last = prev.rsplit([' ', '-']).next().unwrap_or("");
+            if let Some((first, rest)) = w.split_once(' ') {
+                if !last.is_empty() && first == last {
+                    out.push(rest.to_string());
+                    continue;
+                }
+            }
+        }
+        out.push(w);
+    }
+    out
 }
 
 /// Japanese and Chinese titles run words together, except two Latin words (`V`, `Mongsil`).
