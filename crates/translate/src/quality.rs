@@ -180,13 +180,13 @@ pub fn read_devset(tsv: &str, locale: Locale) -> Result<Vec<EvalLine>, DevSetErr
     }
     for record in records {
         let record = record?;
-        if let (Some(k), Some(r)) = (record.get(0), record.get(column)) {
-            if !k.is_empty() {
-                lines.push(EvalLine {
-                    korean: k.to_string(),
-                    reference: r.to_string(),
-                });
-            }
+        if let (Some(k), Some(r)) = (record.get(0), record.get(column))
+            && !k.is_empty()
+        {
+            lines.push(EvalLine {
+                korean: k.to_string(),
+                reference: r.to_string(),
+            });
         }
     }
     Ok(lines)

@@ -427,11 +427,12 @@ fn drop_overlaps(words: Vec<String>, locale: Locale) -> Vec<String> {
         }
         if spaced {
             let last = prev.rsplit([' ', '-']).next().unwrap_or("");
-            if let Some((first, rest)) = w.split_once(' ') {
-                if !last.is_empty() && first == last {
-                    out.push(rest.to_string());
-                    continue;
-                }
+            if let Some((first, rest)) = w.split_once(' ')
+                && !last.is_empty()
+                && first == last
+            {
+                out.push(rest.to_string());
+                continue;
             }
         }
         out.push(w);
