@@ -2,5 +2,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod glossary_data;
+mod providers;
 mod quality;
 mod titles;
