@@ -43,6 +43,12 @@ impl AttributeLabels for Glossary {
     }
 }
 
+impl<T: AttributeLabels + ?Sized> AttributeLabels for &T {
+    fn label(&self, kind: AttributeKind, code: &str, locale: Locale) -> Option<String> {
+        (**self).label(kind, code, locale)
+    }
+}
+
 /// Labels read from vocabulary TSV files with a `code` column and one column per locale tag
 /// (`ko`, `en`, `ja`, `zh-CN`, `zh-TW`, `vi`, `th`), as `locales/vocab/*.tsv` on the ingest side.
 #[derive(Clone, Debug, Default)]
