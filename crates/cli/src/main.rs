@@ -1,6 +1,7 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
 mod demo;
+mod ingest;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -45,6 +46,10 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
+    /// Ingest a catalog sheet (XLSX, CSV/TSV in UTF-8 or CP949, JSON) and an optional photo ZIP
+    /// for a wholesaler. Exit 0 when processed (even with row errors), 1 when the file could
+    /// not be read at all, 2 for bad arguments.
+    Ingest(ingest::IngestArgs),
     /// Manage wholesalers.
     #[command(subcommand)]
     Wholesaler(WholesalerCmd),
@@ -137,7 +142,12 @@ enum RatesCmd {
 /// An error that is the user's to fix: printed plainly, exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-struct UsageError(String);
+pub(crate) struct UsageError(pub(crate) String);
+
+/// The command ran but its input could not be used at all: exit code 1, message already shown.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Unprocessable(pub(crate) String);
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -170,6 +180,9 @@ fn main() -> ExitCode {
             if let Some(u) = e.downcast_ref::<UsageError>() {
                 eprintln!("ddhub: {u}");
                 return ExitCode::from(2);
+            }
+            if e.downcast_ref::<Unprocessable>().is_some() {
+                return ExitCode::from(1);
             }
             eprintln!("ddhub: {e:#}");
             ExitCode::from(1)
@@ -205,7 +218,7 @@ async fn migrated_store(config: &Config) -> anyhow::Result<ddhub_store::Store> {
     Ok(store)
 }
 
-fn usage<E: std::fmt::Display>(e: E) -> anyhow::Error {
+pub(crate) fn usage<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow::Error::new(UsageError(e.to_string()))
 }
 
@@ -246,6 +259,10 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { no_serve } => demo::run(config, no_serve).await,
+        Command::Ingest(args) => {
+            let store = migrated_store(&config).await?;
+            ingest::run(&config, &store, args).await
+        }
         Command::Wholesaler(w) => wholesaler(w, &config).await,
         Command::Partner(p) => partner(p, &config).await,
         Command::Key(KeyCmd::Revoke { key_id }) => {

@@ -51,7 +51,8 @@ pub type AppState = Arc<App>;
     modifiers(&SecuritySchemes),
     tags(
         (name = "health", description = "Liveness and readiness"),
-        (name = "styles", description = "A wholesaler's own styles (wholesaler key)")
+        (name = "styles", description = "A wholesaler's own styles (wholesaler key)"),
+        (name = "catalog", description = "Catalog uploads and their row reports (wholesaler key)")
     )
 )]
 struct ApiDoc;
@@ -77,11 +78,17 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(utoipa_axum::routes!(openapi_json))
         .merge(routes::health::router())
         .merge(routes::styles::router())
+        .merge(routes::uploads::read_router())
+}
+
+/// Routes that take large bodies and run long (uploads): their own limits and timeout.
+fn upload_router() -> OpenApiRouter<AppState> {
+    routes::uploads::router()
 }
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().split_for_parts().1
+    api_router().merge(upload_router()).split_for_parts().1
 }
 
 /// This API's OpenAPI 3.1 document, generated from the handlers.
@@ -103,14 +110,36 @@ async fn openapi_json(
 /// The production router: every route, the OpenAPI document, and the middleware stack.
 pub fn router(app: AppState) -> Router {
     let (api, _) = api_router().split_for_parts();
+    let (uploads, _) = upload_router().split_for_parts();
+    let upload_limit = usize::try_from(
+        app.config
+            .upload_sheet_limit_bytes
+            .saturating_add(app.config.upload_photos_limit_bytes)
+            .saturating_add(1024 * 1024),
+    )
+    .unwrap_or(usize::MAX);
+    // A 2 GB bundle over a slow shop connection takes a while.
+    let upload_timeout = Duration::from_secs(3600);
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(app.config.request_timeout_secs);
     let body_limit = app.config.body_limit_bytes;
-    api.fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     // Router::layer wraps what came before, so these read innermost first.
-    .layer(DefaultBodyLimit::max(body_limit))
-    .layer(RequestBodyLimitLayer::new(body_limit))
-    .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
+    let api = api
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ));
+    let uploads =
+        uploads
+            .layer(DefaultBodyLimit::max(upload_limit))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                upload_timeout,
+            ));
+    api.merge(uploads)
+    .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))
     .layer(PropagateRequestIdLayer::new(request_id.clone()))

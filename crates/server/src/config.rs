@@ -40,6 +40,10 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Database connections per process.
     pub db_max_connections: u32,
+    /// Largest catalog sheet a wholesaler may upload.
+    pub upload_sheet_limit_bytes: u64,
+    /// Largest photo ZIP a wholesaler may upload (streamed to disk, never held in memory).
+    pub upload_photos_limit_bytes: u64,
 }
 
 impl Default for Config {
@@ -56,6 +60,8 @@ impl Default for Config {
             job_lease_secs: 60,
             shutdown_grace_secs: 20,
             db_max_connections: 8,
+            upload_sheet_limit_bytes: 50 * 1024 * 1024,
+            upload_photos_limit_bytes: 2 * 1024 * 1024 * 1024,
         }
     }
 }
@@ -72,6 +78,8 @@ const KEYS: &[&str] = &[
     "job_lease_secs",
     "shutdown_grace_secs",
     "db_max_connections",
+    "upload_sheet_limit_bytes",
+    "upload_photos_limit_bytes",
 ];
 
 /// A configuration that cannot be used; the message names the key.

@@ -37,10 +37,13 @@ pub enum ErrorCode {
     RequestTimeout,
     NotReady,
     Internal,
+    UploadMissingFile,
+    UploadTooLarge,
+    UploadBadField,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -59,6 +62,9 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::NotReady,
         ErrorCode::Internal,
+        ErrorCode::UploadMissingFile,
+        ErrorCode::UploadTooLarge,
+        ErrorCode::UploadBadField,
     ];
 
     /// (code, status): the table.
@@ -83,6 +89,9 @@ impl ErrorCode {
             RequestTimeout => ("request_timeout", StatusCode::SERVICE_UNAVAILABLE),
             NotReady => ("not_ready", StatusCode::SERVICE_UNAVAILABLE),
             Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
+            UploadMissingFile => ("upload_missing_file", StatusCode::BAD_REQUEST),
+            UploadTooLarge => ("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+            UploadBadField => ("upload_bad_field", StatusCode::BAD_REQUEST),
         }
     }
 

@@ -5,6 +5,7 @@ rust_i18n::i18n!("../../locales", fallback = "en");
 
 pub mod app;
 pub mod auth;
+pub mod catalog_upload;
 pub mod config;
 pub mod error;
 pub mod i18n;

@@ -1,6 +1,7 @@
 //! Running DDHub: the HTTP server and the workers, with graceful shutdown on SIGTERM and Ctrl-C.
 
 use crate::app::{App, AppState, router};
+use crate::catalog_upload::MediaPaths;
 use crate::config::Config;
 use crate::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use async_trait::async_trait;
@@ -28,35 +29,93 @@ struct StyleChanged {
 #[async_trait]
 impl JobHandler for StyleChanged {
     async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let id = job
+        let styles = job
             .payload
-            .get("style_id")
-            .and_then(serde_json::Value::as_i64)
-            .ok_or_else(|| JobError::Permanent("payload has no style_id".into()))?;
+            .get("styles")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| JobError::Permanent("payload has no styles".into()))?;
         self.store
             .ping()
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
-        tracing::debug!(style_id = id, "style changed");
+        tracing::debug!(styles = styles.len(), "styles changed");
         Ok(())
     }
 }
 
+/// Runs a catalog upload (`catalog.upload`).
+struct CatalogUpload {
+    store: Store,
+    paths: MediaPaths,
+}
+
+#[async_trait]
+impl JobHandler for CatalogUpload {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let id = job
+            .payload
+            .get("upload_id")
+            .and_then(serde_json::Value::as_i64)
+            .ok_or_else(|| JobError::Permanent("payload has no upload_id".into()))?;
+        match crate::catalog_upload::process(&self.store, &self.paths, id, &|_, _| {}).await {
+            Ok(u) => {
+                tracing::info!(
+                    upload = id,
+                    state = u.state.as_str(),
+                    rows = u.counts.rows,
+                    "upload processed"
+                );
+                Ok(())
+            }
+            Err(crate::catalog_upload::ProcessError::Store(ddhub_store::StoreError::NotFound)) => {
+                Err(JobError::Permanent(format!("upload {id} does not exist")))
+            }
+            Err(e) => {
+                if job.attempt >= job.max_attempts {
+                    // The last try: say so on the upload instead of leaving it "parsing".
+                    let failure = ddhub_store::uploads::UploadFailure {
+                        code: "processing_failed".into(),
+                        message_ko: "파일을 처리하지 못했습니다. 잠시 후 다시 올려 주세요.".into(),
+                        message_en:
+                            "The file could not be processed. Please upload it again later.".into(),
+                    };
+                    let _ = ddhub_store::uploads::finish(
+                        self.store.conn(),
+                        id,
+                        &Default::default(),
+                        Some(&failure),
+                    )
+                    .await;
+                }
+                Err(JobError::Retry(e.to_string()))
+            }
+        }
+    }
+}
+
 /// The job handlers of this build.
-pub fn registry(store: &Store) -> Registry {
-    Registry::new().register(
-        ddhub_store::catalog::JOB_STYLE_CHANGED,
-        Arc::new(StyleChanged {
-            store: store.clone(),
-        }),
-    )
+pub fn registry(config: &Config, store: &Store) -> Registry {
+    Registry::new()
+        .register(
+            ddhub_store::catalog::JOB_STYLE_CHANGED,
+            Arc::new(StyleChanged {
+                store: store.clone(),
+            }),
+        )
+        .register(
+            ddhub_store::uploads::JOB_CATALOG_UPLOAD,
+            Arc::new(CatalogUpload {
+                store: store.clone(),
+                paths: MediaPaths::new(&config.data_dir),
+            }),
+        )
 }
 
 /// Builds the worker pool for this process.
 pub fn worker_pool(config: &Config, store: &Store, signal: JobSignal) -> WorkerPool {
     WorkerPool::new(
         JobQueue::new(store.clone()),
-        registry(store),
+        registry(config, store),
         WorkerOptions {
             concurrency: config.worker_concurrency(),
             lease: Duration::from_secs(config.job_lease_secs),

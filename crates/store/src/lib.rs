@@ -9,6 +9,7 @@ pub mod keys;
 pub mod parties;
 pub mod rates;
 pub mod testing;
+pub mod uploads;
 
 pub use db::{Backend, Store, StoreOptions};
 pub use error::StoreError;

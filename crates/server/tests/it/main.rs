@@ -4,4 +4,5 @@
 
 mod api;
 mod i18n;
+mod uploads;
 mod workers;

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. Only this crate sees them; other crates get domain types.
 
 pub mod api_key;
+pub mod column_mapping;
 pub mod exchange_rate;
 pub mod export_order;
 pub mod job;
@@ -11,4 +12,6 @@ pub mod purchase_request;
 pub mod sku;
 pub mod style;
 pub mod translation;
+pub mod upload;
+pub mod upload_problem;
 pub mod wholesaler;

@@ -1,0 +1,483 @@
+//! Processing a catalog upload: read and validate the sheet (ddhub-ingest), match and store the
+//! photos, commit the good rows in batches, and record the row report. The same function runs
+//! in the `catalog.upload` job and in `ddhub ingest` on the command line.
+//!
+//! Nothing is half-applied: a file-level failure (unreadable sheet, hostile ZIP) fails the upload
+//! before any style is written; rows with errors are skipped whole; each batch of styles commits
+//! in one transaction with its follow-up job; a retried upload is idempotent (unchanged styles
+//! are left alone).
+
+use ddhub_domain::Timestamp;
+use ddhub_domain::style::{Quantity, StockState, StyleState};
+use ddhub_ingest::{
+    ColumnMapping, Field, PhotoBundle, ReadOptions, SheetError, Validated, ZipError, ZipLimits,
+};
+use ddhub_store::catalog::{self, StyleInput, UpsertOutcome};
+use ddhub_store::jobs::{self, NewJob};
+use ddhub_store::uploads::{
+    self, StoredProblem, Upload, UploadCounts, UploadFailure, UploadMode, UploadState,
+};
+use ddhub_store::{Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Job kind that normalises one stored photo (the imaging pipeline handles it).
+pub const JOB_PHOTO_NORMALISE: &str = "photo.normalise";
+
+/// Styles committed per transaction: big enough to amortise the commit's fsync, small enough
+/// that progress moves and a lock is never held for long.
+const BATCH: usize = 1_000;
+
+/// Why processing stopped short of `done` or `failed`; the job retries these.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("reading a stored file: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("a blocking task failed: {0}")]
+    Join(String),
+}
+
+/// Where uploads and media live under the data dir.
+#[derive(Debug, Clone)]
+pub struct MediaPaths {
+    pub data_dir: PathBuf,
+}
+
+impl MediaPaths {
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+        }
+    }
+
+    /// A fresh folder for one upload's files, and its path relative to the data dir.
+    pub fn new_upload_dir(&self) -> std::io::Result<(PathBuf, String)> {
+        let token = hex::encode(rand_bytes());
+        let rel = format!("uploads/{}-{token}", Timestamp::now().0);
+        let abs = self.data_dir.join(&rel);
+        std::fs::create_dir_all(&abs)?;
+        Ok((abs, rel))
+    }
+
+    pub fn resolve(&self, rel: &str) -> PathBuf {
+        self.data_dir.join(rel)
+    }
+
+    /// Where an original photo with this SHA-256 is kept (content-addressed: identical uploads
+    /// share one file).
+    pub fn original(&self, sha256: &str) -> PathBuf {
+        let prefix = sha256.get(..2).unwrap_or("00");
+        self.data_dir
+            .join("media/originals")
+            .join(prefix)
+            .join(sha256)
+    }
+}
+
+fn rand_bytes() -> [u8; 8] {
+    use rand::RngExt;
+    rand::rng().random()
+}
+
+fn failure_from_sheet(e: &SheetError) -> UploadFailure {
+    UploadFailure {
+        code: e.code().to_string(),
+        message_ko: e.message_ko(),
+        message_en: e.message_en(),
+    }
+}
+
+fn failure_from_zip(e: &ZipError) -> UploadFailure {
+    UploadFailure {
+        code: format!("photos_{}", e.code()),
+        message_ko: format!("사진 ZIP: {}", e.message_ko()),
+        message_en: format!("Photo ZIP: {e}"),
+    }
+}
+
+/// Builds the reader's column mapping from a wholesaler's saved one (unknown field keys, which
+/// can only come from an older version, are ignored).
+pub fn mapping_from_saved(saved: &[(String, Option<String>)]) -> ColumnMapping {
+    let mut m = ColumnMapping::new();
+    for (header, field) in saved {
+        match field {
+            None => m = m.with(header.clone(), None),
+            Some(key) => {
+                if let Some(f) = Field::ALL.iter().find(|f| f.key() == key) {
+                    m = m.with(header.clone(), Some(*f));
+                }
+            }
+        }
+    }
+    m
+}
+
+/// The store's view of a parsed row.
+fn to_input(p: &ddhub_ingest::ParsedStyle) -> StyleInput {
+    let stock = if p.sold_out {
+        StockState::SoldOut
+    } else {
+        StockState::InStock
+    };
+    let mut skus = Vec::with_capacity(p.colours.len() * p.sizes.len());
+    for c in &p.colours {
+        for s in &p.sizes {
+            skus.push((c.clone(), s.clone(), stock));
+        }
+    }
+    let mut input = StyleInput {
+        style_code: p.style_code.clone(),
+        title_ko: p.title_ko.clone(),
+        category: p
+            .category
+            .clone()
+            .unwrap_or_else(|| "uncategorized".to_string()),
+        price: p.price,
+        moq: Quantity(p.moq.0),
+        composition: p.composition.clone(),
+        origin: p.origin.clone(),
+        season: p.season.clone(),
+        same_day_dispatch: p.same_day,
+        description_ko: p.description.clone(),
+        state: if p.sold_out {
+            StyleState::SoldOut
+        } else {
+            StyleState::Active
+        },
+        extra: p
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+        skus,
+        content_hash: String::new(),
+    };
+    input.content_hash = catalog::content_hash(&input);
+    input
+}
+
+/// A writer that hashes what passes through it.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A photo extracted from the bundle into the originals store.
+#[derive(Debug, Clone)]
+struct StoredPhoto {
+    style_code: String,
+    position: usize,
+    file_name: String,
+    sha256: String,
+}
+
+/// Opens the bundle, matches it against the rows and copies every matched photo into the
+/// originals store, checking every limit while reading. Runs on a blocking thread.
+fn extract_photos(
+    paths: &MediaPaths,
+    zip_path: &Path,
+    validated: &Validated,
+) -> Result<Result<(Vec<StoredPhoto>, ddhub_ingest::PhotoMatches), ZipError>, std::io::Error> {
+    let file = std::fs::File::open(zip_path)?;
+    let mut bundle = match PhotoBundle::open(std::io::BufReader::new(file), &ZipLimits::PHOTOS) {
+        Ok(b) => b,
+        Err(e) => return Ok(Err(e)),
+    };
+    let matches = ddhub_ingest::match_photos(&validated.styles, bundle.entries());
+    // One copy per archive entry, however many styles share it.
+    let mut by_entry: HashMap<usize, String> = HashMap::new();
+    let mut stored = Vec::new();
+    for m in &matches.matched {
+        let sha = match by_entry.get(&m.entry_index) {
+            Some(sha) => sha.clone(),
+            None => {
+                let tmp_dir = paths.data_dir.join("media/tmp");
+                std::fs::create_dir_all(&tmp_dir)?;
+                let tmp = tmp_dir.join(format!("{}.part", hex::encode(rand_bytes())));
+                let mut w = HashingWriter {
+                    inner: std::io::BufWriter::new(std::fs::File::create(&tmp)?),
+                    hasher: Sha256::new(),
+                };
+                if let Err(e) = bundle.copy_to(m.entry_index, &mut w) {
+                    drop(w);
+                    let _ = std::fs::remove_file(&tmp);
+                    return Ok(Err(e));
+                }
+                w.flush()?;
+                let sha = hex::encode(w.hasher.finalize());
+                let dest = paths.original(&sha);
+                if let Some(dir) = dest.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                if dest.exists() {
+                    std::fs::remove_file(&tmp)?;
+                } else {
+                    std::fs::rename(&tmp, &dest)?;
+                }
+                by_entry.insert(m.entry_index, sha.clone());
+                sha
+            }
+        };
+        stored.push(StoredPhoto {
+            style_code: m.style_code.clone(),
+            position: m.position,
+            file_name: m.file_name.clone(),
+            sha256: sha,
+        });
+    }
+    Ok(Ok((stored, matches)))
+}
+
+/// Processes upload `id` to `done` or `failed`. `progress` hears each state and percentage.
+pub async fn process(
+    store: &Store,
+    paths: &MediaPaths,
+    id: i64,
+    progress: &(dyn Fn(UploadState, i32) + Send + Sync),
+) -> Result<Upload, ProcessError> {
+    let upload = uploads::get(store, id).await?;
+    if upload.state.is_final() {
+        return Ok(upload);
+    }
+    let report = |state: UploadState, pct: i32| {
+        progress(state, pct);
+        uploads::set_state(store, id, state, pct)
+    };
+    report(UploadState::Parsing, 5).await?;
+    let saved = uploads::column_mapping(store, upload.wholesaler_id).await?;
+    let opts = ReadOptions {
+        encoding: upload.encoding.clone(),
+        sheet_name: upload.sheet_name.clone(),
+        mapping: mapping_from_saved(&saved),
+        ..Default::default()
+    };
+    let sheet_path = paths.resolve(&upload.file_path);
+    let bytes = tokio::fs::read(&sheet_path).await?;
+    let parsed = tokio::task::spawn_blocking(move || ddhub_ingest::ingest(&bytes, &opts))
+        .await
+        .map_err(|e| ProcessError::Join(e.to_string()))?;
+    let (sheet, validated) = match parsed {
+        Ok(ok) => ok,
+        Err(e) => {
+            uploads::finish(
+                store.conn(),
+                id,
+                &UploadCounts::default(),
+                Some(&failure_from_sheet(&e)),
+            )
+            .await?;
+            return Ok(uploads::get(store, id).await?);
+        }
+    };
+    uploads::set_detected(
+        store,
+        id,
+        &format!("{:?}", sheet.format).to_lowercase(),
+        sheet.encoding,
+    )
+    .await?;
+    drop(sheet);
+    let problems: Vec<StoredProblem> = validated
+        .problems
+        .iter()
+        .map(|p| StoredProblem {
+            row: p.row,
+            column: p.column.clone(),
+            value: p.value.clone(),
+            severity: p.severity.as_str().to_string(),
+            code: p.code.as_str().to_string(),
+            message_ko: p.message_ko.clone(),
+            message_en: p.message_en.clone(),
+        })
+        .collect();
+    uploads::replace_problems(store, id, &problems).await?;
+    report(UploadState::Parsing, 25).await?;
+
+    let mut counts = UploadCounts {
+        rows: validated.rows as u64,
+        skus: validated.sku_count() as u64,
+        errors: validated.errors().count() as u64,
+        warnings: validated.warnings().count() as u64,
+        ..Default::default()
+    };
+    let inputs: Vec<StyleInput> = validated.styles.iter().map(to_input).collect();
+
+    // Photos are extracted before any style is written, so a hostile bundle changes nothing.
+    let mut photos: Vec<StoredPhoto> = Vec::new();
+    if let Some(rel) = &upload.photos_path {
+        let zip_path = paths.resolve(rel);
+        let p = paths.clone();
+        let styles_only = Validated {
+            styles: validated.styles.clone(),
+            problems: Vec::new(),
+            columns: Vec::new(),
+            rows: 0,
+            rejected_rows: Vec::new(),
+        };
+        let extracted =
+            tokio::task::spawn_blocking(move || extract_photos(&p, &zip_path, &styles_only))
+                .await
+                .map_err(|e| ProcessError::Join(e.to_string()))??;
+        match extracted {
+            Ok((stored, matches)) => {
+                counts.photos_matched = matches.matched.len() as u64;
+                counts.photos_missing = matches.missing.len() as u64;
+                counts.photos_unmatched = matches.unmatched.len() as u64;
+                photos = stored;
+            }
+            Err(e) => {
+                uploads::finish(store.conn(), id, &counts, Some(&failure_from_zip(&e))).await?;
+                return Ok(uploads::get(store, id).await?);
+            }
+        }
+    }
+
+    if upload.dry_run {
+        let (c, u, n) = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;
+        counts.styles_created = c as u64;
+        counts.styles_updated = u as u64;
+        counts.styles_unchanged = n as u64;
+        uploads::finish(store.conn(), id, &counts, None).await?;
+        progress(UploadState::Done, 100);
+        return Ok(uploads::get(store, id).await?);
+    }
+
+    report(UploadState::Committing, 30).await?;
+    let total = inputs.len().max(1);
+    let mut ids_by_code: HashMap<String, i64> = HashMap::with_capacity(inputs.len());
+    for (n, chunk) in inputs.chunks(BATCH).enumerate() {
+        let txn = store.begin_write().await?;
+        let out = catalog::upsert_styles(&txn, upload.wholesaler_id, Some(id), chunk).await?;
+        txn.commit().await.map_err(StoreError::from)?;
+        for (input, outcome) in chunk.iter().zip(out.outcomes) {
+            let sid = match outcome {
+                UpsertOutcome::Created(s) => {
+                    counts.styles_created += 1;
+                    s
+                }
+                UpsertOutcome::Updated(s) => {
+                    counts.styles_updated += 1;
+                    s
+                }
+                UpsertOutcome::Unchanged(s) => {
+                    counts.styles_unchanged += 1;
+                    s
+                }
+            };
+            ids_by_code.insert(input.style_code.clone(), sid.0);
+        }
+        let done = (n + 1) * BATCH;
+        let pct = 30 + i32::try_from(60 * done.min(total) / total).unwrap_or(60);
+        report(UploadState::Committing, pct).await?;
+    }
+    if !photos.is_empty() {
+        attach_photos(store, &photos, &ids_by_code).await?;
+    }
+    let txn = store.begin_write().await?;
+    if upload.mode == UploadMode::Replace {
+        counts.styles_archived = catalog::archive_unlisted(&txn, upload.wholesaler_id, id)
+            .await?
+            .len() as u64;
+    }
+    uploads::finish(&txn, id, &counts, None).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    progress(UploadState::Done, 100);
+    Ok(uploads::get(store, id).await?)
+}
+
+/// Records the extracted photos on their styles (new ones only) and queues their normalisation,
+/// in one transaction.
+async fn attach_photos(
+    store: &Store,
+    photos: &[StoredPhoto],
+    ids_by_code: &HashMap<String, i64>,
+) -> Result<(), ProcessError> {
+    let txn = store.begin_write().await?;
+    for p in photos {
+        let Some(style_id) = ids_by_code.get(&p.style_code) else {
+            continue;
+        };
+        if let Some(photo_id) = catalog::add_photo(
+            &txn,
+            ddhub_domain::StyleId(*style_id),
+            &p.file_name,
+            &p.sha256,
+            p.position,
+        )
+        .await?
+        {
+            jobs::enqueue(
+                &txn,
+                NewJob::new(
+                    JOB_PHOTO_NORMALISE,
+                    serde_json::json!({ "photo_id": photo_id.0 }),
+                ),
+            )
+            .await?;
+        }
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The error report of an upload as XLSX (the original rows and a Korean error column), or
+/// `None` when its file cannot be read as a sheet any more.
+pub async fn error_report(
+    store: &Store,
+    paths: &MediaPaths,
+    upload: &Upload,
+) -> Result<Option<Vec<u8>>, ProcessError> {
+    let (_, problems) = uploads::problems(store, upload.id, None, 0, u64::MAX / 2).await?;
+    let saved = uploads::column_mapping(store, upload.wholesaler_id).await?;
+    let opts = ReadOptions {
+        encoding: upload.encoding.clone(),
+        sheet_name: upload.sheet_name.clone(),
+        mapping: mapping_from_saved(&saved),
+        ..Default::default()
+    };
+    let path = paths.resolve(&upload.file_path);
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    tokio::task::spawn_blocking(move || {
+        let Ok(sheet) = ddhub_ingest::read_sheet(&bytes, &opts) else {
+            return Ok(None);
+        };
+        let problems: Vec<ddhub_ingest::Problem> = problems
+            .into_iter()
+            .filter_map(|p| {
+                let code: ddhub_ingest::ProblemCode =
+                    serde_json::from_value(serde_json::Value::String(p.code.clone())).ok()?;
+                Some(ddhub_ingest::Problem {
+                    row: p.row,
+                    column: p.column,
+                    value: p.value,
+                    severity: code.severity(),
+                    code,
+                    message_ko: p.message_ko,
+                    message_en: p.message_en,
+                })
+            })
+            .collect();
+        Ok(ddhub_ingest::error_report_xlsx(&sheet, &problems, false).ok())
+    })
+    .await
+    .map_err(|e| ProcessError::Join(e.to_string()))?
+}
