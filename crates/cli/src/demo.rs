@@ -4,14 +4,14 @@
 //! unchanged.
 
 use anyhow::Context;
-use ddhub_domain::style::{CompositionPart, Quantity, StockState, StyleState};
 use ddhub_domain::wholesaler::ShopLocation;
-use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule};
+use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+use ddhub_server::catalog_upload::{self, MediaPaths};
 use ddhub_server::config::Config;
 use ddhub_server::serve;
-use ddhub_store::catalog::{self, StyleInput};
 use ddhub_store::keys::{self, Principal};
 use ddhub_store::parties::{self, NewPartner};
+use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, rates};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -181,21 +181,53 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
         rates::set_rate(&store, RatePerKrw::parse(currency, rate)?).await?;
     }
 
-    let mut created = 0;
-    let mut unchanged = 0;
-    for (i, wid) in wholesaler_ids.iter().enumerate() {
-        let txn = store.begin_write().await?;
-        for input in sample_styles(i) {
-            match catalog::upsert_style(&txn, *wid, &input).await? {
-                catalog::UpsertOutcome::Unchanged(_) => unchanged += 1,
-                _ => created += 1,
-            }
-        }
-        txn.commit().await?;
+    // The sample catalogs go in through the real upload path, mistakes and all.
+    let sheets_dir = config.data_dir.join("demo-catalog");
+    std::fs::create_dir_all(&sheets_dir)?;
+    let knit = sheets_dir.join("misonit-catalog-cp949.csv");
+    std::fs::write(&knit, crate::demo_catalog::knit_csv_cp949())?;
+    let daily = sheets_dir.join("dailylook-catalog.xlsx");
+    std::fs::write(&daily, crate::demo_catalog::daily_xlsx()?)?;
+    let paths = MediaPaths::new(&config.data_dir);
+    let mut summaries = Vec::new();
+    for (wid, sheet) in wholesaler_ids.iter().zip([&knit, &daily]) {
+        let (dir, rel) = paths.new_upload_dir()?;
+        std::fs::copy(sheet, dir.join("sheet"))?;
+        let name = sheet
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let upload = uploads::create(
+            &store,
+            NewUpload {
+                wholesaler: *wid,
+                mode: UploadMode::Merge,
+                dry_run: false,
+                file_name: name.clone(),
+                file_path: format!("{rel}/sheet"),
+                photos_path: None,
+                encoding: None,
+                sheet_name: None,
+            },
+            false,
+        )
+        .await?;
+        let done = catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+        let c = &done.counts;
+        summaries.push(format!(
+            "  {name}: {} rows, {} styles created, {} unchanged, {} errors, {} warnings (upload {})",
+            c.rows, c.styles_created, c.styles_unchanged, c.errors, c.warnings, done.id
+        ));
     }
 
     println!("DDHub demo ready in {}", config.data_dir.display());
-    println!("Sample catalog: {created} styles written, {unchanged} unchanged.");
+    println!(
+        "Sample catalogs ingested (the sheets are in {}):",
+        sheets_dir.display()
+    );
+    for l in &summaries {
+        println!("{l}");
+    }
     println!("API keys (also in {}):", keys_path.display());
     for l in &lines {
         println!("{l}");
@@ -214,192 +246,4 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
     println!("  curl -H 'Authorization: Bearer <wholesaler key>' http://{addr}/api/v1/styles");
     println!("ddhub listening on http://{addr}");
     serve::serve(config, store, listener, true, serve::shutdown_signal()).await
-}
-
-/// A few styles per demo wholesaler, as a Dongdaemun shop would list them.
-fn sample_styles(shop: usize) -> Vec<StyleInput> {
-    struct S(
-        &'static str,
-        &'static str,
-        &'static str,
-        i64,
-        u32,
-        &'static [(&'static str, u8)],
-        &'static [&'static str],
-        &'static [&'static str],
-        bool,
-    );
-    let knit: &[S] = &[
-        S(
-            "KN-2041",
-            "[당일출고] 루즈핏 꽈배기 니트 가디건 5color",
-            "outer/cardigan",
-            18_000,
-            2,
-            &[("acrylic", 70), ("wool", 30)],
-            &["black", "ivory", "sky_blue", "beige", "heather_grey"],
-            &["free"],
-            true,
-        ),
-        S(
-            "KN-2042",
-            "반폴라 골지 니트",
-            "tops/knit",
-            14_500,
-            3,
-            &[("cotton", 60), ("polyester", 40)],
-            &["black", "cream", "navy"],
-            &["free"],
-            true,
-        ),
-        S(
-            "KN-2043",
-            "기모 맨투맨 오버핏",
-            "tops/sweatshirt",
-            16_000,
-            2,
-            &[("cotton", 80), ("polyester", 20)],
-            &["heather_grey", "black", "khaki"],
-            &["free"],
-            false,
-        ),
-        S(
-            "KN-2044",
-            "무지 나시 골지 탑",
-            "tops/sleeveless",
-            6_500,
-            5,
-            &[("cotton", 95), ("spandex", 5)],
-            &["white", "black", "pink"],
-            &["free"],
-            true,
-        ),
-        S(
-            "KN-2045",
-            "7부 소매 브이넥 니트",
-            "tops/knit",
-            12_000,
-            2,
-            &[("acrylic", 100)],
-            &["ivory", "camel"],
-            &["55", "66", "77"],
-            false,
-        ),
-        S(
-            "KN-2046",
-            "캐시미어 블렌드 롱 가디건",
-            "outer/cardigan",
-            32_000,
-            1,
-            &[("wool", 70), ("cashmere", 10), ("nylon", 20)],
-            &["oatmeal", "charcoal"],
-            &["free"],
-            false,
-        ),
-    ];
-    let daily: &[S] = &[
-        S(
-            "DL-501",
-            "[빠른배송] 연청 와이드 데님 팬츠 9부",
-            "bottoms/pants/denim",
-            21_000,
-            2,
-            &[("cotton", 98), ("spandex", 2)],
-            &["light_denim", "mid_denim"],
-            &["25", "26", "27", "28", "29", "30"],
-            true,
-        ),
-        S(
-            "DL-502",
-            "진청 일자 데님 팬츠",
-            "bottoms/pants/denim",
-            22_000,
-            2,
-            &[("cotton", 100)],
-            &["dark_denim"],
-            &["s", "m", "l"],
-            false,
-        ),
-        S(
-            "DL-503",
-            "멜란지 후드 집업",
-            "outer/hoodie",
-            19_500,
-            2,
-            &[("cotton", 60), ("polyester", 40)],
-            &["heather_grey", "navy"],
-            &["free"],
-            true,
-        ),
-        S(
-            "DL-504",
-            "린넨 셔츠 원피스",
-            "dresses/dress",
-            27_000,
-            1,
-            &[("linen", 55), ("cotton", 45)],
-            &["beige", "white", "sky_blue"],
-            &["55", "66"],
-            false,
-        ),
-        S(
-            "DL-505",
-            "[주문폭주] 핀턱 슬랙스",
-            "bottoms/pants/slacks",
-            17_000,
-            3,
-            &[("polyester", 95), ("spandex", 5)],
-            &["black", "beige", "charcoal"],
-            &["s", "m", "l", "xl"],
-            true,
-        ),
-        S(
-            "DL-506",
-            "플리츠 롱 스커트",
-            "bottoms/skirt",
-            15_000,
-            2,
-            &[("polyester", 100)],
-            &["black", "mint"],
-            &["free"],
-            false,
-        ),
-    ];
-    let rows = if shop == 0 { knit } else { daily };
-    rows.iter()
-        .map(
-            |S(code, title, category, price, moq, comp, colours, sizes, same_day)| {
-                let mut skus = Vec::new();
-                for c in colours.iter() {
-                    for s in sizes.iter() {
-                        skus.push((c.to_string(), s.to_string(), StockState::InStock));
-                    }
-                }
-                let mut input = StyleInput {
-                    style_code: code.to_string(),
-                    title_ko: title.to_string(),
-                    category: category.to_string(),
-                    price: Krw(*price),
-                    moq: Quantity(*moq),
-                    composition: comp
-                        .iter()
-                        .map(|(m, p)| CompositionPart {
-                            material: m.to_string(),
-                            percent: *p,
-                        })
-                        .collect(),
-                    origin: Some("KR".into()),
-                    season: Some("fw".into()),
-                    same_day_dispatch: *same_day,
-                    description_ko: Some(format!("{title}. 동대문 도매 상품입니다.")),
-                    state: StyleState::Active,
-                    extra: serde_json::Map::new(),
-                    skus,
-                    content_hash: String::new(),
-                };
-                input.content_hash = catalog::content_hash(&input);
-                input
-            },
-        )
-        .collect()
 }

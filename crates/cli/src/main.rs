@@ -1,6 +1,8 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
+mod bench;
 mod demo;
+mod demo_catalog;
 mod ingest;
 
 use anyhow::Context;
@@ -62,6 +64,9 @@ enum Command {
     /// Manage exchange rates (units of a currency per won).
     #[command(subcommand)]
     Rates(RatesCmd),
+    /// Benchmark programs (print figures and their ratio to the target).
+    #[command(subcommand, hide = true)]
+    Bench(bench::BenchCmd),
 }
 
 #[derive(Args, Debug)]
@@ -277,6 +282,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             }
         }
         Command::Rates(r) => rates_cmd(r, &config).await,
+        Command::Bench(b) => bench::run(b).await,
     }
 }
 

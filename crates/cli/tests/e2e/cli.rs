@@ -162,7 +162,16 @@ fn demo_is_idempotent_and_keeps_its_keys() {
     assert_eq!(keys1.matches("ddh_w_").count(), 2);
     assert_eq!(keys1.matches("ddh_p_").count(), 1);
     let text = String::from_utf8_lossy(&second.stdout);
-    assert!(text.contains("0 styles written"), "{text}");
+    assert!(
+        text.contains(
+            "misonit-catalog-cp949.csv: 10 rows, 0 styles created, 8 unchanged, 2 errors"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("dailylook-catalog.xlsx: 8 rows, 0 styles created, 6 unchanged, 2 errors"),
+        "{text}"
+    );
     // The database holds hashes, not keys.
     let db = std::fs::read(d.join("ddhub.sqlite")).unwrap();
     let wal = std::fs::read(d.join("ddhub.sqlite-wal")).unwrap_or_default();
@@ -176,4 +185,121 @@ fn demo_is_idempotent_and_keeps_its_keys() {
             );
         }
     }
+}
+
+#[test]
+fn ingest_reports_exit_codes_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let w = run_json(ddhub(&d).args([
+        "wholesaler",
+        "add",
+        "--name",
+        "미소니트",
+        "--building",
+        "청평화",
+        "--floor",
+        "2",
+        "--unit",
+        "B-12",
+        "--json",
+    ]));
+    let wid = w["id"].to_string();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../demo/misonit-catalog-cp949.csv");
+    let v = run_json(
+        ddhub(&d)
+            .args(["ingest", "--wholesaler", &wid, "--json"])
+            .arg(&sample),
+    );
+    assert_eq!(
+        (
+            v["state"].as_str(),
+            v["rows"].as_u64(),
+            v["styles_created"].as_u64()
+        ),
+        (Some("done"), Some(10), Some(8)),
+        "{v}"
+    );
+    assert_eq!(v["encoding"], "EUC-KR", "the CP949 sheet is detected");
+    let problems = v["problems"].as_array().unwrap();
+    let keys = [
+        "row",
+        "column",
+        "value",
+        "severity",
+        "code",
+        "message_ko",
+        "message_en",
+    ];
+    for p in problems {
+        for k in keys {
+            assert!(p.get(k).is_some(), "problem without {k}: {p}");
+        }
+    }
+    // Row 10 is KN-2049 (no price), row 11 KN-2050 (an unknown colour): Excel rows, header = 1.
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["row"] == 10 && p["column"] == "도매가" && p["severity"] == "error"),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p["row"] == 11 && p["column"] == "색상" && p["value"] == "무지개빛"),
+        "{problems:?}"
+    );
+    for key in [
+        "upload_id",
+        "styles_updated",
+        "styles_unchanged",
+        "styles_archived",
+        "skus",
+        "photos_matched",
+        "photos_missing",
+        "photos_unmatched",
+    ] {
+        assert!(v.get(key).is_some(), "--json lacks {key}");
+    }
+    // Same sheet again: nothing changes.
+    let again = run_json(
+        ddhub(&d)
+            .args(["ingest", "--wholesaler", &wid, "--json"])
+            .arg(&sample),
+    );
+    assert_eq!(
+        (
+            again["styles_created"].as_u64(),
+            again["styles_unchanged"].as_u64()
+        ),
+        (Some(0), Some(8))
+    );
+    // A file that cannot be read at all: exit 1.
+    let broken = tmp.path().join("broken.xlsx");
+    std::fs::write(&broken, b"PK\x03\x04 not really a workbook").unwrap();
+    let out = ddhub(&d)
+        .args(["ingest", "--wholesaler", &wid])
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Bad arguments: exit 2.
+    for args in [
+        vec!["ingest", "--wholesaler", "999"],
+        vec!["ingest", "--wholesaler", &wid, "--mode", "wipe"],
+    ] {
+        let out = ddhub(&d).args(&args).arg(&sample).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = ddhub(&d)
+        .args(["ingest", "--wholesaler", &wid, "/nonexistent.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
