@@ -131,7 +131,7 @@ fn plan<'a>(config: &'a Config, src_long: u32, warnings: &mut Vec<Check>) -> Vec
             formats: &profile.formats,
         });
     }
-    targets.sort_by(|a, b| b.long_edge.cmp(&a.long_edge));
+    targets.sort_by_key(|t| std::cmp::Reverse(t.long_edge));
     targets
 }
 
