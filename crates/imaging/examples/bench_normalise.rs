@@ -39,12 +39,13 @@ fn main() -> ExitCode {
     ) {
         Ok(s) => {
             println!(
-                "processed={} failed={} warnings={} seconds={:.3} images_per_s={:.2} source_mp_per_s={:.1}",
+                "processed={} failed={} warnings={} seconds={:.3} images_per_s={:.2} source_mp={:.1} source_mp_per_s={:.1}",
                 s.processed,
                 s.failed,
                 s.warnings,
                 s.seconds,
                 s.images_per_s,
+                s.source_megapixels,
                 s.source_megapixels / s.seconds.max(1e-9)
             );
             for f in &s.failures {

@@ -239,7 +239,7 @@ impl Default for CheckThresholds {
         Self {
             amazon_min_long_edge: 1000,
             blank_max_stddev: 4.0,
-            blur_min_laplacian_variance: 20.0,
+            blur_min_laplacian_variance: 5.0,
         }
     }
 }
