@@ -32,16 +32,15 @@ pub(crate) fn decode(
     bytes: &[u8],
     limits: &crate::Limits,
 ) -> Result<crate::decode::Decoded, ImageError> {
-    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
+    use libheif_rs::{ColorSpace, HeifContext, RgbChroma};
     let corrupt = |e: libheif_rs::HeifError| ImageError::corrupt("heic", e);
     let ctx = HeifContext::read_from_bytes(bytes).map_err(corrupt)?;
     let handle = ctx.primary_image_handle().map_err(corrupt)?;
     crate::probe::check_dimensions(handle.width(), handle.height(), limits)?;
-    let icc = handle.color_profile_raw().map(|p| p.data);
-    let lib = LibHeif::new();
-    let image = lib
-        .decode(&handle, ColorSpace::Rgb(RgbChroma::Rgb), None)
+    let image = handle
+        .decode(ColorSpace::Rgb(RgbChroma::Rgb), None)
         .map_err(corrupt)?;
+    let icc = image.color_profile_raw().map(|p| p.data);
     let planes = image.planes();
     let Some(plane) = planes.interleaved else {
         return Err(ImageError::corrupt("heic", "no interleaved RGB plane"));

@@ -207,6 +207,26 @@ fn heic_without_the_feature_says_so() {
     }
 }
 
+/// `tests/fixtures/blocks.heic` (446 bytes) is the 3×2 colour grid of the orientation test,
+/// made with Debian's libheif-examples: `heif-enc -q 90 blocks.png -o blocks.heic`.
+#[test]
+fn real_heic_file_decodes_with_the_feature_or_says_unsupported() {
+    let heic = include_bytes!("../fixtures/blocks.heic");
+    let r = normalise_bytes(heic, &sizes_only(&[("thumb", 320)]));
+    if !ddhub_imaging::HEIC_SUPPORTED {
+        assert_code(r, &["heic_unsupported"]);
+        return;
+    }
+    let photo = r.unwrap();
+    assert_eq!(photo.source_format, ddhub_imaging::SourceFormat::Heic);
+    assert_eq!((photo.source_width, photo.source_height), (96, 64));
+    let out = decode(&variant(&photo, "thumb", OutputFormat::Jpeg).bytes);
+    let red = mean_around(&out, 16, 16, 5);
+    let blue = mean_around(&out, 80, 16, 5);
+    assert!(red[0] > 170.0 && red[2] < 90.0, "{red:?}");
+    assert!(blue[2] > 170.0 && blue[0] < 90.0, "{blue:?}");
+}
+
 #[test]
 fn size_limits_apply_before_decoding() {
     let jpeg = encode_jpeg(&test_card(800, 600), 90);
