@@ -134,12 +134,18 @@ pub(crate) fn to_rgb_image(
         .ok_or_else(|| ImageError::Internal("pixel buffer does not match its size".into()))
 }
 
-fn map_image_error(format: SourceFormat, probe: &Probe, err: image::ImageError) -> ImageError {
+fn map_image_error(
+    format: SourceFormat,
+    probe: &Probe,
+    limits: &Limits,
+    err: image::ImageError,
+) -> ImageError {
     match err {
+        // A frame or allocation beyond the limits that the header did not announce.
         image::ImageError::Limits(_) => ImageError::TooManyPixels {
             width: probe.width,
             height: probe.height,
-            limit: 0,
+            limit: limits.max_pixels,
         },
         other => ImageError::corrupt(format.as_str(), other),
     }
@@ -158,11 +164,12 @@ fn decode_with_image_crate(
     reader.limits(image_crate_limits(limits));
     let mut decoder = reader
         .into_decoder()
-        .map_err(|e| map_image_error(format, probe, e))?;
+        .map_err(|e| map_image_error(format, probe, limits, e))?;
     let icc = decoder.icc_profile().ok().flatten();
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     // For GIF this is the first frame.
-    let img = DynamicImage::from_decoder(decoder).map_err(|e| map_image_error(format, probe, e))?;
+    let img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| map_image_error(format, probe, limits, e))?;
     let (w, h) = (img.width() as usize, img.height() as usize);
     let rgb = if img.color().has_alpha() {
         let rgba = img.into_rgba8();
