@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the build and tests need beyond gcc and pkg-config.
+# Idempotent: a package already installed is skipped; apt-get runs only when something is missing.
+#
+#   scripts/install-deps.sh           build + test packages
+#   scripts/install-deps.sh --bench   also libvips-tools (vipsthumbnail) and time for bench-images.sh
+#
+# Why each one:
+#   cmake, nasm      turbojpeg-sys builds libjpeg-turbo 3.1 from source with its SIMD code
+#                    (nasm); the `require-simd` feature makes a missing nasm a build error.
+#   libheif-dev      only for `--features heic` (HEIC input through libheif-rs).
+#   libgs-common     test only: ghostscript's CMYK ICC profile for the CMYK colour test.
+set -euo pipefail
+
+packages=(cmake nasm libheif-dev libgs-common)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libvips-tools time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg -s "$p" >/dev/null 2>&1; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "system packages present: ${packages[*]}"
+fi
