@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_initial;
 mod m20261127_000002_uploads;
+mod m20261127_000003_photo_variants;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_uploads::Migration),
+            Box::new(m20261127_000003_photo_variants::Migration),
         ]
     }
 }

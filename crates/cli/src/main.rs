@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod demo_catalog;
+mod images;
 mod ingest;
 
 use anyhow::Context;
@@ -52,6 +53,9 @@ enum Command {
     /// for a wholesaler. Exit 0 when processed (even with row errors), 1 when the file could
     /// not be read at all, 2 for bad arguments.
     Ingest(ingest::IngestArgs),
+    /// Photo normalisation, standalone.
+    #[command(subcommand)]
+    Images(images::ImagesCmd),
     /// Manage wholesalers.
     #[command(subcommand)]
     Wholesaler(WholesalerCmd),
@@ -169,6 +173,8 @@ fn main() -> ExitCode {
         }
     };
     init_logging(config.log_format);
+    // One TLS crypto provider for the process (the S3 media store's client needs it).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -283,6 +289,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Rates(r) => rates_cmd(r, &config).await,
         Command::Bench(b) => bench::run(b).await,
+        Command::Images(i) => images::run(&config, i).await,
     }
 }
 

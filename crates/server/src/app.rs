@@ -25,18 +25,27 @@ pub struct App {
     pub store: Store,
     /// Wakes this process's workers when a handler enqueues a job.
     pub jobs: JobSignal,
+    /// Where normalised photos are kept.
+    pub media: crate::media::MediaStore,
     /// The OpenAPI document, serialised on first request.
     pub openapi_json: std::sync::OnceLock<String>,
 }
 
 impl App {
-    pub fn new(config: Config, store: Store, jobs: JobSignal) -> Self {
-        Self {
+    /// Builds the state; fails when the configured media store cannot be opened.
+    pub fn new(
+        config: Config,
+        store: Store,
+        jobs: JobSignal,
+    ) -> Result<Self, crate::media::MediaError> {
+        let media = crate::media::MediaStore::open(&config.media_store, &config.data_dir)?;
+        Ok(Self {
             config,
             store,
             jobs,
+            media,
             openapi_json: std::sync::OnceLock::new(),
-        }
+        })
     }
 }
 
@@ -44,6 +53,8 @@ pub type AppState = Arc<App>;
 
 #[derive(OpenApi)]
 #[openapi(
+    // Served with a wildcard (`/media/{*key}`), which utoipa-axum cannot route: documented here.
+    paths(routes::photos::media),
     info(
         title = "DDHub API",
         description = "The export hub for Dongdaemun wholesale fashion: catalogs in, listings, feeds and orders out."
@@ -52,7 +63,8 @@ pub type AppState = Arc<App>;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "styles", description = "A wholesaler's own styles (wholesaler key)"),
-        (name = "catalog", description = "Catalog uploads and their row reports (wholesaler key)")
+        (name = "catalog", description = "Catalog uploads and their row reports (wholesaler key)"),
+        (name = "photos", description = "Photos of a wholesaler's styles, and the media they become")
     )
 )]
 struct ApiDoc;
@@ -79,11 +91,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::health::router())
         .merge(routes::styles::router())
         .merge(routes::uploads::read_router())
+        .merge(routes::photos::router())
 }
 
 /// Routes that take large bodies and run long (uploads): their own limits and timeout.
 fn upload_router() -> OpenApiRouter<AppState> {
-    routes::uploads::router()
+    routes::uploads::router().merge(routes::photos::upload_router())
 }
 
 /// The OpenAPI document of every route.
@@ -139,6 +152,7 @@ pub fn router(app: AppState) -> Router {
                 upload_timeout,
             ));
     api.merge(uploads)
+    .route("/media/{*key}", axum::routing::get(routes::photos::media))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))

@@ -28,7 +28,7 @@ pub const JOB_PHOTO_NORMALISE: &str = "photo.normalise";
 
 /// Styles committed per transaction: big enough to amortise the commit's fsync, small enough
 /// that progress moves and a lock is never held for long.
-const BATCH: usize = 1_000;
+const BATCH: usize = 5_000;
 
 /// Why processing stopped short of `done` or `failed`; the job retries these.
 #[derive(Debug, thiserror::Error)]
@@ -315,24 +315,20 @@ pub async fn process(
         warnings: validated.warnings().count() as u64,
         ..Default::default()
     };
-    let inputs: Vec<StyleInput> = validated.styles.iter().map(to_input).collect();
+    drop(problems);
 
     // Photos are extracted before any style is written, so a hostile bundle changes nothing.
     let mut photos: Vec<StoredPhoto> = Vec::new();
-    if let Some(rel) = &upload.photos_path {
+    let validated = if let Some(rel) = &upload.photos_path {
         let zip_path = paths.resolve(rel);
         let p = paths.clone();
-        let styles_only = Validated {
-            styles: validated.styles.clone(),
-            problems: Vec::new(),
-            columns: Vec::new(),
-            rows: 0,
-            rejected_rows: Vec::new(),
-        };
-        let extracted =
-            tokio::task::spawn_blocking(move || extract_photos(&p, &zip_path, &styles_only))
-                .await
-                .map_err(|e| ProcessError::Join(e.to_string()))??;
+        let (extracted, validated) = tokio::task::spawn_blocking(move || {
+            let r = extract_photos(&p, &zip_path, &validated);
+            (r, validated)
+        })
+        .await
+        .map_err(|e| ProcessError::Join(e.to_string()))?;
+        let extracted = extracted?;
         match extracted {
             Ok((stored, matches)) => {
                 counts.photos_matched = matches.matched.len() as u64;
@@ -345,7 +341,12 @@ pub async fn process(
                 return Ok(uploads::get(store, id).await?);
             }
         }
-    }
+        validated
+    } else {
+        validated
+    };
+    // The parsed rows are consumed here: peak memory holds one copy of the catalog, not two.
+    let inputs: Vec<StyleInput> = validated.styles.into_iter().map(|p| to_input(&p)).collect();
 
     if upload.dry_run {
         let (c, u, n) = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;

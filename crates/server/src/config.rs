@@ -44,6 +44,15 @@ pub struct Config {
     pub upload_sheet_limit_bytes: u64,
     /// Largest photo ZIP a wholesaler may upload (streamed to disk, never held in memory).
     pub upload_photos_limit_bytes: u64,
+    /// Where normalised photos go: `local` (the data dir's `media/` folder, served by ddhub at
+    /// `/media/…`) or `s3://bucket/prefix` (credentials and endpoint from the standard `AWS_*`
+    /// variables; `AWS_ENDPOINT` for S3-compatible stores).
+    pub media_store: String,
+    /// Public base URL of the media when a CDN or bucket serves them; `<public_url>/media` when
+    /// unset.
+    pub media_public_url: Option<String>,
+    /// The `[images]` table: limits, sizes, marketplace profiles, encoders, checks.
+    pub images: ddhub_imaging::Config,
 }
 
 impl Default for Config {
@@ -62,6 +71,9 @@ impl Default for Config {
             db_max_connections: 8,
             upload_sheet_limit_bytes: 50 * 1024 * 1024,
             upload_photos_limit_bytes: 2 * 1024 * 1024 * 1024,
+            media_store: "local".to_string(),
+            media_public_url: None,
+            images: ddhub_imaging::Config::default(),
         }
     }
 }
@@ -80,6 +92,8 @@ const KEYS: &[&str] = &[
     "db_max_connections",
     "upload_sheet_limit_bytes",
     "upload_photos_limit_bytes",
+    "media_store",
+    "media_public_url",
 ];
 
 /// A configuration that cannot be used; the message names the key.
@@ -145,6 +159,12 @@ impl Config {
                 )));
             }
         }
+        if !(self.media_store == "local" || self.media_store.starts_with("s3://")) {
+            return Err(ConfigError(format!(
+                "media_store (DDHUB_MEDIA_STORE) must be local or s3://bucket/prefix, got {:?}",
+                self.media_store
+            )));
+        }
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError(
                 "data_dir (DDHUB_DATA_DIR) must not be empty".into(),
@@ -166,6 +186,14 @@ impl Config {
         match &self.public_url {
             Some(u) => u.trim_end_matches('/').to_string(),
             None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Base URL under which media keys are served.
+    pub fn media_base_url(&self) -> String {
+        match &self.media_public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("{}/media", self.base_url()),
         }
     }
 

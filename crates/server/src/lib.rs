@@ -9,6 +9,8 @@ pub mod catalog_upload;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod media;
+pub mod photo_job;
 pub mod routes;
 pub mod serve;
 pub mod worker;

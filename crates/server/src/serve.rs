@@ -3,6 +3,7 @@
 use crate::app::{App, AppState, router};
 use crate::catalog_upload::MediaPaths;
 use crate::config::Config;
+use crate::media::MediaStore;
 use crate::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use async_trait::async_trait;
 use ddhub_store::jobs::{ClaimedJob, JobQueue};
@@ -94,8 +95,18 @@ impl JobHandler for CatalogUpload {
 }
 
 /// The job handlers of this build.
-pub fn registry(config: &Config, store: &Store) -> Registry {
+pub fn registry(config: &Config, store: &Store, media: &MediaStore) -> Registry {
     Registry::new()
+        .register(
+            crate::catalog_upload::JOB_PHOTO_NORMALISE,
+            Arc::new(crate::photo_job::PhotoNormalise {
+                store: store.clone(),
+                paths: MediaPaths::new(&config.data_dir),
+                media: media.clone(),
+                config: Arc::new(config.images.clone()),
+                in_flight: Arc::new(tokio::sync::Semaphore::new(config.worker_concurrency())),
+            }),
+        )
         .register(
             ddhub_store::catalog::JOB_STYLE_CHANGED,
             Arc::new(StyleChanged {
@@ -112,10 +123,15 @@ pub fn registry(config: &Config, store: &Store) -> Registry {
 }
 
 /// Builds the worker pool for this process.
-pub fn worker_pool(config: &Config, store: &Store, signal: JobSignal) -> WorkerPool {
+pub fn worker_pool(
+    config: &Config,
+    store: &Store,
+    media: &MediaStore,
+    signal: JobSignal,
+) -> WorkerPool {
     WorkerPool::new(
         JobQueue::new(store.clone()),
-        registry(config, store),
+        registry(config, store, media),
         WorkerOptions {
             concurrency: config.worker_concurrency(),
             lease: Duration::from_secs(config.job_lease_secs),
@@ -165,10 +181,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let signal = JobSignal::default();
-    let app: AppState = Arc::new(App::new(config.clone(), store.clone(), signal.clone()));
+    let media = MediaStore::open(&config.media_store, &config.data_dir)?;
+    let app: AppState = Arc::new(App::new(config.clone(), store.clone(), signal.clone())?);
     let token = CancellationToken::new();
     let workers = with_workers.then(|| {
-        let pool = worker_pool(&config, &store, signal);
+        let pool = worker_pool(&config, &store, &media, signal);
         tokio::spawn(pool.run(token.child_token()))
     });
     let http_token = token.clone();
@@ -198,7 +215,8 @@ pub async fn run_workers(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
-    let pool = worker_pool(&config, &store, JobSignal::default());
+    let media = MediaStore::open(&config.media_store, &config.data_dir)?;
+    let pool = worker_pool(&config, &store, &media, JobSignal::default());
     let t = token.clone();
     tokio::spawn(async move {
         shutdown.await;

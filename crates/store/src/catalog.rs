@@ -217,6 +217,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     inputs: &[StyleInput],
 ) -> Result<BatchOutcome> {
     let now = Timestamp::now().0;
+    let started = std::time::Instant::now();
     let codes: Vec<&str> = inputs.iter().map(|i| i.style_code.as_str()).collect();
     let mut existing: HashMap<String, style::Model> = HashMap::new();
     for chunk in codes.chunks(MAX_BINDS / 2) {
@@ -229,6 +230,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
             existing.insert(row.style_code.clone(), row);
         }
     }
+    let t_lookup = started.elapsed();
     let mut new_rows = Vec::new();
     let mut changed: Vec<(&StyleInput, style::Model)> = Vec::new();
     for input in inputs {
@@ -282,6 +284,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
             .await?;
         new_ids.extend(rows.into_iter().map(|(id, code)| (code, id)));
     }
+    let t_styles = started.elapsed();
     let mut skus_written = 0;
     let new_skus: Vec<sku::ActiveModel> = new_rows
         .iter()
@@ -304,6 +307,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         let chunk: Vec<_> = pending.by_ref().take(MAX_BINDS / 7).collect();
         sku::Entity::insert_many(chunk).exec(conn).await?;
     }
+    let t_skus = started.elapsed();
     // Changed styles: one update each, and their SKUs brought in line.
     let mut change_list: Vec<serde_json::Value> = new_rows
         .iter()
@@ -367,6 +371,14 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         )
         .await?;
     }
+    tracing::debug!(
+        styles = inputs.len(),
+        lookup_ms = t_lookup.as_millis() as u64,
+        insert_styles_ms = (t_styles - t_lookup).as_millis() as u64,
+        insert_skus_ms = (t_skus - t_styles).as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "upsert batch"
+    );
     let outcomes = inputs
         .iter()
         .map(|i| match existing.get(&i.style_code) {
@@ -593,6 +605,7 @@ pub async fn add_photo<C: ConnectionTrait>(
         phash: Set(None),
         warnings: Set("[]".to_string()),
         error: Set(None),
+        variants: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -7,6 +7,7 @@ mod error;
 pub mod jobs;
 pub mod keys;
 pub mod parties;
+pub mod photos;
 pub mod rates;
 pub mod testing;
 pub mod uploads;

@@ -74,6 +74,9 @@ pub struct StyleView {
     /// Present on the single-style view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skus: Option<Vec<SkuView>>,
+    /// Present on the single-style view: photos in display order with every variant's URLs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photos: Option<Vec<crate::routes::photos::PhotoView>>,
 }
 
 impl StyleView {
@@ -110,6 +113,7 @@ impl StyleView {
                     })
                     .collect()
             }),
+            photos: None,
         }
     }
 }
@@ -195,7 +199,15 @@ async fn get_style(
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
     let (style, skus) =
         ddhub_store::catalog::get_style(&app.store, wholesaler, StyleId(id)).await?;
-    Ok(Json(StyleView::from_domain(style, Some(skus))))
+    let base = app.config.media_base_url();
+    let photos = ddhub_store::photos::for_style(&app.store, StyleId(id))
+        .await?
+        .into_iter()
+        .map(|p| crate::routes::photos::PhotoView::from_record(p, &base))
+        .collect();
+    let mut view = StyleView::from_domain(style, Some(skus));
+    view.photos = Some(photos);
+    Ok(Json(view))
 }
 
 /// A style sent by a program (an ERP, a shop system), in canonical codes.

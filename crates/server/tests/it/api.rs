@@ -16,6 +16,15 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// A configuration whose data dir is a fresh temporary folder (kept for the process's life).
+pub fn test_config() -> Config {
+    let dir = tempfile::tempdir().unwrap().keep();
+    Config {
+        data_dir: dir,
+        ..Config::default()
+    }
+}
+
 pub struct Fixture {
     pub db: TestDb,
     pub router: axum::Router,
@@ -77,7 +86,7 @@ pub async fn fixture(db: TestDb) -> Fixture {
     .unwrap();
     let style_a = style(&s, a.id, "A-STYLE").await;
     let style_b = style(&s, b.id, "B-STYLE").await;
-    let app = Arc::new(App::new(Config::default(), s, JobSignal::default()));
+    let app = Arc::new(App::new(test_config(), s, JobSignal::default()).unwrap());
     Fixture {
         db,
         router: router(app),
@@ -288,7 +297,7 @@ async fn readiness_fails_while_migrations_are_pending() {
     let store = Store::connect(&ddhub_store::StoreOptions::new(url))
         .await
         .unwrap();
-    let app = Arc::new(App::new(Config::default(), store, JobSignal::default()));
+    let app = Arc::new(App::new(test_config(), store, JobSignal::default()).unwrap());
     let (s, _, b) = call(&router(app), get("/readyz", None)).await;
     assert_eq!(
         (s, code(&b)),

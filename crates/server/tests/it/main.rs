@@ -4,5 +4,6 @@
 
 mod api;
 mod i18n;
+mod photos;
 mod uploads;
 mod workers;

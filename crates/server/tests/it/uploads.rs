@@ -14,12 +14,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-struct Env {
-    db: TestDb,
-    router: axum::Router,
-    key: String,
-    other_key: String,
-    _dir: tempfile::TempDir,
+pub struct Env {
+    pub _db: TestDb,
+    pub router: axum::Router,
+    pub key: String,
+    pub other_key: String,
+    pub _dir: tempfile::TempDir,
     token: CancellationToken,
 }
 
@@ -49,9 +49,11 @@ async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
         .unwrap();
     let signal = JobSignal::default();
     let token = CancellationToken::new();
-    let pool = serve::worker_pool(&config, &db.store, signal.clone());
+    let media =
+        ddhub_server::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
+    let pool = serve::worker_pool(&config, &db.store, &media, signal.clone());
     tokio::spawn(pool.run(token.clone()));
-    let app = Arc::new(App::new(config, db.store.clone(), signal));
+    let app = Arc::new(App::new(config, db.store.clone(), signal).unwrap());
     Env {
         router: router(app),
         key: format!("Bearer {}", key.key),
@@ -62,12 +64,12 @@ async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
     }
 }
 
-async fn env(db: TestDb) -> Env {
+pub async fn env(db: TestDb) -> Env {
     env_with(db, |_| {}).await
 }
 
 /// A multipart/form-data body: (name, file name, bytes).
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "ddhubTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
@@ -107,7 +109,7 @@ async fn post_upload(
     (s, v)
 }
 
-fn get(uri: &str, key: &str) -> Request<Body> {
+pub fn get(uri: &str, key: &str) -> Request<Body> {
     Request::get(uri)
         .header("authorization", key)
         .body(Body::empty())
@@ -134,7 +136,7 @@ async fn wait_done(e: &Env, id: i64) -> Value {
     }
 }
 
-async fn upload(e: &Env, parts: &[(&str, Option<&str>, &[u8])]) -> Value {
+pub async fn upload(e: &Env, parts: &[(&str, Option<&str>, &[u8])]) -> Value {
     let (s, v) = post_upload(e, &e.key, parts).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     assert_eq!(v["state"], "queued");
@@ -311,7 +313,7 @@ async fn re_upload_is_idempotent_merge_keeps_and_replace_archives() {
     }
 }
 
-fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub fn zip_of(files: &[(&str, &[u8])]) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -348,16 +350,24 @@ async fn photos_are_matched_stored_and_queued() {
         (Some(2), Some(1)),
         "{v}"
     );
-    let depth = ddhub_store::jobs::JobQueue::new(e.db.store.clone())
-        .depth()
-        .await
+    // Both photos are on the style (the job then fails them: these bytes are no images).
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let kn1 = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
         .unwrap();
-    assert!(
-        depth
-            .iter()
-            .any(|d| d.kind == "photo.normalise" && d.count == 2),
-        "{depth:?}"
-    );
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{kn1}"), &e.key)).await;
+    let names: Vec<&str> = style["photos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["source_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["KN1_A.JPG", "kn1_b.png"], "{style}");
     let originals = e._dir.path().join("media/originals");
     let count = walk(&originals);
     assert_eq!(count, 2, "two originals, stored by content hash");

@@ -19,6 +19,8 @@ pub struct Model {
     /// JSON array of warning codes.
     pub warnings: String,
     pub error: Option<String>,
+    /// JSON array of `{name, format, width, height, key}` once normalised.
+    pub variants: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -1,0 +1,131 @@
+//! The `photo.normalise` job: an original photo in, every variant out to the media store, the
+//! checks and near-duplicates recorded on the photo. A photo that cannot be normalised is marked
+//! failed with its reason; it never stops the others, and the job itself succeeds.
+
+use crate::catalog_upload::MediaPaths;
+use crate::media::{MediaStore, variant_key};
+use crate::worker::{JobError, JobHandler};
+use async_trait::async_trait;
+use ddhub_domain::PhotoId;
+use ddhub_store::Store;
+use ddhub_store::jobs::ClaimedJob;
+use ddhub_store::photos::{self, StoredVariant};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+pub struct PhotoNormalise {
+    pub store: Store,
+    pub paths: MediaPaths,
+    pub media: MediaStore,
+    pub config: Arc<ddhub_imaging::Config>,
+    /// Photos decoded at once in this process: bounds memory whatever the queue holds.
+    pub in_flight: Arc<Semaphore>,
+}
+
+#[async_trait]
+impl JobHandler for PhotoNormalise {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let id = job
+            .payload
+            .get("photo_id")
+            .and_then(serde_json::Value::as_i64)
+            .map(PhotoId)
+            .ok_or_else(|| JobError::Permanent("payload has no photo_id".into()))?;
+        let photo = match photos::get(&self.store, id).await {
+            Ok(p) => p,
+            // Deleted since: nothing to do.
+            Err(ddhub_store::StoreError::NotFound) => return Ok(()),
+            Err(e) => return Err(JobError::Retry(e.to_string())),
+        };
+        if photo.state == "ready" {
+            return Ok(());
+        }
+        // Identical bytes already normalised for another style: reuse its variants.
+        if let Some(twin) = photos::ready_twin(&self.store, &photo.sha256, id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+        {
+            photos::mark_ready(
+                &self.store,
+                id,
+                u32::try_from(twin.width.unwrap_or(0)).unwrap_or(0),
+                u32::try_from(twin.height.unwrap_or(0)).unwrap_or(0),
+                twin.phash.as_deref().unwrap_or(""),
+                &twin.warnings,
+                &twin.variants,
+            )
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+            return Ok(());
+        }
+        let original = self.paths.original(&photo.sha256);
+        let _permit = self
+            .in_flight
+            .acquire()
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let config = self.config.clone();
+        let result =
+            tokio::task::spawn_blocking(move || ddhub_imaging::normalise_file(&original, &config))
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
+        let normalised = match result {
+            Ok(n) => n,
+            Err(e @ ddhub_imaging::ImageError::Io { .. }) => {
+                return Err(JobError::Retry(e.to_string()));
+            }
+            Err(e) => {
+                photos::mark_failed(&self.store, id, e.code(), &e.to_string())
+                    .await
+                    .map_err(|e| JobError::Retry(e.to_string()))?;
+                return Ok(());
+            }
+        };
+        let mut variants = Vec::with_capacity(normalised.variants.len());
+        for v in normalised.variants {
+            let ext = v.format.extension();
+            let key = variant_key(&photo.sha256, &v.name, ext);
+            variants.push(StoredVariant {
+                name: v.name.clone(),
+                format: format!("{:?}", v.format).to_lowercase(),
+                width: v.width,
+                height: v.height,
+                key: key.clone(),
+            });
+            self.media
+                .put(&key, v.bytes)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
+        }
+        let mut near = Vec::new();
+        for (other, style, wholesaler, hash) in photos::phashes(&self.store, id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+        {
+            if let Ok(d) = ddhub_imaging::phash_distance(&normalised.phash, &hash)
+                && d <= ddhub_imaging::NEAR_DUPLICATE_MAX_DISTANCE
+                && other != id
+            {
+                near.push(serde_json::json!({
+                    "photo_id": other.0, "style_id": style.0, "wholesaler_id": wholesaler.0, "distance": d
+                }));
+            }
+        }
+        let warnings = serde_json::json!({
+            "checks": normalised.warnings,
+            "near_duplicates": near,
+        });
+        photos::mark_ready(
+            &self.store,
+            id,
+            normalised.source_width,
+            normalised.source_height,
+            &normalised.phash,
+            &warnings,
+            &variants,
+        )
+        .await
+        .map_err(|e| JobError::Retry(e.to_string()))?;
+        Ok(())
+    }
+}

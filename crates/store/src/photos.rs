@@ -1,0 +1,273 @@
+//! Photos of styles: their normalisation results, order, and near-duplicate search.
+
+use crate::entity::{photo, style};
+use crate::{Result, Store, StoreError};
+use ddhub_domain::style::PhotoState;
+use ddhub_domain::{PhotoId, StyleId, Timestamp, WholesalerId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+/// One stored output of a photo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredVariant {
+    /// `large`, `medium`, `thumb` or a profile name.
+    pub name: String,
+    /// `jpeg` or `webp`.
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    /// Storage key under the media store.
+    pub key: String,
+}
+
+/// A photo as the API shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PhotoRecord {
+    pub id: PhotoId,
+    pub style_id: StyleId,
+    pub position: i32,
+    pub source_name: String,
+    pub sha256: String,
+    pub state: String,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub phash: Option<String>,
+    pub warnings: serde_json::Value,
+    pub error: Option<String>,
+    pub variants: Vec<StoredVariant>,
+}
+
+fn to_record(m: photo::Model) -> Result<PhotoRecord> {
+    Ok(PhotoRecord {
+        id: PhotoId(m.id),
+        style_id: StyleId(m.style_id),
+        position: m.position,
+        source_name: m.source_name,
+        sha256: m.sha256,
+        state: m.state,
+        width: m.width,
+        height: m.height,
+        phash: m.phash,
+        warnings: serde_json::from_str(&m.warnings)?,
+        error: m.error,
+        variants: match m.variants {
+            Some(v) => serde_json::from_str(&v)?,
+            None => Vec::new(),
+        },
+    })
+}
+
+pub async fn get(store: &Store, id: PhotoId) -> Result<PhotoRecord> {
+    photo::Entity::find_by_id(id.0)
+        .one(store.conn())
+        .await?
+        .ok_or(StoreError::NotFound)
+        .and_then(to_record)
+}
+
+/// The photos of a style, in display order.
+pub async fn for_style(store: &Store, style: StyleId) -> Result<Vec<PhotoRecord>> {
+    photo::Entity::find()
+        .filter(photo::Column::StyleId.eq(style.0))
+        .order_by_asc(photo::Column::Position)
+        .order_by_asc(photo::Column::Id)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(to_record)
+        .collect()
+}
+
+/// Another photo with the same bytes that is already normalised (identical uploads are
+/// normalised once).
+pub async fn ready_twin(store: &Store, sha256: &str, not: PhotoId) -> Result<Option<PhotoRecord>> {
+    photo::Entity::find()
+        .filter(photo::Column::Sha256.eq(sha256))
+        .filter(photo::Column::State.eq(PhotoState::Ready.as_str()))
+        .filter(photo::Column::Id.ne(not.0))
+        .one(store.conn())
+        .await?
+        .map(to_record)
+        .transpose()
+}
+
+/// Records a successful normalisation.
+pub async fn mark_ready(
+    store: &Store,
+    id: PhotoId,
+    width: u32,
+    height: u32,
+    phash: &str,
+    warnings: &serde_json::Value,
+    variants: &[StoredVariant],
+) -> Result<()> {
+    photo::Entity::update_many()
+        .col_expr(
+            photo::Column::State,
+            Expr::value(PhotoState::Ready.as_str()),
+        )
+        .col_expr(
+            photo::Column::Width,
+            Expr::value(i32::try_from(width).unwrap_or(i32::MAX)),
+        )
+        .col_expr(
+            photo::Column::Height,
+            Expr::value(i32::try_from(height).unwrap_or(i32::MAX)),
+        )
+        .col_expr(photo::Column::Phash, Expr::value(phash))
+        .col_expr(photo::Column::Warnings, Expr::value(warnings.to_string()))
+        .col_expr(
+            photo::Column::Variants,
+            Expr::value(serde_json::to_string(variants)?),
+        )
+        .col_expr(photo::Column::Error, Expr::value(Option::<String>::None))
+        .col_expr(photo::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+        .filter(photo::Column::Id.eq(id.0))
+        .exec(store.conn())
+        .await?;
+    Ok(())
+}
+
+/// Records a photo that could not be normalised (it never stops the others).
+pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) -> Result<()> {
+    photo::Entity::update_many()
+        .col_expr(
+            photo::Column::State,
+            Expr::value(PhotoState::Failed.as_str()),
+        )
+        .col_expr(
+            photo::Column::Error,
+            Expr::value(format!("{code}: {message}")),
+        )
+        .col_expr(photo::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+        .filter(photo::Column::Id.eq(id.0))
+        .exec(store.conn())
+        .await?;
+    Ok(())
+}
+
+/// Perceptual hashes of every other normalised photo, with their style and wholesaler, for the
+/// near-duplicate scan.
+pub async fn phashes(
+    store: &Store,
+    not: PhotoId,
+) -> Result<Vec<(PhotoId, StyleId, WholesalerId, String)>> {
+    let rows: Vec<(i64, i64, Option<String>)> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .column(photo::Column::StyleId)
+        .column(photo::Column::Phash)
+        .filter(photo::Column::Phash.is_not_null())
+        .filter(photo::Column::Id.ne(not.0))
+        .into_tuple()
+        .all(store.conn())
+        .await?;
+    let owners: std::collections::HashMap<i64, i64> = style::Entity::find()
+        .select_only()
+        .column(style::Column::Id)
+        .column(style::Column::WholesalerId)
+        .filter(
+            style::Column::Id.is_in(
+                rows.iter()
+                    .map(|r| r.1)
+                    .collect::<std::collections::BTreeSet<_>>(),
+            ),
+        )
+        .into_tuple::<(i64, i64)>()
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, sid, h)| {
+            Some((
+                PhotoId(id),
+                StyleId(sid),
+                WholesalerId(*owners.get(&sid)?),
+                h?,
+            ))
+        })
+        .collect())
+}
+
+/// Removes a photo of a wholesaler's style. `NotFound` for another wholesaler's.
+pub async fn delete(
+    store: &Store,
+    wholesaler: WholesalerId,
+    style: StyleId,
+    id: PhotoId,
+) -> Result<()> {
+    owned_style(store, wholesaler, style).await?;
+    let res = photo::Entity::delete_many()
+        .filter(photo::Column::Id.eq(id.0))
+        .filter(photo::Column::StyleId.eq(style.0))
+        .exec(store.conn())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Puts a style's photos in the given order; every photo of the style must be listed once.
+pub async fn reorder(
+    store: &Store,
+    wholesaler: WholesalerId,
+    style: StyleId,
+    order: &[PhotoId],
+) -> Result<()> {
+    owned_style(store, wholesaler, style).await?;
+    let txn = store.begin_write().await?;
+    let current: Vec<i64> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(photo::Column::StyleId.eq(style.0))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut wanted: Vec<i64> = order.iter().map(|p| p.0).collect();
+    let mut have = current.clone();
+    wanted.sort_unstable();
+    have.sort_unstable();
+    if wanted != have {
+        return Err(StoreError::Invalid(
+            "list every photo of the style exactly once".into(),
+        ));
+    }
+    for (pos, id) in order.iter().enumerate() {
+        photo::Entity::update_many()
+            .col_expr(
+                photo::Column::Position,
+                Expr::value(i32::try_from(pos).unwrap_or(i32::MAX)),
+            )
+            .filter(photo::Column::Id.eq(id.0))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The next free position among a style's photos.
+pub async fn next_position(store: &Store, style: StyleId) -> Result<usize> {
+    let max: Option<i32> = photo::Entity::find()
+        .select_only()
+        .column_as(photo::Column::Position.max(), "m")
+        .filter(photo::Column::StyleId.eq(style.0))
+        .into_tuple::<Option<i32>>()
+        .one(store.conn())
+        .await?
+        .flatten();
+    Ok(max.map_or(0, |m| usize::try_from(m).unwrap_or(0) + 1))
+}
+
+async fn owned_style(store: &Store, wholesaler: WholesalerId, style: StyleId) -> Result<()> {
+    style::Entity::find_by_id(style.0)
+        .filter(style::Column::WholesalerId.eq(wholesaler.0))
+        .one(store.conn())
+        .await?
+        .map(|_| ())
+        .ok_or(StoreError::NotFound)
+}
