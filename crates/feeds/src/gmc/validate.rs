@@ -235,8 +235,8 @@ pub fn validate_item(item: &GmcItem) -> Vec<Problem> {
         ("size_system", &SIZE_SYSTEM[..]),
         ("identifier_exists", &IDENTIFIER_EXISTS[..]),
     ] {
-        if let Some(v) = item.get(name)
-            && !allowed.contains(&v.trim())
+        if let Some(v) = value(name)
+            && !allowed.contains(&v)
         {
             p(name, ProblemKind::NotAllowed(v.to_string()));
         }
