@@ -193,7 +193,7 @@ pub fn validate_item(item: &GmcItem) -> Vec<Problem> {
 
     for name in ["price", "sale_price", "shipping.price"] {
         for v in item.all(name) {
-            if !is_price(v) {
+            if !v.trim().is_empty() && !is_price(v) {
                 p(name, ProblemKind::BadFormat("a price like `15.00 USD`"));
             }
         }
