@@ -73,7 +73,7 @@ pub fn style(id: i64, code: &str, title: &str, category: &str, price: i64) -> Fe
     }
 }
 
-/// Eight styles, 40 SKUs: Korean women's sizes, free size, waist inches, shoe millimetres,
+/// Eight styles, 36 SKUs: Korean women's sizes, free size, waist inches, shoe millimetres,
 /// backorder and sold-out SKUs, per-colour photos, mixed compositions.
 pub fn sample_catalog() -> Vec<FeedStyle> {
     use StockState::*;
