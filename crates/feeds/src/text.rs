@@ -50,13 +50,21 @@ pub fn truncate_chars(s: &str, max: usize) -> &str {
 pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A CSV cell made safe to open in a spreadsheet: a cell beginning with `=`, `+`, `-`, `@`, tab or
-/// carriage return gets a leading `'`, as OWASP recommends. The rule applies to every cell, so a
-/// reader that wants the original value removes one leading `'` when the next character is one
-/// of [`FORMULA_TRIGGERS`].
+/// carriage return gets a leading `'`, as OWASP recommends. A cell that already begins with `'`
+/// gets one too, so the rule can be undone exactly: [`restore_formula`] removes one leading `'`
+/// when the next character is a trigger or another `'`.
 pub fn neutralise_formula(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
-        Some(c) if FORMULA_TRIGGERS.contains(&c) => Cow::Owned(format!("'{cell}")),
+        Some(c) if c == '\'' || FORMULA_TRIGGERS.contains(&c) => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
+    }
+}
+
+/// The original cell of a [`neutralise_formula`]d one.
+pub fn restore_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with('\'') || rest.starts_with(FORMULA_TRIGGERS) => rest,
+        _ => cell,
     }
 }
 
@@ -87,6 +95,9 @@ mod tests {
         assert_eq!(truncate_chars("abc", 5), "abc");
         assert_eq!(neutralise_formula("=1+1"), "'=1+1");
         assert_eq!(neutralise_formula("a=1"), "a=1");
+        for cell in ["'=", "'", "''", "'a", "=x", "-", "a'", ""] {
+            assert_eq!(restore_formula(&neutralise_formula(cell)), cell);
+        }
         let mut s = String::new();
         encode_path_segment("KN 20/가", &mut s);
         assert_eq!(s, "KN%2020%2F%EA%B0%80");
