@@ -28,7 +28,10 @@ fn prices_convert_with_markup_and_rounding_per_currency() {
     // 18,000 won × 0.00072 = 12.96 USD; +15% = 14.904.
     assert_eq!(price_of(Currency::Usd, 0, None, 18_000), "12.96 USD");
     assert_eq!(price_of(Currency::Usd, 1_500, None, 18_000), "14.90 USD");
-    assert_eq!(price_of(Currency::Usd, 1_500, WholeUnit, 18_000), "15.00 USD");
+    assert_eq!(
+        price_of(Currency::Usd, 1_500, WholeUnit, 18_000),
+        "15.00 USD"
+    );
     assert_eq!(price_of(Currency::Usd, 1_500, Charm99, 18_000), "14.99 USD");
     // JPY has no minor unit: 18,000 × 0.108 = 1,944; charm rounding ends in 99.
     assert_eq!(price_of(Currency::Jpy, 0, None, 18_000), "1944 JPY");
@@ -93,12 +96,26 @@ fn korean_sizes_are_converted_through_the_feed() {
     let codes = ["44", "55", "66", "77", "88", "free"];
     assert_eq!(
         sizes(Jp, &codes),
-        sized(&[("7", Some("JP")), ("9", Some("JP")), ("11", Some("JP")), ("13", Some("JP")), ("15", Some("JP")), ("One Size", Some("JP"))])
+        sized(&[
+            ("7", Some("JP")),
+            ("9", Some("JP")),
+            ("11", Some("JP")),
+            ("13", Some("JP")),
+            ("15", Some("JP")),
+            ("One Size", Some("JP"))
+        ])
     );
     // The domain vocabulary (and DOMAIN.md) has 55 ≈ S, 66 ≈ M.
     assert_eq!(
         sizes(Intl, &codes),
-        sized(&[("XS", None), ("S", None), ("M", None), ("L", None), ("XL", None), ("One Size", None)])
+        sized(&[
+            ("XS", None),
+            ("S", None),
+            ("M", None),
+            ("L", None),
+            ("XL", None),
+            ("One Size", None)
+        ])
     );
     assert_eq!(
         sizes(Eu, &["55", "66_half"]),
@@ -120,11 +137,11 @@ fn korean_sizes_are_converted_through_the_feed() {
         sizes(Us, &["230", "245"]),
         sized(&[("6", Some("US")), ("7.5", Some("US"))])
     );
+    assert_eq!(sizes(Intl, &["240"]), sized(&[("37.5", Some("EU"))]));
     assert_eq!(
-        sizes(Intl, &["240"]),
-        sized(&[("37.5", Some("EU"))])
+        sizes(Eu, &["95", "m"]),
+        sized(&[("M", Some("EU")), ("M", Some("EU"))])
     );
-    assert_eq!(sizes(Eu, &["95", "m"]), sized(&[("M", Some("EU")), ("M", Some("EU"))]));
 }
 
 #[test]
@@ -144,7 +161,10 @@ fn labels_follow_the_partner_locale() {
     assert!(first.product_type.starts_with("トップス > "));
     let coat = items.iter().find(|i| i.id.starts_with("7-CT-900")).unwrap();
     // Four fibres: Google takes three, the largest.
-    assert_eq!(coat.material.as_deref().map(|m| m.matches('/').count()), Some(2));
+    assert_eq!(
+        coat.material.as_deref().map(|m| m.matches('/').count()),
+        Some(2)
+    );
     assert_eq!(coat.google_product_category, "5598");
 }
 
@@ -152,16 +172,31 @@ fn labels_follow_the_partner_locale() {
 fn availability_follows_sku_and_style_state() {
     let items = items(&FeedSettings::default(), &sample_catalog());
     let by_id = |id: &str| items.iter().find(|i| i.id == id).unwrap();
-    assert_eq!(by_id("7-KN-2041-sky_blue-77").availability, Availability::OutOfStock);
-    assert_eq!(by_id("7-KN-2041-black-55").availability, Availability::InStock);
+    assert_eq!(
+        by_id("7-KN-2041-sky_blue-77").availability,
+        Availability::OutOfStock
+    );
+    assert_eq!(
+        by_id("7-KN-2041-black-55").availability,
+        Availability::InStock
+    );
     let jeans27 = by_id("7-DN-77-mid_wash-27");
     assert_eq!(jeans27.availability, Availability::Backorder);
     // No expected date: updated_at + 14 days.
-    assert_eq!(jeans27.availability_date.as_deref(), Some("2026-10-05T14:13:20Z"));
+    assert_eq!(
+        jeans27.availability_date.as_deref(),
+        Some("2026-10-05T14:13:20Z")
+    );
     let jeans28 = by_id("7-DN-77-mid_wash-28");
-    assert_eq!(jeans28.availability_date.as_deref(), Some("2026-10-03T04:00:00Z"));
+    assert_eq!(
+        jeans28.availability_date.as_deref(),
+        Some("2026-10-03T04:00:00Z")
+    );
     // A sold-out style is out of stock whatever its SKUs say.
-    assert_eq!(by_id("7-OP-3-navy-free").availability, Availability::OutOfStock);
+    assert_eq!(
+        by_id("7-OP-3-navy-free").availability,
+        Availability::OutOfStock
+    );
     // Whitespace in a code becomes `_` in ids; links escape it.
     assert!(items.iter().any(|i| i.id == "7-BL_11-white-free"));
 }
@@ -245,7 +280,13 @@ fn partner_category_map_wins_over_the_default() {
 
 #[test]
 fn long_texts_respect_google_limits() {
-    let mut s = style(1, &"C".repeat(60), &"Very long title ".repeat(20), "tops", 10_000);
+    let mut s = style(
+        1,
+        &"C".repeat(60),
+        &"Very long title ".repeat(20),
+        "tops",
+        10_000,
+    );
     s.description = "설명 ".repeat(3_000);
     s.skus = vec![sku(9, "sky_blue", "55_half", StockState::InStock)];
     let items = items(&FeedSettings::default(), &[s]);

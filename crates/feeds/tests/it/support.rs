@@ -100,7 +100,13 @@ pub fn sample_catalog() -> Vec<FeedStyle> {
     }
     cardigan.skus[0].image = Some(format!("{BASE}/media/gmc/1/black.jpg"));
 
-    let mut jeans = style(2, "DN-77", "High-rise straight jeans", "pants/denim", 32_000);
+    let mut jeans = style(
+        2,
+        "DN-77",
+        "High-rise straight jeans",
+        "pants/denim",
+        32_000,
+    );
     jeans.composition = vec![part("cotton", 98), part("spandex", 2)];
     jeans.skus = (25..=30)
         .map(|w| sku(200 + w, "mid_wash", &w.to_string(), InStock))
@@ -124,7 +130,13 @@ pub fn sample_catalog() -> Vec<FeedStyle> {
         .map(|i| sku(400 + i, "black", &(230 + 5 * i).to_string(), InStock))
         .collect();
 
-    let mut coat = style(5, "CT-900", "Wool blend long coat", "outerwear/coat", 89_000);
+    let mut coat = style(
+        5,
+        "CT-900",
+        "Wool blend long coat",
+        "outerwear/coat",
+        89_000,
+    );
     coat.composition = vec![
         part("wool", 50),
         part("polyester", 30),
@@ -137,7 +149,13 @@ pub fn sample_catalog() -> Vec<FeedStyle> {
         .map(|(i, s)| sku(500 + i as i64, "camel", s, InStock))
         .collect();
 
-    let mut tee = style(6, "TS-01", "Basic cotton crew neck T-shirt", "tops/tshirt/short_sleeve", 6_500);
+    let mut tee = style(
+        6,
+        "TS-01",
+        "Basic cotton crew neck T-shirt",
+        "tops/tshirt/short_sleeve",
+        6_500,
+    );
     tee.gender = Some(ddhub_feeds::Gender::Unisex);
     tee.skus = ["90", "95", "100", "105"]
         .iter()
@@ -145,7 +163,13 @@ pub fn sample_catalog() -> Vec<FeedStyle> {
         .map(|(i, s)| sku(600 + i as i64, "heather_grey", s, InStock))
         .collect();
 
-    let mut dress = style(7, "OP-3", "Floral \"midi\" dress & belt <set>", "dresses/midi", 27_000);
+    let mut dress = style(
+        7,
+        "OP-3",
+        "Floral \"midi\" dress & belt <set>",
+        "dresses/midi",
+        27_000,
+    );
     dress.state = StyleState::SoldOut;
     dress.skus = vec![sku(701, "navy", "free", InStock)];
 

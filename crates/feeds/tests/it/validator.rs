@@ -74,7 +74,10 @@ fn the_sample_reads_back_as_written() {
         Some("Loose-fit cable knit cardigan - Black - 4")
     );
     assert_eq!(item.get("price"), Some("12.96 USD"));
-    assert_eq!(item.get("image_link"), Some("https://hub.example/media/gmc/1/black.jpg"));
+    assert_eq!(
+        item.get("image_link"),
+        Some("https://hub.example/media/gmc/1/black.jpg")
+    );
     assert_eq!(item.all("additional_image_link").count(), 3);
     assert_eq!(item.get("link"), Some("https://hub.example/styles/1"));
     assert_eq!(item.get("material"), Some("70% Acrylic/30% Wool"));
@@ -85,7 +88,10 @@ fn the_sample_reads_back_as_written() {
     assert_eq!(item.get("gender"), Some("female"));
     assert_eq!(item.get("age_group"), Some("adult"));
     assert_eq!(item.get("condition"), Some("new"));
-    assert_eq!(item.get("product_type"), Some("Tops > Knitwear > Cardigans"));
+    assert_eq!(
+        item.get("product_type"),
+        Some("Tops > Knitwear > Cardigans")
+    );
 }
 
 #[test]
@@ -109,8 +115,16 @@ fn missing_required_attributes_fail_by_name() {
         "age_group",
         "item_group_id",
     ] {
-        assert_eq!(kinds(&with(&item, name, None), name), vec![ProblemKind::Missing], "{name}");
-        assert_eq!(kinds(&with(&item, name, Some("  ")), name), vec![ProblemKind::Missing], "{name} blank");
+        assert_eq!(
+            kinds(&with(&item, name, None), name),
+            vec![ProblemKind::Missing],
+            "{name}"
+        );
+        assert_eq!(
+            kinds(&with(&item, name, Some("  ")), name),
+            vec![ProblemKind::Missing],
+            "{name} blank"
+        );
     }
     // Without a GTIN, an MPN or identifier_exists=no is required.
     let no_ids = with(&with(&item, "mpn", None), "identifier_exists", None);
@@ -122,14 +136,31 @@ fn missing_required_attributes_fail_by_name() {
 fn lengths_formats_and_values_fail_with_the_reason() {
     let item = first_item();
     let long = |n: usize| "x".repeat(n);
-    for (name, max) in [("id", 50), ("title", 150), ("description", 5000), ("color", 100), ("size", 100)] {
-        assert!(validate_item(&with(&item, name, Some(&long(max)))).is_empty(), "{name} at max");
+    for (name, max) in [
+        ("id", 50),
+        ("title", 150),
+        ("description", 5000),
+        ("color", 100),
+        ("size", 100),
+    ] {
+        assert!(
+            validate_item(&with(&item, name, Some(&long(max)))).is_empty(),
+            "{name} at max"
+        );
         assert_eq!(
             kinds(&with(&item, name, Some(&long(max + 1))), name),
             vec![ProblemKind::TooLong { max, len: max + 1 }]
         );
     }
-    for bad in ["15 dollars", "15.00", "15,00 USD", "15.00 usd", "USD 15.00", "1.5.0 USD", "-1.00 USD"] {
+    for bad in [
+        "15 dollars",
+        "15.00",
+        "15,00 USD",
+        "15.00 usd",
+        "USD 15.00",
+        "1.5.0 USD",
+        "-1.00 USD",
+    ] {
         assert_eq!(
             kinds(&with(&item, "price", Some(bad)), "price"),
             vec![ProblemKind::BadFormat("a price like `15.00 USD`")],
@@ -139,7 +170,12 @@ fn lengths_formats_and_values_fail_with_the_reason() {
     for good in ["15 JPY", "15.00 USD", "1999 JPY"] {
         assert!(kinds(&with(&item, "price", Some(good)), "price").is_empty());
     }
-    for bad in ["ftp://x/y.jpg", "hub.example/a.jpg", "https://", "https://a b/c"] {
+    for bad in [
+        "ftp://x/y.jpg",
+        "hub.example/a.jpg",
+        "https://",
+        "https://a b/c",
+    ] {
         assert_eq!(
             kinds(&with(&item, "image_link", Some(bad)), "image_link"),
             vec![ProblemKind::BadFormat("an http(s) URL")]
@@ -159,11 +195,16 @@ fn lengths_formats_and_values_fail_with_the_reason() {
             vec![ProblemKind::NotAllowed(bad.into())]
         );
     }
-    for ok in ["US", "UK", "EU", "DE", "FR", "JP", "CN", "IT", "BR", "MEX", "AU"] {
+    for ok in [
+        "US", "UK", "EU", "DE", "FR", "JP", "CN", "IT", "BR", "MEX", "AU",
+    ] {
         assert!(kinds(&with(&item, "size_system", Some(ok)), "size_system").is_empty());
     }
     let backorder = with(&item, "availability", Some("backorder"));
-    assert_eq!(kinds(&backorder, "availability_date"), vec![ProblemKind::Missing]);
+    assert_eq!(
+        kinds(&backorder, "availability_date"),
+        vec![ProblemKind::Missing]
+    );
     let mut twice = item.clone();
     twice.fields.push(("price".into(), "1.00 USD".into()));
     assert_eq!(kinds(&twice, "price"), vec![ProblemKind::Duplicate]);
@@ -173,16 +214,30 @@ fn lengths_formats_and_values_fail_with_the_reason() {
 fn problems_in_written_xml_are_found() {
     let xml = sample_xml();
     let broken = xml
-        .replacen("<g:price>12.96 USD</g:price>", "<g:price>12.96</g:price>", 1)
+        .replacen(
+            "<g:price>12.96 USD</g:price>",
+            "<g:price>12.96</g:price>",
+            1,
+        )
         .replacen("<g:availability>in_stock</g:availability>", "", 1);
     let report = validate_feed(broken.as_bytes()).unwrap();
     assert_eq!(report.failures.len(), 1);
     let failure = &report.failures[0];
     assert_eq!(failure.id, "7-KN-2041-black-55");
     let text: Vec<String> = failure.problems.iter().map(ToString::to_string).collect();
-    assert_eq!(text, ["availability: missing", "price: expected a price like `15.00 USD`"]);
+    assert_eq!(
+        text,
+        [
+            "availability: missing",
+            "price: expected a price like `15.00 USD`"
+        ]
+    );
 
-    let dup = xml.replacen("<g:id>7-KN-2041-black-66</g:id>", "<g:id>7-KN-2041-black-55</g:id>", 1);
+    let dup = xml.replacen(
+        "<g:id>7-KN-2041-black-66</g:id>",
+        "<g:id>7-KN-2041-black-55</g:id>",
+        1,
+    );
     let report = validate_feed(dup.as_bytes()).unwrap();
     assert_eq!(report.duplicate_ids, ["7-KN-2041-black-55"]);
     assert!(!report.is_ok());
@@ -198,7 +253,8 @@ fn ill_formed_documents_are_rejected() {
         xml.replacen("</g:title>", "</g:titel>", 1),
         xml.replacen("</rss>", "", 1),
         xml.replacen("http://base.google.com/ns/1.0", "http://example.com/g", 1),
-        xml.replacen("<g:brand>", "<brand>", 1).replacen("</g:brand>", "</brand>", 1),
+        xml.replacen("<g:brand>", "<brand>", 1)
+            .replacen("</g:brand>", "</brand>", 1),
     ];
     for (i, case) in cases.iter().enumerate() {
         assert!(
