@@ -32,7 +32,14 @@ impl Write for CountingSink {
 }
 
 const COLOURS: [&str; 8] = [
-    "black", "ivory", "sky_blue", "beige", "navy", "pink", "heather_grey", "camel",
+    "black",
+    "ivory",
+    "sky_blue",
+    "beige",
+    "navy",
+    "pink",
+    "heather_grey",
+    "camel",
 ];
 const SIZES: [[&str; 3]; 4] = [
     ["55", "66", "77"],
@@ -62,7 +69,7 @@ fn style(i: u64) -> FeedStyle {
                 sku_id: SkuId((i * 16 + skus.len() as u64) as i64),
                 colour: COLOURS[(i as usize + c) % COLOURS.len()].to_string(),
                 size: (*size).to_string(),
-                stock: if (i + c as u64) % 17 == 0 {
+                stock: if (i + c as u64).is_multiple_of(17) {
                     StockState::Backorder
                 } else {
                     StockState::InStock
@@ -193,7 +200,10 @@ fn run(styles: u64) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--styles") {
-        let n = args.get(pos + 1).and_then(|v| v.parse().ok()).unwrap_or(10_000);
+        let n = args
+            .get(pos + 1)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10_000);
         run(n);
         return;
     }

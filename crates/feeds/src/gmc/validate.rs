@@ -219,7 +219,7 @@ pub fn validate_item(item: &GmcItem) -> Vec<Problem> {
         p("material", ProblemKind::TooMany { max: 3 });
     }
     if let Some(g) = value("google_product_category")
-        && !(g.bytes().all(|b| b.is_ascii_digit()) || g.contains(" > ") || g.len() > 2)
+        && !(g.bytes().all(|b| b.is_ascii_digit()) || g.starts_with(char::is_uppercase))
     {
         p(
             "google_product_category",
