@@ -7,7 +7,7 @@ use crate::size::convert_size;
 use crate::text::{clean_text, encode_path_segment, truncate_chars};
 use ddhub_domain::catalog;
 use ddhub_domain::style::{CompositionPart, StockState, StyleState};
-use ddhub_domain::{Krw, Money, MoneyError, RatePerKrw, SkuId, StyleId, Timestamp, WholesalerId};
+use ddhub_domain::{Krw, Money, RatePerKrw, SkuId, StyleId, Timestamp, WholesalerId};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -352,13 +352,8 @@ impl<'s> FeedMapper<'s> {
         let Some(rate) = self.rate else {
             return Err(self.skip(style, SkipReason::NoRate));
         };
-        let price = match rate.convert(style.price, s.markup_bp, s.rounding) {
-            Ok(p) => p,
-            Err(
-                MoneyError::Overflow | MoneyError::InvalidRate(_) | MoneyError::UnknownCurrency(_),
-            ) => {
-                return Err(self.skip(style, SkipReason::Price));
-            }
+        let Ok(price) = rate.convert(style.price, s.markup_bp, s.rounding) else {
+            return Err(self.skip(style, SkipReason::Price));
         };
         let cat = CategoryResolution::resolve(s, &style.category);
         let Some(google) = cat.google else {
