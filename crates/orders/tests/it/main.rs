@@ -1,1 +1,10 @@
+//! Integration tests of ddhub-orders (one test binary for the crate).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod answers;
+mod export;
+mod fingerprint;
+mod intake;
+mod lifecycle;
+mod support;
+mod webhook;
