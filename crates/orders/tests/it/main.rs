@@ -6,5 +6,7 @@ mod export;
 mod fingerprint;
 mod intake;
 mod lifecycle;
+mod messages;
+mod python_reference;
 mod support;
 mod webhook;
