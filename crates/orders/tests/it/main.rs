@@ -7,6 +7,7 @@ mod fingerprint;
 mod intake;
 mod lifecycle;
 mod messages;
+mod properties;
 mod python_reference;
 mod support;
 mod webhook;
