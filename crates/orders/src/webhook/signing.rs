@@ -87,10 +87,14 @@ impl WebhookSecret {
     }
 
     fn mac(&self, msg_id: &str, timestamp: i64, body: &[u8]) -> HmacSha256 {
-        // HMAC takes keys of any length, so this cannot fail; an empty key is the fallback
-        // type-wise only.
-        let mut mac = <HmacSha256 as KeyInit>::new_from_slice(&self.key)
-            .unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()));
+        // HMAC zero-pads a key shorter than the hash's block (64 bytes for SHA-256), so a
+        // padded block is the same key; `parse` and `generate` keep keys at 24..=64 bytes, and
+        // `KeyInit::new` on a full block cannot fail (unlike `new_from_slice`'s Result).
+        let mut block = hmac::digest::Key::<HmacSha256>::default();
+        for (dst, src) in block.iter_mut().zip(&self.key) {
+            *dst = *src;
+        }
+        let mut mac = <HmacSha256 as KeyInit>::new(&block);
         mac.update(msg_id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.to_string().as_bytes());
