@@ -464,15 +464,19 @@ fn normalise_ship_to(s: &ShipTo, problems: &mut Vec<Problem>) -> ShipTo {
             )
         })
         .collect();
-    let postal_code = s.postal_code.as_deref().map(|p| {
-        check_text(
-            problems,
-            at("ship_to.postal_code"),
-            p,
-            MAX_POSTAL_CODE_CHARS,
-            false,
-        )
-    });
+    let postal_code = s
+        .postal_code
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            check_text(
+                problems,
+                at("ship_to.postal_code"),
+                p,
+                MAX_POSTAL_CODE_CHARS,
+                false,
+            )
+        });
     let phone = s.phone.trim().to_string();
     if !valid_phone(&phone) {
         problems.push(Problem::order("ship_to.phone", Reason::BadPhone));
