@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+pub mod answers;
+pub mod date;
+pub mod export;
+pub mod fingerprint;
+pub mod intake;
+pub mod lifecycle;
+pub mod messages;
+pub mod split;
+pub mod webhook;
+
+pub use date::CalendarDate;
