@@ -1,0 +1,910 @@
+//! The embedded backend: a tantivy index in a directory of the data dir (or in memory for tests).
+
+use crate::concepts::{self, ConceptIndex};
+use crate::doc::ListingDoc;
+use crate::query::{
+    Facets, Hit, PRICE_BUCKETS, SearchQuery, SearchResult, Sort, price_bucket_index,
+};
+use crate::tokenize::{self, BIGRAM, LATIN, LATIN_STEMMED, is_dense_script};
+use crate::{Health, SearchError, SearchIndex};
+use async_trait::async_trait;
+use ddhub_domain::Locale;
+use ddhub_translate::Glossary;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+    TantivyDocument, Term,
+};
+
+/// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
+/// an index written with another version is emptied on open and must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+const VERSION_FILE: &str = "ddhub-search-schema-version";
+const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
+const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
+
+/// What `open` found in the directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaStatus {
+    /// No index was there: an empty one was created. Fill it (`rebuild`).
+    Created,
+    /// The index has the current schema.
+    Current,
+    /// The index had another schema version (`None`: unknown); it was emptied. Rebuild it.
+    Recreated { found: Option<u32> },
+}
+
+impl SchemaStatus {
+    /// Whether the caller should rebuild the index from the database.
+    pub fn needs_rebuild(self) -> bool {
+        !matches!(self, SchemaStatus::Current)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct LocaleFields {
+    title: Field,
+    attrs: Field,
+    desc: Field,
+}
+
+struct Fields {
+    style_id: Field,
+    text: [LocaleFields; 7],
+    concepts: Field,
+    category: Field,
+    colour: Field,
+    colour_family: Field,
+    size: Field,
+    stock: Field,
+    price: Field,
+    moq: Field,
+    same_day: Field,
+    wholesaler: Field,
+    created_at: Field,
+}
+
+fn locale_index(locale: Locale) -> usize {
+    Locale::ALL.iter().position(|l| *l == locale).unwrap_or(0)
+}
+
+fn analyzer_name(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => LATIN_STEMMED,
+        Locale::Vi => LATIN,
+        Locale::Ko | Locale::Ja | Locale::ZhCn | Locale::ZhTw | Locale::Th => BIGRAM,
+    }
+}
+
+fn field_suffix(locale: Locale) -> String {
+    locale.tag().to_ascii_lowercase().replace('-', "_")
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let style_id = b.add_i64_field("style_id", INDEXED | FAST);
+    let text = Locale::ALL.map(|locale| {
+        let opts = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer_name(locale))
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let s = field_suffix(locale);
+        LocaleFields {
+            title: b.add_text_field(&format!("title_{s}"), opts.clone()),
+            attrs: b.add_text_field(&format!("attrs_{s}"), opts.clone()),
+            desc: b.add_text_field(&format!("desc_{s}"), opts),
+        }
+    });
+    let keyword = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("raw")
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let keyword_fast = keyword.clone().set_fast(Some("raw"));
+    let fields = Fields {
+        style_id,
+        text,
+        concepts: b.add_text_field("concepts", keyword.clone()),
+        category: b.add_text_field("category", keyword_fast.clone()),
+        colour: b.add_text_field("colour", keyword.clone()),
+        colour_family: b.add_text_field("colour_family", keyword_fast.clone()),
+        size: b.add_text_field("size", keyword_fast),
+        stock: b.add_text_field("stock", keyword),
+        price: b.add_u64_field("price", INDEXED | FAST),
+        moq: b.add_u64_field("moq", INDEXED | FAST),
+        same_day: b.add_u64_field("same_day", INDEXED | FAST),
+        wholesaler: b.add_i64_field("wholesaler", INDEXED),
+        created_at: b.add_i64_field("created_at", FAST),
+    };
+    (b.build(), fields)
+}
+
+fn register_tokenizers(index: &Index) {
+    let m = index.tokenizers();
+    m.register(LATIN_STEMMED, tokenize::latin_stemmed());
+    m.register(LATIN, tokenize::latin());
+    m.register(BIGRAM, tokenize::bigram());
+}
+
+struct Inner {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    concepts: Arc<ConceptIndex>,
+    analyzers: [TextAnalyzer; 7],
+    status: SchemaStatus,
+    path: Option<PathBuf>,
+}
+
+/// The tantivy backend. Cheap to clone; one per index directory per process (tantivy allows
+/// one writer, which this holds behind a mutex).
+#[derive(Clone)]
+pub struct TantivyIndex {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TantivyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TantivyIndex")
+            .field("path", &self.inner.path)
+            .field("status", &self.inner.status)
+            .finish()
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
+    move |source| SearchError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn builtin_concepts() -> Result<Arc<ConceptIndex>, SearchError> {
+    let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
+    concept_index(&glossary)
+}
+
+pub(crate) fn concept_index(glossary: &Glossary) -> Result<Arc<ConceptIndex>, SearchError> {
+    ConceptIndex::new(glossary)
+        .map(Arc::new)
+        .map_err(|e| SearchError::Glossary(e.to_string()))
+}
+
+impl TantivyIndex {
+    /// Opens (or creates) the index in `dir` with the built-in glossary's concepts. An index of
+    /// another schema version is emptied: see [`TantivyIndex::schema_status`].
+    pub fn open(dir: impl AsRef<Path>) -> Result<TantivyIndex, SearchError> {
+        Self::open_with(dir, builtin_concepts()?)
+    }
+
+    /// Like [`TantivyIndex::open`] with the concepts of another glossary (operator overrides).
+    pub fn open_with(
+        dir: impl AsRef<Path>,
+        concepts: Arc<ConceptIndex>,
+    ) -> Result<TantivyIndex, SearchError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let version_path = dir.join(VERSION_FILE);
+        let has_index = dir.join("meta.json").exists();
+        let found = std::fs::read_to_string(&version_path)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok());
+        let (schema, fields) = build_schema();
+        let (index, status) = if has_index && found == Some(SCHEMA_VERSION) {
+            (Index::open_in_dir(dir)?, SchemaStatus::Current)
+        } else {
+            let status = if has_index {
+                tracing::warn!(
+                    ?found,
+                    current = SCHEMA_VERSION,
+                    "search index has another schema version; emptying it for a rebuild"
+                );
+                for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+                    let p = entry.map_err(io_err(dir))?.path();
+                    if p.is_dir() {
+                        std::fs::remove_dir_all(&p).map_err(io_err(&p))?;
+                    } else {
+                        std::fs::remove_file(&p).map_err(io_err(&p))?;
+                    }
+                }
+                SchemaStatus::Recreated { found }
+            } else {
+                SchemaStatus::Created
+            };
+            let index = Index::create_in_dir(dir, schema)?;
+            std::fs::write(&version_path, SCHEMA_VERSION.to_string())
+                .map_err(io_err(&version_path))?;
+            (index, status)
+        };
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().clamp(1, 4))
+            .unwrap_or(1);
+        Self::from_index(
+            index,
+            fields,
+            concepts,
+            status,
+            Some(dir.to_path_buf()),
+            threads,
+            WRITER_HEAP_BYTES,
+        )
+    }
+
+    /// An index in memory, for tests.
+    pub fn in_memory() -> Result<TantivyIndex, SearchError> {
+        let (schema, fields) = build_schema();
+        let index = Index::create_in_ram(schema);
+        Self::from_index(
+            index,
+            fields,
+            builtin_concepts()?,
+            SchemaStatus::Created,
+            None,
+            1,
+            WRITER_HEAP_BYTES_TEST,
+        )
+    }
+
+    fn from_index(
+        index: Index,
+        fields: Fields,
+        concepts: Arc<ConceptIndex>,
+        status: SchemaStatus,
+        path: Option<PathBuf>,
+        threads: usize,
+        heap: usize,
+    ) -> Result<TantivyIndex, SearchError> {
+        register_tokenizers(&index);
+        let writer: IndexWriter = index.writer_with_num_threads(threads, heap)?;
+        // Manual reload right after each commit: a write is searchable when upsert returns.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let analyzers = Locale::ALL.map(|l| match analyzer_name(l) {
+            LATIN_STEMMED => tokenize::latin_stemmed(),
+            LATIN => tokenize::latin(),
+            _ => tokenize::bigram(),
+        });
+        Ok(TantivyIndex {
+            inner: Arc::new(Inner {
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                concepts,
+                analyzers,
+                status,
+                path,
+            }),
+        })
+    }
+
+    /// What `open` found; rebuild from the database when [`SchemaStatus::needs_rebuild`].
+    pub fn schema_status(&self) -> SchemaStatus {
+        self.inner.status
+    }
+
+    /// Bytes the index files take on disk (0 in memory).
+    pub fn size_on_disk(&self) -> u64 {
+        fn walk(p: &Path) -> u64 {
+            std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| {
+                            let p = e.path();
+                            if p.is_dir() {
+                                walk(&p)
+                            } else {
+                                e.metadata().map(|m| m.len()).unwrap_or(0)
+                            }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        self.inner.path.as_deref().map(walk).unwrap_or(0)
+    }
+
+    /// Merges segments and waits for it (after a bulk load; searches get faster).
+    pub async fn optimize(&self) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.optimize()).await
+    }
+
+    /// Searches on the calling thread (the async `search` moves it to a blocking thread).
+    pub fn search_blocking(&self, query: &SearchQuery) -> Result<SearchResult, SearchError> {
+        self.inner.search(query)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, SearchError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| SearchError::Join(e.to_string()))?
+}
+
+impl Inner {
+    fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
+        self.writer
+            .lock()
+            .map_err(|_| SearchError::Other("search index writer lock poisoned".into()))
+    }
+
+    fn commit(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn to_document(&self, d: &ListingDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.style_id, d.style_id);
+        for (i, locale) in Locale::ALL.into_iter().enumerate() {
+            let lf = f.text[i];
+            for (field, text) in [
+                (lf.title, d.title.get(locale)),
+                (lf.attrs, d.attributes.get(locale)),
+                (lf.desc, d.description.get(locale)),
+            ] {
+                if !text.is_empty() {
+                    doc.add_text(field, text);
+                }
+            }
+        }
+        for c in self.concepts.doc_concepts(d) {
+            doc.add_text(f.concepts, &c);
+        }
+        for c in d.effective_category_path() {
+            doc.add_text(f.category, &c);
+        }
+        for c in &d.colours {
+            doc.add_text(f.colour, c);
+        }
+        let families = if d.colour_families.is_empty() {
+            ListingDoc::colour_families_of(&d.colours)
+        } else {
+            d.colour_families.clone()
+        };
+        for c in &families {
+            doc.add_text(f.colour_family, c);
+        }
+        for s in &d.sizes {
+            doc.add_text(f.size, s);
+        }
+        doc.add_text(f.stock, d.stock.as_str());
+        doc.add_u64(f.price, d.price_krw.max(0) as u64);
+        doc.add_u64(f.moq, u64::from(d.moq));
+        doc.add_u64(f.same_day, u64::from(d.same_day));
+        doc.add_i64(f.wholesaler, d.wholesaler.id);
+        doc.add_i64(f.created_at, d.created_at);
+        doc
+    }
+
+    fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {
+        let prepared: Vec<(i64, TantivyDocument)> = docs
+            .iter()
+            .map(|d| (d.style_id, self.to_document(d)))
+            .collect();
+        let mut w = self.lock_writer()?;
+        for (id, doc) in prepared {
+            w.delete_term(Term::from_field_i64(self.fields.style_id, id));
+            w.add_document(doc)?;
+        }
+        self.commit(&mut w)
+    }
+
+    fn delete(&self, ids: &[i64]) -> Result<(), SearchError> {
+        let mut w = self.lock_writer()?;
+        for id in ids {
+            w.delete_term(Term::from_field_i64(self.fields.style_id, *id));
+        }
+        self.commit(&mut w)
+    }
+
+    fn rebuild(&self, docs: Vec<ListingDoc>) -> Result<(), SearchError> {
+        let mut w = self.lock_writer()?;
+        w.delete_all_documents()?;
+        for chunk in docs.chunks(1024) {
+            for d in chunk {
+                w.add_document(self.to_document(d))?;
+            }
+        }
+        self.commit(&mut w)
+    }
+
+    fn clear(&self) -> Result<(), SearchError> {
+        let mut w = self.lock_writer()?;
+        w.delete_all_documents()?;
+        self.commit(&mut w)
+    }
+
+    fn optimize(&self) -> Result<(), SearchError> {
+        let mut w = self.lock_writer()?;
+        let ids = self
+            .reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect::<Vec<_>>();
+        if ids.len() > 1 {
+            w.merge(&ids).wait()?;
+        }
+        w.garbage_collect_files().wait()?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn analyze(&self, locale: Locale, text: &str) -> Vec<String> {
+        let mut analyzer = self.analyzers[locale_index(locale)].clone();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(t) = stream.next() {
+            out.push(t.text.clone());
+        }
+        out
+    }
+
+    /// Locales whose fields a piece of query text is looked up in: the query's locale, and the
+    /// locales its script points to (Hangul → ko; kana → ja; hanzi → ja, zh-CN, zh-TW; Thai → th;
+    /// Latin → en).
+    fn locales_for(&self, primary: Locale, text: &str) -> Vec<Locale> {
+        let mut out = vec![primary];
+        let mut add = |l: Locale| {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        };
+        for c in text.chars() {
+            match c as u32 {
+                0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => add(Locale::Ko),
+                0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => add(Locale::Ja),
+                0x0E00..=0x0E7F => add(Locale::Th),
+                _ if is_dense_script(c) => {
+                    add(Locale::ZhCn);
+                    add(Locale::ZhTw);
+                    add(Locale::Ja);
+                }
+                _ if c.is_ascii_alphabetic() => add(Locale::En),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Text match of one query word or span in the title, attributes and description of the
+    /// given locales; `None` when it has no tokens.
+    fn text_unit(&self, primary: Locale, text: &str) -> Option<Box<dyn Query>> {
+        let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for locale in self.locales_for(primary, text) {
+            let tokens = self.analyze(locale, text);
+            if tokens.is_empty() {
+                continue;
+            }
+            let lf = self.fields.text[locale_index(locale)];
+            let weight = if locale == primary { 1.0 } else { 0.6 };
+            let fuzzy_ok = matches!(locale, Locale::En | Locale::Vi);
+            for (field, boost) in [(lf.title, 3.0), (lf.attrs, 1.0), (lf.desc, 0.5)] {
+                let per_token: Vec<Box<dyn Query>> = tokens
+                    .iter()
+                    .map(|t| token_query(field, t, fuzzy_ok && field != lf.desc))
+                    .collect();
+                let q: Box<dyn Query> = if per_token.len() == 1 {
+                    per_token.into_iter().next()?
+                } else {
+                    Box::new(BooleanQuery::new(
+                        per_token.into_iter().map(|q| (Occur::Must, q)).collect(),
+                    ))
+                };
+                shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost * weight))));
+            }
+        }
+        if shoulds.is_empty() {
+            None
+        } else {
+            Some(Box::new(BooleanQuery::new(shoulds)))
+        }
+    }
+
+    fn build_query(&self, q: &SearchQuery) -> Result<(Box<dyn Query>, bool), SearchError> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut has_text = false;
+        if let Some(text) = q.normalized_text()? {
+            let norm = concepts::normalize(&text);
+            let spans = self.concepts.query_spans(&norm);
+            let mut cursor = 0;
+            let mut units: Vec<Box<dyn Query>> = Vec::new();
+            let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
+                for w in segment.split_whitespace() {
+                    if let Some(u) = self.text_unit(q.locale, w) {
+                        units.push(u);
+                    }
+                }
+            };
+            for span in &spans {
+                words(&norm[cursor..span.start], &mut units);
+                let mut shoulds: Vec<(Occur, Box<dyn Query>)> = span
+                    .concepts
+                    .iter()
+                    .map(|c| {
+                        let t = TermQuery::new(
+                            Term::from_field_text(f.concepts, c),
+                            IndexRecordOption::Basic,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(t), 2.0)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end]) {
+                    shoulds.push((Occur::Should, u));
+                }
+                units.push(Box::new(BooleanQuery::new(shoulds)));
+                cursor = span.end;
+            }
+            words(&norm[cursor..], &mut units);
+            if !units.is_empty() {
+                has_text = true;
+                clauses.extend(units.into_iter().map(|u| (Occur::Must, u)));
+            }
+        }
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(cat) = &q.category {
+            filters.push(term(f.category, cat));
+        }
+        for (field, values) in [
+            (f.colour_family, &q.colour_families),
+            (f.colour, &q.colours),
+            (f.size, &q.sizes),
+        ] {
+            if !values.is_empty() {
+                filters.push(any_of(values.iter().map(|v| term(field, v)).collect()));
+            }
+        }
+        if q.price_min_krw.is_some() || q.price_max_krw.is_some() {
+            let lo = q.price_min_krw.map_or(Bound::Unbounded, |v| {
+                Bound::Included(Term::from_field_u64(f.price, v.max(0) as u64))
+            });
+            let hi = q.price_max_krw.map_or(Bound::Unbounded, |v| {
+                Bound::Included(Term::from_field_u64(f.price, v.max(0) as u64))
+            });
+            if q.price_max_krw.is_some_and(|v| v < 0) {
+                filters.push(Box::new(tantivy::query::EmptyQuery));
+            } else {
+                filters.push(Box::new(RangeQuery::new(lo, hi)));
+            }
+        }
+        if let Some(m) = q.moq_max {
+            filters.push(Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_u64(f.moq, u64::from(m))),
+            )));
+        }
+        if let Some(s) = q.same_day {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_u64(f.same_day, u64::from(s)),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if let Some(w) = q.wholesaler {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_i64(f.wholesaler, w),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if !q.include_unavailable {
+            filters.push(any_of(vec![
+                term(f.stock, "in_stock"),
+                term(f.stock, "backorder"),
+            ]));
+        }
+        for filter in filters {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        if clauses.is_empty() {
+            return Ok((Box::new(AllQuery), false));
+        }
+        Ok((Box::new(BooleanQuery::new(clauses)), has_text))
+    }
+
+    fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
+        let started = Instant::now();
+        q.validate()?;
+        let (query, has_text) = self.build_query(q)?;
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(q.per_page as usize).and_offset(q.offset());
+        let facets = FacetCollector;
+        let (addrs, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = match q.sort {
+            Sort::Relevance if has_text => searcher.search(&query, &(top, Count, facets))?,
+            Sort::Relevance | Sort::Newest => {
+                let top = top.order_by_fast_field::<i64>("created_at", Order::Desc);
+                let (docs, n, fc) = searcher.search(&query, &(top, Count, facets))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n, fc)
+            }
+            Sort::PriceAsc | Sort::PriceDesc => {
+                let order = if q.sort == Sort::PriceAsc {
+                    Order::Asc
+                } else {
+                    Order::Desc
+                };
+                let top = top.order_by_fast_field::<u64>("price", order);
+                let (docs, n, fc) = searcher.search(&query, &(top, Count, facets))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n, fc)
+            }
+        };
+        let mut id_columns: HashMap<u32, Column<i64>> = HashMap::new();
+        let mut hits = Vec::with_capacity(addrs.len());
+        for (score, addr) in addrs {
+            let col = match id_columns.get(&addr.segment_ord) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = searcher
+                        .segment_reader(addr.segment_ord)
+                        .fast_fields()
+                        .i64("style_id")?;
+                    id_columns.insert(addr.segment_ord, c.clone());
+                    c
+                }
+            };
+            if let Some(style_id) = col.first(addr.doc_id) {
+                hits.push(Hit { style_id, score });
+            }
+        }
+        Ok(SearchResult {
+            total: total as u64,
+            hits,
+            facets,
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+}
+
+fn term(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+/// Exact token, plus a fuzzy match for Latin words: one edit from 5 characters, two from 9,
+/// scored well below an exact match. A lone CJK/Hangul character also matches inside bigrams.
+fn token_query(field: Field, token: &str, fuzzy_ok: bool) -> Box<dyn Query> {
+    let exact: Box<dyn Query> = Box::new(TermQuery::new(
+        Term::from_field_text(field, token),
+        IndexRecordOption::WithFreqs,
+    ));
+    let chars = token.chars().count();
+    let latin = token
+        .chars()
+        .all(|c| c.is_alphabetic() && !is_dense_script(c));
+    if fuzzy_ok && latin && chars >= 5 {
+        let distance = if chars >= 9 { 2 } else { 1 };
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
+        return Box::new(BooleanQuery::new(vec![
+            (Occur::Should, exact),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(fuzzy), 0.2)),
+            ),
+        ]));
+    }
+    if chars == 1
+        && let Some(c) = token.chars().next()
+        && is_dense_script(c)
+        && let Ok(regex) = RegexQuery::from_pattern(&format!("{c}.|.{c}"), field)
+    {
+        return Box::new(BooleanQuery::new(vec![
+            (Occur::Should, exact),
+            (
+                Occur::Should,
+                Box::new(ConstScoreQuery::new(Box::new(regex), 0.5)),
+            ),
+        ]));
+    }
+    exact
+}
+
+/// Counts facet values over every match by reading fast fields (no stored documents).
+struct FacetCollector;
+
+struct SegmentFacets {
+    category: Option<StrColumn>,
+    colour: Option<StrColumn>,
+    size: Option<StrColumn>,
+    price: Option<Column<u64>>,
+    same_day: Option<Column<u64>>,
+    category_counts: Vec<u64>,
+    colour_counts: Vec<u64>,
+    size_counts: Vec<u64>,
+    price_counts: [u64; 6],
+    same_day_counts: [u64; 2],
+}
+
+fn count_ords(column: &Option<StrColumn>, counts: &mut [u64], doc: DocId) {
+    if let Some(c) = column {
+        for ord in c.ords().values_for_doc(doc) {
+            if let Some(slot) = counts.get_mut(ord as usize) {
+                *slot += 1;
+            }
+        }
+    }
+}
+
+fn ords_to_map(column: &Option<StrColumn>, counts: &[u64]) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    if let Some(c) = column {
+        let mut buf = String::new();
+        for (ord, &n) in counts.iter().enumerate() {
+            if n > 0 && c.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
+                out.insert(buf.clone(), n);
+            }
+        }
+    }
+    out
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Facets;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        count_ords(&self.category, &mut self.category_counts, doc);
+        count_ords(&self.colour, &mut self.colour_counts, doc);
+        count_ords(&self.size, &mut self.size_counts, doc);
+        if let Some(p) = self.price.as_ref().and_then(|c| c.first(doc)) {
+            self.price_counts[price_bucket_index(i64::try_from(p).unwrap_or(i64::MAX))] += 1;
+        }
+        if let Some(s) = self.same_day.as_ref().and_then(|c| c.first(doc)) {
+            self.same_day_counts[usize::from(s != 0)] += 1;
+        }
+    }
+
+    fn harvest(self) -> Facets {
+        Facets {
+            category: ords_to_map(&self.category, &self.category_counts),
+            colour: ords_to_map(&self.colour, &self.colour_counts),
+            size: ords_to_map(&self.size, &self.size_counts),
+            price: Facets::price_from_counts(self.price_counts),
+            same_day: crate::query::SameDayFacet {
+                yes: self.same_day_counts[1],
+                no: self.same_day_counts[0],
+            },
+        }
+    }
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = SegmentFacets;
+
+    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+        let ff = segment.fast_fields();
+        let category = ff.str("category")?;
+        let colour = ff.str("colour_family")?;
+        let size = ff.str("size")?;
+        let len = |c: &Option<StrColumn>| c.as_ref().map_or(0, |c| c.num_terms());
+        Ok(SegmentFacets {
+            category_counts: vec![0; len(&category)],
+            colour_counts: vec![0; len(&colour)],
+            size_counts: vec![0; len(&size)],
+            category,
+            colour,
+            size,
+            price: ff.u64("price").ok(),
+            same_day: ff.u64("same_day").ok(),
+            price_counts: [0; 6],
+            same_day_counts: [0; 2],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Facets>) -> tantivy::Result<Facets> {
+        let mut out = Facets {
+            price: Facets::price_from_counts([0; 6]),
+            ..Facets::default()
+        };
+        for f in fruits {
+            for (dst, src) in [
+                (&mut out.category, f.category),
+                (&mut out.colour, f.colour),
+                (&mut out.size, f.size),
+            ] {
+                for (k, v) in src {
+                    *dst.entry(k).or_insert(0) += v;
+                }
+            }
+            for (dst, src) in out.price.iter_mut().zip(f.price) {
+                dst.count += src.count;
+            }
+            out.same_day.yes += f.same_day.yes;
+            out.same_day.no += f.same_day.no;
+        }
+        Ok(out)
+    }
+}
+
+const _: () = assert!(PRICE_BUCKETS.len() == 6);
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    fn backend(&self) -> &'static str {
+        "tantivy"
+    }
+
+    async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner.clone();
+        let docs = docs.to_vec();
+        blocking(move || inner.upsert(&docs)).await
+    }
+
+    async fn delete(&self, style_ids: &[i64]) -> Result<(), SearchError> {
+        if style_ids.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner.clone();
+        let ids = style_ids.to_vec();
+        blocking(move || inner.delete(&ids)).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResult, SearchError> {
+        query.validate()?;
+        let inner = self.inner.clone();
+        let query = query.clone();
+        blocking(move || inner.search(&query)).await
+    }
+
+    async fn rebuild(&self, docs: Vec<ListingDoc>) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.rebuild(docs)).await
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.clear()).await
+    }
+
+    async fn health(&self) -> Health {
+        let docs = self.inner.reader.searcher().num_docs();
+        Health {
+            backend: "tantivy".into(),
+            ok: true,
+            detail: format!("{docs} documents, schema version {SCHEMA_VERSION}"),
+        }
+    }
+
+    async fn doc_count(&self) -> Result<u64, SearchError> {
+        Ok(self.inner.reader.searcher().num_docs())
+    }
+}
