@@ -27,6 +27,10 @@ const EXTRA_WORDS: &[(&str, &str)] = &[
     ("coats", "coat"),
     ("hoodies", "hoodie"),
     ("blouses", "blouse"),
+    ("裤子", "pants"),
+    ("褲子", "pants"),
+    ("ズボン", "pants"),
+    ("裙子", "skirt"),
     ("shirts", "shirt"),
 ];
 

@@ -199,6 +199,21 @@ impl ListingDoc {
         families
     }
 
+    /// Attribute text of a locale with the category's label in that locale appended, so a
+    /// buyer's category word (`羽绒服`, `Knitwear`) finds the style even when the title lacks it.
+    pub fn attribute_text(&self, locale: Locale) -> String {
+        let label = catalog::categories()
+            .get(&self.category)
+            .map(|c| c.labels.get(locale))
+            .unwrap_or_default();
+        let attrs = self.attributes.get(locale);
+        match (attrs.is_empty(), label.is_empty()) {
+            (_, true) => attrs.to_string(),
+            (true, false) => label.to_string(),
+            (false, false) => format!("{attrs} · {label}"),
+        }
+    }
+
     /// The category path, computed from `category` when the caller left it empty.
     pub(crate) fn effective_category_path(&self) -> Vec<String> {
         if self.category_path.is_empty() {

@@ -301,7 +301,7 @@ impl MeiliIndex {
         for locale in Locale::ALL {
             let s = suffix(locale);
             texts.insert(format!("title_{s}"), d.title.get(locale).to_string());
-            texts.insert(format!("attrs_{s}"), d.attributes.get(locale).to_string());
+            texts.insert(format!("attrs_{s}"), d.attribute_text(locale));
             texts.insert(format!("desc_{s}"), d.description.get(locale).to_string());
         }
         let concepts: Vec<String> = self

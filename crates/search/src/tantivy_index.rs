@@ -359,9 +359,10 @@ impl Inner {
         doc.add_i64(f.style_id, d.style_id);
         for (i, locale) in Locale::ALL.into_iter().enumerate() {
             let lf = f.text[i];
+            let attrs = d.attribute_text(locale);
             for (field, text) in [
                 (lf.title, d.title.get(locale)),
-                (lf.attrs, d.attributes.get(locale)),
+                (lf.attrs, attrs.as_str()),
                 (lf.desc, d.description.get(locale)),
             ] {
                 if !text.is_empty() {
