@@ -79,6 +79,32 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// Mean latency per kind of query at concurrency 1, to see where time goes.
+async fn breakdown(index: &dyn SearchIndex, queries: &[SearchQuery]) {
+    let mut by: std::collections::BTreeMap<String, (f64, usize)> = Default::default();
+    for q in queries {
+        let kind = format!(
+            "{}{:?}",
+            if q.q.is_some() { "text+" } else { "browse+" },
+            q.sort
+        );
+        let t = Instant::now();
+        index.search(q).await.unwrap();
+        let e = by.entry(kind).or_default();
+        e.0 += t.elapsed().as_secs_f64() * 1000.0;
+        e.1 += 1;
+    }
+    let parts: Vec<String> = by
+        .iter()
+        .map(|(k, (ms, n))| format!("{k} {:.2} ms (n={n})", ms / *n as f64))
+        .collect();
+    println!(
+        "  {:<12} mean by kind: {}",
+        index.backend(),
+        parts.join(", ")
+    );
+}
+
 async fn load(
     index: Arc<dyn SearchIndex>,
     queries: Arc<Vec<SearchQuery>>,
@@ -176,7 +202,15 @@ fn main() {
         let sample_doc = docs[0].clone();
         index.upsert(&[sample_doc]).await.unwrap();
         println!("  tantivy single-style upsert until searchable: {:.1} ms", t.elapsed().as_secs_f64() * 1000.0);
+        let tantivy = index.clone();
         let index: Arc<dyn SearchIndex> = Arc::new(index);
+        tantivy.set_browse_cache(false);
+        println!("  tantivy, browse cache off:");
+        breakdown(index.as_ref(), &queries).await;
+        load(index.clone(), queries.clone(), 1, 2_000).await;
+        load(index.clone(), queries.clone(), 32, 6_400).await;
+        tantivy.set_browse_cache(true);
+        println!("  tantivy, browse cache on (default; emptied by every commit):");
         load(index.clone(), queries.clone(), 1, 2_000).await;
         load(index.clone(), queries.clone(), 32, 6_400).await;
 
@@ -191,6 +225,7 @@ fn main() {
                 meili.rebuild(docs.clone()).await.unwrap();
                 println!("  meilisearch full index: {:.2} s", t.elapsed().as_secs_f64());
                 let meili: Arc<dyn SearchIndex> = Arc::new(meili);
+                breakdown(meili.as_ref(), &queries).await;
                 load(meili.clone(), queries.clone(), 1, 2_000).await;
                 load(meili.clone(), queries.clone(), 32, 6_400).await;
             }
