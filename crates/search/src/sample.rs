@@ -43,8 +43,17 @@ impl Rng {
     }
 }
 
-/// Categories with their weight, head nouns (Korean glossary terms), size set and price range.
-pub const CATEGORIES: &[(&str, u32, &[&str], Sizes, (i64, i64))] = &[
+/// A generated category: code, weight, head nouns (Korean glossary terms), size set, price range.
+pub type CategorySpec = (
+    &'static str,
+    u32,
+    &'static [&'static str],
+    Sizes,
+    (i64, i64),
+);
+
+/// The categories the generator draws from.
+pub const CATEGORIES: &[CategorySpec] = &[
     (
         "tops/tshirt/short_sleeve",
         8,

@@ -100,13 +100,12 @@ fn push(tokens: &mut Vec<Token>, text: &str, from: usize, to: usize) {
 }
 
 fn dense_run(tokens: &mut Vec<Token>, text: &str, chars: &[(usize, char)]) {
-    let end_of = |i: usize| chars[i].0 + chars[i].1.len_utf8();
-    if chars.len() == 1 {
-        push(tokens, text, chars[0].0, end_of(0));
+    if let [(start, c)] = chars {
+        push(tokens, text, *start, start + c.len_utf8());
         return;
     }
-    for i in 0..chars.len() - 1 {
-        push(tokens, text, chars[i].0, end_of(i + 1));
+    for pair in chars.windows(2) {
+        push(tokens, text, pair[0].0, pair[1].0 + pair[1].1.len_utf8());
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod cases;
 mod relevance;
+mod tantivy_only;
 
 use ddhub_search::{MeiliConfig, MeiliIndex, TantivyIndex};
 
