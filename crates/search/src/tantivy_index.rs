@@ -569,9 +569,18 @@ impl Inner {
 
     /// Text match of one query word or span in the title, attributes and description of the
     /// given locales; `None` when it has no tokens.
-    fn text_unit(&self, primary: Locale, text: &str) -> Option<Box<dyn Query>> {
+    ///
+    /// For a span that names a concept, the concept term finds the other languages; its text is
+    /// then looked up in the primary locale only (intersecting bigram postings in every
+    /// script-implied locale was most of the cost of a CJK query).
+    fn text_unit(&self, primary: Locale, text: &str, concept_span: bool) -> Option<Box<dyn Query>> {
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for locale in self.locales_for(primary, text) {
+        let locales = if concept_span {
+            vec![primary]
+        } else {
+            self.locales_for(primary, text)
+        };
+        for locale in locales {
             let tokens = self.analyze(locale, text);
             if tokens.is_empty() {
                 continue;
@@ -612,7 +621,7 @@ impl Inner {
             let mut units: Vec<Box<dyn Query>> = Vec::new();
             let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
                 for w in segment.split_whitespace() {
-                    if let Some(u) = self.text_unit(q.locale, w) {
+                    if let Some(u) = self.text_unit(q.locale, w, false) {
                         units.push(u);
                     }
                 }
@@ -633,7 +642,7 @@ impl Inner {
                         )
                     })
                     .collect();
-                if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end]) {
+                if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end], true) {
                     shoulds.push((Occur::Should, u));
                 }
                 units.push(Box::new(BooleanQuery::new(shoulds)));
