@@ -16,7 +16,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, ColumnValues};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
@@ -762,12 +762,13 @@ impl Inner {
         let (query, has_text) = self.build_query(q)?;
         let top = TopDocs::with_limit(q.per_page as usize).and_offset(q.offset());
         let facets = FacetCollector;
-        let (addrs, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = match q.sort {
-            Sort::Relevance if has_text => searcher.search(&query, &(top, Count, facets))?,
+        // Every document carries a same-day bit, so the facet counts also give the total.
+        let (addrs, facets): (Vec<(Score, DocAddress)>, Facets) = match q.sort {
+            Sort::Relevance if has_text => searcher.search(&query, &(top, facets))?,
             Sort::Relevance | Sort::Newest => {
                 let top = top.order_by_fast_field::<i64>("created_at", Order::Desc);
-                let (docs, n, fc) = searcher.search(&query, &(top, Count, facets))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n, fc)
+                let (docs, fc) = searcher.search(&query, &(top, facets))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fc)
             }
             Sort::PriceAsc | Sort::PriceDesc => {
                 let order = if q.sort == Sort::PriceAsc {
@@ -776,10 +777,11 @@ impl Inner {
                     Order::Desc
                 };
                 let top = top.order_by_fast_field::<u64>("price", order);
-                let (docs, n, fc) = searcher.search(&query, &(top, Count, facets))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), n, fc)
+                let (docs, fc) = searcher.search(&query, &(top, facets))?;
+                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fc)
             }
         };
+        let total = facets.same_day.yes + facets.same_day.no;
         let mut id_columns: HashMap<u32, Column<i64>> = HashMap::new();
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
@@ -799,7 +801,7 @@ impl Inner {
             }
         }
         Ok(SearchResult {
-            total: total as u64,
+            total,
             hits,
             facets,
             took_ms: started.elapsed().as_millis() as u64,
@@ -871,11 +873,9 @@ struct SegmentFacets {
     size: [u64; 64],
 }
 
-impl SegmentCollector for SegmentFacets {
-    type Fruit = Box<SegmentCounts>;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        let bits = self.bits.get_val(doc);
+impl SegmentFacets {
+    #[inline]
+    fn count(&mut self, bits: u64, sizes: u64) {
         self.category[(bits & 0xFF) as usize] += 1;
         let mut fam = (bits >> 8) & 0xFFFF;
         while fam != 0 {
@@ -884,13 +884,35 @@ impl SegmentCollector for SegmentFacets {
         }
         self.price[(((bits >> 24) & 0x7) as usize).min(5)] += 1;
         self.same_day[((bits >> 27) & 1) as usize] += 1;
-        let mut sizes = self.sizes.get_val(doc);
+        let mut sizes = sizes;
         while sizes != 0 {
             self.size[sizes.trailing_zeros() as usize] += 1;
             sizes &= sizes - 1;
         }
     }
+}
 
+impl SegmentCollector for SegmentFacets {
+    type Fruit = Box<SegmentCounts>;
+
+    /// Blocks of matches (when nothing needs scores) read both columns in one batch each.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut bits = [0u64; 64];
+        let mut sizes = [0u64; 64];
+        for chunk in docs.chunks(64) {
+            let n = chunk.len();
+            self.bits.get_vals(chunk, &mut bits[..n]);
+            self.sizes.get_vals(chunk, &mut sizes[..n]);
+            for i in 0..n {
+                self.count(bits[i], sizes[i]);
+            }
+        }
+    }
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        let (bits, sizes) = (self.bits.get_val(doc), self.sizes.get_val(doc));
+        self.count(bits, sizes);
+    }
     fn harvest(self) -> Box<SegmentCounts> {
         Box::new(SegmentCounts {
             category: self.category,
