@@ -191,7 +191,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
             disable_on_attributes: Some(vec!["concepts".into()]),
-            disable_on_words: Some(vec![]),
+            disable_on_words: Some(known_words(concepts)),
             min_word_size_for_typos: Some(MinWordSizeForTypos {
                 one_typo: Some(5),
                 two_typos: Some(9),
@@ -206,6 +206,19 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
             sort_facet_values_by: None,
         })
         .with_localized_attributes(localized)
+}
+
+/// Latin glossary words, spelt right by definition: no typo expansion on them, as in tantivy.
+fn known_words(concepts: &ConceptIndex) -> Vec<String> {
+    let mut words: Vec<String> = concepts
+        .surfaces()
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains(' ') && s.chars().all(|c| c.is_alphabetic() && (c as u32) < 0x250))
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// Languages of the scripts in a query, so Meilisearch segments it right (`locales`).

@@ -587,7 +587,9 @@ impl Inner {
             }
             let lf = self.fields.text[locale_index(locale)];
             let weight = if locale == primary { 1.0 } else { 0.6 };
-            let fuzzy_ok = matches!(locale, Locale::En | Locale::Vi);
+            // A word the glossary knows is spelt right: no typo expansion (`skirt` must not
+            // bring every `shirt`). Meilisearch gets the same list as `disableOnWords`.
+            let fuzzy_ok = !concept_span && matches!(locale, Locale::En | Locale::Vi);
             for (field, boost) in [(lf.title, 3.0), (lf.attrs, 1.0), (lf.desc, 0.5)] {
                 let per_token: Vec<Box<dyn Query>> = tokens
                     .iter()
