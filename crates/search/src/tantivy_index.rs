@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
-use tantivy::columnar::{Column, ColumnValues};
+use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
     RegexQuery, TermQuery,
@@ -27,7 +27,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, SegmentReader,
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentReader,
     TantivyDocument, Term,
 };
 
@@ -75,7 +75,7 @@ struct Fields {
     price: Field,
     moq: Field,
     same_day: Field,
-    /// 1 when in stock or on backorder: the default filter is one term, not a union.
+    /// 1 when in stock or on backorder, 0 when sold out or archived (excluded by default).
     orderable: Field,
     wholesaler: Field,
     created_at: Field,
@@ -700,14 +700,22 @@ impl Inner {
                 IndexRecordOption::Basic,
             )));
         }
-        if !q.include_unavailable {
-            filters.push(Box::new(TermQuery::new(
-                Term::from_field_u64(f.orderable, 1),
-                IndexRecordOption::Basic,
-            )));
-        }
         for filter in filters {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        }
+        if !q.include_unavailable {
+            // Excluding the few unavailable styles seeks in a short posting list; requiring the
+            // many orderable ones made every candidate seek in a long one (16% of query time).
+            if clauses.is_empty() {
+                clauses.push((Occur::Must, Box::new(AllQuery)));
+            }
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.orderable, 0),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if clauses.is_empty() {
             return Ok((Box::new(AllQuery), false));
@@ -767,20 +775,19 @@ impl Inner {
         // Every document carries a same-day bit, so the facet counts also give the total.
         let (addrs, facets): (Vec<(Score, DocAddress)>, Facets) = match q.sort {
             Sort::Relevance if has_text => searcher.search(&query, &(top, facets))?,
-            Sort::Relevance | Sort::Newest => {
-                let top = top.order_by_fast_field::<i64>("created_at", Order::Desc);
-                let (docs, fc) = searcher.search(&query, &(top, facets))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fc)
-            }
-            Sort::PriceAsc | Sort::PriceDesc => {
-                let order = if q.sort == Sort::PriceAsc {
-                    Order::Asc
-                } else {
-                    Order::Desc
+            Sort::Relevance | Sort::Newest | Sort::PriceAsc | Sort::PriceDesc => {
+                let key = match q.sort {
+                    Sort::PriceAsc => SortKey::PriceAsc,
+                    Sort::PriceDesc => SortKey::PriceDesc,
+                    _ => SortKey::Newest,
                 };
-                let top = top.order_by_fast_field::<u64>("price", order);
-                let (docs, fc) = searcher.search(&query, &(top, facets))?;
-                (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), fc)
+                let collector = SortedFacets {
+                    key,
+                    offset: q.offset(),
+                    limit: q.per_page as usize,
+                };
+                let (docs, fc) = searcher.search(&query, &collector)?;
+                (docs.into_iter().map(|a| (0.0, a)).collect(), fc)
             }
         };
         let total = facets.same_day.yes + facets.same_day.no;
@@ -860,6 +867,18 @@ fn token_query(field: Field, token: &str, fuzzy_ok: bool) -> Box<dyn Query> {
         ]));
     }
     exact
+}
+
+/// The values of a column every document has, read directly (batch reads unpack whole blocks);
+/// other columns go through their index with a default.
+fn dense<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static>(
+    column: Column<T>,
+    default: T,
+) -> Arc<dyn ColumnValues<T>> {
+    match column.index {
+        ColumnIndex::Full => column.values,
+        _ => column.first_or_default_col(default),
+    }
 }
 
 /// Counts facet values over every match from the packed fast fields (see [`pack_facets`]).
@@ -942,8 +961,8 @@ impl Collector for FacetCollector {
     fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
         let ff = segment.fast_fields();
         Ok(SegmentFacets {
-            bits: ff.u64("facet_bits")?.first_or_default_col(0),
-            sizes: ff.u64("size_bits")?.first_or_default_col(0),
+            bits: dense(ff.u64("facet_bits")?, 0),
+            sizes: dense(ff.u64("size_bits")?, 0),
             category: [0; 256],
             family: [0; 16],
             price: [0; 6],
@@ -1011,6 +1030,152 @@ impl Collector for FacetCollector {
                 no: sum.same_day[0],
             },
         })
+    }
+}
+
+/// The order of a fast-field sort.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Newest,
+    PriceAsc,
+    PriceDesc,
+}
+
+/// Facets and the top documents by a fast field in one pass over the matches, reading the
+/// sort column in blocks: tantivy's `order_by_fast_field` next to a second collector read it
+/// one document at a time, which was most of the cost of a category page. Keys are mapped so
+/// that larger is better; ties go to the lower document address.
+struct SortedFacets {
+    key: SortKey,
+    offset: usize,
+    limit: usize,
+}
+
+struct SegmentSortedFacets {
+    facets: SegmentFacets,
+    created: Arc<dyn ColumnValues<i64>>,
+    price: Arc<dyn ColumnValues<u64>>,
+    key: SortKey,
+    keep: usize,
+    segment: u32,
+    /// Candidates `(key, doc)`; pruned to `keep` when it doubles.
+    best: Vec<(u64, DocId)>,
+    threshold: Option<u64>,
+}
+
+impl SegmentSortedFacets {
+    fn key_of(&self, created: i64, price: u64) -> u64 {
+        match self.key {
+            SortKey::Newest => (created as u64) ^ (1 << 63),
+            SortKey::PriceAsc => !price,
+            SortKey::PriceDesc => price,
+        }
+    }
+
+    fn offer(&mut self, key: u64, doc: DocId) {
+        if self.keep == 0 || self.threshold.is_some_and(|t| key < t) {
+            return;
+        }
+        self.best.push((key, doc));
+        if self.best.len() >= self.keep * 2 {
+            self.prune();
+        }
+    }
+
+    fn prune(&mut self) {
+        if self.best.len() > self.keep {
+            let keep = self.keep;
+            self.best
+                .select_nth_unstable_by(keep - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            self.best.truncate(keep);
+            self.threshold = self.best.iter().map(|b| b.0).min();
+        }
+    }
+}
+
+impl SegmentCollector for SegmentSortedFacets {
+    type Fruit = (Vec<(u64, DocAddress)>, Box<SegmentCounts>);
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        let mut created = [0i64; 64];
+        let mut price = [0u64; 64];
+        for chunk in docs.chunks(64) {
+            let n = chunk.len();
+            self.facets.collect_block(chunk);
+            match self.key {
+                SortKey::Newest => self.created.get_vals(chunk, &mut created[..n]),
+                SortKey::PriceAsc | SortKey::PriceDesc => {
+                    self.price.get_vals(chunk, &mut price[..n])
+                }
+            }
+            for i in 0..n {
+                let key = self.key_of(created[i], price[i]);
+                self.offer(key, chunk[i]);
+            }
+        }
+    }
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.facets.collect(doc, score);
+        let key = match self.key {
+            SortKey::Newest => self.key_of(self.created.get_val(doc), 0),
+            SortKey::PriceAsc | SortKey::PriceDesc => self.key_of(0, self.price.get_val(doc)),
+        };
+        self.offer(key, doc);
+    }
+
+    fn harvest(mut self) -> Self::Fruit {
+        self.prune();
+        let segment = self.segment;
+        let best = self
+            .best
+            .into_iter()
+            .map(|(k, d)| (k, DocAddress::new(segment, d)))
+            .collect();
+        (best, self.facets.harvest())
+    }
+}
+
+impl Collector for SortedFacets {
+    type Fruit = (Vec<DocAddress>, Facets);
+    type Child = SegmentSortedFacets;
+
+    fn for_segment(&self, ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let ff = segment.fast_fields();
+        Ok(SegmentSortedFacets {
+            facets: FacetCollector.for_segment(ord, segment)?,
+            created: dense(ff.i64("created_at")?, i64::MIN),
+            price: dense(ff.u64("price")?, 0),
+            key: self.key,
+            keep: self.offset + self.limit,
+            segment: ord,
+            best: Vec::new(),
+            threshold: None,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(Vec<(u64, DocAddress)>, Box<SegmentCounts>)>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut all = Vec::new();
+        let mut counts = Vec::new();
+        for (best, c) in fruits {
+            all.extend(best);
+            counts.push(c);
+        }
+        all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let docs = all
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .map(|(_, a)| a)
+            .collect();
+        Ok((docs, FacetCollector.merge_fruits(counts)?))
     }
 }
 
