@@ -55,3 +55,47 @@ async fn single_character_and_glued_queries() {
         .unwrap();
     assert_eq!(r.hits.first().map(|h| h.style_id), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sorted_paging_across_segments_is_complete_and_ordered() {
+    use ddhub_search::Sort;
+    let index = TantivyIndex::in_memory().unwrap();
+    let mut docs = ddhub_search::sample::catalog(90, 3);
+    for d in &mut docs {
+        d.stock = ddhub_search::StockState::InStock;
+        d.price_krw = 10_000 + (d.style_id % 4) * 1_000; // many ties
+    }
+    for chunk in docs.chunks(30) {
+        index.upsert(chunk).await.unwrap(); // one segment per batch
+    }
+    for sort in [Sort::PriceAsc, Sort::PriceDesc, Sort::Newest] {
+        let mut seen = Vec::new();
+        for page in 1..=10 {
+            let q = SearchQuery {
+                sort,
+                page,
+                per_page: 10,
+                ..SearchQuery::default()
+            };
+            let r = index.search(&q).await.unwrap();
+            assert_eq!(r.total, 90);
+            seen.extend(r.hits.iter().map(|h| h.style_id));
+        }
+        let mut unique = seen.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 90, "{sort:?}: every style exactly once");
+        let key = |id: i64| {
+            let d = &docs[(id - 1) as usize];
+            match sort {
+                Sort::PriceAsc => d.price_krw,
+                Sort::PriceDesc => -d.price_krw,
+                _ => -d.created_at,
+            }
+        };
+        assert!(
+            seen.windows(2).all(|w| key(w[0]) <= key(w[1])),
+            "{sort:?} order"
+        );
+    }
+}
