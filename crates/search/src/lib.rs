@@ -1,0 +1,81 @@
+#![doc = include_str!("../README.md")]
+
+pub mod concepts;
+pub mod doc;
+pub mod meili;
+pub mod query;
+pub mod relevance;
+pub mod sample;
+pub mod tantivy_index;
+pub mod tokenize;
+
+pub use doc::{ListingDoc, LocalizedText, StockState, StyleFields, WholesalerRef};
+pub use meili::{MeiliConfig, MeiliIndex};
+pub use query::{
+    Facets, Hit, PRICE_BUCKETS, PriceBucket, QueryError, SameDayFacet, SearchQuery, SearchResult,
+    Sort,
+};
+pub use tantivy_index::{SCHEMA_VERSION, SchemaStatus, TantivyIndex};
+
+use async_trait::async_trait;
+
+/// What can go wrong in a search backend.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query is refused (answer 400).
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error("tantivy: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("meilisearch: {0}")]
+    Meilisearch(#[from] meilisearch_sdk::errors::Error),
+    #[error("meilisearch task {task_uid} failed: {message}")]
+    MeilisearchTask { task_uid: u32, message: String },
+    #[error("index directory {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("glossary: {0}")]
+    Glossary(String),
+    #[error("search worker stopped: {0}")]
+    Join(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl SearchError {
+    /// Whether the caller's query is at fault (400) rather than the engine (503/500).
+    pub fn is_bad_query(&self) -> bool {
+        matches!(self, SearchError::Query(_))
+    }
+}
+
+/// Health of a backend.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Health {
+    pub backend: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// A search engine holding listing documents. Object safe: the server holds
+/// `Arc<dyn SearchIndex>`. Every write is searchable when its future resolves.
+#[async_trait]
+pub trait SearchIndex: Send + Sync {
+    /// `tantivy` or `meilisearch`.
+    fn backend(&self) -> &'static str;
+    /// Inserts or replaces documents by `style_id`.
+    async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError>;
+    /// Removes documents by `style_id`; unknown ids are ignored.
+    async fn delete(&self, style_ids: &[i64]) -> Result<(), SearchError>;
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResult, SearchError>;
+    /// Replaces the whole content with `docs`.
+    async fn rebuild(&self, docs: Vec<ListingDoc>) -> Result<(), SearchError>;
+    /// Removes every document.
+    async fn clear(&self) -> Result<(), SearchError>;
+    async fn health(&self) -> Health;
+    /// Documents held, sold-out and archived ones included.
+    async fn doc_count(&self) -> Result<u64, SearchError>;
+}

@@ -1,0 +1,575 @@
+//! The scale-out backend: one Meilisearch index with `localizedAttributes` (see the README for
+//! why not an index per locale), written through meilisearch-sdk.
+
+use crate::concepts::{ConceptIndex, concept_token, normalize};
+use crate::doc::ListingDoc;
+use crate::query::{
+    Facets, Hit, MAX_WINDOW, PRICE_BUCKETS, SameDayFacet, SearchQuery, SearchResult, Sort,
+    price_bucket_key,
+};
+use crate::tantivy_index::concept_index;
+use crate::{Health, SearchError, SearchIndex};
+use async_trait::async_trait;
+use ddhub_domain::Locale;
+use ddhub_translate::Glossary;
+use meilisearch_sdk::client::{Client, SwapIndexes};
+use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::{MatchingStrategies, Selectors};
+use meilisearch_sdk::settings::{
+    FacetingSettings, FilterFeatureModes, FilterFeatures, FilterableAttribute,
+    FilterableAttributesSettings, LocalizedAttributes, MinWordSizeForTypos, PaginationSetting,
+    Settings, TypoToleranceSettings,
+};
+use meilisearch_sdk::task_info::TaskInfo;
+use meilisearch_sdk::tasks::Task;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where and how to reach Meilisearch.
+#[derive(Clone, Debug)]
+pub struct MeiliConfig {
+    pub url: String,
+    pub api_key: Option<String>,
+    /// Index uid, e.g. `ddhub_listings`.
+    pub index_uid: String,
+    /// Documents per upload request.
+    pub batch_size: usize,
+    /// How long to wait for a settings or small write task.
+    pub task_timeout: Duration,
+    /// How long to wait for one batch of a bulk load (rebuild).
+    pub bulk_task_timeout: Duration,
+}
+
+impl MeiliConfig {
+    pub fn new(
+        url: impl Into<String>,
+        api_key: Option<String>,
+        index_uid: impl Into<String>,
+    ) -> Self {
+        MeiliConfig {
+            url: url.into(),
+            api_key,
+            index_uid: index_uid.into(),
+            batch_size: 5_000,
+            task_timeout: Duration::from_secs(30),
+            bulk_task_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+/// The Meilisearch backend.
+#[derive(Clone)]
+pub struct MeiliIndex {
+    client: Client,
+    config: MeiliConfig,
+    concepts: Arc<ConceptIndex>,
+    settings: Arc<Settings>,
+}
+
+impl std::fmt::Debug for MeiliIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MeiliIndex")
+            .field("url", &self.config.url)
+            .field("index", &self.config.index_uid)
+            .finish()
+    }
+}
+
+/// Field suffix of a locale: `ko`, `en`, `ja`, `zh_cn`, `zh_tw`, `vi`, `th`.
+fn suffix(locale: Locale) -> String {
+    locale.tag().to_ascii_lowercase().replace('-', "_")
+}
+
+/// Meilisearch's (ISO 639-3) language of a locale.
+fn meili_language(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Ko => "kor",
+        Locale::En => "eng",
+        Locale::Ja => "jpn",
+        Locale::ZhCn | Locale::ZhTw => "cmn",
+        Locale::Vi => "vie",
+        Locale::Th => "tha",
+    }
+}
+
+/// The document as Meilisearch stores it.
+#[derive(Serialize)]
+struct MeiliDoc {
+    style_id: i64,
+    style_code: String,
+    #[serde(flatten)]
+    texts: BTreeMap<String, String>,
+    concepts: String,
+    category_path: Vec<String>,
+    colours: Vec<String>,
+    colour_families: Vec<String>,
+    sizes: Vec<String>,
+    price_krw: i64,
+    price_bucket: &'static str,
+    moq: u32,
+    same_day: bool,
+    stock: &'static str,
+    wholesaler_id: i64,
+    created_at: i64,
+}
+
+#[derive(Deserialize)]
+struct HitDoc {
+    style_id: i64,
+}
+
+const FACETS: [&str; 5] = [
+    "category_path",
+    "colour_families",
+    "sizes",
+    "price_bucket",
+    "same_day",
+];
+
+fn build_settings(concepts: &ConceptIndex) -> Settings {
+    let mut searchable: Vec<String> = Vec::new();
+    for kind in ["title", "concepts", "attrs", "desc"] {
+        if kind == "concepts" {
+            searchable.push("concepts".into());
+            continue;
+        }
+        for locale in Locale::ALL {
+            searchable.push(format!("{kind}_{}", suffix(locale)));
+        }
+    }
+    let equality = |attr: &str| FilterableAttribute::Attribute(attr.to_string());
+    let comparison = FilterableAttribute::Settings(FilterableAttributesSettings {
+        attribute_patterns: vec!["price_krw".into(), "moq".into()],
+        features: FilterFeatures {
+            facet_search: false,
+            filter: FilterFeatureModes {
+                equality: true,
+                comparison: true,
+            },
+        },
+    });
+    let mut filterable: Vec<FilterableAttribute> = [
+        "category_path",
+        "colours",
+        "colour_families",
+        "sizes",
+        "price_bucket",
+        "same_day",
+        "stock",
+        "wholesaler_id",
+    ]
+    .iter()
+    .map(|a| equality(a))
+    .collect();
+    filterable.push(comparison);
+    let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
+    for (surface, ids) in concepts.surfaces() {
+        synonyms.insert(
+            surface.to_string(),
+            ids.iter().map(|id| concept_token(id)).collect(),
+        );
+    }
+    let mut localized: Vec<LocalizedAttributes> = Vec::new();
+    for locale in [Locale::Ko, Locale::En, Locale::Ja, Locale::Vi, Locale::Th] {
+        localized.push(LocalizedAttributes {
+            locales: vec![meili_language(locale).into()],
+            attribute_patterns: vec![format!("*_{}", suffix(locale))],
+        });
+    }
+    localized.push(LocalizedAttributes {
+        locales: vec!["cmn".into()],
+        attribute_patterns: vec!["*_zh_cn".into(), "*_zh_tw".into()],
+    });
+    Settings::new()
+        .with_searchable_attributes(searchable)
+        .with_filterable_attributes_advanced(filterable)
+        .with_sortable_attributes(["price_krw", "created_at"])
+        .with_synonyms(synonyms)
+        .with_typo_tolerance(TypoToleranceSettings {
+            enabled: Some(true),
+            disable_on_attributes: Some(vec!["concepts".into()]),
+            disable_on_words: Some(known_words(concepts)),
+            min_word_size_for_typos: Some(MinWordSizeForTypos {
+                one_typo: Some(5),
+                two_typos: Some(9),
+            }),
+            disable_on_numbers: None,
+        })
+        .with_pagination(PaginationSetting {
+            max_total_hits: MAX_WINDOW as usize,
+        })
+        .with_faceting(FacetingSettings {
+            max_values_per_facet: 1_000,
+            sort_facet_values_by: None,
+        })
+        .with_localized_attributes(localized)
+}
+
+/// Latin glossary words, spelt right by definition: no typo expansion on them, as in tantivy.
+fn known_words(concepts: &ConceptIndex) -> Vec<String> {
+    let mut words: Vec<String> = concepts
+        .surfaces()
+        .map(|(s, _)| s)
+        .filter(|s| !s.contains(' ') && s.chars().all(|c| c.is_alphabetic() && (c as u32) < 0x250))
+        .map(str::to_string)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Languages of the scripts in a query, so Meilisearch segments it right (`locales`).
+fn query_languages(text: &str, locale: Locale) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut add = |l: &'static str| {
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    };
+    for c in text.chars() {
+        match c as u32 {
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => add("kor"),
+            0x3040..=0x30FF | 0x31F0..=0x31FF => add("jpn"),
+            0x0E00..=0x0E7F => add("tha"),
+            0x4E00..=0x9FFF | 0x3400..=0x4DBF => {
+                add(if locale == Locale::Ja { "jpn" } else { "cmn" })
+            }
+            _ if c.is_ascii_alphabetic() => add(if locale == Locale::Vi { "vie" } else { "eng" }),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn quote_list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+impl MeiliIndex {
+    /// Connects, creates the index when missing and applies the settings (skipped when the
+    /// server already has them), with the built-in glossary's synonyms.
+    pub async fn connect(config: MeiliConfig) -> Result<MeiliIndex, SearchError> {
+        let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
+        Self::connect_with(config, concept_index(&glossary)?).await
+    }
+
+    pub async fn connect_with(
+        config: MeiliConfig,
+        concepts: Arc<ConceptIndex>,
+    ) -> Result<MeiliIndex, SearchError> {
+        let client = Client::new(config.url.clone(), config.api_key.clone())?;
+        let settings = Arc::new(build_settings(&concepts));
+        let me = MeiliIndex {
+            client,
+            config,
+            concepts,
+            settings,
+        };
+        me.ensure_index(&me.config.index_uid).await?;
+        Ok(me)
+    }
+
+    fn index(&self) -> Index {
+        self.client.index(&self.config.index_uid)
+    }
+
+    async fn wait(&self, task: TaskInfo, timeout: Duration) -> Result<(), SearchError> {
+        let uid = task.task_uid;
+        let done = task
+            .wait_for_completion(&self.client, Some(Duration::from_millis(25)), Some(timeout))
+            .await?;
+        match done {
+            Task::Failed { content } => Err(SearchError::MeilisearchTask {
+                task_uid: uid,
+                message: content.error.error_message,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Creates `uid` when missing and brings its settings up to date.
+    async fn ensure_index(&self, uid: &str) -> Result<(), SearchError> {
+        let created = self.client.create_index(uid, Some("style_id")).await?;
+        match self.wait(created, self.config.task_timeout).await {
+            Ok(()) => {}
+            Err(SearchError::MeilisearchTask { message, .. })
+                if message.contains("already exists") => {}
+            Err(e) => return Err(e),
+        }
+        let index = self.client.index(uid);
+        let current = index.get_settings().await?;
+        if !settings_match(&current, &self.settings) {
+            let task = index.set_settings(&self.settings).await?;
+            self.wait(task, self.config.bulk_task_timeout).await?;
+        }
+        Ok(())
+    }
+
+    fn to_meili(&self, d: &ListingDoc) -> MeiliDoc {
+        let mut texts = BTreeMap::new();
+        for locale in Locale::ALL {
+            let s = suffix(locale);
+            texts.insert(format!("title_{s}"), d.title.get(locale).to_string());
+            texts.insert(format!("attrs_{s}"), d.attribute_text(locale));
+            texts.insert(format!("desc_{s}"), d.description.get(locale).to_string());
+        }
+        let concepts: Vec<String> = self
+            .concepts
+            .doc_concepts(d)
+            .iter()
+            .map(|c| concept_token(c))
+            .collect();
+        let colour_families = if d.colour_families.is_empty() {
+            ListingDoc::colour_families_of(&d.colours)
+        } else {
+            d.colour_families.clone()
+        };
+        MeiliDoc {
+            style_id: d.style_id,
+            style_code: d.style_code.clone(),
+            texts,
+            concepts: concepts.join(" "),
+            category_path: d.effective_category_path(),
+            colours: d.colours.clone(),
+            colour_families,
+            sizes: d.sizes.clone(),
+            price_krw: d.price_krw,
+            price_bucket: price_bucket_key(d.price_krw),
+            moq: d.moq,
+            same_day: d.same_day,
+            stock: d.stock.as_str(),
+            wholesaler_id: d.wholesaler.id,
+            created_at: d.created_at,
+        }
+    }
+
+    async fn upload(
+        &self,
+        index: &Index,
+        docs: &[ListingDoc],
+        timeout: Duration,
+    ) -> Result<(), SearchError> {
+        let mut tasks = Vec::new();
+        for chunk in docs.chunks(self.config.batch_size.max(1)) {
+            let batch: Vec<MeiliDoc> = chunk.iter().map(|d| self.to_meili(d)).collect();
+            tasks.push(index.add_or_replace(&batch, Some("style_id")).await?);
+        }
+        for task in tasks {
+            self.wait(task, timeout).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the whole index (tests and decommissioning).
+    pub async fn delete_index(&self) -> Result<(), SearchError> {
+        let task = self.index().delete().await?;
+        self.wait(task, self.config.task_timeout).await
+    }
+
+    fn filter(&self, q: &SearchQuery) -> Vec<String> {
+        let mut f = Vec::new();
+        if let Some(c) = &q.category {
+            f.push(format!("category_path = \"{c}\""));
+        }
+        for (attr, values) in [
+            ("colour_families", &q.colour_families),
+            ("colours", &q.colours),
+            ("sizes", &q.sizes),
+        ] {
+            if !values.is_empty() {
+                f.push(format!("{attr} IN {}", quote_list(values)));
+            }
+        }
+        if let Some(v) = q.price_min_krw {
+            f.push(format!("price_krw >= {v}"));
+        }
+        if let Some(v) = q.price_max_krw {
+            f.push(format!("price_krw <= {v}"));
+        }
+        if let Some(v) = q.moq_max {
+            f.push(format!("moq <= {v}"));
+        }
+        if let Some(v) = q.same_day {
+            f.push(format!("same_day = {v}"));
+        }
+        if let Some(v) = q.wholesaler {
+            f.push(format!("wholesaler_id = {v}"));
+        }
+        if !q.include_unavailable {
+            f.push("stock IN [\"in_stock\", \"backorder\"]".into());
+        }
+        f
+    }
+}
+
+/// Whether the server's settings already hold every setting we apply (compared as JSON).
+fn settings_match(current: &Settings, wanted: &Settings) -> bool {
+    let (Ok(cur), Ok(want)) = (serde_json::to_value(current), serde_json::to_value(wanted)) else {
+        return false;
+    };
+    let (Some(cur), Some(want)) = (cur.as_object(), want.as_object()) else {
+        return false;
+    };
+    want.iter()
+        .filter(|(_, v)| !v.is_null())
+        .all(|(k, v)| cur.get(k) == Some(v))
+}
+
+#[async_trait]
+impl SearchIndex for MeiliIndex {
+    fn backend(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        self.upload(&self.index(), docs, self.config.task_timeout)
+            .await
+    }
+
+    async fn delete(&self, style_ids: &[i64]) -> Result<(), SearchError> {
+        if style_ids.is_empty() {
+            return Ok(());
+        }
+        let task = self.index().delete_documents(style_ids).await?;
+        self.wait(task, self.config.task_timeout).await
+    }
+
+    async fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
+        let started = Instant::now();
+        q.validate()?;
+        let text = q.normalized_text()?.map(|t| normalize(&t));
+        let filters = self.filter(q);
+        let filter_refs: Vec<&str> = filters.iter().map(String::as_str).collect();
+        let languages = text
+            .as_deref()
+            .map(|t| query_languages(t, q.locale))
+            .unwrap_or_default();
+        let sort: &[&str] = match q.sort {
+            Sort::Relevance if text.is_some() => &[],
+            Sort::Relevance | Sort::Newest => &["created_at:desc"],
+            Sort::PriceAsc => &["price_krw:asc"],
+            Sort::PriceDesc => &["price_krw:desc"],
+        };
+        let index = self.index();
+        let mut search = index.search();
+        search
+            .with_page(q.page as usize)
+            .with_hits_per_page(q.per_page as usize)
+            .with_facets(Selectors::Some(&FACETS))
+            .with_attributes_to_retrieve(Selectors::Some(&["style_id"]))
+            .with_matching_strategy(MatchingStrategies::ALL)
+            .with_show_ranking_score(true);
+        if let Some(t) = text.as_deref() {
+            search.with_query(t);
+        }
+        if !languages.is_empty() {
+            search.with_locales(&languages);
+        }
+        if !sort.is_empty() {
+            search.with_sort(sort);
+        }
+        if !filter_refs.is_empty() {
+            search.with_array_filter(filter_refs);
+        }
+        let res = search.execute::<HitDoc>().await?;
+        let with_score = q.sort == Sort::Relevance && text.is_some();
+        let hits = res
+            .hits
+            .iter()
+            .map(|h| Hit {
+                style_id: h.result.style_id,
+                score: if with_score {
+                    h.ranking_score.unwrap_or(0.0) as f32
+                } else {
+                    0.0
+                },
+            })
+            .collect();
+        let dist = res.facet_distribution.unwrap_or_default();
+        let to_map = |name: &str| -> BTreeMap<String, u64> {
+            dist.get(name)
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v as u64)).collect())
+                .unwrap_or_default()
+        };
+        let buckets = to_map("price_bucket");
+        let mut counts = [0u64; 6];
+        for (i, (key, _, _)) in PRICE_BUCKETS.iter().enumerate() {
+            counts[i] = buckets.get(*key).copied().unwrap_or(0);
+        }
+        let same_day = to_map("same_day");
+        Ok(SearchResult {
+            total: res.total_hits.unwrap_or(res.hits.len()) as u64,
+            hits,
+            facets: Facets {
+                category: to_map("category_path"),
+                colour: to_map("colour_families"),
+                size: to_map("sizes"),
+                price: Facets::price_from_counts(counts),
+                same_day: SameDayFacet {
+                    yes: same_day.get("true").copied().unwrap_or(0),
+                    no: same_day.get("false").copied().unwrap_or(0),
+                },
+            },
+            took_ms: started.elapsed().as_millis() as u64,
+        })
+    }
+
+    /// Loads into a fresh `<uid>__rebuild` index and swaps it in: searches see the old content
+    /// until the new one is complete.
+    async fn rebuild(&self, docs: Vec<ListingDoc>) -> Result<(), SearchError> {
+        let tmp_uid = format!("{}__rebuild", self.config.index_uid);
+        let tmp = self.client.index(&tmp_uid);
+        match self.client.index(&tmp_uid).delete().await {
+            Ok(task) => {
+                let _ = self.wait(task, self.config.task_timeout).await;
+            }
+            Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.ensure_index(&tmp_uid).await?;
+        self.upload(&tmp, &docs, self.config.bulk_task_timeout)
+            .await?;
+        let swap = SwapIndexes {
+            indexes: (self.config.index_uid.clone(), tmp_uid.clone()),
+            rename: None,
+        };
+        let task = self.client.swap_indexes([&swap]).await?;
+        self.wait(task, self.config.task_timeout).await?;
+        let task = tmp.delete().await?;
+        self.wait(task, self.config.task_timeout).await
+    }
+
+    async fn clear(&self) -> Result<(), SearchError> {
+        let task = self.index().delete_all_documents().await?;
+        self.wait(task, self.config.bulk_task_timeout).await
+    }
+
+    async fn health(&self) -> Health {
+        match self.client.health().await {
+            Ok(h) => Health {
+                backend: "meilisearch".into(),
+                ok: h.status == "available",
+                detail: format!(
+                    "{} at {}: {}",
+                    self.config.index_uid, self.config.url, h.status
+                ),
+            },
+            Err(e) => Health {
+                backend: "meilisearch".into(),
+                ok: false,
+                detail: e.to_string(),
+            },
+        }
+    }
+
+    async fn doc_count(&self) -> Result<u64, SearchError> {
+        Ok(self.index().get_stats().await?.number_of_documents as u64)
+    }
+}
