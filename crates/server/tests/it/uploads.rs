@@ -58,7 +58,7 @@ async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
         router: router(app),
         key: format!("Bearer {}", key.key),
         other_key: format!("Bearer {}", other.key),
-        db,
+        _db: db,
         _dir: dir,
         token,
     }
