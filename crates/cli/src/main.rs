@@ -5,6 +5,7 @@ mod demo;
 mod demo_catalog;
 mod images;
 mod ingest;
+mod translate;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -56,6 +57,14 @@ enum Command {
     /// Photo normalisation, standalone.
     #[command(subcommand)]
     Images(images::ImagesCmd),
+    /// Translation harness: one title, or a scored dev set.
+    #[command(subcommand)]
+    Translate(translate::TranslateCmd),
+    /// The fashion glossary.
+    #[command(subcommand)]
+    Glossary(translate::GlossaryCmd),
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Manage wholesalers.
     #[command(subcommand)]
     Wholesaler(WholesalerCmd),
@@ -290,6 +299,9 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Rates(r) => rates_cmd(r, &config).await,
         Command::Bench(b) => bench::run(b).await,
         Command::Images(i) => images::run(&config, i).await,
+        Command::Translate(t) => translate::translate(t),
+        Command::Glossary(g) => translate::glossary(g),
+        Command::Reindex => translate::reindex(&config).await,
     }
 }
 

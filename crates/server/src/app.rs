@@ -27,6 +27,8 @@ pub struct App {
     pub jobs: JobSignal,
     /// Where normalised photos are kept.
     pub media: crate::media::MediaStore,
+    /// Search and listings, in processes that serve search.
+    pub search: Option<std::sync::Arc<crate::listing::Listing>>,
     /// The OpenAPI document, serialised on first request.
     pub openapi_json: std::sync::OnceLock<String>,
 }
@@ -44,6 +46,7 @@ impl App {
             store,
             jobs,
             media,
+            search: None,
             openapi_json: std::sync::OnceLock::new(),
         })
     }
@@ -64,7 +67,9 @@ pub type AppState = Arc<App>;
         (name = "health", description = "Liveness and readiness"),
         (name = "styles", description = "A wholesaler's own styles (wholesaler key)"),
         (name = "catalog", description = "Catalog uploads and their row reports (wholesaler key)"),
-        (name = "photos", description = "Photos of a wholesaler's styles, and the media they become")
+        (name = "photos", description = "Photos of a wholesaler's styles, and the media they become"),
+        (name = "search", description = "Public search for buyers"),
+        (name = "translations", description = "A wholesaler's translated listings and their review states")
     )
 )]
 struct ApiDoc;
@@ -92,6 +97,8 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::styles::router())
         .merge(routes::uploads::read_router())
         .merge(routes::photos::router())
+        .merge(routes::search::router())
+        .merge(routes::translations::router())
 }
 
 /// Routes that take large bodies and run long (uploads): their own limits and timeout.

@@ -53,6 +53,12 @@ pub struct Config {
     pub media_public_url: Option<String>,
     /// The `[images]` table: limits, sizes, marketplace profiles, encoders, checks.
     pub images: ddhub_imaging::Config,
+    /// `tantivy` (embedded, under the data dir) or `meilisearch`.
+    pub search_backend: String,
+    /// Meilisearch's URL when `search_backend = "meilisearch"`.
+    pub meilisearch_url: Option<String>,
+    /// Meilisearch's API key.
+    pub meilisearch_key: Option<String>,
 }
 
 impl Default for Config {
@@ -74,6 +80,9 @@ impl Default for Config {
             media_store: "local".to_string(),
             media_public_url: None,
             images: ddhub_imaging::Config::default(),
+            search_backend: "tantivy".to_string(),
+            meilisearch_url: None,
+            meilisearch_key: None,
         }
     }
 }
@@ -94,6 +103,9 @@ const KEYS: &[&str] = &[
     "upload_photos_limit_bytes",
     "media_store",
     "media_public_url",
+    "search_backend",
+    "meilisearch_url",
+    "meilisearch_key",
 ];
 
 /// A configuration that cannot be used; the message names the key.
@@ -164,6 +176,20 @@ impl Config {
                 "media_store (DDHUB_MEDIA_STORE) must be local or s3://bucket/prefix, got {:?}",
                 self.media_store
             )));
+        }
+        match (self.search_backend.as_str(), &self.meilisearch_url) {
+            ("tantivy", _) | ("meilisearch", Some(_)) => {}
+            ("meilisearch", None) => {
+                return Err(ConfigError(
+                    "search_backend = meilisearch needs meilisearch_url (DDHUB_MEILISEARCH_URL)"
+                        .into(),
+                ));
+            }
+            (other, _) => {
+                return Err(ConfigError(format!(
+                    "search_backend (DDHUB_SEARCH_BACKEND) must be tantivy or meilisearch, got {other:?}"
+                )));
+            }
         }
         if self.data_dir.as_os_str().is_empty() {
             return Err(ConfigError(

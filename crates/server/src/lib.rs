@@ -9,6 +9,7 @@ pub mod catalog_upload;
 pub mod config;
 pub mod error;
 pub mod i18n;
+pub mod listing;
 pub mod media;
 pub mod photo_job;
 pub mod routes;

@@ -3,6 +3,7 @@
 use crate::app::{App, AppState, router};
 use crate::catalog_upload::MediaPaths;
 use crate::config::Config;
+use crate::listing::Listing;
 use crate::media::MediaStore;
 use crate::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use async_trait::async_trait;
@@ -18,30 +19,6 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
     let mut opts = StoreOptions::new(config.effective_database_url());
     opts.max_connections = config.db_max_connections;
     Ok(Store::connect(&opts).await?)
-}
-
-/// A handler for `style.changed`: the hook through which the pipeline (translation, search
-/// indexing) follows catalog changes. It checks the style still exists, so a stale job ends
-/// cleanly; the pipeline stages register their own work on this kind as they land.
-struct StyleChanged {
-    store: Store,
-}
-
-#[async_trait]
-impl JobHandler for StyleChanged {
-    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let styles = job
-            .payload
-            .get("styles")
-            .and_then(serde_json::Value::as_array)
-            .ok_or_else(|| JobError::Permanent("payload has no styles".into()))?;
-        self.store
-            .ping()
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-        tracing::debug!(styles = styles.len(), "styles changed");
-        Ok(())
-    }
 }
 
 /// Runs a catalog upload (`catalog.upload`).
@@ -94,32 +71,42 @@ impl JobHandler for CatalogUpload {
     }
 }
 
-/// The job handlers of this build.
-pub fn registry(config: &Config, store: &Store, media: &MediaStore) -> Registry {
-    Registry::new()
-        .register(
-            crate::catalog_upload::JOB_PHOTO_NORMALISE,
-            Arc::new(crate::photo_job::PhotoNormalise {
-                store: store.clone(),
-                paths: MediaPaths::new(&config.data_dir),
-                media: media.clone(),
-                config: Arc::new(config.images.clone()),
-                in_flight: Arc::new(tokio::sync::Semaphore::new(config.worker_concurrency())),
-            }),
-        )
-        .register(
+/// The job handlers of this build. `listing` is present in processes that can write the search
+/// index (every process with Meilisearch; only `ddhub serve` with the embedded tantivy index,
+/// which allows one writer), and only those take `style.changed` jobs.
+pub fn registry(
+    config: &Config,
+    store: &Store,
+    media: &MediaStore,
+    listing: Option<Arc<Listing>>,
+) -> Registry {
+    let mut r = Registry::new();
+    if let Some(listing) = listing {
+        r = r.register(
             ddhub_store::catalog::JOB_STYLE_CHANGED,
-            Arc::new(StyleChanged {
+            Arc::new(crate::listing::StyleChanged {
                 store: store.clone(),
+                listing,
             }),
-        )
-        .register(
-            ddhub_store::uploads::JOB_CATALOG_UPLOAD,
-            Arc::new(CatalogUpload {
-                store: store.clone(),
-                paths: MediaPaths::new(&config.data_dir),
-            }),
-        )
+        );
+    }
+    r.register(
+        crate::catalog_upload::JOB_PHOTO_NORMALISE,
+        Arc::new(crate::photo_job::PhotoNormalise {
+            store: store.clone(),
+            paths: MediaPaths::new(&config.data_dir),
+            media: media.clone(),
+            config: Arc::new(config.images.clone()),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.worker_concurrency())),
+        }),
+    )
+    .register(
+        ddhub_store::uploads::JOB_CATALOG_UPLOAD,
+        Arc::new(CatalogUpload {
+            store: store.clone(),
+            paths: MediaPaths::new(&config.data_dir),
+        }),
+    )
 }
 
 /// Builds the worker pool for this process.
@@ -127,11 +114,12 @@ pub fn worker_pool(
     config: &Config,
     store: &Store,
     media: &MediaStore,
+    listing: Option<Arc<Listing>>,
     signal: JobSignal,
 ) -> WorkerPool {
     WorkerPool::new(
         JobQueue::new(store.clone()),
-        registry(config, store, media),
+        registry(config, store, media, listing),
         WorkerOptions {
             concurrency: config.worker_concurrency(),
             lease: Duration::from_secs(config.job_lease_secs),
@@ -182,10 +170,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let signal = JobSignal::default();
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
-    let app: AppState = Arc::new(App::new(config.clone(), store.clone(), signal.clone())?);
+    let index = crate::listing::open_index(&config).await?;
+    let listing = Arc::new(Listing::new(index.clone(), config.media_base_url())?);
+    rebuild_if_stale(&config, &store, &listing).await;
+    let mut app = App::new(config.clone(), store.clone(), signal.clone())?;
+    app.search = Some(listing.clone());
+    let app: AppState = Arc::new(app);
     let token = CancellationToken::new();
     let workers = with_workers.then(|| {
-        let pool = worker_pool(&config, &store, &media, signal);
+        let pool = worker_pool(&config, &store, &media, Some(listing.clone()), signal);
         tokio::spawn(pool.run(token.child_token()))
     });
     let http_token = token.clone();
@@ -216,7 +209,14 @@ pub async fn run_workers(
 ) -> anyhow::Result<()> {
     let token = CancellationToken::new();
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
-    let pool = worker_pool(&config, &store, &media, JobSignal::default());
+    // With Meilisearch every worker can index; the embedded index belongs to `ddhub serve`.
+    let listing = if config.search_backend == "meilisearch" {
+        let index = crate::listing::open_index(&config).await?;
+        Some(Arc::new(Listing::new(index, config.media_base_url())?))
+    } else {
+        None
+    };
+    let pool = worker_pool(&config, &store, &media, listing, JobSignal::default());
     let t = token.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -225,4 +225,27 @@ pub async fn run_workers(
     pool.run(token).await;
     store.close().await?;
     Ok(())
+}
+
+/// Rebuilds the embedded index in the background when it was created anew (first start, or an
+/// older schema version was found), so search answers from the database's content.
+async fn rebuild_if_stale(config: &Config, store: &Store, listing: &Arc<Listing>) {
+    if config.search_backend != "tantivy" {
+        return;
+    }
+    let count = listing.index.doc_count().await.unwrap_or(0);
+    let styles = ddhub_store::catalog::total_styles(store).await.unwrap_or(0);
+    if count == 0 && styles > 0 {
+        let (store, listing) = (store.clone(), listing.clone());
+        tokio::spawn(async move {
+            tracing::info!(
+                styles,
+                "search index is empty: rebuilding from the database"
+            );
+            match listing.reindex(&store, &|_, _| {}).await {
+                Ok(n) => tracing::info!(indexed = n, "search index rebuilt"),
+                Err(e) => tracing::error!(error = %format!("{e:#}"), "search index rebuild failed"),
+            }
+        });
+    }
 }

@@ -614,3 +614,116 @@ pub async fn add_photo<C: ConnectionTrait>(
     .await?;
     Ok(Some(ddhub_domain::PhotoId(row.id)))
 }
+
+/// Everything a listing (search document, feed item) needs about one style.
+#[derive(Debug, Clone)]
+pub struct ListingRow {
+    pub style: Style,
+    pub skus: Vec<Sku>,
+    pub wholesaler: ddhub_domain::wholesaler::Wholesaler,
+    /// The main photo's thumbnail key, once normalised.
+    pub thumbnail_key: Option<String>,
+}
+
+/// Loads listing rows for the given styles (missing ids are simply absent).
+pub async fn listing_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingRow>> {
+    use crate::entity::{photo, wholesaler};
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(MAX_BINDS / 4) {
+        let id_list: Vec<i64> = chunk.iter().map(|s| s.0).collect();
+        let styles = style::Entity::find()
+            .filter(style::Column::Id.is_in(id_list.clone()))
+            .order_by_asc(style::Column::Id)
+            .all(store.conn())
+            .await?;
+        let mut skus: HashMap<i64, Vec<Sku>> = HashMap::new();
+        for k in sku::Entity::find()
+            .filter(sku::Column::StyleId.is_in(id_list.clone()))
+            .order_by_asc(sku::Column::Id)
+            .all(store.conn())
+            .await?
+        {
+            skus.entry(k.style_id).or_default().push(to_sku(k)?);
+        }
+        let mut thumbs: HashMap<i64, (i32, String)> = HashMap::new();
+        for p in photo::Entity::find()
+            .filter(photo::Column::StyleId.is_in(id_list.clone()))
+            .filter(photo::Column::State.eq("ready"))
+            .all(store.conn())
+            .await?
+        {
+            let variants: Vec<crate::photos::StoredVariant> =
+                serde_json::from_str(p.variants.as_deref().unwrap_or("[]"))?;
+            if let Some(v) = variants
+                .iter()
+                .find(|v| v.name == "thumb" && v.format == "jpeg")
+            {
+                let better = thumbs
+                    .get(&p.style_id)
+                    .is_none_or(|(pos, _)| p.position < *pos);
+                if better {
+                    thumbs.insert(p.style_id, (p.position, v.key.clone()));
+                }
+            }
+        }
+        let wids: std::collections::BTreeSet<i64> =
+            styles.iter().map(|s| s.wholesaler_id).collect();
+        let ws: HashMap<i64, wholesaler::Model> = wholesaler::Entity::find()
+            .filter(wholesaler::Column::Id.is_in(wids))
+            .all(store.conn())
+            .await?
+            .into_iter()
+            .map(|w| (w.id, w))
+            .collect();
+        for s in styles {
+            let Some(w) = ws.get(&s.wholesaler_id) else {
+                continue;
+            };
+            let id = s.id;
+            out.push(ListingRow {
+                wholesaler: ddhub_domain::wholesaler::Wholesaler {
+                    id: WholesalerId(w.id),
+                    name: w.name.clone(),
+                    location: ddhub_domain::wholesaler::ShopLocation {
+                        building: w.building.clone(),
+                        floor: w.floor.clone(),
+                        unit: w.unit.clone(),
+                    },
+                    created_at: Timestamp(w.created_at),
+                },
+                style: to_style(s)?,
+                skus: skus.remove(&id).unwrap_or_default(),
+                thumbnail_key: thumbs.remove(&id).map(|(_, k)| k),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Style ids in id order after `after`, `limit` at a time (for rebuilding derived data).
+pub async fn style_ids_after(store: &Store, after: i64, limit: u64) -> Result<Vec<StyleId>> {
+    let ids: Vec<i64> = style::Entity::find()
+        .select_only()
+        .column(style::Column::Id)
+        .filter(style::Column::Id.gt(after))
+        .order_by_asc(style::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(store.conn())
+        .await?;
+    Ok(ids.into_iter().map(StyleId).collect())
+}
+
+/// Number of styles in the hub.
+pub async fn total_styles(store: &Store) -> Result<u64> {
+    Ok(style::Entity::find().count(store.conn()).await?)
+}
+
+/// The wholesaler a style belongs to.
+pub async fn owner_of(store: &Store, id: StyleId) -> Result<WholesalerId> {
+    style::Entity::find_by_id(id.0)
+        .one(store.conn())
+        .await?
+        .map(|s| WholesalerId(s.wholesaler_id))
+        .ok_or(StoreError::NotFound)
+}

@@ -10,6 +10,7 @@ pub mod parties;
 pub mod photos;
 pub mod rates;
 pub mod testing;
+pub mod translations;
 pub mod uploads;
 
 pub use db::{Backend, Store, StoreOptions};

@@ -30,7 +30,7 @@ async fn kill_9_mid_writes_loses_no_acknowledged_write() {
         .unwrap()
         .to_string();
     let mut server = Server::start(&data);
-    let client = reqwest::Client::new();
+    let client = crate::client();
     server.wait_ready(&client).await;
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut writers = Vec::new();

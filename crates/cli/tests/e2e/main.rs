@@ -10,6 +10,12 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// An HTTP client (with the process's TLS provider installed, as the binary does).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 pub fn ddhub(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ddhub"));
     c.env("DDHUB_DATA_DIR", data_dir)

@@ -5,7 +5,7 @@ async fn serve_starts_on_port_0_answers_readyz_and_openapi_and_stops_on_sigterm(
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let mut server = Server::start(&data);
-    let client = reqwest::Client::new();
+    let client = crate::client();
     let took = server.wait_ready(&client).await;
     eprintln!("ddhub serve ready in {took:?} on an empty data dir");
     let doc: serde_json::Value = client

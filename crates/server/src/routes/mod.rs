@@ -2,5 +2,7 @@
 
 pub mod health;
 pub mod photos;
+pub mod search;
 pub mod styles;
+pub mod translations;
 pub mod uploads;

@@ -5,5 +5,6 @@
 mod api;
 mod i18n;
 mod photos;
+mod search;
 mod uploads;
 mod workers;

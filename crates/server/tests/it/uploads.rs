@@ -51,9 +51,21 @@ async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
     let token = CancellationToken::new();
     let media =
         ddhub_server::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
-    let pool = serve::worker_pool(&config, &db.store, &media, signal.clone());
+    let index: Arc<dyn ddhub_search::SearchIndex> =
+        Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
+    let listing =
+        Arc::new(ddhub_server::listing::Listing::new(index, config.media_base_url()).unwrap());
+    let pool = serve::worker_pool(
+        &config,
+        &db.store,
+        &media,
+        Some(listing.clone()),
+        signal.clone(),
+    );
     tokio::spawn(pool.run(token.clone()));
-    let app = Arc::new(App::new(config, db.store.clone(), signal).unwrap());
+    let mut app = App::new(config, db.store.clone(), signal).unwrap();
+    app.search = Some(listing);
+    let app = Arc::new(app);
     Env {
         router: router(app),
         key: format!("Bearer {}", key.key),

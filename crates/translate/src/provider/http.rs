@@ -59,6 +59,9 @@ pub struct HttpProvider {
 
 impl HttpProvider {
     pub fn new(name: &'static str, config: HttpConfig) -> Result<Self, TranslateError> {
+        // reqwest is built without its own crypto choice (the workspace uses ring everywhere):
+        // make sure the process has a provider before the first client.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .use_rustls_tls()

@@ -1,0 +1,160 @@
+//! `ddhub translate …`, `ddhub glossary …` and `ddhub reindex`.
+
+use crate::usage;
+use clap::Subcommand;
+use ddhub_domain::Locale;
+use ddhub_server::config::Config;
+use ddhub_translate::Glossary;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Subcommand, Debug)]
+pub enum TranslateCmd {
+    /// Translate one Korean title.
+    Title {
+        text: String,
+        #[arg(long)]
+        locale: String,
+        /// Print {title, review_state, unknown_terms, tags}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Score the glossary translator on `korean<TAB>reference` lines (chrF, exact match, Hangul
+    /// leak, unknown-term rate).
+    Eval {
+        file: PathBuf,
+        #[arg(long)]
+        locale: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GlossaryCmd {
+    /// Print the glossary as CSV (the import format).
+    Export,
+}
+
+fn locale(tag: &str) -> anyhow::Result<Locale> {
+    Locale::from_tag(tag).ok_or_else(|| usage(format!("unknown locale {tag:?}")))
+}
+
+pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
+    let glossary = Glossary::builtin()?;
+    match cmd {
+        TranslateCmd::Title {
+            text,
+            locale: l,
+            json,
+        } => {
+            let t = ddhub_translate::translate_title(&glossary, &text, locale(&l)?);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "title": t.title,
+                        "review_state": t.review_state,
+                        "unknown_terms": t.unknown_terms,
+                        "tags": t.tags,
+                    })
+                );
+            } else {
+                println!("{}", t.title);
+            }
+        }
+        TranslateCmd::Eval {
+            file,
+            locale: l,
+            json,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            let mut lines = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                // Blank lines, comments and a `korean<TAB>…` header line are not data.
+                if line.trim().is_empty()
+                    || line.starts_with('#')
+                    || (n == 0 && line.starts_with("korean\t"))
+                {
+                    continue;
+                }
+                let Some((ko, reference)) = line.split_once('\t') else {
+                    return Err(usage(format!(
+                        "line {}: expected korean<TAB>reference",
+                        n + 1
+                    )));
+                };
+                lines.push(ddhub_translate::EvalLine {
+                    korean: ko.to_string(),
+                    reference: reference.split('\t').next().unwrap_or("").to_string(),
+                });
+            }
+            let r = ddhub_translate::evaluate(&glossary, &lines, locale(&l)?);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "chrf": r.chrf, "exact_match": r.exact_match, "hangul_leak": r.hangul_leak,
+                        "unknown_term_rate": r.unknown_term_rate, "lines": r.lines,
+                    })
+                );
+            } else {
+                println!(
+                    "chrF {:.1}, exact match {:.1}%, Hangul leak {:.1}%, unknown terms {:.1}% over {} lines",
+                    r.chrf,
+                    r.exact_match * 100.0,
+                    r.hangul_leak * 100.0,
+                    r.unknown_term_rate * 100.0,
+                    r.lines
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn glossary(cmd: GlossaryCmd) -> anyhow::Result<()> {
+    match cmd {
+        GlossaryCmd::Export => {
+            let g = Glossary::builtin()?;
+            print!("{}", ddhub_translate::glossary_to_csv(&g)?);
+        }
+    }
+    Ok(())
+}
+
+/// Rebuilds the search index from the database. The embedded index has one writer: stop
+/// `ddhub serve` first (it also rebuilds an empty index by itself on start).
+pub async fn reindex(config: &Config) -> anyhow::Result<()> {
+    let store = ddhub_server::serve::open_store(config).await?;
+    store.migrate().await?;
+    let index = ddhub_server::listing::open_index(config)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the search index (is ddhub serve running on this data dir?): {e:#}"
+            )
+        })?;
+    let listing = ddhub_server::listing::Listing::new(index, config.media_base_url())?;
+    let bar = std::io::stderr()
+        .is_terminal()
+        .then(|| indicatif::ProgressBar::new(0));
+    let start = std::time::Instant::now();
+    let n = listing
+        .reindex(&store, &|done, total| {
+            if let Some(b) = &bar {
+                b.set_length(total);
+                b.set_position(done);
+            }
+        })
+        .await?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    println!(
+        "reindexed {n} styles in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! Public search: buyers search in their own language and currency, with facets.
+
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::i18n::negotiate_locale;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
+use ddhub_search::{SearchQuery, Sort};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words in any of the seven languages.
+    pub q: Option<String>,
+    /// ko, en, ja, zh-CN, zh-TW, vi or th; from Accept-Language, then English, when absent.
+    pub locale: Option<String>,
+    /// Currency of prices and price bounds (default USD when a USD rate is set, else KRW).
+    pub currency: Option<String>,
+    /// Category code; its subcategories are included.
+    pub category: Option<String>,
+    /// Colour families or colour codes, comma-separated.
+    pub colour: Option<String>,
+    /// Size codes, comma-separated.
+    pub size: Option<String>,
+    /// Lowest price, in `currency`.
+    pub price_min: Option<String>,
+    /// Highest price, in `currency`.
+    pub price_max: Option<String>,
+    pub moq_max: Option<u32>,
+    pub same_day: Option<bool>,
+    pub wholesaler: Option<i64>,
+    /// relevance (default), newest, price_asc or price_desc.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceView {
+    /// Decimal amount in the currency's usual digits (`12.96`, `1944`).
+    pub amount: String,
+    pub currency: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WholesalerView {
+    pub id: i64,
+    pub name: String,
+    pub building: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitView {
+    pub style_id: i64,
+    pub style_code: String,
+    pub title: String,
+    pub price: PriceView,
+    pub thumbnail_url: Option<String>,
+    pub wholesaler: WholesalerView,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsView {
+    pub category: BTreeMap<String, u64>,
+    pub colour: BTreeMap<String, u64>,
+    pub size: BTreeMap<String, u64>,
+    /// Price buckets in won (`lt_10000`, `10000_20000`, …) → count.
+    pub price: BTreeMap<String, u64>,
+    pub same_day: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchView {
+    pub total: u64,
+    pub took_ms: u64,
+    pub locale: String,
+    pub currency: String,
+    pub hits: Vec<HitView>,
+    pub facets: FacetsView,
+}
+
+fn bad(msg: impl Into<String>) -> ApiError {
+    ApiError::with_detail(ErrorCode::InvalidQuery, msg)
+}
+
+/// A decimal amount in `currency` → won, rounding so the bound includes what it names.
+fn to_krw(text: &str, rate: &RatePerKrw, round_up: bool) -> Result<i64, ApiError> {
+    let t = text.trim();
+    let digits = rate.currency.minor_digits() as usize;
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    if int.is_empty()
+        || int.len() > 12
+        || frac.len() > digits
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad(format!(
+            "price {t:?} is not an amount in {}",
+            rate.currency
+        )));
+    }
+    let minor: i128 = format!("{int}{frac:0<digits$}")
+        .parse()
+        .map_err(|_| bad("price out of range"))?;
+    let scale = 10i128.pow(rate.currency.minor_digits());
+    let num = minor * 1_000_000_000;
+    let den = i128::from(rate.nanos) * scale;
+    let krw = if round_up {
+        (num + den - 1) / den
+    } else {
+        num / den
+    };
+    i64::try_from(krw).map_err(|_| bad("price out of range"))
+}
+
+/// Searches listings. Public; answers in the requested language and currency.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Hits and facets", body = SearchView),
+        (status = 400, description = "A bad query", body = ErrorBody),
+        (status = 503, description = "Search is not served by this process", body = ErrorBody)
+    ))]
+async fn search(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SearchView>, ApiError> {
+    let Query(p) = params.map_err(|e| bad(e.body_text()))?;
+    let Some(listing) = app.search.clone() else {
+        return Err(ApiError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let locale = match p.locale.as_deref() {
+        Some(l) if !l.is_empty() => {
+            Locale::from_tag(l).ok_or_else(|| bad(format!("unknown locale {l:?}")))?
+        }
+        _ => negotiate_locale(&headers),
+    };
+    let usd = ddhub_store::rates::get_rate(&app.store, Currency::Usd).await?;
+    let currency: Currency = match p.currency.as_deref() {
+        Some(c) if !c.is_empty() => c
+            .parse()
+            .map_err(|_| bad(format!("unknown currency {c:?}")))?,
+        _ if usd.is_some() => Currency::Usd,
+        _ => Currency::Krw,
+    };
+    let rate = ddhub_store::rates::get_rate(&app.store, currency)
+        .await?
+        .ok_or_else(|| bad(format!("no exchange rate is set for {currency}")))?;
+    let sort = match p.sort.as_deref() {
+        None | Some("") | Some("relevance") => Sort::Relevance,
+        Some("newest") => Sort::Newest,
+        Some("price_asc") => Sort::PriceAsc,
+        Some("price_desc") => Sort::PriceDesc,
+        Some(other) => {
+            return Err(bad(format!(
+                "unknown sort {other:?}: relevance, newest, price_asc or price_desc"
+            )));
+        }
+    };
+    let list = |v: &Option<String>| -> Vec<String> {
+        v.as_deref()
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let families: std::collections::HashSet<String> = ddhub_domain::catalog::colours()
+        .all()
+        .iter()
+        .map(|c| c.family.to_string())
+        .collect();
+    let (colour_families, colours): (Vec<String>, Vec<String>) = list(&p.colour)
+        .into_iter()
+        .partition(|c| families.contains(c));
+    let query = SearchQuery {
+        q: p.q.clone(),
+        locale,
+        category: p.category.clone().filter(|c| !c.is_empty()),
+        colour_families,
+        colours,
+        sizes: list(&p.size),
+        price_min_krw: p
+            .price_min
+            .as_deref()
+            .map(|t| to_krw(t, &rate, false))
+            .transpose()?,
+        price_max_krw: p
+            .price_max
+            .as_deref()
+            .map(|t| to_krw(t, &rate, true))
+            .transpose()?,
+        moq_max: p.moq_max,
+        same_day: p.same_day,
+        wholesaler: p.wholesaler,
+        sort,
+        page: p.page.unwrap_or(1),
+        per_page: p.per_page.unwrap_or(24),
+        include_unavailable: false,
+    };
+    let result = listing.index.search(&query).await.map_err(|e| {
+        if e.is_bad_query() {
+            bad(e.to_string())
+        } else {
+            ApiError::internal(e)
+        }
+    })?;
+    let ids: Vec<StyleId> = result.hits.iter().map(|h| StyleId(h.style_id)).collect();
+    let rows: HashMap<i64, ddhub_store::catalog::ListingRow> =
+        ddhub_store::catalog::listing_rows(&app.store, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.style.id.0, r))
+            .collect();
+    let mut hits = Vec::with_capacity(ids.len());
+    for h in &result.hits {
+        let Some(row) = rows.get(&h.style_id) else {
+            continue;
+        };
+        let title = if locale == Locale::Ko {
+            row.style.title_ko.clone()
+        } else {
+            ddhub_store::translations::for_style(&app.store, row.style.id, Some(locale))
+                .await?
+                .into_iter()
+                .find(|t| t.field == "title")
+                .map(|t| t.value)
+                .unwrap_or_else(|| {
+                    ddhub_translate::translate_title(&listing.glossary, &row.style.title_ko, locale)
+                        .title
+                })
+        };
+        let price = rate
+            .convert(Krw(row.style.price.0), 0, RoundingRule::None)
+            .map_err(ApiError::internal)?;
+        hits.push(HitView {
+            style_id: row.style.id.0,
+            style_code: row.style.style_code.clone(),
+            title,
+            price: PriceView {
+                amount: price.decimal(),
+                currency: currency.code().to_string(),
+            },
+            thumbnail_url: row
+                .thumbnail_key
+                .as_ref()
+                .map(|k| format!("{}/{k}", app.config.media_base_url())),
+            wholesaler: WholesalerView {
+                id: row.wholesaler.id.0,
+                name: row.wholesaler.name.clone(),
+                building: row.wholesaler.location.display_ko(),
+            },
+        });
+    }
+    let f = result.facets;
+    Ok(Json(SearchView {
+        total: result.total,
+        took_ms: result.took_ms,
+        locale: locale.tag().to_string(),
+        currency: currency.code().to_string(),
+        hits,
+        facets: FacetsView {
+            category: f.category,
+            colour: f.colour,
+            size: f.size,
+            price: f.price.into_iter().map(|b| (b.key, b.count)).collect(),
+            same_day: BTreeMap::from([
+                ("true".to_string(), f.same_day.yes),
+                ("false".to_string(), f.same_day.no),
+            ]),
+        },
+    }))
+}

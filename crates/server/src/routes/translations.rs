@@ -1,0 +1,189 @@
+//! A wholesaler's translations of its own styles, per locale, with review states: read them,
+//! correct them (`edited`), approve them (`approved`). Machines never overwrite either.
+
+use crate::app::AppState;
+use crate::auth::WholesalerAuth;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use axum::Json;
+use axum::extract::{Path, State};
+use ddhub_domain::translation::TranslatableField;
+use ddhub_domain::{Locale, StyleId};
+use ddhub_store::translations;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_translations, put_translations))
+        .routes(routes!(approve_translations))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct FieldView {
+    pub value: String,
+    /// `glossary`, `machine`, `edited` or `approved`.
+    pub review: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranslationsView {
+    pub style_id: i64,
+    pub locale: String,
+    /// `title`, `attributes`, `description` → value and review state.
+    pub fields: BTreeMap<String, FieldView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationEdit {
+    pub title: Option<String>,
+    pub attributes: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveBody {
+    /// Fields to approve; every stored field of the locale when absent.
+    pub fields: Option<Vec<String>>,
+}
+
+async fn owned(
+    app: &AppState,
+    wholesaler: ddhub_domain::WholesalerId,
+    id: i64,
+    locale: &str,
+) -> Result<(StyleId, Locale), ApiError> {
+    let style = StyleId(id);
+    ddhub_store::catalog::get_style(&app.store, wholesaler, style).await?;
+    let locale = Locale::from_tag(locale)
+        .filter(|l| *l != Locale::Ko)
+        .ok_or_else(|| {
+            ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                "locale must be en, ja, zh-CN, zh-TW, vi or th",
+            )
+        })?;
+    Ok((style, locale))
+}
+
+async fn view(
+    app: &AppState,
+    style: StyleId,
+    locale: Locale,
+) -> Result<TranslationsView, ApiError> {
+    let fields = translations::for_style(&app.store, style, Some(locale))
+        .await?
+        .into_iter()
+        .map(|t| {
+            (
+                t.field,
+                FieldView {
+                    value: t.value,
+                    review: t.review,
+                },
+            )
+        })
+        .collect();
+    Ok(TranslationsView {
+        style_id: style.0,
+        locale: locale.tag().to_string(),
+        fields,
+    })
+}
+
+/// The translated fields of one of your styles in one locale.
+#[utoipa::path(get, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
+    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    security(("wholesaler_key" = [])),
+    responses(
+        (status = 200, description = "The fields and their review states", body = TranslationsView),
+        (status = 404, description = "No such style for this wholesaler", body = ErrorBody)
+    ))]
+async fn get_translations(
+    State(app): State<AppState>,
+    WholesalerAuth(wholesaler): WholesalerAuth,
+    path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<TranslationsView>, ApiError> {
+    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
+    let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    Ok(Json(view(&app, style, locale).await?))
+}
+
+/// Corrects translated fields; they become `edited` and machines leave them alone.
+#[utoipa::path(put, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
+    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    request_body = TranslationEdit,
+    security(("wholesaler_key" = [])),
+    responses(
+        (status = 200, description = "The fields now", body = TranslationsView),
+        (status = 404, description = "No such style for this wholesaler", body = ErrorBody),
+        (status = 422, description = "An empty or over-long value", body = ErrorBody)
+    ))]
+async fn put_translations(
+    State(app): State<AppState>,
+    WholesalerAuth(wholesaler): WholesalerAuth,
+    path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
+    body: Result<Json<TranslationEdit>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<TranslationsView>, ApiError> {
+    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
+    let Json(body) =
+        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    for (field, value, max) in [
+        (TranslatableField::Title, &body.title, 300),
+        (TranslatableField::Attributes, &body.attributes, 5_000),
+        (TranslatableField::Description, &body.description, 20_000),
+    ] {
+        let Some(v) = value else { continue };
+        let v = v.trim();
+        if v.is_empty() || v.chars().count() > max || v.chars().any(|c| c.is_control() && c != '\n')
+        {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("{field} must be 1 to {max} characters"),
+            ));
+        }
+        translations::put_edited(&app.store, style, locale, field, v).await?;
+    }
+    app.jobs.notify();
+    Ok(Json(view(&app, style, locale).await?))
+}
+
+/// Approves translated fields as they stand.
+#[utoipa::path(post, path = "/api/v1/styles/{id}/translations/{locale}/approve", tag = "translations",
+    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    request_body = ApproveBody,
+    security(("wholesaler_key" = [])),
+    responses(
+        (status = 200, description = "The fields now", body = TranslationsView),
+        (status = 404, description = "No such style or field", body = ErrorBody)
+    ))]
+async fn approve_translations(
+    State(app): State<AppState>,
+    WholesalerAuth(wholesaler): WholesalerAuth,
+    path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
+    body: Option<Json<ApproveBody>>,
+) -> Result<Json<TranslationsView>, ApiError> {
+    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
+    let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    let fields: Vec<String> = match body.and_then(|Json(b)| b.fields) {
+        Some(f) => f,
+        None => translations::for_style(&app.store, style, Some(locale))
+            .await?
+            .into_iter()
+            .map(|t| t.field)
+            .collect(),
+    };
+    for f in fields {
+        let field: TranslatableField = f.parse().map_err(|_| {
+            ApiError::with_detail(ErrorCode::InvalidBody, format!("unknown field {f:?}"))
+        })?;
+        translations::approve(&app.store, style, locale, field).await?;
+    }
+    app.jobs.notify();
+    Ok(Json(view(&app, style, locale).await?))
+}

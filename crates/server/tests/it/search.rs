@@ -1,0 +1,224 @@
+//! Search and translations through the API, fed by the real pipeline (upload → job → index).
+
+use crate::api::call;
+use crate::uploads::{env, get, upload};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ddhub_domain::{Currency, RatePerKrw};
+use ddhub_store::testing;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+const SHEET: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,소재,당일출고\n\
+KN-1,[당일출고] 루즈핏 꽈배기 니트 가디건 5color,니트/가디건,18000,\"블랙,소라\",FREE,아크릴70 울30,Y\n\
+DL-1,연청 와이드 데님 팬츠,팬츠,21000,연청,25~27,면 100%,\n";
+
+async fn search(e: &crate::uploads::Env, qs: &str) -> Value {
+    let (s, _, v) = call(
+        &e.router,
+        Request::get(format!("/api/v1/search?{qs}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{qs}: {v}");
+    v
+}
+
+async fn wait_indexed(e: &crate::uploads::Env, n: u64) {
+    let start = Instant::now();
+    loop {
+        if search(e, "locale=en&currency=KRW").await["total"].as_u64() == Some(n) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "styles never became searchable"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn has_hangul(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c) || ('\u{1100}'..='\u{11FF}').contains(&c))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn buyers_search_in_their_language_and_currency() {
+    for db in testing::all("search_api").await {
+        let e = env(db).await;
+        ddhub_store::rates::set_rate(
+            &e._db.store,
+            RatePerKrw::parse(Currency::Jpy, "0.108").unwrap(),
+        )
+        .await
+        .unwrap();
+        upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+        wait_indexed(&e, 2).await;
+        for (q, locale) in [
+            ("cardigan", "en"),
+            ("カーディガン", "ja"),
+            ("开衫", "zh-CN"),
+            ("가디건", "ko"),
+        ] {
+            let v = search(
+                &e,
+                &format!("q={}&locale={locale}&currency=JPY", urlencode(q)),
+            )
+            .await;
+            let hits = v["hits"].as_array().unwrap();
+            assert!(
+                !hits.is_empty() && hits[0]["style_code"] == "KN-1",
+                "{q} ({locale}): {v}"
+            );
+            let title = hits[0]["title"].as_str().unwrap();
+            if locale != "ko" {
+                assert!(
+                    !has_hangul(title),
+                    "Hangul left in the {locale} title {title:?}"
+                );
+            }
+            assert_eq!(hits[0]["price"]["currency"], "JPY");
+            assert_eq!(hits[0]["price"]["amount"], "1944", "18,000 won at 0.108");
+        }
+        let en = search(&e, "q=cardigan&locale=en&currency=KRW").await;
+        assert!(
+            en["hits"][0]["title"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("cable"),
+            "꽈배기 is cable knit: {en}"
+        );
+        // Facets and filters.
+        let all = search(&e, "locale=en&currency=KRW").await;
+        assert_eq!(all["facets"]["same_day"]["true"], 1, "{all}");
+        let cheap = search(&e, "locale=en&currency=JPY&price_max=2000").await;
+        assert_eq!(cheap["total"], 1, "{cheap}");
+        let denim = search(&e, "locale=en&currency=KRW&colour=blue").await;
+        assert!(denim["total"].as_u64().unwrap() >= 1);
+        let (s, _, v) = call(
+            &e.router,
+            Request::get("/api/v1/search?sort=cheapest")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_query"))
+        );
+        let (s, _, _) = call(
+            &e.router,
+            Request::get("/api/v1/search?currency=XXX")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        let (s, _, _) = call(
+            &e.router,
+            Request::get(format!("/api/v1/search?q={}", "x".repeat(500)))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_states_protect_a_persons_work() {
+    let e = env(testing::sqlite().await).await;
+    upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+    wait_indexed(&e, 2).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let id = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (s, _, v) = call(
+        &e.router,
+        get(&format!("/api/v1/styles/{id}/translations/ja"), &e.key),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["fields"]["title"]["review"], "glossary", "{v}");
+    assert!(!has_hangul(v["fields"]["title"]["value"].as_str().unwrap()));
+    for f in ["attributes", "description"] {
+        assert!(
+            !v["fields"][f]["value"].as_str().unwrap().is_empty(),
+            "{f}: {v}"
+        );
+    }
+    let put = Request::put(format!("/api/v1/styles/{id}/translations/ja"))
+        .header("authorization", &e.key)
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"title":"ルーズフィット ケーブルニット カーディガン（手直し）"}"#,
+        ))
+        .unwrap();
+    let (s, _, v) = call(&e.router, put).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["fields"]["title"]["review"], "edited");
+    // The sheet changes the Korean title: the machine must not overwrite the edit.
+    let changed = SHEET.replace("루즈핏 꽈배기 니트 가디건", "오버핏 꽈배기 니트 가디건");
+    upload(&e, &[("file", Some("b.csv"), changed.as_bytes())]).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, _, v) = call(
+        &e.router,
+        get(&format!("/api/v1/styles/{id}/translations/ja"), &e.key),
+    )
+    .await;
+    assert_eq!(
+        v["fields"]["title"]["value"], "ルーズフィット ケーブルニット カーディガン（手直し）",
+        "{v}"
+    );
+    let approve = Request::post(format!("/api/v1/styles/{id}/translations/ja/approve"))
+        .header("authorization", &e.key)
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"fields":["title","attributes"]}"#))
+        .unwrap();
+    let (s, _, v) = call(&e.router, approve).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (
+            v["fields"]["title"]["review"].as_str(),
+            v["fields"]["attributes"]["review"].as_str()
+        ),
+        (Some("approved"), Some("approved"))
+    );
+    assert_eq!(v["fields"]["description"]["review"], "glossary");
+    let (s, _, _) = call(
+        &e.router,
+        get(
+            &format!("/api/v1/styles/{id}/translations/ja"),
+            &e.other_key,
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = call(
+        &e.router,
+        get(&format!("/api/v1/styles/{id}/translations/ko"), &e.key),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}

@@ -1,0 +1,201 @@
+//! Translated fields per style and locale, with their review state. Automatic results (glossary,
+//! machine) never overwrite a person's work (edited, approved).
+
+use crate::entity::translation;
+use crate::{Result, Store, StoreError};
+use ddhub_domain::translation::{ReviewState, TranslatableField};
+use ddhub_domain::{Locale, StyleId, Timestamp};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+/// One stored translated field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    pub locale: String,
+    pub field: String,
+    pub value: String,
+    pub review: String,
+    pub source_hash: String,
+    pub updated_at: i64,
+}
+
+fn to_view(m: translation::Model) -> Translation {
+    Translation {
+        locale: m.locale,
+        field: m.field,
+        value: m.value,
+        review: m.review,
+        source_hash: m.source_hash,
+        updated_at: m.updated_at,
+    }
+}
+
+/// What an automatic write did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoWrite {
+    Written,
+    /// Same value and source already stored.
+    Unchanged,
+    /// A person's edit or approval stands.
+    KeptHumanWork,
+}
+
+/// Writes an automatic (glossary or machine) result, unless a person edited or approved it.
+pub async fn write_automatic<C: ConnectionTrait>(
+    conn: &C,
+    style: StyleId,
+    locale: Locale,
+    field: TranslatableField,
+    value: &str,
+    review: ReviewState,
+    source_hash: &str,
+) -> Result<AutoWrite> {
+    let now = Timestamp::now().0;
+    let existing = translation::Entity::find()
+        .filter(translation::Column::StyleId.eq(style.0))
+        .filter(translation::Column::Locale.eq(locale.tag()))
+        .filter(translation::Column::Field.eq(field.as_str()))
+        .one(conn)
+        .await?;
+    match existing {
+        Some(row) => {
+            let state: ReviewState = row.review.parse()?;
+            if !state.automatic_may_overwrite() {
+                return Ok(AutoWrite::KeptHumanWork);
+            }
+            if row.value == value && row.review == review.as_str() && row.source_hash == source_hash
+            {
+                return Ok(AutoWrite::Unchanged);
+            }
+            let mut am: translation::ActiveModel = row.into();
+            am.value = Set(value.to_string());
+            am.review = Set(review.as_str().to_string());
+            am.source_hash = Set(source_hash.to_string());
+            am.updated_at = Set(now);
+            am.update(conn).await?;
+        }
+        None => {
+            translation::ActiveModel {
+                style_id: Set(style.0),
+                locale: Set(locale.tag().to_string()),
+                field: Set(field.as_str().to_string()),
+                value: Set(value.to_string()),
+                review: Set(review.as_str().to_string()),
+                source_hash: Set(source_hash.to_string()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+        }
+    }
+    Ok(AutoWrite::Written)
+}
+
+/// Every translated field of a style, optionally of one locale.
+pub async fn for_style(
+    store: &Store,
+    style: StyleId,
+    locale: Option<Locale>,
+) -> Result<Vec<Translation>> {
+    let mut q = translation::Entity::find().filter(translation::Column::StyleId.eq(style.0));
+    if let Some(l) = locale {
+        q = q.filter(translation::Column::Locale.eq(l.tag()));
+    }
+    Ok(q.order_by_asc(translation::Column::Locale)
+        .order_by_asc(translation::Column::Field)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(to_view)
+        .collect())
+}
+
+/// A person's edit: stored as `edited`, whatever was there.
+pub async fn put_edited(
+    store: &Store,
+    style: StyleId,
+    locale: Locale,
+    field: TranslatableField,
+    value: &str,
+) -> Result<()> {
+    set_human(
+        store,
+        style,
+        locale,
+        field,
+        Some(value),
+        ReviewState::Edited,
+    )
+    .await
+}
+
+/// A person's approval of the current value.
+pub async fn approve(
+    store: &Store,
+    style: StyleId,
+    locale: Locale,
+    field: TranslatableField,
+) -> Result<()> {
+    set_human(store, style, locale, field, None, ReviewState::Approved).await
+}
+
+async fn set_human(
+    store: &Store,
+    style: StyleId,
+    locale: Locale,
+    field: TranslatableField,
+    value: Option<&str>,
+    review: ReviewState,
+) -> Result<()> {
+    let now = Timestamp::now().0;
+    let txn = store.begin_write().await?;
+    let existing = translation::Entity::find()
+        .filter(translation::Column::StyleId.eq(style.0))
+        .filter(translation::Column::Locale.eq(locale.tag()))
+        .filter(translation::Column::Field.eq(field.as_str()))
+        .one(&txn)
+        .await?;
+    match existing {
+        Some(row) => {
+            let mut am: translation::ActiveModel = row.into();
+            if let Some(v) = value {
+                am.value = Set(v.to_string());
+            }
+            am.review = Set(review.as_str().to_string());
+            am.updated_at = Set(now);
+            am.update(&txn).await?;
+        }
+        None => {
+            let Some(v) = value else {
+                return Err(StoreError::NotFound);
+            };
+            translation::ActiveModel {
+                style_id: Set(style.0),
+                locale: Set(locale.tag().to_string()),
+                field: Set(field.as_str().to_string()),
+                value: Set(v.to_string()),
+                review: Set(review.as_str().to_string()),
+                source_hash: Set(String::new()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    crate::jobs::enqueue(
+        &txn,
+        crate::jobs::NewJob::new(
+            crate::catalog::JOB_STYLE_CHANGED,
+            serde_json::json!({ "styles": [{ "id": style.0, "fields": ["translation"] }] }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
