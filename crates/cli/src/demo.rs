@@ -188,9 +188,22 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
     std::fs::write(&knit, crate::demo_catalog::knit_csv_cp949())?;
     let daily = sheets_dir.join("dailylook-catalog.xlsx");
     std::fs::write(&daily, crate::demo_catalog::daily_xlsx()?)?;
+    let knit_photos = sheets_dir.join("misonit-photos.zip");
+    let daily_photos = sheets_dir.join("dailylook-photos.zip");
+    for (path, rows) in [
+        (&knit_photos, crate::demo_catalog::KNIT_SHOP),
+        (&daily_photos, crate::demo_catalog::DAILY_SHOP),
+    ] {
+        if !path.exists() {
+            std::fs::write(path, crate::demo_catalog::photo_zip(rows)?)?;
+        }
+    }
     let paths = MediaPaths::new(&config.data_dir);
     let mut summaries = Vec::new();
-    for (wid, sheet) in wholesaler_ids.iter().zip([&knit, &daily]) {
+    for (wid, (sheet, photos)) in wholesaler_ids
+        .iter()
+        .zip([(&knit, &knit_photos), (&daily, &daily_photos)])
+    {
         let (dir, rel) = paths.new_upload_dir()?;
         std::fs::copy(sheet, dir.join("sheet"))?;
         let name = sheet
@@ -205,7 +218,7 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
                 dry_run: false,
                 file_name: name.clone(),
                 file_path: format!("{rel}/sheet"),
-                photos_path: None,
+                photos_path: Some(std::fs::canonicalize(photos)?.display().to_string()),
                 encoding: None,
                 sheet_name: None,
             },
@@ -215,8 +228,8 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
         let done = catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
         let c = &done.counts;
         summaries.push(format!(
-            "  {name}: {} rows, {} styles created, {} unchanged, {} errors, {} warnings (upload {})",
-            c.rows, c.styles_created, c.styles_unchanged, c.errors, c.warnings, done.id
+            "  {name}: {} rows, {} styles created, {} unchanged, {} errors, {} warnings, {} photos (upload {})",
+            c.rows, c.styles_created, c.styles_unchanged, c.errors, c.warnings, c.photos_matched, done.id
         ));
     }
 

@@ -349,6 +349,66 @@ pub fn daily_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     wb.save_to_buffer()
 }
 
+/// A product photo made by the project for the demo (no third-party images): a garment
+/// silhouette in the style's main colour on a studio-grey backdrop, with a soft shadow, at phone
+/// resolution so the imaging pipeline has real work.
+pub fn demo_photo(seed: usize, rgb: [u8; 3]) -> Vec<u8> {
+    let (w, h) = (1500u32, 2000u32);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+        let backdrop = (236.0 - 20.0 * fy) as u8;
+        // Body, sleeves and neckline of a top; a little variation per photo.
+        let shift = (seed % 5) as f32 * 0.01;
+        let body = (0.30 + shift..0.70 - shift).contains(&fx) && (0.22..0.85).contains(&fy);
+        let sleeves = (0.16..0.84).contains(&fx) && (0.22..0.40 + shift).contains(&fy);
+        let neck = ((fx - 0.5).powi(2) + (fy - 0.22).powi(2)).sqrt() < 0.06;
+        let shadow = body && fx > 0.66 - shift;
+        if (body || sleeves) && !neck {
+            let shade = if shadow { 0.8 } else { 1.0 - 0.1 * fy };
+            let knit = if (x / 6 + y / 6) % 2 == 0 { 1.0 } else { 0.93 };
+            image::Rgb(rgb.map(|c| (f32::from(c) * shade * knit).min(255.0) as u8))
+        } else {
+            image::Rgb([backdrop, backdrop, backdrop.saturating_sub(4)])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    // Encoding an in-memory RGB image cannot fail short of running out of memory.
+    let _ = img.write_to(&mut out, image::ImageFormat::Jpeg);
+    out.into_inner()
+}
+
+/// The colour to draw a style in: its first listed colour's swatch.
+fn swatch(colours: &str) -> [u8; 3] {
+    let first = colours.split([',', '/']).next().unwrap_or("").trim();
+    let hex = ddhub_domain::catalog::colours()
+        .find(first)
+        .map(|c| c.hex.trim_start_matches('#').to_string())
+        .unwrap_or_else(|| "777777".into());
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("77"), 16).unwrap_or(0x77);
+    [byte(0), byte(2), byte(4)]
+}
+
+/// A ZIP of the photos a shop's rows name, as a wholesaler would bundle them.
+pub fn photo_zip(rows: &[[&str; 13]]) -> Result<Vec<u8>, zip::result::ZipError> {
+    use std::io::Write;
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        let mut n = 0;
+        for row in rows {
+            for name in row[11].split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                z.start_file(format!("사진/{name}"), opts)?;
+                z.write_all(&demo_photo(n, swatch(row[4])))?;
+                n += 1;
+            }
+        }
+        z.finish()?;
+    }
+    Ok(buf.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,6 +15,7 @@ use ddhub_server::config::{Config, LogFormat};
 use ddhub_server::serve;
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::{StoreError, keys, rates};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,6 +66,18 @@ enum Command {
     Glossary(translate::GlossaryCmd),
     /// Rebuild the search index from the database.
     Reindex,
+    /// Write a partner's product feed (as GET /api/v1/feeds/products would).
+    Feed {
+        /// The partner's name.
+        #[arg(long)]
+        partner: String,
+        /// gmc-xml, csv or jsonl.
+        #[arg(long, default_value = "gmc-xml")]
+        format: String,
+        /// Where to write; standard output when absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Manage wholesalers.
     #[command(subcommand)]
     Wholesaler(WholesalerCmd),
@@ -137,6 +150,14 @@ enum PartnerCmd {
     List {
         #[command(flatten)]
         out: JsonFlag,
+    },
+    /// Show a partner's feed settings, or replace them from a JSON file.
+    Settings {
+        /// The partner's name.
+        name: String,
+        /// JSON with the feed settings (category map, size system, image profile, filters…).
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
 }
 
@@ -302,6 +323,11 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Translate(t) => translate::translate(t),
         Command::Glossary(g) => translate::glossary(g),
         Command::Reindex => translate::reindex(&config).await,
+        Command::Feed {
+            partner,
+            format,
+            output,
+        } => feed(&config, &partner, &format, output).await,
     }
 }
 
@@ -428,6 +454,21 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
                 println!("API key (shown once, keep it safe): {}", key.key);
             }
         }
+        PartnerCmd::Settings { name, file } => {
+            let p = parties::find_partner_by_name(&store, &name)
+                .await?
+                .ok_or_else(|| usage(format!("no partner named {name:?}")))?;
+            if let Some(file) = file {
+                let json = std::fs::read_to_string(&file)
+                    .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+                let settings = ddhub_feeds::FeedSettings::from_json(&json).map_err(usage)?;
+                settings.validate().map_err(usage)?;
+                parties::set_partner_settings(&store, p.id, &serde_json::to_string(&settings)?)
+                    .await?;
+            }
+            let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;
+            println!("{}", serde_json::to_string_pretty(&settings)?);
+        }
         PartnerCmd::List { out } => {
             let all = parties::list_partners(&store).await?;
             if out.json {
@@ -482,6 +523,54 @@ async fn rates_cmd(cmd: RatesCmd, config: &Config) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+async fn feed(
+    config: &Config,
+    partner: &str,
+    format: &str,
+    output: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let store = migrated_store(config).await?;
+    let p = parties::find_partner_by_name(&store, partner)
+        .await?
+        .ok_or_else(|| usage(format!("no partner named {partner:?}")))?;
+    let format = ddhub_feeds::FeedFormat::parse(format)
+        .ok_or_else(|| usage("--format must be gmc-xml, csv or jsonl"))?;
+    let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;
+    let rate = rates::get_rate(&store, settings.currency)
+        .await?
+        .ok_or_else(|| {
+            usage(format!(
+                "no exchange rate for {}: ddhub rates set {} …",
+                settings.currency, settings.currency
+            ))
+        })?;
+    let (base, media) = (config.base_url(), config.media_base_url());
+    let handle = tokio::runtime::Handle::current();
+    let summary =
+        tokio::task::spawn_blocking(move || -> anyhow::Result<ddhub_feeds::FeedSummary> {
+            let out: Box<dyn std::io::Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let (mut out, summary) = ddhub_server::feeds::write_partner_feed(
+                &handle,
+                &store,
+                &settings,
+                Some(rate),
+                &base,
+                &media,
+                format,
+                ddhub_feeds::Compression::Identity,
+                out,
+            )?;
+            out.flush()?;
+            Ok(summary)
+        })
+        .await??;
+    eprintln!("{} styles, {} items", summary.styles, summary.items);
     Ok(())
 }
 

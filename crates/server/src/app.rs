@@ -69,7 +69,8 @@ pub type AppState = Arc<App>;
         (name = "catalog", description = "Catalog uploads and their row reports (wholesaler key)"),
         (name = "photos", description = "Photos of a wholesaler's styles, and the media they become"),
         (name = "search", description = "Public search for buyers"),
-        (name = "translations", description = "A wholesaler's translated listings and their review states")
+        (name = "translations", description = "A wholesaler's translated listings and their review states"),
+        (name = "feeds", description = "Product feeds for partner marketplaces (partner key)")
     )
 )]
 struct ApiDoc;
@@ -101,6 +102,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::translations::router())
 }
 
+/// Long-running streams (feeds): no request timeout, which would cut a large feed.
+fn stream_router() -> OpenApiRouter<AppState> {
+    routes::feeds::router()
+}
+
 /// Routes that take large bodies and run long (uploads): their own limits and timeout.
 fn upload_router() -> OpenApiRouter<AppState> {
     routes::uploads::router().merge(routes::photos::upload_router())
@@ -108,7 +114,11 @@ fn upload_router() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().merge(upload_router()).split_for_parts().1
+    api_router()
+        .merge(upload_router())
+        .merge(stream_router())
+        .split_for_parts()
+        .1
 }
 
 /// This API's OpenAPI 3.1 document, generated from the handlers.
@@ -131,6 +141,7 @@ async fn openapi_json(
 pub fn router(app: AppState) -> Router {
     let (api, _) = api_router().split_for_parts();
     let (uploads, _) = upload_router().split_for_parts();
+    let (streams, _) = stream_router().split_for_parts();
     let upload_limit = usize::try_from(
         app.config
             .upload_sheet_limit_bytes
@@ -159,6 +170,7 @@ pub fn router(app: AppState) -> Router {
                 upload_timeout,
             ));
     api.merge(uploads)
+    .merge(streams.layer(DefaultBodyLimit::max(body_limit)))
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod catalog_upload;
 pub mod config;
 pub mod error;
+pub mod feeds;
 pub mod i18n;
 pub mod listing;
 pub mod media;

@@ -155,3 +155,27 @@ pub async fn find_partner_by_name(store: &Store, name: &str) -> Result<Option<Pa
         .map(to_partner)
         .transpose()
 }
+
+/// A partner's feed settings (JSON), `{}` when never set.
+pub async fn partner_settings(store: &Store, id: PartnerId) -> Result<String> {
+    partner::Entity::find_by_id(id.0)
+        .one(store.conn())
+        .await?
+        .map(|p| p.settings)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Replaces a partner's feed settings (JSON validated by the caller).
+pub async fn set_partner_settings(store: &Store, id: PartnerId, settings: &str) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    let res = partner::Entity::update_many()
+        .col_expr(partner::Column::Settings, Expr::value(settings))
+        .col_expr(partner::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+        .filter(partner::Column::Id.eq(id.0))
+        .exec(store.conn())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}

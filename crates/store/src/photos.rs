@@ -271,3 +271,25 @@ async fn owned_style(store: &Store, wholesaler: WholesalerId, style: StyleId) ->
         .map(|_| ())
         .ok_or(StoreError::NotFound)
 }
+
+/// The ready photos of many styles, in display order per style.
+pub async fn ready_for_styles(
+    store: &Store,
+    styles: &[StyleId],
+) -> Result<std::collections::HashMap<i64, Vec<PhotoRecord>>> {
+    let mut out: std::collections::HashMap<i64, Vec<PhotoRecord>> =
+        std::collections::HashMap::new();
+    for chunk in styles.chunks(10_000) {
+        for m in photo::Entity::find()
+            .filter(photo::Column::StyleId.is_in(chunk.iter().map(|s| s.0)))
+            .filter(photo::Column::State.eq(PhotoState::Ready.as_str()))
+            .order_by_asc(photo::Column::Position)
+            .order_by_asc(photo::Column::Id)
+            .all(store.conn())
+            .await?
+        {
+            out.entry(m.style_id).or_default().push(to_record(m)?);
+        }
+    }
+    Ok(out)
+}

@@ -199,3 +199,25 @@ async fn set_human(
     txn.commit().await?;
     Ok(())
 }
+
+/// The stored values of one field in one locale for many styles.
+pub async fn field_for_styles(
+    store: &Store,
+    styles: &[StyleId],
+    locale: Locale,
+    field: TranslatableField,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in styles.chunks(10_000) {
+        for m in translation::Entity::find()
+            .filter(translation::Column::StyleId.is_in(chunk.iter().map(|s| s.0)))
+            .filter(translation::Column::Locale.eq(locale.tag()))
+            .filter(translation::Column::Field.eq(field.as_str()))
+            .all(store.conn())
+            .await?
+        {
+            out.insert(m.style_id, m.value);
+        }
+    }
+    Ok(out)
+}
