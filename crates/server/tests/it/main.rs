@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api;
+mod feeds;
 mod i18n;
 mod photos;
 mod search;

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// A photo-like JPEG: a gradient with a dark "garment" in the middle.
-fn jpeg(w: u32, h: u32) -> Vec<u8> {
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let inside = x > w / 4 && x < 3 * w / 4 && y > h / 5 && y < 4 * h / 5;
         if inside {
