@@ -7,7 +7,7 @@
 # Both sides produce large/medium/thumb (long edge 1600/800/320, never upscaled), JPEG at
 # quality 85 (4:2:0, baseline, no Huffman optimisation: libvips's defaults) and lossy WebP at
 # quality 80 (libwebp method 4, libvips's default effort), metadata stripped, written to disk.
-#   - DDHub: one process, `bench_normalise --no-profiles [--jpeg-only]` with JOBS threads
+#   - DDHub: one process, `ddhub images normalise --no-profiles [--jpeg-only]` with JOBS jobs
 #     (decode once with shrink-on-load, resize a pyramid, encode every output).
 #   - libvips: one `vipsthumbnail` invocation per size (and per format), each re-decoding with
 #     shrink-on-load, libvips's own threading (VIPS_CONCURRENCY defaults to the cores). This is
@@ -56,12 +56,15 @@ PHOTOS="$WORK/photos"
 COUNT=$(ls "$PHOTOS"/*.jpg | wc -l)
 
 # --- build ------------------------------------------------------------------------------------
-(cd "$ROOT" && cargo build --release -q -p ddhub-imaging --example bench_normalise)
-BENCH="$ROOT/target/release/examples/bench_normalise"
+(cd "$ROOT" && cargo build --release -q -p ddhub)
+BENCH_BIN="$ROOT/target/release/ddhub"
+BENCH() { "$BENCH_BIN" images normalise "$@"; }
+export BENCH_BIN
+export -f BENCH
 
 # Source megapixels, counted by DDHub (the same headers libvips reads).
 rm -rf "$WORK/out"
-MP=$("$BENCH" "$PHOTOS" "$WORK/out" --jobs "$JOBS" --jpeg-only --no-profiles | sed -n 's/.*source_mp=\([0-9.]*\).*/\1/p')
+MP=$(BENCH "$PHOTOS" "$WORK/out" --jobs "$JOBS" --jpeg-only --no-profiles --json | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["source_megapixels"], 1))')
 
 # measure NAME CMD... → sets SECS and RSS_KB (best time of ROUNDS, RSS of that run)
 measure() {
@@ -105,13 +108,13 @@ row() { # key label
     "$(awk "BEGIN{print $MP/${T[$1]}}")" "$(awk "BEGIN{print ${M[$1]}/1024}")"
 }
 
-measure "$BENCH" "$PHOTOS" "$WORK/out" --jobs "$JOBS" --no-profiles --jpeg-only; T[dj]=$SECS; M[dj]=$RSS_KB
+measure "$BENCH_BIN" images normalise "$PHOTOS" "$WORK/out" --jobs "$JOBS" --no-profiles --jpeg-only; T[dj]=$SECS; M[dj]=$RSS_KB
 measure bash -c "vips_serial '$JPG'"; T[vj]=$SECS; M[vj]=$RSS_KB
 measure bash -c "vips_parallel '$JPG'"; T[pj]=$SECS; M[pj]=$RSS_KB
-measure "$BENCH" "$PHOTOS" "$WORK/out" --jobs "$JOBS" --no-profiles; T[dw]=$SECS; M[dw]=$RSS_KB
+measure "$BENCH_BIN" images normalise "$PHOTOS" "$WORK/out" --jobs "$JOBS" --no-profiles; T[dw]=$SECS; M[dw]=$RSS_KB
 measure bash -c "vips_serial '$JPG' '$WEBP'"; T[vw]=$SECS; M[vw]=$RSS_KB
 measure bash -c "vips_parallel '$JPG' '$WEBP'"; T[pw]=$SECS; M[pw]=$RSS_KB
-measure "$BENCH" "$PHOTOS" "$WORK/out" --jobs "$JOBS"; T[df]=$SECS; M[df]=$RSS_KB
+measure "$BENCH_BIN" images normalise "$PHOTOS" "$WORK/out" --jobs "$JOBS"; T[df]=$SECS; M[df]=$RSS_KB
 
 echo
 echo "photos: $COUNT JPEGs, $MP source megapixels ($(ls "$WORK"/unique | wc -l) distinct × $REPEAT); jobs: $JOBS; best of $ROUNDS"

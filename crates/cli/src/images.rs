@@ -19,6 +19,12 @@ pub struct NormaliseArgs {
     /// Marketplace profiles to produce (default: every configured one); repeatable.
     #[arg(long = "profile")]
     profiles: Vec<String>,
+    /// Produce no marketplace profiles, only the plain sizes.
+    #[arg(long, conflicts_with = "profiles")]
+    no_profiles: bool,
+    /// JPEG outputs only (no WebP).
+    #[arg(long)]
+    jpeg_only: bool,
     /// Photos processed at once (default: the number of cores).
     #[arg(long)]
     jobs: Option<usize>,

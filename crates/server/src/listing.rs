@@ -21,6 +21,34 @@ use ddhub_translate::{
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
+/// Labels of the closed vocabularies (`locales/vocab/`), the source of truth for attribute
+/// words; the glossary fills in what they lack.
+struct VocabularyLabels;
+
+impl ddhub_translate::AttributeLabels for VocabularyLabels {
+    fn label(
+        &self,
+        kind: ddhub_translate::AttributeKind,
+        code: &str,
+        locale: Locale,
+    ) -> Option<String> {
+        use ddhub_domain::catalog;
+        use ddhub_translate::AttributeKind as K;
+        let label = match kind {
+            K::Category => catalog::categories()
+                .get(code)
+                .map(|c| c.labels.get(locale)),
+            K::Colour => catalog::colours().get(code).map(|c| c.labels.get(locale)),
+            K::Size => catalog::sizes().get(code).map(|c| c.labels.get(locale)),
+            K::Material => catalog::materials().get(code).map(|c| c.labels.get(locale)),
+            K::Origin => catalog::origins().get(code).map(|c| c.labels.get(locale)),
+            K::Season => catalog::seasons().get(code).map(|c| c.labels.get(locale)),
+            K::Fit => None,
+        };
+        label.filter(|l| !l.is_empty()).map(str::to_string)
+    }
+}
+
 /// Everything the pipeline needs, built once per process.
 pub struct Listing {
     pub glossary: Arc<Glossary>,
@@ -128,7 +156,12 @@ impl Listing {
                 &source_title,
             )
             .await?;
-            let a = render_attributes(&attrs, self.glossary.as_ref(), &self.templates, locale);
+            let a = render_attributes(
+                &attrs,
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &self.templates,
+                locale,
+            );
             translations::write_automatic(
                 store.conn(),
                 id,
@@ -139,7 +172,12 @@ impl Listing {
                 &source_attrs,
             )
             .await?;
-            let d = render_description(&attrs, self.glossary.as_ref(), &self.templates, locale);
+            let d = render_description(
+                &attrs,
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &self.templates,
+                locale,
+            );
             translations::write_automatic(
                 store.conn(),
                 id,
@@ -167,12 +205,22 @@ impl Listing {
         title.set(Locale::Ko, row.style.title_ko.clone());
         attributes.set(
             Locale::Ko,
-            render_attributes(&attrs, self.glossary.as_ref(), &self.templates, Locale::Ko),
+            render_attributes(
+                &attrs,
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &self.templates,
+                Locale::Ko,
+            ),
         );
         description.set(
             Locale::Ko,
             row.style.description_ko.clone().unwrap_or_else(|| {
-                render_description(&attrs, self.glossary.as_ref(), &self.templates, Locale::Ko)
+                render_description(
+                    &attrs,
+                    &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                    &self.templates,
+                    Locale::Ko,
+                )
             }),
         );
         Ok([title, attributes, description])
