@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_initial;
 mod m20261127_000002_uploads;
 mod m20261127_000003_photo_variants;
+mod m20261127_000004_order_intake;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261127_000002_uploads::Migration),
             Box::new(m20261127_000003_photo_variants::Migration),
+            Box::new(m20261127_000004_order_intake::Migration),
         ]
     }
 }

@@ -70,7 +70,8 @@ pub type AppState = Arc<App>;
         (name = "photos", description = "Photos of a wholesaler's styles, and the media they become"),
         (name = "search", description = "Public search for buyers"),
         (name = "translations", description = "A wholesaler's translated listings and their review states"),
-        (name = "feeds", description = "Product feeds for partner marketplaces (partner key)")
+        (name = "feeds", description = "Product feeds for partner marketplaces (partner key)"),
+        (name = "orders", description = "Export orders (partner key) and purchase requests (wholesaler key)")
     )
 )]
 struct ApiDoc;
@@ -100,6 +101,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::photos::router())
         .merge(routes::search::router())
         .merge(routes::translations::router())
+        .merge(routes::orders::router())
 }
 
 /// Long-running streams (feeds): no request timeout, which would cut a large feed.

@@ -40,10 +40,13 @@ pub enum ErrorCode {
     UploadMissingFile,
     UploadTooLarge,
     UploadBadField,
+    IdempotencyKeyMissing,
+    IdempotencyKeyReused,
+    IdempotencyInFlight,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -65,6 +68,9 @@ impl ErrorCode {
         ErrorCode::UploadMissingFile,
         ErrorCode::UploadTooLarge,
         ErrorCode::UploadBadField,
+        ErrorCode::IdempotencyKeyMissing,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::IdempotencyInFlight,
     ];
 
     /// (code, status): the table.
@@ -92,6 +98,9 @@ impl ErrorCode {
             UploadMissingFile => ("upload_missing_file", StatusCode::BAD_REQUEST),
             UploadTooLarge => ("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
             UploadBadField => ("upload_bad_field", StatusCode::BAD_REQUEST),
+            IdempotencyKeyMissing => ("idempotency_key_missing", StatusCode::BAD_REQUEST),
+            IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
+            IdempotencyInFlight => ("idempotency_in_flight", StatusCode::CONFLICT),
         }
     }
 

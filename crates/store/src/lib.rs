@@ -6,6 +6,7 @@ pub mod entity;
 mod error;
 pub mod jobs;
 pub mod keys;
+pub mod orders;
 pub mod parties;
 pub mod photos;
 pub mod rates;

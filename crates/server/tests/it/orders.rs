@@ -1,0 +1,207 @@
+//! Order intake: idempotency (replays byte for byte, reuse with another body, concurrency),
+//! validation reasons, and the split into purchase requests per wholesaler.
+
+use crate::api::call;
+use crate::uploads::{env, get, upload};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+use ddhub_store::parties::{self, NewPartner};
+use ddhub_store::testing;
+use serde_json::{Value, json};
+
+const SHEET: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,최소주문수량\n\
+KN-1,꽈배기 니트 가디건,니트/가디건,18000,\"블랙,소라\",FREE,2\n\
+DL-1,연청 와이드 데님 팬츠,팬츠,21000,연청,25~27,1\n";
+
+async fn post(
+    router: &axum::Router,
+    auth: &str,
+    key: Option<&str>,
+    body: &Value,
+) -> (StatusCode, Vec<u8>) {
+    let mut b = Request::post("/api/v1/orders")
+        .header("authorization", auth)
+        .header("content-type", "application/json");
+    if let Some(k) = key {
+        b = b.header("idempotency-key", k);
+    }
+    let res = tower::ServiceExt::oneshot(
+        router.clone(),
+        b.body(Body::from(body.to_string())).unwrap(),
+    )
+    .await
+    .unwrap();
+    let s = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    (s, bytes.to_vec())
+}
+
+fn order(id: &str, skus: &[(i64, u32)]) -> Value {
+    json!({
+        "partner_order_id": id,
+        "currency": "JPY",
+        "lines": skus.iter().map(|(sku, q)| json!({"sku_id": sku, "quantity": q, "unit_price": "1944"})).collect::<Vec<_>>(),
+        "ship_to": {"name": "Select Shop Aoyama", "country": "JP", "address_lines": ["5-1-1 Minami-Aoyama", "Minato-ku, Tokyo"], "postal_code": "107-0062", "phone": "+81 3 1234 5678"},
+        "notes": null
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn intake_is_idempotent_validated_and_split() {
+    let e = env(testing::sqlite().await).await;
+    let store = e._db.store.clone();
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
+        .await
+        .unwrap();
+    let (partner, key) = parties::add_partner(
+        &store,
+        NewPartner {
+            name: "Tokyo".into(),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", key.key);
+    upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let kn1 = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{kn1}"), &e.key)).await;
+    let skus: Vec<i64> = style["skus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["id"].as_i64().unwrap())
+        .collect();
+
+    // No key: 400.
+    let (s, _) = post(&e.router, &auth, None, &order("PO-1", &[(skus[0], 2)])).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A new order: 201 with its lines; a replay answers the same bytes.
+    let body = order("PO-1", &[(skus[0], 2), (skus[1], 1)]);
+    let (s, first) = post(&e.router, &auth, Some("key-1"), &body).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&first)
+    );
+    let v: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(v["state"], "awaiting_wholesalers");
+    assert_eq!(v["lines"].as_array().unwrap().len(), 2);
+    let (s, again) = post(&e.router, &auth, Some("key-1"), &body).await;
+    assert_eq!((s, &again), (StatusCode::CREATED, &first));
+    // The same key with another body: 422, and nothing changes.
+    let (s, other) = post(
+        &e.router,
+        &auth,
+        Some("key-1"),
+        &order("PO-1", &[(skus[0], 3)]),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        String::from_utf8_lossy(&other)
+    );
+    assert_eq!(
+        ddhub_store::orders::count_orders(&store, partner.id)
+            .await
+            .unwrap(),
+        1
+    );
+    // Per-line reasons: an unknown SKU, a price off the feed.
+    let bad = json!({
+        "partner_order_id": "PO-2", "currency": "JPY",
+        "lines": [{"sku_id": 999999, "quantity": 1, "unit_price": "1944"}, {"sku_id": skus[0], "quantity": 2, "unit_price": "999"}],
+        "ship_to": {"name": "A", "country": "JP", "address_lines": ["x"], "postal_code": "1", "phone": "+81 3 0000 0000"}
+    });
+    let (s, rej) = post(&e.router, &auth, Some("key-2"), &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let text = String::from_utf8_lossy(&rej).to_string();
+    assert!(
+        text.contains("unknown_sku") && text.contains("price_mismatch"),
+        "{text}"
+    );
+    // The wholesaler sees its purchase request (발주).
+    let (s, _, prs) = call(
+        &e.router,
+        get("/api/v1/purchase-requests?state=open", &e.key),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(prs.as_array().unwrap().len(), 1, "{prs}");
+    assert_eq!(prs[0]["lines"].as_array().unwrap().len(), 2);
+    let (_, _, none) = call(
+        &e.router,
+        get("/api/v1/purchase-requests?state=open", &e.other_key),
+    )
+    .await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+    // Another partner cannot read the order.
+    let order_id = v["order_id"].as_i64().unwrap();
+    let (s, _, _) = call(
+        &e.router,
+        Request::get(format!("/api/v1/orders/{order_id}"))
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    // 1,000 keys × 10 concurrent replays: exactly 1,000 orders, every replay the stored bytes.
+    // Sent 100 at a time (10 keys × 10 replays): a client fleet, not one burst of 10,000 sockets.
+    let router = e.router.clone();
+    let mut by_key: std::collections::HashMap<usize, Vec<u8>> = std::collections::HashMap::new();
+    for wave in 0..100 {
+        let mut tasks = Vec::new();
+        for k in wave * 10..wave * 10 + 10 {
+            for _ in 0..10 {
+                let (router, auth) = (router.clone(), auth.clone());
+                let body = order(&format!("BULK-{k}"), &[(skus[k % skus.len()], 2)]);
+                tasks.push(tokio::spawn(async move {
+                    loop {
+                        let (s, b) = post(&router, &auth, Some(&format!("bulk-{k}")), &body).await;
+                        // 409 while the first is in flight: a client retries.
+                        if s != StatusCode::CONFLICT {
+                            return (k, s, b);
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    }
+                }));
+            }
+        }
+        for t in tasks {
+            let (k, s, b) = t.await.unwrap();
+            assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+            match by_key.get(&k) {
+                Some(prev) => assert_eq!(prev, &b, "replay of key {k} differs"),
+                None => {
+                    by_key.insert(k, b);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        ddhub_store::orders::count_orders(&store, partner.id)
+            .await
+            .unwrap(),
+        1001
+    );
+}

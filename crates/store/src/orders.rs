@@ -1,0 +1,429 @@
+//! Export orders: idempotency keys, intake in one transaction (order, lines, purchase requests
+//! per wholesaler, the stored response and the first event), and reading them back.
+
+use crate::entity::{
+    export_order, idempotency_key, order_event, order_line, purchase_request, sku, style,
+};
+use crate::{Result, Store, StoreError};
+use ddhub_domain::order::{LineState, OrderState, PurchaseRequestState};
+use ddhub_domain::{PartnerId, SkuId, StyleId, Timestamp, WholesalerId};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::HashMap;
+
+/// How long a key is kept after its first use.
+pub const KEY_TTL_MS: i64 = 24 * 3600 * 1000;
+/// A key `in_flight` longer than this belongs to a request that died (a crash): it may be taken
+/// over.
+pub const IN_FLIGHT_TIMEOUT_MS: i64 = 120 * 1000;
+
+/// What an idempotency key says about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyState {
+    /// First use: the caller now holds the key and must `finish_key` it.
+    New,
+    /// Used before with the same body: answer exactly this.
+    Replay { status: u16, body: String },
+    /// Used before with another body.
+    Mismatch,
+    /// The first request with this key is still running.
+    InFlight,
+}
+
+/// Claims `key` for `partner`, or says why not.
+pub async fn reserve_key(
+    store: &Store,
+    partner: PartnerId,
+    key: &str,
+    fingerprint: &str,
+) -> Result<KeyState> {
+    let now = Timestamp::now().0;
+    let txn = store.begin_write().await?;
+    let existing = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::PartnerId.eq(partner.0))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .one(&txn)
+        .await?;
+    let state = match existing {
+        Some(row)
+            if row.expires_at < now
+                || (row.state == "in_flight" && row.created_at + IN_FLIGHT_TIMEOUT_MS < now) =>
+        {
+            // Expired, or abandoned by a request that died: start afresh.
+            let mut am: idempotency_key::ActiveModel = row.into();
+            am.fingerprint = Set(fingerprint.to_string());
+            am.state = Set("in_flight".into());
+            am.status = Set(None);
+            am.response = Set(None);
+            am.created_at = Set(now);
+            am.expires_at = Set(now + KEY_TTL_MS);
+            am.update(&txn).await?;
+            KeyState::New
+        }
+        Some(row) if row.fingerprint != fingerprint => KeyState::Mismatch,
+        Some(row) if row.state == "done" => KeyState::Replay {
+            status: row
+                .status
+                .and_then(|s| u16::try_from(s).ok())
+                .unwrap_or(500),
+            body: row.response.unwrap_or_default(),
+        },
+        Some(_) => KeyState::InFlight,
+        None => {
+            idempotency_key::ActiveModel {
+                partner_id: Set(partner.0),
+                key: Set(key.to_string()),
+                fingerprint: Set(fingerprint.to_string()),
+                state: Set("in_flight".into()),
+                status: Set(None),
+                response: Set(None),
+                created_at: Set(now),
+                expires_at: Set(now + KEY_TTL_MS),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            KeyState::New
+        }
+    };
+    txn.commit().await?;
+    Ok(state)
+}
+
+/// Stores the response of a keyed request (in the caller's transaction, so an order and the
+/// answer that acknowledges it commit together).
+pub async fn finish_key<C: ConnectionTrait>(
+    conn: &C,
+    partner: PartnerId,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> Result<()> {
+    idempotency_key::Entity::update_many()
+        .col_expr(idempotency_key::Column::State, Expr::value("done"))
+        .col_expr(
+            idempotency_key::Column::Status,
+            Expr::value(i32::from(status)),
+        )
+        .col_expr(idempotency_key::Column::Response, Expr::value(body))
+        .filter(idempotency_key::Column::PartnerId.eq(partner.0))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Forgets a key whose request failed before any answer (a 5xx is not worth replaying).
+pub async fn release_key(store: &Store, partner: PartnerId, key: &str) -> Result<()> {
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::PartnerId.eq(partner.0))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .filter(idempotency_key::Column::State.eq("in_flight"))
+        .exec(store.conn())
+        .await?;
+    Ok(())
+}
+
+/// What the catalog says of one SKU at intake.
+#[derive(Debug, Clone)]
+pub struct SkuFacts {
+    pub sku_id: SkuId,
+    pub style_id: StyleId,
+    pub wholesaler_id: WholesalerId,
+    pub style_code: String,
+    pub colour: String,
+    pub size: String,
+    pub stock: String,
+    pub style_state: String,
+    pub moq: u32,
+    pub price_krw: i64,
+}
+
+/// Facts for the SKUs named by id or by (style code, colour, size).
+pub async fn sku_facts(store: &Store, ids: &[SkuId], codes: &[String]) -> Result<Vec<SkuFacts>> {
+    let mut skus = Vec::new();
+    if !ids.is_empty() {
+        skus.extend(
+            sku::Entity::find()
+                .filter(sku::Column::Id.is_in(ids.iter().map(|s| s.0)))
+                .all(store.conn())
+                .await?,
+        );
+    }
+    let mut styles: HashMap<i64, style::Model> = HashMap::new();
+    if !codes.is_empty() {
+        for s in style::Entity::find()
+            .filter(style::Column::StyleCode.is_in(codes.iter().cloned()))
+            .all(store.conn())
+            .await?
+        {
+            styles.insert(s.id, s);
+        }
+        let by_code: Vec<i64> = styles.keys().copied().collect();
+        skus.extend(
+            sku::Entity::find()
+                .filter(sku::Column::StyleId.is_in(by_code))
+                .all(store.conn())
+                .await?,
+        );
+    }
+    let missing: Vec<i64> = skus
+        .iter()
+        .map(|k| k.style_id)
+        .filter(|id| !styles.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        for s in style::Entity::find()
+            .filter(style::Column::Id.is_in(missing))
+            .all(store.conn())
+            .await?
+        {
+            styles.insert(s.id, s);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    Ok(skus
+        .into_iter()
+        .filter(|k| seen.insert(k.id))
+        .filter_map(|k| {
+            let s = styles.get(&k.style_id)?;
+            Some(SkuFacts {
+                sku_id: SkuId(k.id),
+                style_id: StyleId(s.id),
+                wholesaler_id: WholesalerId(s.wholesaler_id),
+                style_code: s.style_code.clone(),
+                colour: k.colour,
+                size: k.size,
+                stock: k.stock,
+                style_state: s.state.clone(),
+                moq: u32::try_from(s.moq).unwrap_or(1),
+                price_krw: s.price_krw,
+            })
+        })
+        .collect())
+}
+
+/// One accepted line of a new order.
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub sku_id: SkuId,
+    pub style_id: StyleId,
+    pub wholesaler_id: WholesalerId,
+    pub quantity: u32,
+    pub unit_price_minor: i64,
+}
+
+/// A new order, already validated.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    pub partner: PartnerId,
+    pub partner_order_id: String,
+    pub currency: String,
+    pub ship_to: serde_json::Value,
+    pub notes: Option<String>,
+    pub lines: Vec<NewLine>,
+}
+
+/// The ids an intake wrote.
+#[derive(Debug, Clone)]
+pub struct CreatedOrder {
+    pub order_id: i64,
+    /// Line ids in input order.
+    pub line_ids: Vec<i64>,
+    /// Purchase request id per wholesaler.
+    pub purchase_requests: Vec<(WholesalerId, i64)>,
+}
+
+/// Writes an order, its lines and one purchase request per wholesaler, and the
+/// `order.received` event, through the caller's transaction. A partner order id used before is
+/// `Conflict`.
+pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Result<CreatedOrder> {
+    let now = Timestamp::now().0;
+    let o = export_order::ActiveModel {
+        partner_id: Set(order.partner.0),
+        partner_order_id: Set(order.partner_order_id.clone()),
+        currency: Set(order.currency.clone()),
+        state: Set(OrderState::AwaitingWholesalers.as_str().to_string()),
+        ship_to: Set(order.ship_to.to_string()),
+        notes: Set(order.notes.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let mut prs: Vec<(WholesalerId, i64)> = Vec::new();
+    for l in &order.lines {
+        if !prs.iter().any(|(w, _)| *w == l.wholesaler_id) {
+            let pr = purchase_request::ActiveModel {
+                order_id: Set(o.id),
+                wholesaler_id: Set(l.wholesaler_id.0),
+                state: Set(PurchaseRequestState::Open.as_str().to_string()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?;
+            prs.push((l.wholesaler_id, pr.id));
+        }
+    }
+    let mut line_ids = Vec::with_capacity(order.lines.len());
+    for l in &order.lines {
+        let pr = prs
+            .iter()
+            .find(|(w, _)| *w == l.wholesaler_id)
+            .map(|(_, id)| *id);
+        let row = order_line::ActiveModel {
+            order_id: Set(o.id),
+            purchase_request_id: Set(pr),
+            sku_id: Set(l.sku_id.0),
+            style_id: Set(l.style_id.0),
+            wholesaler_id: Set(l.wholesaler_id.0),
+            quantity: Set(
+                i32::try_from(l.quantity).map_err(|_| StoreError::Invalid("quantity".into()))?
+            ),
+            confirmed_quantity: Set(0),
+            unit_price_minor: Set(l.unit_price_minor),
+            state: Set(LineState::Pending.as_str().to_string()),
+            backorder_until: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        line_ids.push(row.id);
+    }
+    order_event::ActiveModel {
+        order_id: Set(o.id),
+        partner_id: Set(order.partner.0),
+        event_type: Set("order.received".into()),
+        payload: Set(serde_json::json!({ "order_id": o.id, "state": OrderState::AwaitingWholesalers.as_str() }).to_string()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(CreatedOrder {
+        order_id: o.id,
+        line_ids,
+        purchase_requests: prs,
+    })
+}
+
+/// An order as its partner sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrderView {
+    pub order_id: i64,
+    pub partner_order_id: String,
+    pub state: String,
+    pub currency: String,
+    pub lines: Vec<LineView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineView {
+    pub line_id: i64,
+    pub sku_id: i64,
+    pub style_id: i64,
+    pub wholesaler_id: i64,
+    pub quantity: i32,
+    pub confirmed_quantity: i32,
+    pub unit_price_minor: i64,
+    pub state: String,
+    pub backorder_until: Option<String>,
+}
+
+fn line_view(l: order_line::Model) -> LineView {
+    LineView {
+        line_id: l.id,
+        sku_id: l.sku_id,
+        style_id: l.style_id,
+        wholesaler_id: l.wholesaler_id,
+        quantity: l.quantity,
+        confirmed_quantity: l.confirmed_quantity,
+        unit_price_minor: l.unit_price_minor,
+        state: l.state,
+        backorder_until: l.backorder_until,
+    }
+}
+
+/// An order of `partner` (another partner's is `NotFound`).
+pub async fn get_order<C: ConnectionTrait>(
+    conn: &C,
+    partner: PartnerId,
+    id: i64,
+) -> Result<OrderView> {
+    let o = export_order::Entity::find_by_id(id)
+        .filter(export_order::Column::PartnerId.eq(partner.0))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(OrderView {
+        order_id: o.id,
+        partner_order_id: o.partner_order_id,
+        state: o.state,
+        currency: o.currency,
+        lines: lines.into_iter().map(line_view).collect(),
+    })
+}
+
+/// A purchase request (발주) as its wholesaler sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PurchaseRequestView {
+    pub id: i64,
+    pub order_id: i64,
+    pub state: String,
+    pub created_at: i64,
+    pub lines: Vec<LineView>,
+}
+
+/// A wholesaler's purchase requests, optionally of one state, newest first.
+pub async fn purchase_requests(
+    store: &Store,
+    wholesaler: WholesalerId,
+    state: Option<&str>,
+) -> Result<Vec<PurchaseRequestView>> {
+    let mut q = purchase_request::Entity::find()
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0));
+    if let Some(s) = state {
+        q = q.filter(purchase_request::Column::State.eq(s));
+    }
+    let prs = q
+        .order_by_desc(purchase_request::Column::Id)
+        .all(store.conn())
+        .await?;
+    let mut out = Vec::with_capacity(prs.len());
+    for pr in prs {
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::PurchaseRequestId.eq(pr.id))
+            .order_by_asc(order_line::Column::Id)
+            .all(store.conn())
+            .await?;
+        out.push(PurchaseRequestView {
+            id: pr.id,
+            order_id: pr.order_id,
+            state: pr.state,
+            created_at: pr.created_at,
+            lines: lines.into_iter().map(line_view).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Orders a partner has (for tests and the operator).
+pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(export_order::Entity::find()
+        .filter(export_order::Column::PartnerId.eq(partner.0))
+        .count(store.conn())
+        .await?)
+}
