@@ -226,6 +226,17 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
 }
 
+/// On PostgreSQL, takes a transaction-scoped lock before writing events, so event ids are
+/// assigned in commit order and a reader polling with `id > cursor` never skips one that commits
+/// late. SQLite serialises writers already.
+async fn lock_event_order<C: ConnectionTrait>(conn: &C) -> Result<()> {
+    if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(84120001)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// The ids an intake wrote.
 #[derive(Debug, Clone)]
 pub struct CreatedOrder {
@@ -297,6 +308,7 @@ pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Res
         .await?;
         line_ids.push(row.id);
     }
+    lock_event_order(conn).await?;
     order_event::ActiveModel {
         order_id: Set(o.id),
         partner_id: Set(order.partner.0),
@@ -426,4 +438,131 @@ pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
         .filter(export_order::Column::PartnerId.eq(partner.0))
         .count(store.conn())
         .await?)
+}
+
+/// A purchase request of `wholesaler` with every line of its order (another wholesaler's is
+/// `NotFound`). Returns (request state, order id, order state, order currency, all lines).
+pub async fn purchase_request_for_answer<C: ConnectionTrait>(
+    conn: &C,
+    wholesaler: WholesalerId,
+    id: i64,
+) -> Result<(String, i64, String, String, Vec<order_line::Model>)> {
+    let pr = purchase_request::Entity::find_by_id(id)
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let order = export_order::Entity::find_by_id(pr.order_id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(pr.order_id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((pr.state, order.id, order.state, order.currency, lines))
+}
+
+/// One line's new answer.
+#[derive(Debug, Clone)]
+pub struct LineUpdate {
+    pub line_id: i64,
+    pub state: String,
+    pub confirmed_quantity: u32,
+    pub backorder_until: Option<String>,
+}
+
+/// Records a wholesaler's answers, the request and order states, and their events, through the
+/// caller's transaction.
+pub async fn record_answers<C: ConnectionTrait>(
+    conn: &C,
+    partner: i64,
+    order_id: i64,
+    purchase_request: i64,
+    request_state: &str,
+    order_state: &str,
+    updates: &[LineUpdate],
+    events: &[(String, serde_json::Value)],
+) -> Result<()> {
+    let now = Timestamp::now().0;
+    for u in updates {
+        order_line::Entity::update_many()
+            .col_expr(order_line::Column::State, Expr::value(u.state.as_str()))
+            .col_expr(
+                order_line::Column::ConfirmedQuantity,
+                Expr::value(i32::try_from(u.confirmed_quantity).unwrap_or(i32::MAX)),
+            )
+            .col_expr(
+                order_line::Column::BackorderUntil,
+                Expr::value(u.backorder_until.clone()),
+            )
+            .col_expr(order_line::Column::UpdatedAt, Expr::value(now))
+            .filter(order_line::Column::Id.eq(u.line_id))
+            .exec(conn)
+            .await?;
+    }
+    purchase_request::Entity::update_many()
+        .col_expr(purchase_request::Column::State, Expr::value(request_state))
+        .col_expr(purchase_request::Column::UpdatedAt, Expr::value(now))
+        .filter(purchase_request::Column::Id.eq(purchase_request))
+        .exec(conn)
+        .await?;
+    export_order::Entity::update_many()
+        .col_expr(export_order::Column::State, Expr::value(order_state))
+        .col_expr(export_order::Column::UpdatedAt, Expr::value(now))
+        .filter(export_order::Column::Id.eq(order_id))
+        .exec(conn)
+        .await?;
+    lock_event_order(conn).await?;
+    for (kind, payload) in events {
+        order_event::ActiveModel {
+            order_id: Set(order_id),
+            partner_id: Set(partner),
+            event_type: Set(kind.clone()),
+            payload: Set(payload.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The partner of an order.
+pub async fn order_partner<C: ConnectionTrait>(conn: &C, order_id: i64) -> Result<i64> {
+    export_order::Entity::find_by_id(order_id)
+        .one(conn)
+        .await?
+        .map(|o| o.partner_id)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Order events of a partner after `after` (the never-skip cursor for polling), up to `limit`.
+pub async fn events_after(
+    store: &Store,
+    partner: PartnerId,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<(i64, i64, String, serde_json::Value, i64)>> {
+    use sea_orm::QuerySelect;
+    order_event::Entity::find()
+        .filter(order_event::Column::PartnerId.eq(partner.0))
+        .filter(order_event::Column::Id.gt(after))
+        .order_by_asc(order_event::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|e| {
+            Ok((
+                e.id,
+                e.order_id,
+                e.event_type,
+                serde_json::from_str(&e.payload)?,
+                e.created_at,
+            ))
+        })
+        .collect()
 }

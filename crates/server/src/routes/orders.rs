@@ -23,6 +23,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_order))
         .routes(routes!(get_order))
         .routes(routes!(list_purchase_requests))
+        .routes(routes!(answer_purchase_request))
+        .routes(routes!(order_changes))
 }
 
 /// How far an order's unit price may be from the current feed price (1%): covers a feed
@@ -253,5 +255,206 @@ async fn list_purchase_requests(
     };
     Ok(Json(
         orders::purchase_requests(&app.store, wholesaler, state).await?,
+    ))
+}
+
+fn to_domain_line(
+    l: &ddhub_store::entity::order_line::Model,
+    currency: Currency,
+) -> ddhub_domain::order::OrderLine {
+    ddhub_domain::order::OrderLine {
+        id: ddhub_domain::OrderLineId(l.id),
+        order_id: ddhub_domain::OrderId(l.order_id),
+        sku_id: SkuId(l.sku_id),
+        wholesaler_id: WholesalerId(l.wholesaler_id),
+        quantity: u32::try_from(l.quantity).unwrap_or(0),
+        confirmed_quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
+        unit_price: Money {
+            minor: l.unit_price_minor,
+            currency,
+        },
+        state: l
+            .state
+            .parse()
+            .unwrap_or(ddhub_domain::order::LineState::Pending),
+    }
+}
+
+/// Answers a purchase request line by line: `available` (optionally fewer pieces), `backorder`
+/// (미송, with the expected date) or `sold_out` (품절). The order's state follows from all its
+/// wholesalers' answers; the partner hears of every change (order events).
+#[utoipa::path(post, path = "/api/v1/purchase-requests/{id}/answer", tag = "orders",
+    params(("id" = i64, Path, description = "Purchase request id")),
+    request_body(content = Object, description = "{lines: [{line_id, answer: available|backorder|sold_out, quantity?, expected_date?}]}"),
+    security(("wholesaler_key" = [])),
+    responses(
+        (status = 200, description = "The purchase request as answered"),
+        (status = 404, description = "No such purchase request for this wholesaler", body = ErrorBody),
+        (status = 409, description = "Already answered, or the order has moved on", body = ErrorBody),
+        (status = 422, description = "Answers that do not fit the request", body = ErrorBody)
+    ))]
+async fn answer_purchase_request(
+    State(app): State<AppState>,
+    WholesalerAuth(wholesaler): WholesalerAuth,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    body: Result<
+        Json<ddhub_orders::answers::AnswerRequest>,
+        axum::extract::rejection::JsonRejection,
+    >,
+) -> Result<Response, ApiError> {
+    use ddhub_domain::order::{OrderState, PurchaseRequestState};
+    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Json(req) =
+        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let txn = app.store.begin_write().await?;
+    let (pr_state, order_id, order_state, currency, all) =
+        orders::purchase_request_for_answer(&txn, wholesaler, id).await?;
+    if pr_state != PurchaseRequestState::Open.as_str() {
+        return Err(ApiError::with_detail(
+            ErrorCode::Conflict,
+            "this purchase request is already answered",
+        ));
+    }
+    let currency: Currency = currency.parse().map_err(ApiError::internal)?;
+    let mut lines: Vec<_> = all.iter().map(|l| to_domain_line(l, currency)).collect();
+    let mine: Vec<_> = all
+        .iter()
+        .filter(|l| l.purchase_request_id == Some(id))
+        .map(|l| to_domain_line(l, currency))
+        .collect();
+    // Dates are Seoul's: a wholesaler's "today" is KST (UTC+9).
+    let today = ddhub_orders::date::CalendarDate::from_timestamp(
+        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)),
+    );
+    let answers = match ddhub_orders::answers::validate_answers(&mine, &req.lines, today) {
+        Ok(a) => a,
+        Err(rejection) => {
+            let body = serde_json::json!({ "error": { "code": rejection.code(), "problems": rejection.problems } });
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        }
+    };
+    let changes = ddhub_orders::answers::apply_answers(&mut lines, &answers);
+    let from: OrderState = order_state.parse().map_err(ApiError::internal)?;
+    let to = ddhub_orders::answers::derive_state(&lines);
+    if to != from && !from.can_become(to) {
+        return Err(ApiError::with_detail(
+            ErrorCode::Conflict,
+            format!("the order is {from}: answers are closed"),
+        ));
+    }
+    let updates: Vec<orders::LineUpdate> = changes
+        .iter()
+        .map(|c| orders::LineUpdate {
+            line_id: c.line_id.0,
+            state: c.to.as_str().to_string(),
+            confirmed_quantity: c.confirmed_quantity,
+            backorder_until: match &c.outcome {
+                ddhub_orders::answers::Outcome::Backorder { expected_date, .. } => {
+                    Some(expected_date.to_string())
+                }
+                _ => None,
+            },
+        })
+        .collect();
+    let mut events: Vec<(String, serde_json::Value)> = changes
+        .iter()
+        .map(|c| {
+            (
+                format!("order.line.{}", c.to.as_str()),
+                serde_json::json!({ "order_id": order_id, "line_id": c.line_id.0, "state": c.to.as_str(), "confirmed_quantity": c.confirmed_quantity }),
+            )
+        })
+        .collect();
+    if to != from {
+        let refund =
+            ddhub_orders::answers::refund_due(&lines, currency).map_err(ApiError::internal)?;
+        events.push((
+            format!("order.{}", to.as_str()),
+            serde_json::json!({ "order_id": order_id, "state": to.as_str(), "refund": refund.decimal(), "currency": currency.code() }),
+        ));
+    }
+    let partner = orders::order_partner(&txn, order_id).await?;
+    let all_mine_answered = lines
+        .iter()
+        .filter(|l| mine.iter().any(|m| m.id == l.id))
+        .all(|l| l.state != ddhub_domain::order::LineState::Pending);
+    let pr_new = if all_mine_answered {
+        PurchaseRequestState::Answered
+    } else {
+        PurchaseRequestState::Open
+    };
+    orders::record_answers(
+        &txn,
+        partner,
+        order_id,
+        id,
+        pr_new.as_str(),
+        to.as_str(),
+        &updates,
+        &events,
+    )
+    .await?;
+    txn.commit()
+        .await
+        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
+    let view = orders::purchase_requests(&app.store, wholesaler, None)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(view).into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The `next_cursor` of the previous page; from the start when absent.
+    pub cursor: Option<String>,
+    /// Events per page, 1 to 1000 (default 100).
+    pub limit: Option<u64>,
+}
+
+/// Every status change of the partner's orders, in commit order, after `cursor`. The cursor is
+/// the event sequence, never a time window: no change is skipped.
+#[utoipa::path(get, path = "/api/v1/orders/changes", tag = "orders",
+    params(ChangesQuery),
+    security(("partner_key" = [])),
+    responses((status = 200, description = "{events: [...], next_cursor, has_more}")))]
+async fn order_changes(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    q: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let after = match q.cursor.as_deref() {
+        None | Some("") => 0,
+        Some(c) => c
+            .strip_prefix("v1.")
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                ApiError::with_detail(
+                    ErrorCode::InvalidQuery,
+                    "cursor must be a next_cursor this API returned",
+                )
+            })?,
+    };
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidQuery,
+            "limit must be between 1 and 1000",
+        ));
+    }
+    let mut rows = orders::events_after(&app.store, partner, after, limit + 1).await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = rows.last().map_or(after, |r| r.0);
+    let events: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|(seq, order_id, kind, payload, at)| serde_json::json!({ "seq": seq, "order_id": order_id, "type": kind, "data": payload, "created_at": at }))
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
     ))
 }

@@ -165,6 +165,87 @@ async fn intake_is_idempotent_validated_and_split() {
     .await;
     assert_eq!(s, StatusCode::OK);
 
+    // The wholesaler answers: one line available, one 품절 (sold out): partially confirmed,
+    // with the refund; answering again is 409; the partner polls every change in order.
+    let pr_id = prs[0]["id"].as_i64().unwrap();
+    let lines = prs[0]["lines"].as_array().unwrap();
+    let answer = json!({"lines": [
+        {"line_id": lines[0]["line_id"], "answer": "available"},
+        {"line_id": lines[1]["line_id"], "answer": "sold_out"}
+    ]});
+    let req = Request::post(format!("/api/v1/purchase-requests/{pr_id}/answer"))
+        .header("authorization", &e.key)
+        .header("content-type", "application/json")
+        .body(Body::from(answer.to_string()))
+        .unwrap();
+    let (s, _, answered) = call(&e.router, req).await;
+    assert_eq!(s, StatusCode::OK, "{answered}");
+    assert_eq!(answered["state"], "answered");
+    let (_, _, o) = call(
+        &e.router,
+        Request::get(format!("/api/v1/orders/{order_id}"))
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(o["state"], "partially_confirmed", "{o}");
+    let again = Request::post(format!("/api/v1/purchase-requests/{pr_id}/answer"))
+        .header("authorization", &e.key)
+        .header("content-type", "application/json")
+        .body(Body::from(answer.to_string()))
+        .unwrap();
+    let (s, _, _) = call(&e.router, again).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let other = Request::post(format!("/api/v1/purchase-requests/{pr_id}/answer"))
+        .header("authorization", &e.other_key)
+        .header("content-type", "application/json")
+        .body(Body::from(answer.to_string()))
+        .unwrap();
+    let (s, _, _) = call(&e.router, other).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let mut cursor = String::new();
+    let mut kinds = Vec::new();
+    loop {
+        let (_, _, page) = call(
+            &e.router,
+            Request::get(format!("/api/v1/orders/changes?limit=2&cursor={cursor}"))
+                .header("authorization", &auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        kinds.extend(
+            page["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|ev| ev["type"].as_str().unwrap().to_string()),
+        );
+        cursor = page["next_cursor"].as_str().unwrap().to_string();
+        if page["has_more"] == false {
+            break;
+        }
+    }
+    assert_eq!(
+        kinds,
+        vec![
+            "order.received",
+            "order.line.available",
+            "order.line.sold_out",
+            "order.partially_confirmed"
+        ]
+    );
+    let (_, _, last) = call(
+        &e.router,
+        Request::get(format!("/api/v1/orders/changes?cursor={cursor}"))
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(last["events"].as_array().unwrap().len(), 0);
+
     // 1,000 keys × 10 concurrent replays: exactly 1,000 orders, every replay the stored bytes.
     // Sent 100 at a time (10 keys × 10 replays): a client fleet, not one burst of 10,000 sockets.
     let router = e.router.clone();
