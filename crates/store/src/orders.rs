@@ -473,18 +473,30 @@ pub struct LineUpdate {
     pub backorder_until: Option<String>,
 }
 
+/// A wholesaler's answers as they are to be recorded.
+#[derive(Debug, Clone)]
+pub struct AnswerRecord<'a> {
+    pub partner: i64,
+    pub order_id: i64,
+    pub purchase_request: i64,
+    pub request_state: &'a str,
+    pub order_state: &'a str,
+    pub updates: &'a [LineUpdate],
+    pub events: &'a [(String, serde_json::Value)],
+}
+
 /// Records a wholesaler's answers, the request and order states, and their events, through the
 /// caller's transaction.
-pub async fn record_answers<C: ConnectionTrait>(
-    conn: &C,
-    partner: i64,
-    order_id: i64,
-    purchase_request: i64,
-    request_state: &str,
-    order_state: &str,
-    updates: &[LineUpdate],
-    events: &[(String, serde_json::Value)],
-) -> Result<()> {
+pub async fn record_answers<C: ConnectionTrait>(conn: &C, r: AnswerRecord<'_>) -> Result<()> {
+    let AnswerRecord {
+        partner,
+        order_id,
+        purchase_request,
+        request_state,
+        order_state,
+        updates,
+        events,
+    } = r;
     let now = Timestamp::now().0;
     for u in updates {
         order_line::Entity::update_many()

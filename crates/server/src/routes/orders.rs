@@ -385,13 +385,15 @@ async fn answer_purchase_request(
     };
     orders::record_answers(
         &txn,
-        partner,
-        order_id,
-        id,
-        pr_new.as_str(),
-        to.as_str(),
-        &updates,
-        &events,
+        orders::AnswerRecord {
+            partner,
+            order_id,
+            purchase_request: id,
+            request_state: pr_new.as_str(),
+            order_state: to.as_str(),
+            updates: &updates,
+            events: &events,
+        },
     )
     .await?;
     txn.commit()
