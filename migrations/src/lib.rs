@@ -6,6 +6,7 @@ mod m20261127_000001_initial;
 mod m20261127_000002_uploads;
 mod m20261127_000003_photo_variants;
 mod m20261127_000004_order_intake;
+mod m20261127_000005_webhook_deliveries;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_uploads::Migration),
             Box::new(m20261127_000003_photo_variants::Migration),
             Box::new(m20261127_000004_order_intake::Migration),
+            Box::new(m20261127_000005_webhook_deliveries::Migration),
         ]
     }
 }

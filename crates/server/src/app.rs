@@ -71,7 +71,8 @@ pub type AppState = Arc<App>;
         (name = "search", description = "Public search for buyers"),
         (name = "translations", description = "A wholesaler's translated listings and their review states"),
         (name = "feeds", description = "Product feeds for partner marketplaces (partner key)"),
-        (name = "orders", description = "Export orders (partner key) and purchase requests (wholesaler key)")
+        (name = "orders", description = "Export orders (partner key) and purchase requests (wholesaler key)"),
+        (name = "webhooks", description = "Signed order-event webhooks to partners (Standard Webhooks)")
     )
 )]
 struct ApiDoc;
@@ -102,6 +103,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::search::router())
         .merge(routes::translations::router())
         .merge(routes::orders::router())
+        .merge(routes::webhooks::router())
 }
 
 /// Long-running streams (feeds): no request timeout, which would cut a large feed.

@@ -59,6 +59,8 @@ pub struct Config {
     pub meilisearch_url: Option<String>,
     /// Meilisearch's API key.
     pub meilisearch_key: Option<String>,
+    /// Deliver webhooks to loopback and private addresses (tests, closed networks only).
+    pub webhooks_allow_private: bool,
 }
 
 impl Default for Config {
@@ -83,6 +85,7 @@ impl Default for Config {
             search_backend: "tantivy".to_string(),
             meilisearch_url: None,
             meilisearch_key: None,
+            webhooks_allow_private: false,
         }
     }
 }
@@ -106,6 +109,7 @@ const KEYS: &[&str] = &[
     "search_backend",
     "meilisearch_url",
     "meilisearch_key",
+    "webhooks_allow_private",
 ];
 
 /// A configuration that cannot be used; the message names the key.

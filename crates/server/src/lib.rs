@@ -15,6 +15,7 @@ pub mod media;
 pub mod photo_job;
 pub mod routes;
 pub mod serve;
+pub mod webhooks;
 pub mod worker;
 
 pub use app::{App, AppState, router};

@@ -81,6 +81,10 @@ pub fn registry(
     listing: Option<Arc<Listing>>,
 ) -> Registry {
     let mut r = Registry::new();
+    match crate::webhooks::WebhookDeliver::new(store.clone(), config.webhooks_allow_private) {
+        Ok(w) => r = r.register(ddhub_store::orders::JOB_WEBHOOK_DELIVER, Arc::new(w)),
+        Err(e) => tracing::error!(error = %e, "webhook client unavailable: deliveries wait"),
+    }
     if let Some(listing) = listing {
         r = r.register(
             ddhub_store::catalog::JOB_STYLE_CHANGED,

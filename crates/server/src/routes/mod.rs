@@ -8,3 +8,4 @@ pub mod search;
 pub mod styles;
 pub mod translations;
 pub mod uploads;
+pub mod webhooks;

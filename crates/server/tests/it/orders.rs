@@ -286,3 +286,162 @@ async fn intake_is_idempotent_validated_and_split() {
         1001
     );
 }
+
+/// A partner's webhook receiver on 127.0.0.1: records what arrives, answers `status`.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+async fn receiver() -> Receiver {
+    use axum::routing::post;
+    let got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> =
+        Default::default();
+    let status = std::sync::Arc::new(std::sync::atomic::AtomicU16::new(200));
+    let (g, st) = (got.clone(), status.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        post(move |headers: axum::http::HeaderMap, body: String| {
+            let (g, st) = (g.clone(), st.clone());
+            async move {
+                g.lock().unwrap().push((headers, body));
+                StatusCode::from_u16(st.load(std::sync::atomic::Ordering::SeqCst)).unwrap()
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Receiver {
+        url: format!("http://{addr}/hook"),
+        got,
+        status,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
+    let e = crate::uploads::env_with(testing::sqlite().await, |c| c.webhooks_allow_private = true)
+        .await;
+    let store = e._db.store.clone();
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
+        .await
+        .unwrap();
+    let (_, key) = parties::add_partner(
+        &store,
+        NewPartner {
+            name: "Osaka".into(),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", key.key);
+    let rx = receiver().await;
+    let req = Request::put("/api/v1/webhooks/endpoint")
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "url": rx.url }).to_string()))
+        .unwrap();
+    let (s, _, ep) = call(&e.router, req).await;
+    assert_eq!(s, StatusCode::OK, "{ep}");
+    let secret =
+        ddhub_orders::webhook::WebhookSecret::parse(ep["secret"].as_str().unwrap()).unwrap();
+    upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let kn1 = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{kn1}"), &e.key)).await;
+    let sku = style["skus"][0]["id"].as_i64().unwrap();
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("hook-1"),
+        &order("PO-H1", &[(sku, 2)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let start = std::time::Instant::now();
+    while rx.got.lock().unwrap().is_empty() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "no webhook arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    let h = |n: &str| headers[n].to_str().unwrap().to_string();
+    let now = ddhub_domain::Timestamp::now().millis() / 1000;
+    ddhub_orders::webhook::verify(
+        &secret,
+        &h("webhook-id"),
+        &h("webhook-timestamp"),
+        &h("webhook-signature"),
+        body.as_bytes(),
+        now,
+    )
+    .expect("the signature verifies");
+    let tampered = body.replace("order.received", "order.shipped");
+    assert!(
+        ddhub_orders::webhook::verify(
+            &secret,
+            &h("webhook-id"),
+            &h("webhook-timestamp"),
+            &h("webhook-signature"),
+            tampered.as_bytes(),
+            now
+        )
+        .is_err()
+    );
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["type"], "order.received");
+    // The endpoint now answers 410 Gone: the next event disables it, visibly.
+    rx.status.store(410, std::sync::atomic::Ordering::SeqCst);
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("hook-2"),
+        &order("PO-H2", &[(sku, 2)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let start = std::time::Instant::now();
+    loop {
+        let (_, _, d) = call(
+            &e.router,
+            Request::get("/api/v1/webhooks/deliveries?state=disabled")
+                .header("authorization", &auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        if d.as_array().unwrap().len() == 1 {
+            assert_eq!(d[0]["last_status"], 410);
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "never disabled: {d}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let (_, _, delivered) = call(
+        &e.router,
+        Request::get("/api/v1/webhooks/deliveries?state=delivered")
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(delivered.as_array().unwrap().len(), 1);
+}

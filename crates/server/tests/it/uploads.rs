@@ -29,7 +29,7 @@ impl Drop for Env {
     }
 }
 
-async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
+pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config {
         data_dir: dir.path().to_path_buf(),

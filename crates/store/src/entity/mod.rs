@@ -16,4 +16,5 @@ pub mod style;
 pub mod translation;
 pub mod upload;
 pub mod upload_problem;
+pub mod webhook_delivery;
 pub mod wholesaler;

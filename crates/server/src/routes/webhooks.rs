@@ -1,0 +1,103 @@
+//! A partner's webhook endpoint and its deliveries (dead letters included), with replay.
+
+use crate::app::AppState;
+use crate::auth::PartnerAuth;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use ddhub_store::orders;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(set_endpoint))
+        .routes(routes!(list_deliveries))
+        .routes(routes!(replay))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointBody {
+    /// An https URL (http only where private targets are allowed).
+    pub url: String,
+}
+
+/// Sets the endpoint order events are delivered to, and answers a new signing secret
+/// (`whsec_…`, shown once).
+#[utoipa::path(put, path = "/api/v1/webhooks/endpoint", tag = "webhooks",
+    request_body = EndpointBody,
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "{url, secret}"),
+        (status = 422, description = "Not an acceptable target", body = ErrorBody)
+    ))]
+async fn set_endpoint(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    body: Result<Json<EndpointBody>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Json(body) =
+        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let url = ddhub_orders::webhook::parse_target(&body.url, app.config.webhooks_allow_private)
+        .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
+    let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();
+    orders::set_webhook(&app.store, partner, url.as_str(), &secret).await?;
+    Ok(Json(
+        serde_json::json!({ "url": url.as_str(), "secret": secret }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveriesQuery {
+    /// `pending`, `delivered`, `dead` or `disabled`.
+    pub state: Option<String>,
+}
+
+/// Webhook deliveries, newest first; `state=dead` lists the dead letters.
+#[utoipa::path(get, path = "/api/v1/webhooks/deliveries", tag = "webhooks",
+    params(DeliveriesQuery),
+    security(("partner_key" = [])),
+    responses((status = 200, description = "Deliveries")))]
+async fn list_deliveries(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    q: Result<Query<DeliveriesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<orders::DeliveryView>>, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let state = match q.state.as_deref() {
+        None | Some("") => None,
+        Some(s @ ("pending" | "delivered" | "dead" | "disabled")) => Some(s),
+        Some(_) => {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                "state must be pending, delivered, dead or disabled",
+            ));
+        }
+    };
+    Ok(Json(orders::deliveries(&app.store, partner, state).await?))
+}
+
+/// Sends a dead or disabled delivery again.
+#[utoipa::path(post, path = "/api/v1/webhooks/deliveries/{id}/replay", tag = "webhooks",
+    params(("id" = i64, Path, description = "Delivery id")),
+    security(("partner_key" = [])),
+    responses(
+        (status = 202, description = "Queued"),
+        (status = 404, description = "No such delivery", body = ErrorBody),
+        (status = 409, description = "Still being attempted", body = ErrorBody)
+    ))]
+async fn replay(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    orders::replay_delivery(&app.store, partner, id).await?;
+    app.jobs.notify();
+    Ok(StatusCode::ACCEPTED)
+}
