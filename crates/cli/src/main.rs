@@ -66,6 +66,9 @@ enum Command {
     Glossary(translate::GlossaryCmd),
     /// Rebuild the search index from the database.
     Reindex,
+    /// The hub operator's order operations: pack, ship, deliver, cancel.
+    #[command(subcommand)]
+    Order(OrderCmd),
     /// Write a partner's product feed (as GET /api/v1/feeds/products would).
     Feed {
         /// The partner's name.
@@ -158,6 +161,28 @@ enum PartnerCmd {
         /// JSON with the feed settings (category map, size system, image profile, filters…).
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum OrderCmd {
+    /// Confirmed goods are packed (the export papers are made from here on).
+    Pack { id: i64 },
+    /// The parcel left with a carrier.
+    Ship {
+        id: i64,
+        #[arg(long)]
+        carrier: String,
+        #[arg(long)]
+        tracking: String,
+    },
+    /// The partner received the parcel.
+    Deliver { id: i64 },
+    /// Cancel before shipping; everything is refundable.
+    Cancel {
+        id: i64,
+        #[arg(long)]
+        reason: Option<String>,
     },
 }
 
@@ -328,6 +353,37 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             format,
             output,
         } => feed(&config, &partner, &format, output).await,
+        Command::Order(cmd) => order(&config, cmd).await,
+    }
+}
+
+async fn order(config: &Config, cmd: OrderCmd) -> anyhow::Result<()> {
+    use ddhub_server::order_ops::{OpError, Operation, apply};
+    let store = migrated_store(config).await?;
+    let (id, op) = match cmd {
+        OrderCmd::Pack { id } => (id, Operation::Pack),
+        OrderCmd::Ship {
+            id,
+            carrier,
+            tracking,
+        } => (
+            id,
+            Operation::Ship(ddhub_orders::lifecycle::Shipment {
+                carrier,
+                tracking_number: tracking,
+            }),
+        ),
+        OrderCmd::Deliver { id } => (id, Operation::Deliver),
+        OrderCmd::Cancel { id, reason } => (id, Operation::Cancel(reason)),
+    };
+    match apply(&store, None, id, op).await {
+        Ok(state) => {
+            println!("order {id} is now {state}");
+            Ok(())
+        }
+        Err(OpError::Store(StoreError::NotFound)) => Err(usage(format!("no order {id}"))),
+        Err(OpError::Lifecycle(e)) => Err(usage(e)),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod feeds;
 pub mod i18n;
 pub mod listing;
 pub mod media;
+pub mod order_ops;
 pub mod photo_job;
 pub mod routes;
 pub mod serve;

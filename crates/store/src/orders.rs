@@ -830,3 +830,86 @@ pub async fn set_webhook(store: &Store, partner: PartnerId, url: &str, secret: &
     }
     Ok(())
 }
+
+/// An order with every line, for lifecycle operations (any partner when `partner` is `None`,
+/// the hub operator's view). Returns (partner id, partner order id, state, currency, ship_to,
+/// lines).
+pub async fn order_for_change<C: ConnectionTrait>(
+    conn: &C,
+    partner: Option<PartnerId>,
+    id: i64,
+) -> Result<(
+    i64,
+    String,
+    String,
+    String,
+    serde_json::Value,
+    Vec<order_line::Model>,
+)> {
+    let mut q = export_order::Entity::find_by_id(id);
+    if let Some(p) = partner {
+        q = q.filter(export_order::Column::PartnerId.eq(p.0));
+    }
+    let o = q.one(conn).await?.ok_or(StoreError::NotFound)?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok((
+        o.partner_id,
+        o.partner_order_id,
+        o.state,
+        o.currency,
+        serde_json::from_str(&o.ship_to)?,
+        lines,
+    ))
+}
+
+/// Records a lifecycle change: the order's state, lines that changed, and the events (with
+/// their webhook deliveries), through the caller's transaction.
+pub async fn record_order_change<C: ConnectionTrait>(
+    conn: &C,
+    partner: i64,
+    order_id: i64,
+    order_state: &str,
+    updates: &[LineUpdate],
+    events: &[(String, serde_json::Value)],
+) -> Result<()> {
+    let now = Timestamp::now().0;
+    for u in updates {
+        order_line::Entity::update_many()
+            .col_expr(order_line::Column::State, Expr::value(u.state.as_str()))
+            .col_expr(
+                order_line::Column::ConfirmedQuantity,
+                Expr::value(i32::try_from(u.confirmed_quantity).unwrap_or(i32::MAX)),
+            )
+            .col_expr(order_line::Column::UpdatedAt, Expr::value(now))
+            .filter(order_line::Column::Id.eq(u.line_id))
+            .exec(conn)
+            .await?;
+    }
+    export_order::Entity::update_many()
+        .col_expr(export_order::Column::State, Expr::value(order_state))
+        .col_expr(export_order::Column::UpdatedAt, Expr::value(now))
+        .filter(export_order::Column::Id.eq(order_id))
+        .exec(conn)
+        .await?;
+    lock_event_order(conn).await?;
+    let mut ids = Vec::with_capacity(events.len());
+    for (kind, payload) in events {
+        let e = order_event::ActiveModel {
+            order_id: Set(order_id),
+            partner_id: Set(partner),
+            event_type: Set(kind.clone()),
+            payload: Set(payload.to_string()),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        ids.push(e.id);
+    }
+    queue_deliveries(conn, partner, &ids).await?;
+    Ok(())
+}

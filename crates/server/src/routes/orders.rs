@@ -25,6 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_purchase_requests))
         .routes(routes!(answer_purchase_request))
         .routes(routes!(order_changes))
+        .routes(routes!(cancel_order))
+        .routes(routes!(documents))
 }
 
 /// How far an order's unit price may be from the current feed price (1%): covers a feed
@@ -459,4 +461,116 @@ async fn order_changes(
     Ok(Json(
         serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    pub reason: Option<String>,
+}
+
+/// Cancels an order before it ships; every line's amount becomes refundable.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
+    params(("id" = i64, Path, description = "Order id")),
+    request_body = CancelBody,
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The order"),
+        (status = 404, description = "No such order for this partner", body = ErrorBody),
+        (status = 409, description = "Too late to cancel (shipped or delivered)", body = ErrorBody)
+    ))]
+async fn cancel_order(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    body: Option<Json<CancelBody>>,
+) -> Result<Json<orders::OrderView>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let reason = body
+        .and_then(|Json(b)| b.reason)
+        .map(|r| r.chars().take(500).collect());
+    match crate::order_ops::apply(
+        &app.store,
+        Some(partner),
+        id,
+        crate::order_ops::Operation::Cancel(reason),
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(crate::order_ops::OpError::Store(e)) => return Err(e.into()),
+        Err(crate::order_ops::OpError::Lifecycle(e)) => {
+            return Err(ApiError::with_detail(ErrorCode::Conflict, e.to_string()));
+        }
+        Err(e) => return Err(ApiError::internal(e)),
+    }
+    app.jobs.notify();
+    Ok(Json(
+        orders::get_order(app.store.conn(), partner, id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DocQuery {
+    /// `json` (default) or `pdf`.
+    pub format: Option<String>,
+}
+
+/// The export papers of a packed order: `invoice` (commercial invoice) or `packing_list`, with
+/// HS codes, origin, quantities, weights and the declared value in USD.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/documents/{kind}", tag = "orders",
+    params(("id" = i64, Path, description = "Order id"), ("kind" = String, Path, description = "invoice or packing_list"), DocQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The document as JSON or PDF"),
+        (status = 404, description = "No such order or document", body = ErrorBody),
+        (status = 409, description = "The order is not packed yet", body = ErrorBody)
+    ))]
+async fn documents(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
+    q: Result<Query<DocQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Path((id, kind)) = path.map_err(|_| ApiError::not_found())?;
+    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let pdf = match q.format.as_deref() {
+        None | Some("") | Some("json") => false,
+        Some("pdf") => true,
+        Some(_) => {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                "format must be json or pdf",
+            ));
+        }
+    };
+    if kind != "invoice" && kind != "packing_list" {
+        return Err(ApiError::not_found());
+    }
+    let papers = match crate::order_ops::papers(&app.store, partner, id).await {
+        Ok(p) => p,
+        Err(crate::order_ops::PapersError::Store(e)) => return Err(e.into()),
+        Err(crate::order_ops::PapersError::NotPacked(s)) => {
+            return Err(ApiError::with_detail(
+                ErrorCode::Conflict,
+                format!("the order is {s}: papers exist once it is packed"),
+            ));
+        }
+        Err(e) => return Err(ApiError::with_detail(ErrorCode::Conflict, e.to_string())),
+    };
+    Ok(match (kind.as_str(), pdf) {
+        ("invoice", false) => Json(&papers.invoice).into_response(),
+        ("invoice", true) => (
+            [(header::CONTENT_TYPE, "application/pdf")],
+            ddhub_orders::export::pdf::invoice_pdf(&papers.invoice),
+        )
+            .into_response(),
+        (_, false) => Json(&papers.packing_list).into_response(),
+        (_, true) => (
+            [(header::CONTENT_TYPE, "application/pdf")],
+            ddhub_orders::export::pdf::packing_list_pdf(&papers.packing_list),
+        )
+            .into_response(),
+    })
 }

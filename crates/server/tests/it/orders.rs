@@ -246,6 +246,82 @@ async fn intake_is_idempotent_validated_and_split() {
     .await;
     assert_eq!(last["events"].as_array().unwrap().len(), 0);
 
+    // The operator packs (papers exist from here), ships and delivers; cancelling then is 409.
+    use ddhub_server::order_ops::{Operation, apply};
+    let doc = |kind: &str, fmt: &str| {
+        Request::get(format!(
+            "/api/v1/orders/{order_id}/documents/{kind}?format={fmt}"
+        ))
+        .header("authorization", &auth)
+        .body(Body::empty())
+        .unwrap()
+    };
+    let (s, _, _) = call(&e.router, doc("invoice", "json")).await;
+    assert_eq!(s, StatusCode::CONFLICT, "no papers before packing");
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Usd, "0.00072").unwrap())
+        .await
+        .unwrap();
+    apply(&store, None, order_id, Operation::Pack)
+        .await
+        .unwrap();
+    let (s, _, inv) = call(&e.router, doc("invoice", "json")).await;
+    assert_eq!(s, StatusCode::OK, "{inv}");
+    let text = inv.to_string();
+    assert!(
+        text.contains("6110"),
+        "a knitted cardigan is HS 6110: {text}"
+    );
+    assert!(text.contains("USD"), "{text}");
+    let res = tower::ServiceExt::oneshot(e.router.clone(), doc("packing_list", "pdf"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let pdf = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(pdf.starts_with(b"%PDF"));
+    apply(
+        &store,
+        None,
+        order_id,
+        Operation::Ship(ddhub_orders::lifecycle::Shipment {
+            carrier: "EMS".into(),
+            tracking_number: "EE123456789KR".into(),
+        }),
+    )
+    .await
+    .unwrap();
+    let cancel = Request::post(format!("/api/v1/orders/{order_id}/cancel"))
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let (s, _, _) = call(&e.router, cancel).await;
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "a shipped order cannot be cancelled"
+    );
+    assert!(
+        apply(&store, None, order_id, Operation::Pack)
+            .await
+            .is_err(),
+        "shipped → packed is illegal"
+    );
+    apply(&store, None, order_id, Operation::Deliver)
+        .await
+        .unwrap();
+    let (_, _, o) = call(
+        &e.router,
+        Request::get(format!("/api/v1/orders/{order_id}"))
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(o["state"], "delivered");
+
     // 1,000 keys × 10 concurrent replays: exactly 1,000 orders, every replay the stored bytes.
     // Sent 100 at a time (10 keys × 10 replays): a client fleet, not one burst of 10,000 sockets.
     let router = e.router.clone();

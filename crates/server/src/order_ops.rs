@@ -1,0 +1,236 @@
+//! Lifecycle operations on export orders (pack, ship, deliver, cancel) and their export papers.
+//! One function per operation, shared by the API (partner cancel) and the operator's CLI.
+
+use ddhub_domain::order::{ExportOrder, OrderLine, OrderState};
+use ddhub_domain::{Currency, Money, OrderId, OrderLineId, PartnerId, SkuId, WholesalerId};
+use ddhub_orders::lifecycle::{self, LifecycleError, Shipment};
+use ddhub_store::{Store, StoreError, orders};
+
+/// A lifecycle operation.
+#[derive(Debug, Clone)]
+pub enum Operation {
+    Pack,
+    Ship(Shipment),
+    Deliver,
+    Cancel(Option<String>),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Not allowed from the order's state (answer 409).
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
+    #[error("stored order is unreadable: {0}")]
+    Corrupt(String),
+}
+
+fn domain_order(
+    id: i64,
+    partner: i64,
+    partner_order_id: String,
+    state: &str,
+    currency: Currency,
+    lines: &[ddhub_store::entity::order_line::Model],
+) -> Result<ExportOrder, OpError> {
+    Ok(ExportOrder {
+        id: OrderId(id),
+        partner_id: PartnerId(partner),
+        partner_order_id,
+        state: state
+            .parse()
+            .map_err(|e: ddhub_domain::style::UnknownValue| OpError::Corrupt(e.to_string()))?,
+        lines: lines
+            .iter()
+            .map(|l| OrderLine {
+                id: OrderLineId(l.id),
+                order_id: OrderId(l.order_id),
+                sku_id: SkuId(l.sku_id),
+                wholesaler_id: WholesalerId(l.wholesaler_id),
+                quantity: u32::try_from(l.quantity).unwrap_or(0),
+                confirmed_quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
+                unit_price: Money {
+                    minor: l.unit_price_minor,
+                    currency,
+                },
+                state: l
+                    .state
+                    .parse()
+                    .unwrap_or(ddhub_domain::order::LineState::Pending),
+            })
+            .collect(),
+    })
+}
+
+/// Applies `op` to order `id` (of `partner` when given) and records the change with its events
+/// in one transaction. Returns the order's new state.
+pub async fn apply(
+    store: &Store,
+    partner: Option<PartnerId>,
+    id: i64,
+    op: Operation,
+) -> Result<OrderState, OpError> {
+    let txn = store.begin_write().await?;
+    let (pid, poid, state, currency, _ship_to, lines) =
+        orders::order_for_change(&txn, partner, id).await?;
+    let currency: Currency = currency
+        .parse()
+        .map_err(|e: ddhub_domain::MoneyError| OpError::Corrupt(e.to_string()))?;
+    let mut order = domain_order(id, pid, poid, &state, currency, &lines)?;
+    let before: Vec<(i64, String, u32)> = order
+        .lines
+        .iter()
+        .map(|l| (l.id.0, l.state.as_str().to_string(), l.confirmed_quantity))
+        .collect();
+    let events = match op {
+        Operation::Pack => lifecycle::pack(&mut order)?,
+        Operation::Ship(s) => lifecycle::ship(&mut order, &s)?,
+        Operation::Deliver => lifecycle::deliver(&mut order)?,
+        Operation::Cancel(reason) => lifecycle::cancel(&mut order, reason.as_deref())?,
+    };
+    let updates: Vec<orders::LineUpdate> = order
+        .lines
+        .iter()
+        .filter(|l| {
+            !before.iter().any(|(id, s, q)| {
+                *id == l.id.0 && s == l.state.as_str() && *q == l.confirmed_quantity
+            })
+        })
+        .map(|l| orders::LineUpdate {
+            line_id: l.id.0,
+            state: l.state.as_str().to_string(),
+            confirmed_quantity: l.confirmed_quantity,
+            backorder_until: None,
+        })
+        .collect();
+    let events: Vec<(String, serde_json::Value)> = events
+        .into_iter()
+        .map(|e| (e.event_type.as_str().to_string(), e.data))
+        .collect();
+    orders::record_order_change(&txn, pid, id, order.state.as_str(), &updates, &events).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(order.state)
+}
+
+/// Why papers cannot be made now.
+#[derive(Debug, thiserror::Error)]
+pub enum PapersError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("papers exist once the order is packed; it is {0}")]
+    NotPacked(String),
+    #[error(transparent)]
+    Build(#[from] ddhub_orders::export::papers::PapersError),
+    #[error("stored order is unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// The commercial invoice and packing list of a packed (or later) order of `partner`.
+pub async fn papers(
+    store: &Store,
+    partner: PartnerId,
+    id: i64,
+) -> Result<ddhub_orders::export::papers::ExportPapers, PapersError> {
+    use ddhub_orders::export::papers::{PackagingRules, PaperItem, PapersInput, Party, UsdRates};
+    let (_, poid, state, currency, ship_to, lines) =
+        orders::order_for_change(store.conn(), Some(partner), id).await?;
+    if !matches!(state.as_str(), "packed" | "shipped" | "delivered") {
+        return Err(PapersError::NotPacked(state));
+    }
+    let currency: Currency = currency
+        .parse()
+        .map_err(|e: ddhub_domain::MoneyError| PapersError::Corrupt(e.to_string()))?;
+    let usd = ddhub_store::rates::get_rate(store, Currency::Usd)
+        .await?
+        .ok_or(ddhub_orders::export::papers::PapersError::MissingRate(
+            Currency::Usd,
+        ))?;
+    let source = ddhub_store::rates::get_rate(store, currency).await?;
+    let style_ids: Vec<ddhub_domain::StyleId> = lines
+        .iter()
+        .map(|l| ddhub_domain::StyleId(l.style_id))
+        .collect();
+    let rows: std::collections::HashMap<i64, ddhub_store::catalog::ListingRow> =
+        ddhub_store::catalog::listing_rows(store, &style_ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.style.id.0, r))
+            .collect();
+    let titles = ddhub_store::translations::field_for_styles(
+        store,
+        &style_ids,
+        ddhub_domain::Locale::En,
+        ddhub_domain::translation::TranslatableField::Title,
+    )
+    .await?;
+    let mut items = Vec::new();
+    for l in lines.iter().filter(|l| l.confirmed_quantity > 0) {
+        let Some(row) = rows.get(&l.style_id) else {
+            continue;
+        };
+        let sku = row.skus.iter().find(|k| k.id.0 == l.sku_id);
+        items.push(PaperItem {
+            sku_id: SkuId(l.sku_id),
+            style_code: row.style.style_code.clone(),
+            description_en: titles
+                .get(&l.style_id)
+                .cloned()
+                .unwrap_or_else(|| format!("Apparel {}", row.style.style_code)),
+            colour: sku.map(|k| k.colour.clone()).unwrap_or_default(),
+            size: sku.map(|k| k.size.clone()).unwrap_or_default(),
+            category: row.style.category.clone(),
+            composition: row.style.composition.clone(),
+            construction: None,
+            gender: ddhub_orders::export::hs::Gender::Women,
+            origin: row.style.origin.clone().unwrap_or_else(|| "KR".into()),
+            quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
+            unit_price: Money {
+                minor: l.unit_price_minor,
+                currency,
+            },
+            net_grams_per_piece: None,
+        });
+    }
+    let text = |k: &str| ship_to.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let consignee = Party {
+        name: text("name").unwrap_or_default(),
+        address_lines: ship_to
+            .get("address_lines")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        postal_code: text("postal_code"),
+        country: text("country").unwrap_or_default(),
+        phone: text("phone"),
+        tax_id: None,
+    };
+    let shipper = Party {
+        name: "DDHub Consolidation Centre".into(),
+        address_lines: vec!["Dongdaemun Fashion Town".into(), "Jung-gu, Seoul".into()],
+        postal_code: Some("04564".into()),
+        country: "KR".into(),
+        phone: None,
+        tax_id: None,
+    };
+    let today = ddhub_orders::date::CalendarDate::from_timestamp(
+        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)),
+    );
+    let input = PapersInput {
+        invoice_number: format!("DDH-{id:08}"),
+        date: today,
+        order_id: OrderId(id),
+        partner_order_id: poid,
+        shipper,
+        consignee,
+        incoterm: Default::default(),
+        items,
+        rates: UsdRates { usd, source },
+        packaging: PackagingRules::default(),
+    };
+    Ok(ddhub_orders::export::papers::build_papers(&input)?)
+}
