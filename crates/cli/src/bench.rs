@@ -13,6 +13,8 @@ use std::time::Instant;
 pub enum BenchCmd {
     /// Catalog ingestion: parse-only, or full ingest to committed rows.
     Ingest(IngestBench),
+    /// Order intake (with idempotency) and webhook delivery.
+    Orders(OrdersBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -51,6 +53,7 @@ pub fn peak_rss() -> u64 {
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Ingest(b) => ingest(b).await,
+        BenchCmd::Orders(b) => orders(b).await,
     }
 }
 
@@ -150,5 +153,221 @@ async fn ingest(b: IngestBench) -> anyhow::Result<()> {
             "peak_rss_mb": peak / (1024 * 1024),
         })
     );
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct OrdersBench {
+    /// Orders to place (each with a fresh Idempotency-Key, plus one replay each).
+    #[arg(long, default_value_t = 2_000)]
+    orders: usize,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// A fresh temporary SQLite file when absent.
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+/// Order intake through the production router (in process: the HTTP stack without sockets), then
+/// webhook delivery of every `order.received` to a local receiver.
+pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
+    use axum::body::Body;
+    use axum::http::Request;
+    use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+    use ddhub_store::parties::NewPartner;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir()?;
+    let url = b
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.sqlite").display()));
+    let backend = if url.starts_with("sqlite") {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    let mut opts = StoreOptions::new(url);
+    opts.max_connections = 16;
+    let store = Store::connect(&opts).await?;
+    store.migrate().await?;
+    let tag = std::process::id();
+    let (w, _) = parties::add_wholesaler(
+        &store,
+        &format!("bench-{tag}"),
+        ShopLocation {
+            building: "APM".into(),
+            floor: "1".into(),
+            unit: "1".into(),
+        },
+    )
+    .await?;
+    let (partner, key) = parties::add_partner(
+        &store,
+        NewPartner {
+            name: format!("bench-{tag}"),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
+    )
+    .await?;
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108")?).await?;
+    let csv = ddhub_ingest::sample::sample_catalog_cp949(200, 7);
+    let paths = MediaPaths::new(dir.path());
+    let (updir, rel) = paths.new_upload_dir()?;
+    std::fs::write(updir.join("sheet"), &csv)?;
+    let upload = uploads::create(
+        &store,
+        NewUpload {
+            wholesaler: w.id,
+            mode: UploadMode::Merge,
+            dry_run: false,
+            file_name: "b.csv".into(),
+            file_path: format!("{rel}/sheet"),
+            photos_path: None,
+            encoding: None,
+            sheet_name: None,
+        },
+        false,
+    )
+    .await?;
+    catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+    let rows = ddhub_store::catalog::listing_rows(
+        &store,
+        &ddhub_store::catalog::style_ids_after(&store, 0, 200).await?,
+    )
+    .await?;
+    let skus: Vec<(i64, String)> = rows
+        .iter()
+        .filter(|r| r.style.moq.0 <= 2 && r.style.state == ddhub_domain::style::StyleState::Active)
+        .flat_map(|r| {
+            let price = (r.style.price.0 * 108 + 500) / 1000;
+            r.skus
+                .iter()
+                .filter(|k| k.stock == ddhub_domain::style::StockState::InStock)
+                .map(move |k| (k.id.0, price.to_string()))
+        })
+        .collect();
+    anyhow::ensure!(!skus.is_empty(), "the sample catalog has no SKUs");
+    // A receiver for the webhooks.
+    let received = Arc::new(AtomicUsize::new(0));
+    let r2 = received.clone();
+    let hook = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            let r = r2.clone();
+            async move {
+                r.fetch_add(1, Ordering::SeqCst);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let hook_url = format!("http://{}/hook", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, hook).await });
+    let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();
+    ddhub_store::orders::set_webhook(&store, partner.id, &hook_url, &secret).await?;
+
+    let mut config = ddhub_server::Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Default::default()
+    };
+    config.webhooks_allow_private = true;
+    let app = Arc::new(ddhub_server::App::new(
+        config.clone(),
+        store.clone(),
+        ddhub_server::worker::JobSignal::default(),
+    )?);
+    let router = ddhub_server::router(app);
+    let auth = format!("Bearer {}", key.key);
+    let body = |n: usize| {
+        let (sku, price) = &skus[n % skus.len()];
+        serde_json::json!({
+            "partner_order_id": format!("B-{tag}-{n}"), "currency": "JPY",
+            "lines": [{"sku_id": sku, "quantity": 2, "unit_price": price}],
+            "ship_to": {"name": "Bench", "country": "JP", "address_lines": ["1-1"], "postal_code": "100-0001", "phone": "+81 3 0000 0000"}
+        })
+        .to_string()
+    };
+    let sem = Arc::new(tokio::sync::Semaphore::new(b.concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(b.orders * 2);
+    for n in 0..b.orders {
+        for _replay in 0..2 {
+            let (router, auth, sem, body) = (router.clone(), auth.clone(), sem.clone(), body(n));
+            tasks.push(tokio::spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                loop {
+                    let req = Request::post("/api/v1/orders")
+                        .header("authorization", &auth)
+                        .header("content-type", "application/json")
+                        .header("idempotency-key", format!("bench-{n}"))
+                        .body(Body::from(body.clone()))
+                        .map_err(|e| anyhow::anyhow!(e))?;
+                    let status = router
+                        .clone()
+                        .oneshot(req)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                        .status();
+                    if status != axum::http::StatusCode::CONFLICT {
+                        return Ok::<u16, anyhow::Error>(status.as_u16());
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+            }));
+        }
+    }
+    for t in tasks {
+        let s = t.await??;
+        anyhow::ensure!(s == 201, "an order answered {s}");
+    }
+    let intake_secs = started.elapsed().as_secs_f64();
+    let placed = ddhub_store::orders::count_orders(&store, partner.id).await?;
+    anyhow::ensure!(
+        placed as usize == b.orders,
+        "{placed} orders for {} keys",
+        b.orders
+    );
+    // Deliver every order.received.
+    let token = tokio_util::sync::CancellationToken::new();
+    let media = ddhub_server::media::MediaStore::open("local", dir.path())?;
+    let pool = ddhub_server::serve::worker_pool(
+        &config,
+        &store,
+        &media,
+        None,
+        ddhub_server::worker::JobSignal::default(),
+    );
+    let start_delivery = Instant::now();
+    let handle = tokio::spawn(pool.run(token.clone()));
+    while received.load(Ordering::SeqCst) < b.orders {
+        anyhow::ensure!(
+            start_delivery.elapsed().as_secs() < 600,
+            "webhooks stalled at {}",
+            received.load(Ordering::SeqCst)
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let delivery_secs = start_delivery.elapsed().as_secs_f64();
+    token.cancel();
+    let _ = handle.await;
+    let rate = b.orders as f64 / intake_secs;
+    let target = if backend == "sqlite" { 500.0 } else { 1_000.0 };
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "orders", "backend": backend, "orders": b.orders, "replays": b.orders,
+            "concurrency": b.concurrency, "intake_seconds": (intake_secs * 1000.0).round() / 1000.0,
+            "orders_per_s": rate.round(), "target_orders_per_s": target,
+            "ratio_to_target": (rate / target * 100.0).round() / 100.0,
+            "webhook_deliveries_per_s": (b.orders as f64 / delivery_secs).round(),
+        })
+    );
+    store.close().await?;
     Ok(())
 }
