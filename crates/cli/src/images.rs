@@ -50,6 +50,12 @@ pub async fn run(config: &Config, cmd: ImagesCmd) -> anyhow::Result<()> {
         let names: Vec<&str> = a.profiles.iter().map(String::as_str).collect();
         images = images.with_only_profiles(&names);
     }
+    if a.no_profiles {
+        images.profiles.clear();
+    }
+    if a.jpeg_only {
+        images = images.jpeg_only();
+    }
     let jobs = a
         .jobs
         .unwrap_or_else(|| config.worker_concurrency())
