@@ -129,3 +129,190 @@ async fn kill_9_mid_writes_loses_no_acknowledged_write() {
         acked.len()
     );
 }
+
+/// kill -9 during order intake: every order acknowledged with 201 is there after a restart,
+/// exactly once (its key replays the same order), and the database is intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let run = |args: &[&str]| {
+        let out = crate::ddhub(&data).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let w: serde_json::Value = serde_json::from_str(&run(&[
+        "wholesaler",
+        "add",
+        "--name",
+        "크래시",
+        "--building",
+        "APM",
+        "--floor",
+        "1",
+        "--unit",
+        "1",
+        "--json",
+    ]))
+    .unwrap();
+    let p: serde_json::Value = serde_json::from_str(&run(&[
+        "partner",
+        "add",
+        "--name",
+        "Crash",
+        "--locale",
+        "ja",
+        "--currency",
+        "JPY",
+        "--json",
+    ]))
+    .unwrap();
+    run(&["rates", "set", "JPY", "0.108"]);
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../demo/misonit-catalog-cp949.csv");
+    run(&[
+        "ingest",
+        "--wholesaler",
+        &w["id"].to_string(),
+        sample.to_str().unwrap(),
+    ]);
+    let (wkey, pkey) = (
+        w["key"].as_str().unwrap().to_string(),
+        p["key"].as_str().unwrap().to_string(),
+    );
+    let mut server = Server::start(&data);
+    let client = crate::client();
+    server.wait_ready(&client).await;
+    // KN-2042: 14,500 won, MOQ 3, in stock; its first SKU at 1,566 yen.
+    let styles: serde_json::Value = client
+        .get(format!("{}/api/v1/styles?per_page=200", server.base))
+        .bearer_auth(&wkey)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = styles["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-2042")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let style: serde_json::Value = client
+        .get(format!("{}/api/v1/styles/{id}", server.base))
+        .bearer_auth(&wkey)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sku = style["skus"][0]["id"].as_i64().unwrap();
+    let body = move |n: usize| {
+        serde_json::json!({
+            "partner_order_id": format!("K9-{n}"), "currency": "JPY",
+            "lines": [{"sku_id": sku, "quantity": 3, "unit_price": "1566"}],
+            "ship_to": {"name": "Crash", "country": "JP", "address_lines": ["1-1"], "postal_code": "100-0001", "phone": "+81 3 0000 0000"}
+        })
+    };
+    let acked: Arc<Mutex<Vec<(usize, i64)>>> = Arc::default();
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (client, base, key, acked) = (
+            client.clone(),
+            server.base.clone(),
+            pkey.clone(),
+            acked.clone(),
+        );
+        writers.push(tokio::spawn(async move {
+            for i in 0..100_000 {
+                let n = i * 4 + w;
+                let res = client
+                    .post(format!("{base}/api/v1/orders"))
+                    .bearer_auth(&key)
+                    .header("idempotency-key", format!("k9-{n}"))
+                    .json(&body(n))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status() == 201 => {
+                        let v: serde_json::Value = match r.json().await {
+                            Ok(v) => v,
+                            Err(_) => return,
+                        };
+                        acked
+                            .lock()
+                            .unwrap()
+                            .push((n, v["order_id"].as_i64().unwrap()));
+                    }
+                    Ok(r) => panic!(
+                        "order refused: {} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    ),
+                    Err(_) => return,
+                }
+            }
+        }));
+    }
+    let start = std::time::Instant::now();
+    while acked.lock().unwrap().len() < 150 && start.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.kill9();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 150,
+        "only {} orders before the kill",
+        acked.len()
+    );
+    let store = ddhub_store::Store::connect(&ddhub_store::StoreOptions::new(format!(
+        "sqlite://{}",
+        data.join("ddhub.sqlite").display()
+    )))
+    .await
+    .unwrap();
+    assert!(store.integrity_check().await.unwrap());
+    store.close().await.unwrap();
+    let server = Server::start(&data);
+    server.wait_ready(&client).await;
+    for (n, order_id) in &acked {
+        // The order is there, and its key replays it rather than making another.
+        let got = client
+            .get(format!("{}/api/v1/orders/{order_id}", server.base))
+            .bearer_auth(&pkey)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.status(), 200, "acknowledged order {order_id} lost");
+        let replay = client
+            .post(format!("{}/api/v1/orders", server.base))
+            .bearer_auth(&pkey)
+            .header("idempotency-key", format!("k9-{n}"))
+            .json(&body(*n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status(), 201);
+        let v: serde_json::Value = replay.json().await.unwrap();
+        assert_eq!(
+            v["order_id"].as_i64(),
+            Some(*order_id),
+            "key k9-{n} made a second order"
+        );
+    }
+    eprintln!(
+        "{} acknowledged orders, all present exactly once after kill -9",
+        acked.len()
+    );
+}
