@@ -66,6 +66,9 @@ enum Command {
     Glossary(translate::GlossaryCmd),
     /// Rebuild the search index from the database.
     Reindex,
+    /// Search quality: nDCG@10 and zero-result rate of the judged query set per backend.
+    #[command(subcommand)]
+    Search(SearchCmd),
     /// The hub operator's order operations: pack, ship, deliver, cancel.
     #[command(subcommand)]
     Order(OrderCmd),
@@ -165,6 +168,18 @@ enum PartnerCmd {
 }
 
 #[derive(Subcommand, Debug)]
+enum SearchCmd {
+    /// Run the shipped judged queries (`crates/search/relevance/queries.tsv`, en/ja/zh/ko) on the
+    /// generated catalog, on tantivy and, when given, on Meilisearch.
+    Eval {
+        #[arg(long)]
+        meilisearch_url: Option<String>,
+        #[arg(long)]
+        meilisearch_key: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum OrderCmd {
     /// Confirmed goods are packed (the export papers are made from here on).
     Pack { id: i64 },
@@ -201,6 +216,9 @@ enum RatesCmd {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Set many rates from a CSV of `currency,rate` lines (a header line is allowed). Every line
+    /// is checked first: one bad line sets nothing.
+    Import { file: PathBuf },
 }
 
 /// An error that is the user's to fix: printed plainly, exit code 2.
@@ -258,8 +276,9 @@ fn main() -> ExitCode {
 
 fn init_logging(format: LogFormat) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tantivy=warn")
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -354,6 +373,10 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             output,
         } => feed(&config, &partner, &format, output).await,
         Command::Order(cmd) => order(&config, cmd).await,
+        Command::Search(SearchCmd::Eval {
+            meilisearch_url,
+            meilisearch_key,
+        }) => search_eval(meilisearch_url, meilisearch_key).await,
     }
 }
 
@@ -564,6 +587,37 @@ async fn rates_cmd(cmd: RatesCmd, config: &Config) -> anyhow::Result<()> {
             })?;
             println!("1 KRW = {} {}", rate.decimal(), rate.currency);
         }
+        RatesCmd::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            let mut parsed = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty()
+                    || line.starts_with('#')
+                    || (n == 0 && line.to_ascii_lowercase().starts_with("currency"))
+                {
+                    continue;
+                }
+                let (c, r) = line
+                    .split_once([',', '\t', ';'])
+                    .ok_or_else(|| usage(format!("line {}: expected currency,rate", n + 1)))?;
+                let currency: Currency = c
+                    .trim()
+                    .parse()
+                    .map_err(|e| usage(format!("line {}: {e}", n + 1)))?;
+                let rate = RatePerKrw::parse(currency, r.trim())
+                    .map_err(|e| usage(format!("line {}: {e}", n + 1)))?;
+                if currency == Currency::Krw {
+                    return Err(usage(format!("line {}: KRW is the base currency", n + 1)));
+                }
+                parsed.push(rate);
+            }
+            for rate in &parsed {
+                rates::set_rate(&store, *rate).await?;
+            }
+            println!("{} rates set", parsed.len());
+        }
         RatesCmd::List { out } => {
             let all = rates::list_rates(&store).await?;
             if out.json {
@@ -627,6 +681,32 @@ async fn feed(
         })
         .await??;
     eprintln!("{} styles, {} items", summary.styles, summary.items);
+    Ok(())
+}
+
+async fn search_eval(meili: Option<String>, key: Option<String>) -> anyhow::Result<()> {
+    use ddhub_search::SearchIndex;
+    use ddhub_search::relevance::{self, CATALOG_SEED, CATALOG_SIZE, Judgements, SHIPPED_QUERIES};
+    let docs = ddhub_search::sample::catalog(CATALOG_SIZE, CATALOG_SEED);
+    let judgements = Judgements::new(relevance::parse_tsv(SHIPPED_QUERIES)?, &docs);
+    let mut indexes: Vec<Box<dyn SearchIndex>> =
+        vec![Box::new(ddhub_search::TantivyIndex::in_memory()?)];
+    if let Some(url) = meili {
+        let cfg = ddhub_search::MeiliConfig::new(&url, key, "ddhub_eval");
+        indexes.push(Box::new(ddhub_search::MeiliIndex::connect(cfg).await?));
+    }
+    println!(
+        "{:<12} {:>8} {:>9} {:>12}",
+        "backend", "queries", "nDCG@10", "zero-result"
+    );
+    for index in indexes {
+        index.rebuild(docs.clone()).await?;
+        let r = relevance::evaluate(index.as_ref(), &judgements).await?;
+        println!(
+            "{:<12} {:>8} {:>9.3} {:>12.3}",
+            r.backend, r.queries, r.ndcg_at_10, r.zero_result_rate
+        );
+    }
     Ok(())
 }
 

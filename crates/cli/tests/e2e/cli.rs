@@ -127,6 +127,37 @@ fn admin_commands_round_trip() {
     );
     let rates = run_json(ddhub(&d).args(["rates", "list", "--json"]));
     assert_eq!(rates[0]["per_krw"], "0.108");
+    // Import: all or nothing.
+    let csv = tmp.path().join("rates.csv");
+    std::fs::write(&csv, "currency,rate\nUSD,0.00072\nTHB,0.025\n").unwrap();
+    assert!(
+        ddhub(&d)
+            .args(["rates", "import"])
+            .arg(&csv)
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    std::fs::write(&csv, "EUR,0.00066\nXXX,1\n").unwrap();
+    assert_eq!(
+        ddhub(&d)
+            .args(["rates", "import"])
+            .arg(&csv)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    let rates = run_json(ddhub(&d).args(["rates", "list", "--json"]));
+    let codes: Vec<&str> = rates
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["currency"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["JPY", "THB", "USD"], "a bad line sets nothing");
     let v = ddhub(&d).arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&v.stdout).starts_with("ddhub "));
     for sub in [
@@ -302,4 +333,27 @@ fn ingest_reports_exit_codes_and_json() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn search_eval_prints_ndcg_per_backend() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ddhub(&tmp.path().join("d"))
+        .args(["search", "eval"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("tantivy"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    assert!(cols[1].parse::<usize>().unwrap() >= 60, "{line}");
+    let ndcg: f64 = cols[2].parse().unwrap();
+    assert!(ndcg > 0.0 && ndcg <= 1.0, "{line}");
 }
