@@ -100,10 +100,14 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::styles::router())
         .merge(routes::uploads::read_router())
         .merge(routes::photos::router())
-        .merge(routes::search::router())
         .merge(routes::translations::router())
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
+}
+
+/// Public search: limited per client IP.
+fn search_router() -> OpenApiRouter<AppState> {
+    routes::search::router()
 }
 
 /// Long-running streams (feeds): no request timeout, which would cut a large feed.
@@ -146,6 +150,35 @@ pub fn router(app: AppState) -> Router {
     let (api, _) = api_router().split_for_parts();
     let (uploads, _) = upload_router().split_for_parts();
     let (streams, _) = stream_router().split_for_parts();
+    let (search, _) = search_router().split_for_parts();
+    let timeout = Duration::from_secs(app.config.request_timeout_secs);
+    let search_limit = crate::limits::layer(
+        crate::limits::ClientIp,
+        app.config.search_rate_per_minute,
+        app.config.search_rate_per_minute / 4,
+    );
+    let partner_limit = crate::limits::layer(
+        crate::limits::ApiKeyId,
+        app.config.partner_rate_per_minute,
+        app.config.partner_rate_per_minute / 4,
+    );
+    let search = search.layer(TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        timeout,
+    ));
+    let search = match search_limit {
+        Some(l) => search.layer(l),
+        None => search,
+    };
+    let streams = match partner_limit.clone() {
+        Some(l) => streams.layer(l),
+        None => streams,
+    };
+    // Every keyed route (partners above all; wholesalers too) is limited per API key.
+    let api = match partner_limit {
+        Some(l) => api.layer(l),
+        None => api,
+    };
     let upload_limit = usize::try_from(
         app.config
             .upload_sheet_limit_bytes
@@ -156,7 +189,6 @@ pub fn router(app: AppState) -> Router {
     // A 2 GB bundle over a slow shop connection takes a while.
     let upload_timeout = Duration::from_secs(3600);
     let request_id = HeaderName::from_static("x-request-id");
-    let timeout = Duration::from_secs(app.config.request_timeout_secs);
     let body_limit = app.config.body_limit_bytes;
     // Router::layer wraps what came before, so these read innermost first.
     let api = api
@@ -174,6 +206,7 @@ pub fn router(app: AppState) -> Router {
                 upload_timeout,
             ));
     api.merge(uploads)
+    .merge(search)
     .merge(streams.layer(DefaultBodyLimit::max(body_limit)))
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })

@@ -61,6 +61,10 @@ pub struct Config {
     pub meilisearch_key: Option<String>,
     /// Deliver webhooks to loopback and private addresses (tests, closed networks only).
     pub webhooks_allow_private: bool,
+    /// Public search requests per minute per client IP (bursts of a quarter of it).
+    pub search_rate_per_minute: u32,
+    /// Partner API requests per minute per API key (bursts of a quarter of it).
+    pub partner_rate_per_minute: u32,
 }
 
 impl Default for Config {
@@ -86,6 +90,8 @@ impl Default for Config {
             meilisearch_url: None,
             meilisearch_key: None,
             webhooks_allow_private: false,
+            search_rate_per_minute: 600,
+            partner_rate_per_minute: 1200,
         }
     }
 }
@@ -110,6 +116,8 @@ const KEYS: &[&str] = &[
     "meilisearch_url",
     "meilisearch_key",
     "webhooks_allow_private",
+    "search_rate_per_minute",
+    "partner_rate_per_minute",
 ];
 
 /// A configuration that cannot be used; the message names the key.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod feeds;
 pub mod i18n;
+pub mod limits;
 pub mod listing;
 pub mod media;
 pub mod order_ops;

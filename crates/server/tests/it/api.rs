@@ -305,3 +305,48 @@ async fn readiness_fails_while_migrations_are_pending() {
     );
     assert!(b["error"]["message"].as_str().unwrap().contains("migrate"));
 }
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let db = testing::sqlite().await;
+    let store = db.store.clone();
+    let config = Config {
+        search_rate_per_minute: 60,
+        partner_rate_per_minute: 60,
+        ..test_config()
+    };
+    let app = Arc::new(App::new(config, store, JobSignal::default()).unwrap());
+    let router = router(app);
+    let mut limited = None;
+    for _ in 0..40 {
+        let (s, h, b) = call(&router, get("/api/v1/search?q=knit", None)).await;
+        if s == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((h, b));
+            break;
+        }
+    }
+    let (h, b) = limited.expect("40 searches in a burst are not all allowed at 60/min");
+    assert_eq!(code(&b), "rate_limited");
+    assert!(
+        h.get("retry-after").is_some() || h.get("x-ratelimit-after").is_some(),
+        "{h:?}"
+    );
+    // Keys are limited one by one: another key is not slowed by the first.
+    let a = "Bearer ddh_p_aaaaaaaaaaaa_".to_string() + &"0".repeat(64);
+    let b2 = "Bearer ddh_p_bbbbbbbbbbbb_".to_string() + &"0".repeat(64);
+    let mut a_limited = false;
+    for _ in 0..40 {
+        let (s, _, _) = call(&router, get("/api/v1/orders/1", Some(&a))).await;
+        if s == StatusCode::TOO_MANY_REQUESTS {
+            a_limited = true;
+            break;
+        }
+    }
+    assert!(a_limited);
+    let (s, _, _) = call(&router, get("/api/v1/orders/1", Some(&b2))).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the other key still reaches auth"
+    );
+}

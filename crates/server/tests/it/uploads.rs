@@ -33,6 +33,9 @@ pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config {
         data_dir: dir.path().to_path_buf(),
+        // The tests send bursts no client would: limits are tested on their own.
+        search_rate_per_minute: 1_000_000,
+        partner_rate_per_minute: 1_000_000,
         ..Config::default()
     };
     tweak(&mut config);
