@@ -101,7 +101,11 @@ pub async fn apply(
             line_id: l.id.0,
             state: l.state.as_str().to_string(),
             confirmed_quantity: l.confirmed_quantity,
-            backorder_until: None,
+            // Lifecycle moves keep a line's 미송 date as the wholesaler gave it.
+            backorder_until: lines
+                .iter()
+                .find(|m| m.id == l.id.0)
+                .and_then(|m| m.backorder_until.clone()),
         })
         .collect();
     let events: Vec<(String, serde_json::Value)> = events

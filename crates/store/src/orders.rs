@@ -498,52 +498,16 @@ pub async fn record_answers<C: ConnectionTrait>(conn: &C, r: AnswerRecord<'_>) -
         updates,
         events,
     } = r;
-    let now = Timestamp::now().0;
-    for u in updates {
-        order_line::Entity::update_many()
-            .col_expr(order_line::Column::State, Expr::value(u.state.as_str()))
-            .col_expr(
-                order_line::Column::ConfirmedQuantity,
-                Expr::value(i32::try_from(u.confirmed_quantity).unwrap_or(i32::MAX)),
-            )
-            .col_expr(
-                order_line::Column::BackorderUntil,
-                Expr::value(u.backorder_until.clone()),
-            )
-            .col_expr(order_line::Column::UpdatedAt, Expr::value(now))
-            .filter(order_line::Column::Id.eq(u.line_id))
-            .exec(conn)
-            .await?;
-    }
     purchase_request::Entity::update_many()
         .col_expr(purchase_request::Column::State, Expr::value(request_state))
-        .col_expr(purchase_request::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            purchase_request::Column::UpdatedAt,
+            Expr::value(Timestamp::now().0),
+        )
         .filter(purchase_request::Column::Id.eq(purchase_request))
         .exec(conn)
         .await?;
-    export_order::Entity::update_many()
-        .col_expr(export_order::Column::State, Expr::value(order_state))
-        .col_expr(export_order::Column::UpdatedAt, Expr::value(now))
-        .filter(export_order::Column::Id.eq(order_id))
-        .exec(conn)
-        .await?;
-    lock_event_order(conn).await?;
-    let mut ids = Vec::with_capacity(events.len());
-    for (kind, payload) in events {
-        let e = order_event::ActiveModel {
-            order_id: Set(order_id),
-            partner_id: Set(partner),
-            event_type: Set(kind.clone()),
-            payload: Set(payload.to_string()),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        ids.push(e.id);
-    }
-    queue_deliveries(conn, partner, &ids).await?;
-    Ok(())
+    record_order_change(conn, partner, order_id, order_state, updates, events).await
 }
 
 /// The partner of an order.
@@ -883,6 +847,10 @@ pub async fn record_order_change<C: ConnectionTrait>(
             .col_expr(
                 order_line::Column::ConfirmedQuantity,
                 Expr::value(i32::try_from(u.confirmed_quantity).unwrap_or(i32::MAX)),
+            )
+            .col_expr(
+                order_line::Column::BackorderUntil,
+                Expr::value(u.backorder_until.clone()),
             )
             .col_expr(order_line::Column::UpdatedAt, Expr::value(now))
             .filter(order_line::Column::Id.eq(u.line_id))
