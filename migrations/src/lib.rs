@@ -7,6 +7,8 @@ mod m20261127_000002_uploads;
 mod m20261127_000003_photo_variants;
 mod m20261127_000004_order_intake;
 mod m20261127_000005_webhook_deliveries;
+// issue 5: glossary overrides and translation memory
+mod m20261128_000007_glossary_memory;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -21,6 +23,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_photo_variants::Migration),
             Box::new(m20261127_000004_order_intake::Migration),
             Box::new(m20261127_000005_webhook_deliveries::Migration),
+            // issue 5: glossary overrides and translation memory
+            Box::new(m20261128_000007_glossary_memory::Migration),
         ]
     }
 }

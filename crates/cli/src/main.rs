@@ -365,7 +365,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Bench(b) => bench::run(b).await,
         Command::Images(i) => images::run(&config, i).await,
         Command::Translate(t) => translate::translate(t),
-        Command::Glossary(g) => translate::glossary(g),
+        Command::Glossary(g) => translate::glossary(g, &config).await,
         Command::Reindex => translate::reindex(&config).await,
         Command::Feed {
             partner,

@@ -32,8 +32,22 @@ pub enum TranslateCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum GlossaryCmd {
-    /// Print the glossary as CSV (the import format).
-    Export,
+    /// Print the glossary in force (shipped terms with the operator's overrides merged over
+    /// them) as CSV: `ko,role,code,en,ja,zh-CN,zh-TW,vi,th`, the import format.
+    Export {
+        /// Only the operator's overrides.
+        #[arg(long)]
+        overrides_only: bool,
+    },
+    /// Add or override terms from a CSV file (the export format; empty rendering cells keep a
+    /// shipped term's rendering). Every row is checked first: one bad row imports nothing.
+    /// Styles with automatic translations are re-translated by jobs afterwards.
+    Import {
+        file: PathBuf,
+        /// Make the file the whole set of overrides (remove the ones it does not list).
+        #[arg(long)]
+        replace: bool,
+    },
 }
 
 fn locale(tag: &str) -> anyhow::Result<Locale> {
@@ -114,11 +128,41 @@ pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn glossary(cmd: GlossaryCmd) -> anyhow::Result<()> {
+pub async fn glossary(cmd: GlossaryCmd, config: &Config) -> anyhow::Result<()> {
+    let shipped = Glossary::builtin()?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let store = ddhub_server::serve::open_store(config).await?;
+    store.migrate().await?;
     match cmd {
-        GlossaryCmd::Export => {
-            let g = Glossary::builtin()?;
-            print!("{}", ddhub_translate::glossary_to_csv(&g)?);
+        GlossaryCmd::Export { overrides_only } => {
+            let overrides = ddhub_server::glossary::override_terms(&store).await?;
+            if overrides_only {
+                print!("{}", ddhub_translate::terms_to_csv(overrides)?);
+            } else {
+                let g = shipped.with_overrides(overrides)?;
+                print!("{}", ddhub_translate::glossary_to_csv(&g)?);
+            }
+        }
+        GlossaryCmd::Import { file, replace } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            match ddhub_server::glossary::import(&store, &shipped, &text, replace).await {
+                Ok(o) => {
+                    println!(
+                        "imported {} rows: glossary version {} (was {}), revision {}",
+                        o.rows, o.version, o.previous_version, o.revision
+                    );
+                    if o.version == o.previous_version {
+                        println!("the glossary did not change");
+                    } else {
+                        println!("styles with automatic translations will be re-translated");
+                    }
+                }
+                Err(ddhub_server::glossary::GlossaryAdminError::Import(e)) => {
+                    return Err(usage(format!("{}: {e}", file.display())));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     Ok(())
@@ -136,7 +180,8 @@ pub async fn reindex(config: &Config) -> anyhow::Result<()> {
                 "cannot open the search index (is ddhub serve running on this data dir?): {e:#}"
             )
         })?;
-    let listing = ddhub_server::listing::Listing::new(index, config.media_base_url())?;
+    let listing = ddhub_server::listing::Listing::new(index, config.media_base_url())?
+        .with_provider(config.translate.clone());
     let bar = std::io::stderr()
         .is_terminal()
         .then(|| indicatif::ProgressBar::new(0));

@@ -11,13 +11,18 @@ pub enum TranslatableField {
     Title,
     Attributes,
     Description,
+    /// The wholesaler's own Korean description, machine-translated when a provider is
+    /// configured (kept in Korean and `untranslated` otherwise).
+    FreeText,
 }
-str_enum!(TranslatableField { Title => "title", Attributes => "attributes", Description => "description" });
+str_enum!(TranslatableField { Title => "title", Attributes => "attributes", Description => "description", FreeText => "free_text" });
 
 /// Who stands behind a translated value, from least to most trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewState {
+    /// Kept in Korean: free text with no machine-translation provider configured.
+    Untranslated,
     /// Composed from the curated glossary, with no unknown words.
     Glossary,
     /// From a machine-translation provider, or a glossary result with romanised unknown words.
@@ -27,13 +32,16 @@ pub enum ReviewState {
     /// Checked and approved by a person.
     Approved,
 }
-str_enum!(ReviewState { Glossary => "glossary", Machine => "machine", Edited => "edited", Approved => "approved" });
+str_enum!(ReviewState { Untranslated => "untranslated", Glossary => "glossary", Machine => "machine", Edited => "edited", Approved => "approved" });
 
 impl ReviewState {
     /// Whether an automatic (glossary or machine) result may replace a value in this state.
     /// A person's work is never overwritten by a machine.
     pub fn automatic_may_overwrite(self) -> bool {
-        matches!(self, ReviewState::Glossary | ReviewState::Machine)
+        matches!(
+            self,
+            ReviewState::Untranslated | ReviewState::Glossary | ReviewState::Machine
+        )
     }
 }
 
@@ -56,6 +64,7 @@ mod tests {
 
     #[test]
     fn people_win_over_machines() {
+        assert!(ReviewState::Untranslated.automatic_may_overwrite());
         assert!(ReviewState::Glossary.automatic_may_overwrite());
         assert!(ReviewState::Machine.automatic_may_overwrite());
         assert!(!ReviewState::Edited.automatic_may_overwrite());

@@ -65,6 +65,11 @@ pub struct Config {
     pub search_rate_per_minute: u32,
     /// Partner API requests per minute per API key (bursts of a quarter of it).
     pub partner_rate_per_minute: u32,
+    /// The `[translate]` table: the machine-translation provider for wholesalers' free text
+    /// (`provider = "glossary"`, the default, means none: free text stays Korean, marked
+    /// `untranslated`). Keys also come from `DDHUB_TRANSLATE_<KEY>` (`DDHUB_TRANSLATE_PROVIDER`,
+    /// `DDHUB_TRANSLATE_API_KEY` …).
+    pub translate: ddhub_translate::ProviderConfig,
 }
 
 impl Default for Config {
@@ -92,6 +97,7 @@ impl Default for Config {
             webhooks_allow_private: false,
             search_rate_per_minute: 600,
             partner_rate_per_minute: 1200,
+            translate: ddhub_translate::ProviderConfig::Glossary,
         }
     }
 }
@@ -142,6 +148,11 @@ impl Config {
         }
         // Only DDHub's own keys: DDHUB_TEST_* and similar variables are not configuration.
         fig = fig.merge(Env::prefixed("DDHUB_").only(KEYS));
+        // The `[translate]` table from `DDHUB_TRANSLATE_*` (provider credentials are usually
+        // given this way rather than written into a file).
+        fig = fig.merge(
+            Env::prefixed("DDHUB_TRANSLATE_").map(|k| format!("translate.{k}").into()),
+        );
         let cfg: Config = fig.extract().map_err(|e| {
             let e = e.to_string();
             ConfigError(

@@ -62,6 +62,9 @@ async fn page(
         TranslatableField::Description,
     )
     .await?;
+    // The wholesaler's own text, machine-translated, follows the generated description.
+    let free =
+        translations::translated_free_text_for_styles(store, &ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, &ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows
@@ -94,7 +97,10 @@ async fn page(
                     .get(&id)
                     .cloned()
                     .unwrap_or_else(|| r.style.title_ko.clone()),
-                description: descriptions.get(&id).cloned().unwrap_or_default(),
+                description: match (descriptions.get(&id), free.get(&id)) {
+                    (Some(d), Some(f)) => format!("{d}\n\n{f}"),
+                    (d, f) => d.or(f).cloned().unwrap_or_default(),
+                },
                 category: r.style.category.clone(),
                 gender: None,
                 price: r.style.price,

@@ -9,6 +9,7 @@ pub mod catalog_upload;
 pub mod config;
 pub mod error;
 pub mod feeds;
+pub mod glossary;
 pub mod i18n;
 pub mod limits;
 pub mod listing;

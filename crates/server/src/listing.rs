@@ -1,6 +1,8 @@
 //! The listing pipeline behind `style.changed`: translate each changed style's title,
 //! attributes and description into every export locale (offline, from the glossary and the
-//! closed vocabularies), store them with their review states, and (re)index the style for search.
+//! closed vocabularies), the wholesaler's free text through the configured machine-translation
+//! provider (with the translation memory), store them with their review states, and (re)index
+//! the style for search.
 
 use crate::config::Config;
 use crate::worker::{JobError, JobHandler};
@@ -16,10 +18,12 @@ use ddhub_store::catalog::ListingRow;
 use ddhub_store::jobs::ClaimedJob;
 use ddhub_store::translations;
 use ddhub_translate::{
-    Glossary, StyleAttributes, Templates, render_attributes, render_description, translate_title,
+    Glossary, ProviderConfig, RememberingTranslator, StyleAttributes, Templates, TranslateError,
+    Translator, render_attributes, render_description, translate_title,
 };
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 /// Labels of the closed vocabularies (`locales/vocab/`), the source of truth for attribute
 /// words; the glossary fills in what they lack.
@@ -49,9 +53,22 @@ impl ddhub_translate::AttributeLabels for VocabularyLabels {
     }
 }
 
+/// The glossary in force and the machine translator made with it; replaced when the stored
+/// overrides change (their revision moves).
+struct Current {
+    /// `None` until the first check against the database.
+    revision: Option<i64>,
+    glossary: Arc<Glossary>,
+    machine: Option<Arc<RememberingTranslator>>,
+}
+
 /// Everything the pipeline needs, built once per process.
 pub struct Listing {
-    pub glossary: Arc<Glossary>,
+    /// The glossary shipped in `locales/glossary/`.
+    shipped: Arc<Glossary>,
+    current: RwLock<Arc<Current>>,
+    /// The configured machine-translation provider, for free text; `glossary` means none.
+    provider: ProviderConfig,
     pub templates: Arc<Templates>,
     pub index: Arc<dyn SearchIndex>,
     pub media_base: String,
@@ -89,12 +106,130 @@ fn hash(s: &str) -> String {
 
 impl Listing {
     pub fn new(index: Arc<dyn SearchIndex>, media_base: String) -> anyhow::Result<Self> {
+        let shipped = Arc::new(Glossary::builtin()?);
         Ok(Self {
-            glossary: Arc::new(Glossary::builtin()?),
+            current: RwLock::new(Arc::new(Current {
+                revision: None,
+                glossary: shipped.clone(),
+                machine: None,
+            })),
+            shipped,
+            provider: ProviderConfig::Glossary,
             templates: Arc::new(Templates::builtin()?),
             index,
             media_base,
         })
+    }
+
+    /// Uses this machine-translation provider for the wholesaler's free text (`[translate]`
+    /// in the configuration); without one free text stays Korean and `untranslated`.
+    pub fn with_provider(mut self, provider: ProviderConfig) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    fn current(&self) -> Arc<Current> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The glossary in force as last loaded (shipped plus operator overrides).
+    pub fn glossary(&self) -> Arc<Glossary> {
+        self.current().glossary.clone()
+    }
+
+    /// Translation-memory hits and provider-bound texts of the current machine translator.
+    pub fn memory_counts(&self) -> Option<(u64, u64)> {
+        self.current()
+            .machine
+            .as_ref()
+            .map(|m| (m.hits(), m.misses()))
+    }
+
+    /// Reloads the glossary when the stored overrides changed since the last look (one
+    /// primary-key read when they did not).
+    pub async fn refresh(&self, store: &Store) -> anyhow::Result<()> {
+        self.load(store).await.map(|_| ())
+    }
+
+    async fn load(&self, store: &Store) -> anyhow::Result<Arc<Current>> {
+        let rev = ddhub_store::glossary::revision(store).await?;
+        let cur = self.current();
+        if cur.revision == Some(rev.revision) {
+            return Ok(cur);
+        }
+        let glossary = Arc::new(crate::glossary::merged(store, &self.shipped).await?);
+        let machine = match &self.provider {
+            ProviderConfig::Glossary => None,
+            p => Some(Arc::new(RememberingTranslator::new(
+                ddhub_translate::build_translator(p, glossary.clone())?,
+                Arc::new(crate::glossary::StoreMemory {
+                    store: store.clone(),
+                }),
+                glossary.version(),
+            ))),
+        };
+        let next = Arc::new(Current {
+            revision: Some(rev.revision),
+            glossary,
+            machine,
+        });
+        match self.current.write() {
+            Ok(mut c) => *c = next.clone(),
+            Err(poisoned) => *poisoned.into_inner() = next.clone(),
+        }
+        tracing::info!(
+            revision = rev.revision,
+            version = next.glossary.version(),
+            "glossary loaded"
+        );
+        Ok(next)
+    }
+
+    /// The wholesaler's free text of these rows in every export locale: machine-translated in
+    /// one batch per locale (memory first), or kept in Korean as `untranslated` without a
+    /// provider, or for a locale the provider does not serve. A transient provider failure
+    /// fails the job (it is retried); a permanent one leaves that locale `untranslated`.
+    async fn free_texts(
+        &self,
+        current: &Current,
+        rows: &[ListingRow],
+    ) -> Result<HashMap<(i64, Locale), (String, ReviewState)>, TranslateError> {
+        let sources: Vec<(i64, String)> = rows
+            .iter()
+            .filter_map(|r| {
+                let t = r.style.description_ko.as_deref()?.trim();
+                (!t.is_empty()).then(|| (r.style.id.0, t.to_string()))
+            })
+            .collect();
+        let mut out = HashMap::new();
+        if sources.is_empty() {
+            return Ok(out);
+        }
+        let texts: Vec<String> = sources.iter().map(|(_, t)| t.clone()).collect();
+        for locale in Locale::TARGETS {
+            let translated = match &current.machine {
+                Some(m) => match m.translate(&texts, locale).await {
+                    Ok(v) => Some(v),
+                    Err(e) if e.is_transient() => return Err(e),
+                    Err(e) => {
+                        tracing::warn!(locale = locale.tag(), error = %e, "free text left untranslated");
+                        None
+                    }
+                },
+                None => None,
+            };
+            for (i, (id, source)) in sources.iter().enumerate() {
+                let value = match translated.as_ref().and_then(|v| v.get(i)) {
+                    Some(t) => (t.text.clone(), t.review_state),
+                    None => (source.clone(), ReviewState::Untranslated),
+                };
+                out.insert((*id, locale), value);
+            }
+        }
+        Ok(out)
     }
 
     fn attributes_of(row: &ListingRow) -> StyleAttributes {
@@ -129,8 +264,11 @@ impl Listing {
     async fn translate(
         &self,
         store: &Store,
+        current: &Current,
         row: &ListingRow,
+        free: &HashMap<(i64, Locale), (String, ReviewState)>,
     ) -> Result<[LocalizedText; 3], ddhub_store::StoreError> {
+        let glossary = current.glossary.as_ref();
         let attrs = Self::attributes_of(row);
         let mut title = LocalizedText::default();
         let mut attributes = LocalizedText::default();
@@ -139,8 +277,9 @@ impl Listing {
         let source_title = hash(&row.style.title_ko);
         // Debug output of plain data is deterministic: a change in any attribute changes the hash.
         let source_attrs = hash(&format!("{attrs:?}"));
+        let source_free = row.style.description_ko.as_deref().map(|t| hash(t.trim()));
         for locale in Locale::TARGETS {
-            let t = translate_title(&self.glossary, &row.style.title_ko, locale);
+            let t = translate_title(glossary, &row.style.title_ko, locale);
             let review = if t.unknown_terms.is_empty() {
                 ReviewState::Glossary
             } else {
@@ -158,7 +297,7 @@ impl Listing {
             .await?;
             let a = render_attributes(
                 &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
                 &self.templates,
                 locale,
             );
@@ -174,7 +313,7 @@ impl Listing {
             .await?;
             let d = render_description(
                 &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
                 &self.templates,
                 locale,
             );
@@ -188,8 +327,28 @@ impl Listing {
                 &source_attrs,
             )
             .await?;
+            if let (Some((value, review)), Some(source)) =
+                (free.get(&(id.0, locale)), &source_free)
+            {
+                translations::write_automatic(
+                    store.conn(),
+                    id,
+                    locale,
+                    TranslatableField::FreeText,
+                    value,
+                    *review,
+                    source,
+                )
+                .await?;
+            }
         }
-        // What is in force: stored values (human edits included).
+        if !free.contains_key(&(id.0, Locale::En)) {
+            // No free text (or the wholesaler removed it): so go its automatic translations.
+            translations::remove_automatic(store.conn(), id, TranslatableField::FreeText).await?;
+        }
+        // What is in force: stored values (human edits included). Translated free text
+        // follows the generated description; Korean left `untranslated` stays out of it.
+        let mut free_in_force: Vec<(Locale, String)> = Vec::new();
         for t in translations::for_style(store, id, None).await? {
             let Some(locale) = Locale::from_tag(&t.locale) else {
                 continue;
@@ -198,16 +357,26 @@ impl Listing {
                 "title" => &mut title,
                 "attributes" => &mut attributes,
                 "description" => &mut description,
+                "free_text" => {
+                    if t.review != ReviewState::Untranslated.as_str() {
+                        free_in_force.push((locale, t.value));
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             target.set(locale, t.value);
+        }
+        for (locale, text) in free_in_force {
+            let generated = description.get(locale).to_string();
+            description.set(locale, format!("{generated}\n\n{text}"));
         }
         title.set(Locale::Ko, row.style.title_ko.clone());
         attributes.set(
             Locale::Ko,
             render_attributes(
                 &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
                 &self.templates,
                 Locale::Ko,
             ),
@@ -217,7 +386,7 @@ impl Listing {
             row.style.description_ko.clone().unwrap_or_else(|| {
                 render_description(
                     &attrs,
-                    &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
+                    &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
                     &self.templates,
                     Locale::Ko,
                 )
@@ -226,7 +395,7 @@ impl Listing {
         Ok([title, attributes, description])
     }
 
-    fn doc(&self, row: &ListingRow, texts: [LocalizedText; 3]) -> ListingDoc {
+    fn doc(&self, glossary: &Glossary, row: &ListingRow, texts: [LocalizedText; 3]) -> ListingDoc {
         let [title, attributes, description] = texts;
         let attrs = Self::attributes_of(row);
         let stock = match row.style.state {
@@ -272,7 +441,7 @@ impl Listing {
                     .as_ref()
                     .map(|k| format!("{}/{k}", self.media_base)),
             },
-            &self.glossary,
+            glossary,
         );
         // Stored titles win over the fresh glossary rendering (a person may have edited them).
         for locale in Locale::TARGETS {
@@ -293,10 +462,12 @@ impl Listing {
             .map(|i| i.0)
             .filter(|i| !found.contains(i))
             .collect();
+        let current = self.load(store).await?;
+        let free = self.free_texts(&current, &rows).await?;
         let mut docs = Vec::with_capacity(rows.len());
         for row in &rows {
-            let texts = self.translate(store, row).await?;
-            docs.push(self.doc(row, texts));
+            let texts = self.translate(store, &current, row, &free).await?;
+            docs.push(self.doc(&current.glossary, row, texts));
         }
         if !docs.is_empty() {
             self.index.upsert(&docs).await?;

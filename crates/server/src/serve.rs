@@ -85,6 +85,12 @@ pub fn registry(
         Ok(w) => r = r.register(ddhub_store::orders::JOB_WEBHOOK_DELIVER, Arc::new(w)),
         Err(e) => tracing::error!(error = %e, "webhook client unavailable: deliveries wait"),
     }
+    r = r.register(
+        ddhub_store::glossary::JOB_GLOSSARY_CHANGED,
+        Arc::new(crate::glossary::GlossaryChanged {
+            store: store.clone(),
+        }),
+    );
     if let Some(listing) = listing {
         r = r.register(
             ddhub_store::catalog::JOB_STYLE_CHANGED,
@@ -175,7 +181,9 @@ pub async fn serve(
     let signal = JobSignal::default();
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
     let index = crate::listing::open_index(&config).await?;
-    let listing = Arc::new(Listing::new(index.clone(), config.media_base_url())?);
+    let listing = Arc::new(
+        Listing::new(index.clone(), config.media_base_url())?.with_provider(config.translate.clone()),
+    );
     rebuild_if_stale(&config, &store, &listing).await;
     let mut app = App::new(config.clone(), store.clone(), signal.clone())?;
     app.search = Some(listing.clone());
@@ -216,7 +224,10 @@ pub async fn run_workers(
     // With Meilisearch every worker can index; the embedded index belongs to `ddhub serve`.
     let listing = if config.search_backend == "meilisearch" {
         let index = crate::listing::open_index(&config).await?;
-        Some(Arc::new(Listing::new(index, config.media_base_url())?))
+        Some(Arc::new(
+            Listing::new(index, config.media_base_url())?
+                .with_provider(config.translate.clone()),
+        ))
     } else {
         None
     };

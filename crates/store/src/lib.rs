@@ -4,6 +4,7 @@ pub mod catalog;
 mod db;
 pub mod entity;
 mod error;
+pub mod glossary;
 pub mod jobs;
 pub mod keys;
 pub mod orders;

@@ -95,6 +95,28 @@ pub async fn write_automatic<C: ConnectionTrait>(
     Ok(AutoWrite::Written)
 }
 
+/// Removes a field's automatic values (every locale) when its source is gone; a person's
+/// `edited` or `approved` value stays.
+pub async fn remove_automatic<C: ConnectionTrait>(
+    conn: &C,
+    style: StyleId,
+    field: TranslatableField,
+) -> Result<u64> {
+    let automatic = [
+        ReviewState::Untranslated,
+        ReviewState::Glossary,
+        ReviewState::Machine,
+    ]
+    .map(|r| r.as_str());
+    Ok(translation::Entity::delete_many()
+        .filter(translation::Column::StyleId.eq(style.0))
+        .filter(translation::Column::Field.eq(field.as_str()))
+        .filter(translation::Column::Review.is_in(automatic))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Every translated field of a style, optionally of one locale.
 pub async fn for_style(
     store: &Store,
@@ -213,6 +235,29 @@ pub async fn field_for_styles(
             .filter(translation::Column::StyleId.is_in(chunk.iter().map(|s| s.0)))
             .filter(translation::Column::Locale.eq(locale.tag()))
             .filter(translation::Column::Field.eq(field.as_str()))
+            .all(store.conn())
+            .await?
+        {
+            out.insert(m.style_id, m.value);
+        }
+    }
+    Ok(out)
+}
+
+/// The translated free text of many styles in one locale; Korean kept `untranslated` is left out
+/// (it does not belong in a listing in another language).
+pub async fn translated_free_text_for_styles(
+    store: &Store,
+    styles: &[StyleId],
+    locale: Locale,
+) -> Result<std::collections::HashMap<i64, String>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in styles.chunks(10_000) {
+        for m in translation::Entity::find()
+            .filter(translation::Column::StyleId.is_in(chunk.iter().map(|s| s.0)))
+            .filter(translation::Column::Locale.eq(locale.tag()))
+            .filter(translation::Column::Field.eq(TranslatableField::FreeText.as_str()))
+            .filter(translation::Column::Review.ne(ReviewState::Untranslated.as_str()))
             .all(store.conn())
             .await?
         {

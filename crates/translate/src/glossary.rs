@@ -399,12 +399,17 @@ fn parse_variants(text: &str) -> Result<Vec<(String, String)>, GlossaryError> {
 /// Writes every row (terms, then variants with role `variant` and the canonical term in `code`)
 /// as CSV with the header `ko,role,code,en,ja,zh-CN,zh-TW,vi,th`.
 pub fn glossary_to_csv(glossary: &Glossary) -> Result<String, GlossaryError> {
+    terms_to_csv(glossary.rows())
+}
+
+/// Writes rows (terms and variants) in the import format, as [`glossary_to_csv`] does.
+pub fn terms_to_csv(rows: impl IntoIterator<Item = Term>) -> Result<String, GlossaryError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let wrap = |source| GlossaryError::Csv {
         file: "export".to_string(),
         source,
     };
-    for row in glossary.rows() {
+    for row in rows {
         w.serialize(row).map_err(wrap)?;
     }
     let bytes = w

@@ -3,6 +3,7 @@
 
 mod cli;
 mod crash;
+mod glossary;
 mod serve;
 
 use std::io::{BufRead, BufReader};

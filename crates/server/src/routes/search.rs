@@ -243,7 +243,7 @@ async fn search(
                 .find(|t| t.field == "title")
                 .map(|t| t.value)
                 .unwrap_or_else(|| {
-                    ddhub_translate::translate_title(&listing.glossary, &row.style.title_ko, locale)
+                    ddhub_translate::translate_title(&listing.glossary(), &row.style.title_ko, locale)
                         .title
                 })
         };

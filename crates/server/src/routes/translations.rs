@@ -6,7 +6,7 @@ use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, State};
-use ddhub_domain::translation::TranslatableField;
+use ddhub_domain::translation::{ReviewState, TranslatableField};
 use ddhub_domain::{Locale, StyleId};
 use ddhub_store::translations;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FieldView {
     pub value: String,
-    /// `glossary`, `machine`, `edited` or `approved`.
+    /// `glossary`, `machine`, `edited` or `approved`; `untranslated` for free text kept in
+    /// Korean (no machine-translation provider configured).
     pub review: String,
 }
 
@@ -32,7 +33,8 @@ pub struct FieldView {
 pub struct TranslationsView {
     pub style_id: i64,
     pub locale: String,
-    /// `title`, `attributes`, `description` → value and review state.
+    /// `title`, `attributes`, `description`, `free_text` (the wholesaler's own text) → value and
+    /// review state.
     pub fields: BTreeMap<String, FieldView>,
 }
 
@@ -42,6 +44,7 @@ pub struct TranslationEdit {
     pub title: Option<String>,
     pub attributes: Option<String>,
     pub description: Option<String>,
+    pub free_text: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -137,6 +140,7 @@ async fn put_translations(
         (TranslatableField::Title, &body.title, 300),
         (TranslatableField::Attributes, &body.attributes, 5_000),
         (TranslatableField::Description, &body.description, 20_000),
+        (TranslatableField::FreeText, &body.free_text, 20_000),
     ] {
         let Some(v) = value else { continue };
         let v = v.trim();
@@ -160,7 +164,8 @@ async fn put_translations(
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The fields now", body = TranslationsView),
-        (status = 404, description = "No such style or field", body = ErrorBody)
+        (status = 404, description = "No such style or field", body = ErrorBody),
+        (status = 422, description = "An untranslated field (write a translation first)", body = ErrorBody)
     ))]
 async fn approve_translations(
     State(app): State<AppState>,
@@ -170,18 +175,35 @@ async fn approve_translations(
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
     let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    let stored = translations::for_style(&app.store, style, Some(locale)).await?;
+    let untranslated = |f: &str| {
+        stored
+            .iter()
+            .any(|t| t.field == f && t.review == ReviewState::Untranslated.as_str())
+    };
     let fields: Vec<String> = match body.and_then(|Json(b)| b.fields) {
         Some(f) => f,
-        None => translations::for_style(&app.store, style, Some(locale))
-            .await?
-            .into_iter()
-            .map(|t| t.field)
+        // Everything that is a translation; Korean kept untranslated is not approvable.
+        None => stored
+            .iter()
+            .filter(|t| t.review != ReviewState::Untranslated.as_str())
+            .map(|t| t.field.clone())
             .collect(),
     };
-    for f in fields {
+    let mut parsed = Vec::with_capacity(fields.len());
+    for f in &fields {
         let field: TranslatableField = f.parse().map_err(|_| {
             ApiError::with_detail(ErrorCode::InvalidBody, format!("unknown field {f:?}"))
         })?;
+        if untranslated(f.as_str()) {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("{f} is untranslated (kept in Korean): PUT a translation first"),
+            ));
+        }
+        parsed.push(field);
+    }
+    for field in parsed {
         translations::approve(&app.store, style, locale, field).await?;
     }
     app.jobs.notify();

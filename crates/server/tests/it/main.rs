@@ -8,5 +8,6 @@ mod i18n;
 mod orders;
 mod photos;
 mod search;
+mod translations;
 mod uploads;
 mod workers;

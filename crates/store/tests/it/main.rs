@@ -4,6 +4,7 @@
 
 mod catalog;
 use ddhub_store::testing as common;
+mod glossary;
 mod jobs;
 mod keys;
 mod migrations;

@@ -61,6 +61,8 @@ pub enum TranslateError {
     PlaceholderLost { placeholder: String },
     #[error("provider configuration: {0}")]
     Config(String),
+    #[error("translation memory: {0}")]
+    Memory(String),
 }
 
 impl TranslateError {
@@ -71,6 +73,7 @@ impl TranslateError {
             TranslateError::Timeout { .. }
                 | TranslateError::RateLimited { .. }
                 | TranslateError::Transport { .. }
+                | TranslateError::Memory(_)
         ) || matches!(self, TranslateError::Provider { status, .. } if *status >= 500)
     }
 }

@@ -3,6 +3,7 @@
 
 mod attributes;
 mod glossary_data;
+mod memory;
 mod providers;
 mod quality;
 mod titles;
