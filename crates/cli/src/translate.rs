@@ -84,6 +84,22 @@ pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
         } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            let locale = locale(&l)?;
+            // A header `korean<TAB>en<TAB>ja…` names the reference column per locale (the
+            // shipped dev set has both); otherwise the second column is the reference.
+            let mut column = 0;
+            if let Some(header) = text.lines().next().filter(|h| h.starts_with("korean\t")) {
+                let names: Vec<&str> = header.split('\t').skip(1).map(str::trim).collect();
+                if names.len() > 1 {
+                    column = names.iter().position(|h| *h == locale.tag()).ok_or_else(|| {
+                        usage(format!(
+                            "{}: the header has no {} column",
+                            file.display(),
+                            locale.tag()
+                        ))
+                    })?;
+                }
+            }
             let mut lines = Vec::new();
             for (n, line) in text.lines().enumerate() {
                 // Blank lines, comments and a `korean<TAB>…` header line are not data.
@@ -101,10 +117,10 @@ pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
                 };
                 lines.push(ddhub_translate::EvalLine {
                     korean: ko.to_string(),
-                    reference: reference.split('\t').next().unwrap_or("").to_string(),
+                    reference: reference.split('\t').nth(column).unwrap_or("").to_string(),
                 });
             }
-            let r = ddhub_translate::evaluate(&glossary, &lines, locale(&l)?);
+            let r = ddhub_translate::evaluate(&glossary, &lines, locale);
             if json {
                 println!(
                     "{}",
