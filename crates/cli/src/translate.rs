@@ -91,13 +91,16 @@ pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
             if let Some(header) = text.lines().next().filter(|h| h.starts_with("korean\t")) {
                 let names: Vec<&str> = header.split('\t').skip(1).map(str::trim).collect();
                 if names.len() > 1 {
-                    column = names.iter().position(|h| *h == locale.tag()).ok_or_else(|| {
-                        usage(format!(
-                            "{}: the header has no {} column",
-                            file.display(),
-                            locale.tag()
-                        ))
-                    })?;
+                    column = names
+                        .iter()
+                        .position(|h| *h == locale.tag())
+                        .ok_or_else(|| {
+                            usage(format!(
+                                "{}: the header has no {} column",
+                                file.display(),
+                                locale.tag()
+                            ))
+                        })?;
                 }
             }
             let mut lines = Vec::new();

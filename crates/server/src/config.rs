@@ -150,9 +150,7 @@ impl Config {
         fig = fig.merge(Env::prefixed("DDHUB_").only(KEYS));
         // The `[translate]` table from `DDHUB_TRANSLATE_*` (provider credentials are usually
         // given this way rather than written into a file).
-        fig = fig.merge(
-            Env::prefixed("DDHUB_TRANSLATE_").map(|k| format!("translate.{k}").into()),
-        );
+        fig = fig.merge(Env::prefixed("DDHUB_TRANSLATE_").map(|k| format!("translate.{k}").into()));
         let cfg: Config = fig.extract().map_err(|e| {
             let e = e.to_string();
             ConfigError(

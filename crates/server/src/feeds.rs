@@ -63,8 +63,7 @@ async fn page(
     )
     .await?;
     // The wholesaler's own text, machine-translated, follows the generated description.
-    let free =
-        translations::translated_free_text_for_styles(store, &ids, settings.locale).await?;
+    let free = translations::translated_free_text_for_styles(store, &ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, &ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows

@@ -48,12 +48,13 @@ fn to_row(t: &Term) -> OverrideRow {
 }
 
 fn to_term(r: OverrideRow) -> Result<Term, GlossaryAdminError> {
-    let role: Role = serde_json::from_value(serde_json::Value::String(r.role.clone())).map_err(
-        |_| GlossaryAdminError::Corrupt {
-            ko: r.ko.clone(),
-            problem: format!("role {:?}", r.role),
-        },
-    )?;
+    let role: Role =
+        serde_json::from_value(serde_json::Value::String(r.role.clone())).map_err(|_| {
+            GlossaryAdminError::Corrupt {
+                ko: r.ko.clone(),
+                problem: format!("role {:?}", r.role),
+            }
+        })?;
     Ok(Term {
         ko: r.ko,
         role,

@@ -327,8 +327,7 @@ impl Listing {
                 &source_attrs,
             )
             .await?;
-            if let (Some((value, review)), Some(source)) =
-                (free.get(&(id.0, locale)), &source_free)
+            if let (Some((value, review)), Some(source)) = (free.get(&(id.0, locale)), &source_free)
             {
                 translations::write_automatic(
                     store.conn(),

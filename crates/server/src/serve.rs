@@ -182,7 +182,8 @@ pub async fn serve(
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
     let index = crate::listing::open_index(&config).await?;
     let listing = Arc::new(
-        Listing::new(index.clone(), config.media_base_url())?.with_provider(config.translate.clone()),
+        Listing::new(index.clone(), config.media_base_url())?
+            .with_provider(config.translate.clone()),
     );
     rebuild_if_stale(&config, &store, &listing).await;
     let mut app = App::new(config.clone(), store.clone(), signal.clone())?;
@@ -225,8 +226,7 @@ pub async fn run_workers(
     let listing = if config.search_backend == "meilisearch" {
         let index = crate::listing::open_index(&config).await?;
         Some(Arc::new(
-            Listing::new(index, config.media_base_url())?
-                .with_provider(config.translate.clone()),
+            Listing::new(index, config.media_base_url())?.with_provider(config.translate.clone()),
         ))
     } else {
         None

@@ -15,7 +15,9 @@ pub const MAX_RENDERING_CHARS: usize = 200;
 const MAX_REPORTED: usize = 200;
 
 /// Columns of the import (and export) format.
-const COLUMNS: [&str; 9] = ["ko", "role", "code", "en", "ja", "zh-CN", "zh-TW", "vi", "th"];
+const COLUMNS: [&str; 9] = [
+    "ko", "role", "code", "en", "ja", "zh-CN", "zh-TW", "vi", "th",
+];
 
 /// A problem with one line of the file (1-based, the header is line 1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,11 +162,7 @@ pub fn parse_overrides(text: &str, base: &Glossary) -> Result<Vec<Term>, ImportE
         if record.len() != columns.len() {
             errors.push(RowError {
                 line,
-                message: format!(
-                    "{} cells, the header has {}",
-                    record.len(),
-                    columns.len()
-                ),
+                message: format!("{} cells, the header has {}", record.len(), columns.len()),
             });
             continue;
         }
@@ -320,6 +318,7 @@ fn check_row(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -348,15 +347,21 @@ mod tests {
                    꽈배기,fabric,,twisted cable knit,,,,,\n\
                    몽실,style,,fluffy,もこもこ,毛绒,毛絨,bông xù,ขนฟู\n\
                    몽실이,variant,몽실,,,,,,\n";
-        let rows = parse_overrides(&csv, &g).unwrap_or_else(|e| panic!("{e}"));
+        let rows = parse_overrides(csv, &g).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].en, "twisted cable knit");
-        assert_eq!(rows[0].ja, shipped, "empty cell keeps the shipped rendering");
+        assert_eq!(
+            rows[0].ja, shipped,
+            "empty cell keeps the shipped rendering"
+        );
         assert!(!shipped.is_empty());
         assert_eq!(rows[2].role, Role::Variant);
         let merged = g.with_overrides(rows).unwrap_or_else(|e| panic!("{e}"));
         assert_ne!(merged.version(), g.version());
-        assert_eq!(merged.lookup("몽실이").map(|t| t.en.as_str()), Some("fluffy"));
+        assert_eq!(
+            merged.lookup("몽실이").map(|t| t.en.as_str()),
+            Some("fluffy")
+        );
     }
 
     #[test]

@@ -61,7 +61,10 @@ pub struct InMemory(std::sync::Mutex<HashMap<String, Translation>>);
 #[async_trait]
 impl MemoryStore for InMemory {
     async fn get(&self, keys: &[String]) -> Result<HashMap<String, Translation>, TranslateError> {
-        let map = self.0.lock().map_err(|_| TranslateError::Memory("poisoned".into()))?;
+        let map = self
+            .0
+            .lock()
+            .map_err(|_| TranslateError::Memory("poisoned".into()))?;
         Ok(keys
             .iter()
             .filter_map(|k| map.get(k).map(|t| (k.clone(), t.clone())))
@@ -69,7 +72,10 @@ impl MemoryStore for InMemory {
     }
 
     async fn put(&self, records: &[MemoryRecord]) -> Result<(), TranslateError> {
-        let mut map = self.0.lock().map_err(|_| TranslateError::Memory("poisoned".into()))?;
+        let mut map = self
+            .0
+            .lock()
+            .map_err(|_| TranslateError::Memory("poisoned".into()))?;
         for r in records {
             map.entry(r.key.clone())
                 .or_insert_with(|| r.translation.clone());

@@ -63,10 +63,7 @@ fn glossary_import_is_all_or_nothing_and_export_includes_overrides() {
     let merged = ddhub(&d).args(["glossary", "export"]).output().unwrap();
     let merged = String::from_utf8(merged.stdout).unwrap();
     assert!(merged.lines().any(|l| l.starts_with("몽실,style,,fluffy,")));
-    let kk = merged
-        .lines()
-        .find(|l| l.starts_with("꽈배기,"))
-        .unwrap();
+    let kk = merged.lines().find(|l| l.starts_with("꽈배기,")).unwrap();
     assert!(kk.contains("twisted cable"), "{kk}");
     let shipped_kk = shipped.lines().find(|l| l.starts_with("꽈배기,")).unwrap();
     // The empty ja cell kept the shipped rendering.
@@ -80,6 +77,10 @@ fn glossary_import_is_all_or_nothing_and_export_includes_overrides() {
         .args(["glossary", "import", again.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("did not change"));
 }

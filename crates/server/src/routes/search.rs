@@ -243,8 +243,12 @@ async fn search(
                 .find(|t| t.field == "title")
                 .map(|t| t.value)
                 .unwrap_or_else(|| {
-                    ddhub_translate::translate_title(&listing.glossary(), &row.style.title_ko, locale)
-                        .title
+                    ddhub_translate::translate_title(
+                        &listing.glossary(),
+                        &row.style.title_ko,
+                        locale,
+                    )
+                    .title
                 })
         };
         let price = rate

@@ -43,7 +43,10 @@ async fn style_id(e: &Env, code: &str) -> i64 {
 async fn fields(e: &Env, id: i64, locale: &str) -> Value {
     let (s, _, v) = call(
         &e.router,
-        get(&format!("/api/v1/styles/{id}/translations/{locale}"), &e.key),
+        get(
+            &format!("/api/v1/styles/{id}/translations/{locale}"),
+            &e.key,
+        ),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -147,7 +150,10 @@ async fn free_text_is_machine_translated_once_with_glossary_terms_protected() {
         for r in &requests {
             let body: Value = serde_json::from_slice(&r.body).unwrap();
             assert_eq!(body["text"].as_array().unwrap().len(), 1);
-            assert!(body["text"][0].as_str().unwrap().contains("[[0]]"), "{body}");
+            assert!(
+                body["text"][0].as_str().unwrap().contains("[[0]]"),
+                "{body}"
+            );
         }
         // The description shown to buyers carries the translation after the generated part.
         let dl = style_id(&e, "DL-1").await;
@@ -173,12 +179,17 @@ async fn free_text_is_machine_translated_once_with_glossary_terms_protected() {
             if reprocessed {
                 break;
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "never reindexed: {v}");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "never reindexed: {v}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(deepl.received_requests().await.unwrap().len(), 6);
         assert_eq!(
-            ddhub_store::glossary::memory_len(&e._db.store).await.unwrap(),
+            ddhub_store::glossary::memory_len(&e._db.store)
+                .await
+                .unwrap(),
             6
         );
     }
@@ -216,7 +227,9 @@ async fn without_a_provider_free_text_stays_korean_and_untranslated() {
     let put = Request::put(format!("/api/v1/styles/{id}/translations/ja"))
         .header("authorization", &e.key)
         .header("content-type", "application/json")
-        .body(Body::from(r#"{"free_text":"ケーブル編みがきれいなカーディガンです。"}"#))
+        .body(Body::from(
+            r#"{"free_text":"ケーブル編みがきれいなカーディガンです。"}"#,
+        ))
         .unwrap();
     let (s, _, v) = call(&e.router, put).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -260,15 +273,23 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
             .unwrap();
         assert_ne!(out.version, out.previous_version);
         wait_fields(&e, id, "zh-CN", "re-translation with the new term", |f| {
-            f["title"]["value"].as_str().unwrap_or("").contains("落肩宽松")
+            f["title"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .contains("落肩宽松")
         })
         .await;
         assert_ne!(
-            fields(&e, id, "zh-CN").await["title"]["value"].as_str().unwrap(),
+            fields(&e, id, "zh-CN").await["title"]["value"]
+                .as_str()
+                .unwrap(),
             zh_before
         );
         wait_fields(&e, id, "vi", "re-translation (vi)", |f| {
-            f["title"]["value"].as_str().unwrap_or("").contains("dáng suông rộng")
+            f["title"]["value"]
+                .as_str()
+                .unwrap_or("")
+                .contains("dáng suông rộng")
         })
         .await;
         // A person's work stands.

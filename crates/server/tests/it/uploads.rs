@@ -56,12 +56,11 @@ pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
         ddhub_server::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
     let index: Arc<dyn ddhub_search::SearchIndex> =
         Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
-    let listing =
-        Arc::new(
-            ddhub_server::listing::Listing::new(index, config.media_base_url())
-                .unwrap()
-                .with_provider(config.translate.clone()),
-        );
+    let listing = Arc::new(
+        ddhub_server::listing::Listing::new(index, config.media_base_url())
+            .unwrap()
+            .with_provider(config.translate.clone()),
+    );
     let pool = serve::worker_pool(
         &config,
         &db.store,
