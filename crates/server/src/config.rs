@@ -252,3 +252,41 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use ddhub_translate::ProviderConfig;
+
+    #[test]
+    fn the_translate_table_picks_a_provider_and_defaults_to_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ddhub.toml");
+        std::fs::write(&path, "search_backend = \"tantivy\"\n").unwrap();
+        let c = Config::load(Some(&path), true).unwrap();
+        assert_eq!(c.translate, ProviderConfig::Glossary);
+        std::fs::write(
+            &path,
+            "[translate]\nprovider = \"deepl\"\napi_key = \"k:fx\"\nextra_targets = [\"VI\"]\ntimeout_ms = 5000\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), true).unwrap();
+        match &c.translate {
+            ProviderConfig::Deepl {
+                api_key,
+                extra_targets,
+                limits,
+                ..
+            } => {
+                assert_eq!(api_key, "k:fx");
+                assert_eq!(extra_targets, &["VI".to_string()]);
+                assert_eq!(limits.timeout_ms, Some(5000));
+            }
+            other => panic!("{other:?}"),
+        }
+        std::fs::write(&path, "[translate]\nprovider = \"deepl\"\n").unwrap();
+        let err = Config::load(Some(&path), true).unwrap_err().to_string();
+        assert!(err.contains("api_key"), "{err}");
+    }
+}
