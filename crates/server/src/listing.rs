@@ -139,6 +139,8 @@ impl Listing {
         let source_title = hash(&row.style.title_ko);
         // Debug output of plain data is deterministic: a change in any attribute changes the hash.
         let source_attrs = hash(&format!("{attrs:?}"));
+        // One transaction: the translations and their change-log rows commit together.
+        let txn = store.begin_write().await?;
         for locale in Locale::TARGETS {
             let t = translate_title(&self.glossary, &row.style.title_ko, locale);
             let review = if t.unknown_terms.is_empty() {
@@ -147,7 +149,7 @@ impl Listing {
                 ReviewState::Machine
             };
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Title,
@@ -163,7 +165,7 @@ impl Listing {
                 locale,
             );
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Attributes,
@@ -179,7 +181,7 @@ impl Listing {
                 locale,
             );
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Description,
@@ -189,6 +191,7 @@ impl Listing {
             )
             .await?;
         }
+        txn.commit().await?;
         // What is in force: stored values (human edits included).
         for t in translations::for_style(store, id, None).await? {
             let Some(locale) = Locale::from_tag(&t.locale) else {

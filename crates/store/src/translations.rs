@@ -1,6 +1,7 @@
 //! Translated fields per style and locale, with their review state. Automatic results (glossary,
 //! machine) never overwrite a person's work (edited, approved).
 
+use crate::changes::ChangeKind;
 use crate::entity::translation;
 use crate::{Result, Store, StoreError};
 use ddhub_domain::translation::{ReviewState, TranslatableField};
@@ -53,6 +54,10 @@ pub async fn write_automatic<C: ConnectionTrait>(
     source_hash: &str,
 ) -> Result<AutoWrite> {
     let now = Timestamp::now().0;
+    let in_feed = feed_visible(field);
+    if in_feed {
+        crate::changes::lock(conn).await?;
+    }
     let existing = translation::Entity::find()
         .filter(translation::Column::StyleId.eq(style.0))
         .filter(translation::Column::Locale.eq(locale.tag()))
@@ -92,7 +97,19 @@ pub async fn write_automatic<C: ConnectionTrait>(
             .await?;
         }
     }
+    if in_feed {
+        crate::changes::record_styles(conn, &[style], Some(locale), ChangeKind::Translation)
+            .await?;
+    }
     Ok(AutoWrite::Written)
+}
+
+/// Whether partner feeds show this field (title and description do; the attribute line not).
+fn feed_visible(field: TranslatableField) -> bool {
+    matches!(
+        field,
+        TranslatableField::Title | TranslatableField::Description
+    )
 }
 
 /// Every translated field of a style, optionally of one locale.
@@ -153,6 +170,7 @@ async fn set_human(
 ) -> Result<()> {
     let now = Timestamp::now().0;
     let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
     let existing = translation::Entity::find()
         .filter(translation::Column::StyleId.eq(style.0))
         .filter(translation::Column::Locale.eq(locale.tag()))
@@ -187,6 +205,11 @@ async fn set_human(
             .insert(&txn)
             .await?;
         }
+    }
+    // An edit changes the feed text; an approval keeps the value, so the feed is unchanged.
+    if value.is_some() && feed_visible(field) {
+        crate::changes::record_styles(&txn, &[style], Some(locale), ChangeKind::Translation)
+            .await?;
     }
     crate::jobs::enqueue(
         &txn,
