@@ -746,25 +746,3 @@ pub async fn owner_of(store: &Store, id: StyleId) -> Result<WholesalerId> {
         .map(|s| WholesalerId(s.wholesaler_id))
         .ok_or(StoreError::NotFound)
 }
-
-/// A number that changes whenever anything in any partner's view may have changed: styles,
-/// translations, photos, rates. Feed ETags are built on it.
-pub async fn catalog_version(store: &Store) -> Result<i64> {
-    let sql = "SELECT \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM styles) + \
-        (SELECT COUNT(*) FROM styles) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM translations) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM photos) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM exchange_rates) AS v";
-    let conn = store.conn();
-    let row = conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<i64>("", "v")?,
-        None => 0,
-    })
-}
