@@ -565,13 +565,8 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
                     markup_bp: settings.markup_bp,
                     rounding: settings.rounding,
                 };
-                parties::set_partner_feed(
-                    &store,
-                    p.id,
-                    &terms,
-                    &serde_json::to_string(&settings)?,
-                )
-                .await?;
+                parties::set_partner_feed(&store, p.id, &terms, &serde_json::to_string(&settings)?)
+                    .await?;
             }
             let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;
             println!("{}", serde_json::to_string_pretty(&settings)?);

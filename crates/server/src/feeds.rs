@@ -71,13 +71,9 @@ async fn load_styles(
     let titles =
         translations::field_for_styles(store, ids, settings.locale, TranslatableField::Title)
             .await?;
-    let descriptions = translations::field_for_styles(
-        store,
-        ids,
-        settings.locale,
-        TranslatableField::Description,
-    )
-    .await?;
+    let descriptions =
+        translations::field_for_styles(store, ids, settings.locale, TranslatableField::Description)
+            .await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows

@@ -12,8 +12,7 @@ use crate::entity::{catalog_change, style};
 use crate::{Result, Store};
 use ddhub_domain::{Locale, StyleId, Timestamp, WholesalerId};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::BTreeSet;
 
@@ -101,10 +100,7 @@ pub async fn record_styles<C: ConnectionTrait>(
             .into_tuple()
             .all(conn)
             .await?;
-        pairs.extend(
-            rows.into_iter()
-                .map(|(s, w)| (StyleId(s), WholesalerId(w))),
-        );
+        pairs.extend(rows.into_iter().map(|(s, w)| (StyleId(s), WholesalerId(w))));
     }
     record(conn, &pairs, locale, kind).await
 }
@@ -154,12 +150,7 @@ pub struct ChangeRows {
 }
 
 /// Reads a partner's change rows after `after`, `limit` at most.
-pub async fn after(
-    store: &Store,
-    view: &ViewFilter,
-    after: i64,
-    limit: u64,
-) -> Result<ChangeRows> {
+pub async fn after(store: &Store, view: &ViewFilter, after: i64, limit: u64) -> Result<ChangeRows> {
     // The high-water mark first: rows read below are all ≤ it, so moving to it skips nothing.
     let high = max_seq(store, None).await?;
     let rows: Vec<catalog_change::Model> = catalog_change::Entity::find()

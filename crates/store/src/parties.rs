@@ -194,9 +194,15 @@ pub async fn set_partner_feed(
     let res = partner::Entity::update_many()
         .col_expr(partner::Column::Settings, Expr::value(settings))
         .col_expr(partner::Column::Locale, Expr::value(terms.locale.tag()))
-        .col_expr(partner::Column::Currency, Expr::value(terms.currency.code()))
+        .col_expr(
+            partner::Column::Currency,
+            Expr::value(terms.currency.code()),
+        )
         .col_expr(partner::Column::MarkupBp, Expr::value(terms.markup_bp))
-        .col_expr(partner::Column::Rounding, Expr::value(terms.rounding.as_str()))
+        .col_expr(
+            partner::Column::Rounding,
+            Expr::value(terms.rounding.as_str()),
+        )
         .col_expr(partner::Column::UpdatedAt, Expr::value(Timestamp::now().0))
         .filter(partner::Column::Id.eq(id.0))
         .exec(&txn)

@@ -1,11 +1,11 @@
 //! Photos of styles: their normalisation results, order, and near-duplicate search.
 
+use crate::changes::ChangeKind;
 use crate::entity::{photo, style};
 use crate::{Result, Store, StoreError};
 use ddhub_domain::style::PhotoState;
 use ddhub_domain::{PhotoId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::Expr;
-use crate::changes::ChangeKind;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 

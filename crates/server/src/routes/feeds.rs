@@ -5,8 +5,8 @@ use crate::app::AppState;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::feeds::{
-    ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page,
-    send_file, settings_for, view_key, write_partner_feed,
+    ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page, send_file,
+    settings_for, view_key, write_partner_feed,
 };
 use axum::Json;
 use axum::body::Body;
@@ -177,7 +177,6 @@ async fn products(
 /// Response header saying whether a full feed came from the partner's stored snapshot (`hit`)
 /// or was built from the catalog (`miss`), for operators and tests.
 pub const SNAPSHOT_HEADER: &str = "x-ddhub-snapshot";
-
 
 /// Partner routes with ordinary limits and timeout: the changes feed (bounded pages) and the
 /// partner's feed settings.

@@ -56,12 +56,31 @@ async fn wholesaler(store: &Store, name: &str) -> WholesalerId {
         floor: "3".into(),
         unit: name.into(),
     };
-    parties::add_wholesaler(store, name, loc).await.unwrap().0.id
+    parties::add_wholesaler(store, name, loc)
+        .await
+        .unwrap()
+        .0
+        .id
 }
 
 async fn upsert(store: &Store, w: WholesalerId, inputs: &[StyleInput]) -> Vec<StyleId> {
+    upsert_then_wait(store, w, inputs, 0).await
+}
+
+/// Upserts, then keeps the transaction open `ms` before committing (as an upload does while it
+/// adds photos): without commit-ordered ids, a later writer's rows would commit first and a
+/// reader would move past this one's.
+async fn upsert_then_wait(
+    store: &Store,
+    w: WholesalerId,
+    inputs: &[StyleInput],
+    ms: u64,
+) -> Vec<StyleId> {
     let txn = store.begin_write().await.unwrap();
     let out = catalog::upsert_styles(&txn, w, None, inputs).await.unwrap();
+    if ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     txn.commit().await.unwrap();
     out.outcomes
         .iter()
@@ -188,13 +207,14 @@ async fn read_page(
 /// sells SKUs out, archives some, and edits an English title, each in its own transaction.
 async fn writer(store: Store, w: WholesalerId, t: usize) {
     let sizes = |stock: StockState| [("s", stock), ("m", StockState::InStock)];
-    for round in 0..6 {
+    for round in 0..6usize {
         let codes: Vec<String> = (0..3).map(|i| format!("W{t}-R{round}-{i}")).collect();
         let inputs: Vec<StyleInput> = codes
             .iter()
             .map(|c| input(c, 10_000, &sizes(StockState::InStock), StyleState::Active))
             .collect();
-        let ids = upsert(&store, w, &inputs).await;
+        // Writers hold their transactions for different times, so commits overtake each other.
+        let ids = upsert_then_wait(&store, w, &inputs, ((t * 7 + round * 3) % 5) as u64 * 4).await;
         for (n, id) in ids.iter().enumerate() {
             ready_photo(&store, *id, n).await;
         }
@@ -204,7 +224,7 @@ async fn writer(store: Store, w: WholesalerId, t: usize) {
             w,
             &[input(
                 &codes[0],
-                12_000 + round * 100,
+                12_000 + round as i64 * 100,
                 &sizes(StockState::InStock),
                 StyleState::Active,
             )],
@@ -431,7 +451,10 @@ async fn changes_feed_tombstones_and_partner_view() {
             .await
             .unwrap();
         assert!(page.changes.is_empty(), "{page:?}");
-        assert!(page.next_cursor > before, "moves past changes outside the view");
+        assert!(
+            page.next_cursor > before,
+            "moves past changes outside the view"
+        );
     }
 }
 
@@ -508,12 +531,7 @@ async fn full_feed_snapshot_is_reused_until_the_partner_view_changes() {
     let files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
         walk(dir)
             .into_iter()
-            .filter(|p| {
-                !p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(".tmp")
-            })
+            .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with(".tmp"))
             .collect()
     };
     let stored = files(&snapshot_dir);
@@ -532,9 +550,15 @@ async fn full_feed_snapshot_is_reused_until_the_partner_view_changes() {
     assert_eq!(third, marked);
 
     // A change outside the partner's view (another locale's text) keeps the snapshot.
-    translations::put_edited(&e.store, ids[0], Locale::Ja, TranslatableField::Title, "ニット")
-        .await
-        .unwrap();
+    translations::put_edited(
+        &e.store,
+        ids[0],
+        Locale::Ja,
+        TranslatableField::Title,
+        "ニット",
+    )
+    .await
+    .unwrap();
     let (_, h, _) = send(&e.router, get(uri, &auth)).await;
     assert_eq!(h["x-ddhub-snapshot"], "hit");
 
@@ -557,7 +581,10 @@ async fn full_feed_snapshot_is_reused_until_the_partner_view_changes() {
     let text = String::from_utf8(fourth.clone()).unwrap();
     // N-1 has no photo yet, so only K-1's new price shows.
     assert!(!text.contains("N-1-black-s"), "{text}");
-    assert_ne!(text.lines().next(), String::from_utf8(first).unwrap().lines().next());
+    assert_ne!(
+        text.lines().next(),
+        String::from_utf8(first).unwrap().lines().next()
+    );
     let now = files(&snapshot_dir);
     assert_eq!(now.len(), 1, "{now:?}");
     assert_eq!(std::fs::read(&now[0]).unwrap(), fourth);
@@ -611,7 +638,16 @@ async fn changes_route_pages_and_refuses_bad_cursors_in_the_callers_language() {
     assert_eq!(seen.len(), 10, "{seen:?}");
     seen.sort();
     seen.dedup();
-    assert_eq!(seen, ["R-0-black-s", "R-1-black-s", "R-2-black-s", "R-3-black-s", "R-4-black-s"]);
+    assert_eq!(
+        seen,
+        [
+            "R-0-black-s",
+            "R-1-black-s",
+            "R-2-black-s",
+            "R-3-black-s",
+            "R-4-black-s"
+        ]
+    );
 
     for (bad, lang, word) in [
         ("cursor=42", "ko", "커서"),
@@ -633,7 +669,12 @@ async fn changes_route_pages_and_refuses_bad_cursors_in_the_callers_language() {
         );
     }
     let (s, _, body) = send(&e.router, get("/api/v1/feeds/changes?limit=5000", &auth)).await;
-    assert_eq!(s, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
 
     // The OpenAPI document lists the routes.
     let doc = serde_json::to_value(ddhub_server::app::openapi()).unwrap();
@@ -650,7 +691,11 @@ async fn partner_reads_and_changes_its_feed_settings() {
     assert_eq!(s, StatusCode::OK);
     let current: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(
-        (&current["currency"], &current["markup_bp"], &current["locale"]),
+        (
+            &current["currency"],
+            &current["markup_bp"],
+            &current["locale"]
+        ),
         (&Value::from("USD"), &Value::from(1000), &Value::from("en"))
     );
     let put = |body: Value, lang: &str| {
@@ -691,19 +736,33 @@ async fn partner_reads_and_changes_its_feed_settings() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let v: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(v["error"]["code"], "feed_settings_operator_only");
-    assert!(v["error"]["message"].as_str().unwrap().contains("운영자"), "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("운영자"),
+        "{v}"
+    );
     // Invalid settings: localized 422, nothing stored.
     for (bad, lang, word) in [
-        (serde_json::json!({"categories": ["tops/nope"]}), "ja", "フィード設定"),
+        (
+            serde_json::json!({"categories": ["tops/nope"]}),
+            "ja",
+            "フィード設定",
+        ),
         (serde_json::json!({"min_photo": 2}), "en", "feed settings"),
-        (serde_json::json!({"link_template": "http://x/{style_id}"}), "vi", "Cài đặt"),
+        (
+            serde_json::json!({"link_template": "http://x/{style_id}"}),
+            "vi",
+            "Cài đặt",
+        ),
         (serde_json::json!(["x"]), "en", "feed settings"),
     ] {
         let (s, _, body) = send(&e.router, put(bad.clone(), lang)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let v: Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["error"]["code"], "invalid_feed_settings", "{bad}");
-        assert!(v["error"]["message"].as_str().unwrap().contains(word), "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(word),
+            "{v}"
+        );
     }
     assert_eq!(settings_for(&e.store, pid).await.unwrap(), stored);
 }
