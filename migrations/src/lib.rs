@@ -7,6 +7,7 @@ mod m20261127_000002_uploads;
 mod m20261127_000003_photo_variants;
 mod m20261127_000004_order_intake;
 mod m20261127_000005_webhook_deliveries;
+mod m20261128_000006_feed_changes;
 // issue 5: glossary overrides and translation memory
 mod m20261128_000007_glossary_memory;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_photo_variants::Migration),
             Box::new(m20261127_000004_order_intake::Migration),
             Box::new(m20261127_000005_webhook_deliveries::Migration),
+            Box::new(m20261128_000006_feed_changes::Migration),
             // issue 5: glossary overrides and translation memory
             Box::new(m20261128_000007_glossary_memory::Migration),
         ]

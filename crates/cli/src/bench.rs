@@ -15,6 +15,8 @@ pub enum BenchCmd {
     Ingest(IngestBench),
     /// Order intake (with idempotency) and webhook delivery.
     Orders(OrdersBench),
+    /// A partner's full GMC XML feed from a seeded database: items/s and peak memory.
+    Feeds(crate::bench_feeds::FeedsBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -54,6 +56,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Ingest(b) => ingest(b).await,
         BenchCmd::Orders(b) => orders(b).await,
+        BenchCmd::Feeds(b) => crate::bench_feeds::run(b).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
 mod bench;
+mod bench_feeds;
 mod demo;
 mod demo_catalog;
 mod images;
@@ -161,7 +162,8 @@ enum PartnerCmd {
     Settings {
         /// The partner's name.
         name: String,
-        /// JSON with the feed settings (category map, size system, image profile, filters…).
+        /// JSON with the feed settings (category map, size system, image profile, filters…);
+        /// locale, currency, markup_bp and rounding left out keep their values.
         #[arg(long)]
         file: Option<PathBuf>,
     },
@@ -540,9 +542,30 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
             if let Some(file) = file {
                 let json = std::fs::read_to_string(&file)
                     .map_err(|e| usage(format!("{}: {e}", file.display())))?;
-                let settings = ddhub_feeds::FeedSettings::from_json(&json).map_err(usage)?;
+                // Locale, currency, markup and rounding live on the partner row: the file's
+                // values go there, and ones the file leaves out stay as they are (a file with
+                // only a category map must not reset the currency to the default).
+                let mut value: serde_json::Value = serde_json::from_str(&json)
+                    .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+                let current =
+                    serde_json::to_value(ddhub_server::feeds::settings_for(&store, p.id).await?)?;
+                if let Some(obj) = value.as_object_mut() {
+                    for term in ["locale", "currency", "markup_bp", "rounding"] {
+                        if let (false, Some(v)) = (obj.contains_key(term), current.get(term)) {
+                            obj.insert(term.to_string(), v.clone());
+                        }
+                    }
+                }
+                let settings =
+                    ddhub_feeds::FeedSettings::from_json(&value.to_string()).map_err(usage)?;
                 settings.validate().map_err(usage)?;
-                parties::set_partner_settings(&store, p.id, &serde_json::to_string(&settings)?)
+                let terms = parties::NewPartnerTerms {
+                    locale: settings.locale,
+                    currency: settings.currency,
+                    markup_bp: settings.markup_bp,
+                    rounding: settings.rounding,
+                };
+                parties::set_partner_feed(&store, p.id, &terms, &serde_json::to_string(&settings)?)
                     .await?;
             }
             let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;

@@ -418,10 +418,7 @@ impl<'s> FeedMapper<'s> {
             };
             let colour_code = id_safe(&clean_text(&sku.colour));
             let size_code = id_safe(&clean_text(&sku.size));
-            let id = bounded_id(
-                format!("{}-{code}-{colour_code}-{size_code}", style.wholesaler_id),
-                || format!("{}-s{}-{}", style.wholesaler_id, style.style_id, sku.sku_id),
-            );
+            let id = sku_item_id(style, &code, &colour_code, &size_code, sku);
             let mpn =
                 truncate_chars(&format!("{code}-{colour_code}-{size_code}"), MAX_MPN).to_string();
             let (image_link, additional) = images(sku.image.as_deref(), &photos);
@@ -512,6 +509,28 @@ fn parse_link(template: &str, base: &str) -> Vec<LinkPart> {
 }
 
 /// Whitespace inside an id becomes `_` (ids are tokens in Google's tools and in CSV exports).
+/// The feed item id (`g:id`) of one SKU. It depends only on the style and SKU codes, never on
+/// a partner's settings, so a tombstone can name an item the partner's settings now leave out.
+pub fn item_id(style: &FeedStyle, sku: &FeedSku) -> String {
+    let code = id_safe(&clean_text(style.style_code.trim()));
+    let colour_code = id_safe(&clean_text(&sku.colour));
+    let size_code = id_safe(&clean_text(&sku.size));
+    sku_item_id(style, &code, &colour_code, &size_code, sku)
+}
+
+fn sku_item_id(
+    style: &FeedStyle,
+    code: &str,
+    colour_code: &str,
+    size_code: &str,
+    sku: &FeedSku,
+) -> String {
+    bounded_id(
+        format!("{}-{code}-{colour_code}-{size_code}", style.wholesaler_id),
+        || format!("{}-s{}-{}", style.wholesaler_id, style.style_id, sku.sku_id),
+    )
+}
+
 fn id_safe(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_whitespace() { '_' } else { c })

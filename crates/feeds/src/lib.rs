@@ -19,7 +19,7 @@ pub use etag::{FEED_SCHEMA_VERSION, feed_etag, if_none_match};
 pub use gmc::GmcXmlWriter;
 pub use item::{
     AgeGroup, Availability, Condition, FeedItem, FeedMapper, FeedShipping, FeedSku, FeedStyle,
-    Gender, SkipCounts, SkipReason,
+    Gender, SkipCounts, SkipReason, item_id,
 };
 pub use jsonl::JsonlWriter;
 pub use settings::{CategoryTarget, FeedSettings, SettingsError, ShippingDefault};

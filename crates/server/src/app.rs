@@ -103,6 +103,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::translations::router())
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
+        .merge(routes::feeds::api_router())
 }
 
 /// Public search: limited per client IP.

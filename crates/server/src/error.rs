@@ -43,10 +43,14 @@ pub enum ErrorCode {
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
     IdempotencyInFlight,
+    // Partner feeds.
+    InvalidCursor,
+    InvalidFeedSettings,
+    FeedSettingsOperatorOnly,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -71,6 +75,9 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyMissing,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::IdempotencyInFlight,
+        ErrorCode::InvalidCursor,
+        ErrorCode::InvalidFeedSettings,
+        ErrorCode::FeedSettingsOperatorOnly,
     ];
 
     /// (code, status): the table.
@@ -101,6 +108,9 @@ impl ErrorCode {
             IdempotencyKeyMissing => ("idempotency_key_missing", StatusCode::BAD_REQUEST),
             IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
             IdempotencyInFlight => ("idempotency_in_flight", StatusCode::CONFLICT),
+            InvalidCursor => ("invalid_cursor", StatusCode::BAD_REQUEST),
+            InvalidFeedSettings => ("invalid_feed_settings", StatusCode::UNPROCESSABLE_ENTITY),
+            FeedSettingsOperatorOnly => ("feed_settings_operator_only", StatusCode::FORBIDDEN),
         }
     }
 

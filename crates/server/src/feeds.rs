@@ -5,9 +5,12 @@ use ddhub_domain::style::StyleState;
 use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::{PartnerId, StyleId};
 use ddhub_feeds::{
-    Channel, Compression, FeedFormat, FeedMapper, FeedSettings, FeedSku, FeedStyle, FeedSummary,
+    ChangeEntry, ChangesPage, Channel, Compression, FeedCursor, FeedFormat, FeedMapper,
+    FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, TombstoneReason, item_id,
 };
+use ddhub_store::changes::{self, ViewFilter};
 use ddhub_store::{Store, StoreError, photos, translations};
+use std::collections::HashMap;
 use std::io::Write;
 
 /// Styles read per page: the feed holds one page at a time.
@@ -40,7 +43,8 @@ pub async fn settings_for(
     Ok(s)
 }
 
-/// One page of feed styles after `after` (style id), for the partner's locale.
+/// One page of feed styles after `after` (style id), for the partner's locale; archived styles
+/// are left out.
 async fn page(
     store: &Store,
     after: i64,
@@ -51,24 +55,35 @@ async fn page(
     let Some(last) = ids.last().map(|s| s.0) else {
         return Ok((Vec::new(), after));
     };
-    let rows = ddhub_store::catalog::listing_rows(store, &ids).await?;
+    let mut styles = load_styles(store, &ids, settings, media_base).await?;
+    styles.retain(|s| s.state != StyleState::Archived);
+    Ok((styles, last))
+}
+
+/// The given styles as feed input in the partner's locale (archived ones included).
+async fn load_styles(
+    store: &Store,
+    ids: &[StyleId],
+    settings: &FeedSettings,
+    media_base: &str,
+) -> Result<Vec<FeedStyle>, StoreError> {
+    let rows = ddhub_store::catalog::listing_rows(store, ids).await?;
     let titles =
-        translations::field_for_styles(store, &ids, settings.locale, TranslatableField::Title)
+        translations::field_for_styles(store, ids, settings.locale, TranslatableField::Title)
             .await?;
     let descriptions = translations::field_for_styles(
         store,
-        &ids,
+        ids,
         settings.locale,
         TranslatableField::Description,
     )
     .await?;
     // The wholesaler's own text, machine-translated, follows the generated description.
-    let free = translations::translated_free_text_for_styles(store, &ids, settings.locale).await?;
-    let mut pics = photos::ready_for_styles(store, &ids).await?;
+    let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
+    let mut pics = photos::ready_for_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows
         .into_iter()
-        .filter(|r| r.style.state != StyleState::Archived)
         .map(|r| {
             let id = r.style.id.0;
             let photos: Vec<String> = pics
@@ -125,7 +140,7 @@ async fn page(
             }
         })
         .collect();
-    Ok((styles, last))
+    Ok(styles)
 }
 
 /// Writes a partner's whole feed to `out`. Runs on a blocking thread: pages are fetched with
@@ -180,6 +195,117 @@ pub fn write_partner_feed<W: Write>(
     result.map_err(|e| FeedBuildError::Write(e.to_string()))
 }
 
+/// Which catalog changes are in a partner's view (see [`ddhub_store::changes`]).
+pub fn view_filter(settings: &FeedSettings) -> ViewFilter {
+    ViewFilter {
+        wholesalers: settings.wholesalers.clone(),
+        locale: settings.locale,
+    }
+}
+
+/// Most changes (styles) per page of the changes feed; each lists every SKU item of its style.
+pub const MAX_CHANGES_PAGE: u64 = 1_000;
+/// Changes per page when the partner does not ask.
+pub const DEFAULT_CHANGES_PAGE: u64 = 100;
+
+/// One page of a partner's changes feed after `cursor`: for each changed style (in commit
+/// order, a style changed twice in the page listed once at its last change), one entry per SKU
+/// item in the partner's current view: an upsert, or a tombstone when the item is sold out, its
+/// style archived, or the partner's settings now leave it out (too few photos, category).
+#[allow(clippy::too_many_arguments)]
+pub async fn changes_page(
+    store: &Store,
+    settings: &FeedSettings,
+    rate: Option<ddhub_domain::RatePerKrw>,
+    base_url: &str,
+    media_base: &str,
+    cursor: FeedCursor,
+    limit: u64,
+) -> Result<ChangesPage, FeedBuildError> {
+    let limit = limit.clamp(1, MAX_CHANGES_PAGE);
+    let rows = changes::after(store, &view_filter(settings), cursor.seq(), limit).await?;
+    // The last change of each style in the page; the entries show the style's state now.
+    let mut last: HashMap<i64, (i64, ddhub_domain::Timestamp)> = HashMap::new();
+    for r in &rows.rows {
+        last.insert(r.style_id.0, (r.seq, r.changed_at));
+    }
+    let mut order: Vec<(i64, ddhub_domain::Timestamp, i64)> = last
+        .iter()
+        .map(|(style, (seq, at))| (*seq, *at, *style))
+        .collect();
+    order.sort_unstable();
+    let ids: Vec<StyleId> = order.iter().map(|(_, _, s)| StyleId(*s)).collect();
+    let styles: HashMap<i64, FeedStyle> = load_styles(store, &ids, settings, media_base)
+        .await?
+        .into_iter()
+        .map(|s| (s.style_id.0, s))
+        .collect();
+    let mut mapper = FeedMapper::new(settings, rate, base_url)
+        .map_err(|e| FeedBuildError::Settings(e.to_string()))?;
+    let mut entries = Vec::new();
+    let mut items = Vec::new();
+    for (seq, at, style_id) in order {
+        // Styles are never deleted (orders may point at them); a missing one has nothing to say.
+        let Some(style) = styles.get(&style_id) else {
+            continue;
+        };
+        let tombstones = |reason: TombstoneReason, entries: &mut Vec<ChangeEntry>| {
+            entries.extend(
+                style
+                    .skus
+                    .iter()
+                    .map(|k| ChangeEntry::tombstone(seq, at, item_id(style, k), reason)),
+            );
+        };
+        match mapper.exclusion(style) {
+            // A style never moves to another wholesaler, so one the partner does not take was
+            // never in its view; no SKUs, no items.
+            Some(SkipReason::Wholesaler | SkipReason::NoSkus) => continue,
+            Some(SkipReason::Archived) => {
+                tombstones(TombstoneReason::Archived, &mut entries);
+                continue;
+            }
+            Some(_) => {
+                tombstones(TombstoneReason::Excluded, &mut entries);
+                continue;
+            }
+            None => {}
+        }
+        match mapper.map_style(style, &mut items) {
+            Ok(_) => entries.extend(
+                items
+                    .drain(..)
+                    .map(|item| ChangeEntry::for_item(seq, at, item)),
+            ),
+            Err(_) => tombstones(TombstoneReason::Excluded, &mut entries),
+        }
+    }
+    Ok(ChangesPage {
+        changes: entries,
+        next_cursor: FeedCursor::new(rows.next),
+        has_more: rows.has_more,
+    })
+}
+
+/// What a partner's full feed bytes depend on, hashed: settings, exchange rate, the last change
+/// in the partner's view, the addresses in links. Equal key, equal bytes (per format and
+/// coding); the ETag and the snapshot file are both named by it.
+pub async fn view_key(
+    store: &Store,
+    settings: &FeedSettings,
+    rate: Option<ddhub_domain::RatePerKrw>,
+    base_url: &str,
+    media_base: &str,
+) -> Result<(String, i64), StoreError> {
+    use sha2::{Digest, Sha256};
+    let version = changes::view_version(store, &view_filter(settings)).await?;
+    let input = format!(
+        "{}\n{rate:?}\n{base_url}\n{media_base}",
+        settings.fingerprint()
+    );
+    Ok((hex::encode(Sha256::digest(input.as_bytes())), version))
+}
+
 /// A `Write` that hands its bytes to an async body in chunks.
 pub struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
@@ -225,5 +351,177 @@ impl Write for ChannelWriter {
 impl Drop for ChannelWriter {
     fn drop(&mut self) {
         let _ = self.send();
+    }
+}
+
+/// Finished full feeds on disk, one per partner, format and coding, named by the partner's
+/// [`view_key`] and view version: a fetch while nothing in the partner's view changed streams
+/// the file instead of reading the catalog again (Saleor/WooCommerce-style feeds regenerate
+/// on every fetch). A newer snapshot replaces the older one, so the directory holds at most
+/// one file per (partner, format, coding).
+#[derive(Clone, Debug)]
+pub struct Snapshots {
+    dir: std::path::PathBuf,
+}
+
+/// Distinguishes concurrent writers' temporary files within one process.
+static SNAPSHOT_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Snapshots {
+    pub fn new(data_dir: &std::path::Path) -> Self {
+        Snapshots {
+            dir: data_dir.join("feed-snapshots"),
+        }
+    }
+
+    fn prefix(format: FeedFormat, compression: Compression) -> String {
+        let coding = match compression {
+            Compression::Identity => "identity".to_string(),
+            Compression::Gzip(level) => format!("gzip{level}"),
+        };
+        format!("{}-{coding}-", format.as_str())
+    }
+
+    /// The file of a snapshot (it may not exist).
+    pub fn path(
+        &self,
+        partner: PartnerId,
+        format: FeedFormat,
+        compression: Compression,
+        key: &str,
+        version: i64,
+    ) -> std::path::PathBuf {
+        self.dir.join(format!("p{}", partner.0)).join(format!(
+            "{}{key}-{version}",
+            Self::prefix(format, compression)
+        ))
+    }
+
+    /// Starts writing a snapshot; it becomes visible only when [`SnapshotFile::finish`] runs.
+    pub fn create(
+        &self,
+        partner: PartnerId,
+        format: FeedFormat,
+        compression: Compression,
+        key: &str,
+        version: i64,
+    ) -> std::io::Result<SnapshotFile> {
+        let path = self.path(partner, format, compression, key, version);
+        let dir = path
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(|| self.dir.clone());
+        std::fs::create_dir_all(&dir)?;
+        let n = SNAPSHOT_SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = dir.join(format!(".tmp-{}-{n}", std::process::id()));
+        let file = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
+        Ok(SnapshotFile {
+            file: Some(file),
+            tmp,
+            path,
+            prefix: Self::prefix(format, compression),
+        })
+    }
+}
+
+/// A snapshot being written: a temporary file, renamed into place when complete and removed
+/// otherwise (a client that went away, a failed read), so a partial feed is never reused.
+#[derive(Debug)]
+pub struct SnapshotFile {
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    tmp: std::path::PathBuf,
+    path: std::path::PathBuf,
+    prefix: String,
+}
+
+impl SnapshotFile {
+    /// Puts the complete snapshot in place and removes older ones of the same format and coding.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(f) = self.file.take() {
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+        }
+        std::fs::rename(&self.tmp, &self.path)?;
+        let keep = self.path.file_name().map(|n| n.to_os_string());
+        if let Some(dir) = self.path.parent() {
+            for entry in std::fs::read_dir(dir)?.flatten() {
+                let name = entry.file_name();
+                let older = name.to_str().is_some_and(|n| n.starts_with(&self.prefix))
+                    && Some(&name) != keep.as_ref();
+                if older {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Write for SnapshotFile {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(data),
+            None => Err(std::io::Error::other("snapshot already finished")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for SnapshotFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes every byte to the client and, while it can, to a snapshot: a snapshot that fails
+/// (disk full) is dropped without failing the response.
+pub struct Tee<W: Write> {
+    pub client: W,
+    pub snapshot: Option<SnapshotFile>,
+}
+
+impl<W: Write> Write for Tee<W> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.client.write_all(data)?;
+        if let Some(s) = &mut self.snapshot
+            && let Err(e) = s.write_all(data)
+        {
+            tracing::warn!(error = %e, "feed snapshot not written");
+            self.snapshot = None;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.client.flush()
+    }
+}
+
+/// Streams a finished snapshot file to a body channel in 64 KiB chunks (blocking thread).
+/// The file is opened by the caller first: a newer snapshot may replace (unlink) it meanwhile,
+/// and an open file stays readable.
+pub fn send_file(
+    mut f: std::fs::File,
+    tx: &tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+) -> std::io::Result<()> {
+    use std::io::Read;
+    loop {
+        let mut buf = vec![0u8; 64 * 1024];
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.truncate(n);
+        if tx.blocking_send(Ok(bytes::Bytes::from(buf))).is_err() {
+            return Ok(());
+        }
     }
 }

@@ -278,6 +278,8 @@ impl Listing {
         // Debug output of plain data is deterministic: a change in any attribute changes the hash.
         let source_attrs = hash(&format!("{attrs:?}"));
         let source_free = row.style.description_ko.as_deref().map(|t| hash(t.trim()));
+        // One transaction: the translations and their change-log rows commit together.
+        let txn = store.begin_write().await?;
         for locale in Locale::TARGETS {
             let t = translate_title(glossary, &row.style.title_ko, locale);
             let review = if t.unknown_terms.is_empty() {
@@ -286,7 +288,7 @@ impl Listing {
                 ReviewState::Machine
             };
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Title,
@@ -302,7 +304,7 @@ impl Listing {
                 locale,
             );
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Attributes,
@@ -318,7 +320,7 @@ impl Listing {
                 locale,
             );
             translations::write_automatic(
-                store.conn(),
+                &txn,
                 id,
                 locale,
                 TranslatableField::Description,
@@ -330,7 +332,7 @@ impl Listing {
             if let (Some((value, review)), Some(source)) = (free.get(&(id.0, locale)), &source_free)
             {
                 translations::write_automatic(
-                    store.conn(),
+                    &txn,
                     id,
                     locale,
                     TranslatableField::FreeText,
@@ -343,8 +345,9 @@ impl Listing {
         }
         if !free.contains_key(&(id.0, Locale::En)) {
             // No free text (or the wholesaler removed it): so go its automatic translations.
-            translations::remove_automatic(store.conn(), id, TranslatableField::FreeText).await?;
+            translations::remove_automatic(&txn, id, TranslatableField::FreeText).await?;
         }
+        txn.commit().await?;
         // What is in force: stored values (human edits included). Translated free text
         // follows the generated description; Korean left `untranslated` stays out of it.
         let mut free_in_force: Vec<(Locale, String)> = Vec::new();

@@ -1,6 +1,7 @@
 //! Styles and SKUs: reading a wholesaler's catalog, and writing styles (the ingestion path
 //! builds on [`upsert_style`]).
 
+use crate::changes::ChangeKind;
 use crate::entity::{sku, style};
 use crate::jobs::{self, NewJob};
 use crate::{Result, Store, StoreError};
@@ -218,6 +219,8 @@ pub async fn upsert_styles<C: ConnectionTrait>(
 ) -> Result<BatchOutcome> {
     let now = Timestamp::now().0;
     let started = std::time::Instant::now();
+    // Before any row write: the change log's ids must follow commit order (see `changes`).
+    crate::changes::lock(conn).await?;
     let codes: Vec<&str> = inputs.iter().map(|i| i.style_code.as_str()).collect();
     let mut existing: HashMap<String, style::Model> = HashMap::new();
     for chunk in codes.chunks(MAX_BINDS / 2) {
@@ -361,6 +364,18 @@ pub async fn upsert_styles<C: ConnectionTrait>(
                 .await?;
         }
     }
+    // The partner changes feed: every created style and every style whose content changed.
+    let created: Vec<(StyleId, WholesalerId)> = new_rows
+        .iter()
+        .filter_map(|i| new_ids.get(&i.style_code))
+        .map(|id| (StyleId(*id), wholesaler))
+        .collect();
+    crate::changes::record(conn, &created, None, ChangeKind::Created).await?;
+    let updated: Vec<(StyleId, WholesalerId)> = changed
+        .iter()
+        .map(|(_, row)| (StyleId(row.id), wholesaler))
+        .collect();
+    crate::changes::record(conn, &updated, None, ChangeKind::Updated).await?;
     if !change_list.is_empty() {
         jobs::enqueue(
             conn,
@@ -407,6 +422,7 @@ pub async fn archive_unlisted<C: ConnectionTrait>(
     wholesaler: WholesalerId,
     upload: i64,
 ) -> Result<Vec<StyleId>> {
+    crate::changes::lock(conn).await?;
     let ids: Vec<i64> = style::Entity::find()
         .select_only()
         .column(style::Column::Id)
@@ -432,6 +448,9 @@ pub async fn archive_unlisted<C: ConnectionTrait>(
             .exec(conn)
             .await?;
     }
+    let archived: Vec<(StyleId, WholesalerId)> =
+        ids.iter().map(|id| (StyleId(*id), wholesaler)).collect();
+    crate::changes::record(conn, &archived, None, ChangeKind::Archived).await?;
     if !ids.is_empty() {
         let list: Vec<_> = ids
             .iter()
@@ -726,26 +745,4 @@ pub async fn owner_of(store: &Store, id: StyleId) -> Result<WholesalerId> {
         .await?
         .map(|s| WholesalerId(s.wholesaler_id))
         .ok_or(StoreError::NotFound)
-}
-
-/// A number that changes whenever anything in any partner's view may have changed: styles,
-/// translations, photos, rates. Feed ETags are built on it.
-pub async fn catalog_version(store: &Store) -> Result<i64> {
-    let sql = "SELECT \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM styles) + \
-        (SELECT COUNT(*) FROM styles) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM translations) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM photos) + \
-        (SELECT COALESCE(MAX(updated_at), 0) FROM exchange_rates) AS v";
-    let conn = store.conn();
-    let row = conn
-        .query_one_raw(sea_orm::Statement::from_string(
-            conn.get_database_backend(),
-            sql,
-        ))
-        .await?;
-    Ok(match row {
-        Some(r) => r.try_get::<i64>("", "v")?,
-        None => 0,
-    })
 }

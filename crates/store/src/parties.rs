@@ -179,3 +179,46 @@ pub async fn set_partner_settings(store: &Store, id: PartnerId, settings: &str) 
     }
     Ok(())
 }
+
+/// Replaces a partner's feed settings together with the terms kept on the partner row
+/// (locale, currency, markup, rounding), in one transaction.
+pub async fn set_partner_feed(
+    store: &Store,
+    id: PartnerId,
+    terms: &NewPartnerTerms,
+    settings: &str,
+) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    validate_markup_bp(terms.markup_bp).map_err(StoreError::Invalid)?;
+    let txn = store.begin_write().await?;
+    let res = partner::Entity::update_many()
+        .col_expr(partner::Column::Settings, Expr::value(settings))
+        .col_expr(partner::Column::Locale, Expr::value(terms.locale.tag()))
+        .col_expr(
+            partner::Column::Currency,
+            Expr::value(terms.currency.code()),
+        )
+        .col_expr(partner::Column::MarkupBp, Expr::value(terms.markup_bp))
+        .col_expr(
+            partner::Column::Rounding,
+            Expr::value(terms.rounding.as_str()),
+        )
+        .col_expr(partner::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+        .filter(partner::Column::Id.eq(id.0))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The terms of a partner kept on its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewPartnerTerms {
+    pub locale: Locale,
+    pub currency: Currency,
+    pub markup_bp: i32,
+    pub rounding: RoundingRule,
+}

@@ -1,11 +1,12 @@
 //! Photos of styles: their normalisation results, order, and near-duplicate search.
 
+use crate::changes::ChangeKind;
 use crate::entity::{photo, style};
 use crate::{Result, Store, StoreError};
 use ddhub_domain::style::PhotoState;
 use ddhub_domain::{PhotoId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 /// One stored output of a photo.
@@ -102,6 +103,8 @@ pub async fn mark_ready(
     warnings: &serde_json::Value,
     variants: &[StoredVariant],
 ) -> Result<()> {
+    let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
     photo::Entity::update_many()
         .col_expr(
             photo::Column::State,
@@ -124,13 +127,36 @@ pub async fn mark_ready(
         .col_expr(photo::Column::Error, Expr::value(Option::<String>::None))
         .col_expr(photo::Column::UpdatedAt, Expr::value(Timestamp::now().0))
         .filter(photo::Column::Id.eq(id.0))
-        .exec(store.conn())
+        .exec(&txn)
         .await?;
+    // A ready photo joins the style's feed items.
+    record_photo_change(&txn, id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Appends a change-log row for the style of photo `id` (nothing if the photo is gone).
+async fn record_photo_change<C: ConnectionTrait>(conn: &C, id: PhotoId) -> Result<()> {
+    let style: Option<i64> = photo::Entity::find_by_id(id.0)
+        .select_only()
+        .column(photo::Column::StyleId)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    if let Some(style) = style {
+        crate::changes::record_styles(conn, &[StyleId(style)], None, ChangeKind::Photos).await?;
+    }
     Ok(())
 }
 
 /// Records a photo that could not be normalised (it never stops the others).
 pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) -> Result<()> {
+    let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
+    let was_ready = photo::Entity::find_by_id(id.0)
+        .one(&txn)
+        .await?
+        .is_some_and(|p| p.state == PhotoState::Ready.as_str());
     photo::Entity::update_many()
         .col_expr(
             photo::Column::State,
@@ -142,8 +168,13 @@ pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) 
         )
         .col_expr(photo::Column::UpdatedAt, Expr::value(Timestamp::now().0))
         .filter(photo::Column::Id.eq(id.0))
-        .exec(store.conn())
+        .exec(&txn)
         .await?;
+    // Only a photo that was in the feed changes it by failing.
+    if was_ready {
+        record_photo_change(&txn, id).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -200,14 +231,18 @@ pub async fn delete(
     id: PhotoId,
 ) -> Result<()> {
     owned_style(store, wholesaler, style).await?;
+    let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
     let res = photo::Entity::delete_many()
         .filter(photo::Column::Id.eq(id.0))
         .filter(photo::Column::StyleId.eq(style.0))
-        .exec(store.conn())
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
+    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -220,6 +255,7 @@ pub async fn reorder(
 ) -> Result<()> {
     owned_style(store, wholesaler, style).await?;
     let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
     let current: Vec<i64> = photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
@@ -246,6 +282,8 @@ pub async fn reorder(
             .exec(&txn)
             .await?;
     }
+    // The first photo is the feed's image_link.
+    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -292,4 +330,47 @@ pub async fn ready_for_styles(
         }
     }
     Ok(out)
+}
+
+/// Records many photos that are already normalised (benchmarks and bulk loaders that produce
+/// the variants themselves), with their change-log rows, in one transaction.
+pub async fn insert_ready_bulk(
+    store: &Store,
+    photos: &[(StyleId, String, Vec<StoredVariant>)],
+) -> Result<()> {
+    use sea_orm::Set;
+    let now = Timestamp::now().0;
+    let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
+    // 14 columns a row: well under both backends' bind limits.
+    for chunk in photos.chunks(2_000) {
+        let rows = chunk
+            .iter()
+            .map(|(style, sha, variants)| {
+                let first = variants.first();
+                Ok(photo::ActiveModel {
+                    style_id: Set(style.0),
+                    position: Set(0),
+                    source_name: Set(format!("{sha}.jpg")),
+                    sha256: Set(sha.clone()),
+                    content_type: Set(Some("image/jpeg".into())),
+                    width: Set(first.map(|v| i32::try_from(v.width).unwrap_or(i32::MAX))),
+                    height: Set(first.map(|v| i32::try_from(v.height).unwrap_or(i32::MAX))),
+                    state: Set(PhotoState::Ready.as_str().to_string()),
+                    phash: Set(None),
+                    warnings: Set("[]".into()),
+                    error: Set(None),
+                    variants: Set(Some(serde_json::to_string(variants)?)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        photo::Entity::insert_many(rows).exec(&txn).await?;
+    }
+    let styles: Vec<StyleId> = photos.iter().map(|(s, _, _)| *s).collect();
+    crate::changes::record_styles(&txn, &styles, None, ChangeKind::Photos).await?;
+    txn.commit().await?;
+    Ok(())
 }

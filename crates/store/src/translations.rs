@@ -1,6 +1,7 @@
 //! Translated fields per style and locale, with their review state. Automatic results (glossary,
 //! machine) never overwrite a person's work (edited, approved).
 
+use crate::changes::ChangeKind;
 use crate::entity::translation;
 use crate::{Result, Store, StoreError};
 use ddhub_domain::translation::{ReviewState, TranslatableField};
@@ -53,6 +54,10 @@ pub async fn write_automatic<C: ConnectionTrait>(
     source_hash: &str,
 ) -> Result<AutoWrite> {
     let now = Timestamp::now().0;
+    let in_feed = feed_visible(field);
+    if in_feed {
+        crate::changes::lock(conn).await?;
+    }
     let existing = translation::Entity::find()
         .filter(translation::Column::StyleId.eq(style.0))
         .filter(translation::Column::Locale.eq(locale.tag()))
@@ -92,6 +97,10 @@ pub async fn write_automatic<C: ConnectionTrait>(
             .await?;
         }
     }
+    if in_feed {
+        crate::changes::record_styles(conn, &[style], Some(locale), ChangeKind::Translation)
+            .await?;
+    }
     Ok(AutoWrite::Written)
 }
 
@@ -108,13 +117,26 @@ pub async fn remove_automatic<C: ConnectionTrait>(
         ReviewState::Machine,
     ]
     .map(|r| r.as_str());
-    Ok(translation::Entity::delete_many()
+    let removed = translation::Entity::delete_many()
         .filter(translation::Column::StyleId.eq(style.0))
         .filter(translation::Column::Field.eq(field.as_str()))
         .filter(translation::Column::Review.is_in(automatic))
         .exec(conn)
         .await?
-        .rows_affected)
+        .rows_affected;
+    if removed > 0 && feed_visible(field) {
+        // Partners' changes feeds must see the description shrink, in this same transaction.
+        crate::changes::record_styles(conn, &[style], None, ChangeKind::Translation).await?;
+    }
+    Ok(removed)
+}
+
+/// Whether partner feeds show this field (title and description do; the attribute line not).
+fn feed_visible(field: TranslatableField) -> bool {
+    matches!(
+        field,
+        TranslatableField::Title | TranslatableField::Description | TranslatableField::FreeText
+    )
 }
 
 /// Every translated field of a style, optionally of one locale.
@@ -175,6 +197,7 @@ async fn set_human(
 ) -> Result<()> {
     let now = Timestamp::now().0;
     let txn = store.begin_write().await?;
+    crate::changes::lock(&txn).await?;
     let existing = translation::Entity::find()
         .filter(translation::Column::StyleId.eq(style.0))
         .filter(translation::Column::Locale.eq(locale.tag()))
@@ -209,6 +232,11 @@ async fn set_human(
             .insert(&txn)
             .await?;
         }
+    }
+    // An edit changes the feed text; an approval keeps the value, so the feed is unchanged.
+    if value.is_some() && feed_visible(field) {
+        crate::changes::record_styles(&txn, &[style], Some(locale), ChangeKind::Translation)
+            .await?;
     }
     crate::jobs::enqueue(
         &txn,

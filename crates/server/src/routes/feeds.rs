@@ -4,12 +4,16 @@
 use crate::app::AppState;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::feeds::{ChannelWriter, settings_for, write_partner_feed};
+use crate::feeds::{
+    ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page, send_file,
+    settings_for, view_key, write_partner_feed,
+};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ddhub_feeds::{Compression, FeedFormat, feed_etag, if_none_match};
+use ddhub_feeds::{Compression, FeedCursor, FeedFormat, FeedSettings, feed_etag, if_none_match};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -78,8 +82,15 @@ async fn products(
     } else {
         Compression::Identity
     };
-    let version = ddhub_store::catalog::catalog_version(&app.store).await?;
-    let etag = feed_etag(&settings.fingerprint(), version, format, compression);
+    let (store, base, media) = (
+        app.store.clone(),
+        app.config.base_url(),
+        app.config.media_base_url(),
+    );
+    // The partner's view: settings, rate and the last change it can see. Both the ETag and
+    // the snapshot file are named by it.
+    let (key, version) = view_key(&store, &settings, rate, &base, &media).await?;
+    let etag = feed_etag(&key, version, format, compression);
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -87,17 +98,30 @@ async fn products(
     {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
+    let snapshots = Snapshots::new(&app.config.data_dir);
+    let snapshot_path = snapshots.path(partner, format, compression, &key, version);
+    let cached = std::fs::File::open(&snapshot_path).ok();
+    let reused = cached.is_some();
     let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let (store, base, media) = (
-        app.store.clone(),
-        app.config.base_url(),
-        app.config.media_base_url(),
-    );
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let tx_err = tx.clone();
-        let writer = ChannelWriter::new(tx);
-        if let Err(e) = write_partner_feed(
+        if let Some(file) = cached {
+            if let Err(e) = send_file(file, &tx) {
+                tracing::error!(error = %e, "feed snapshot read failed midway");
+                let _ = tx_err.blocking_send(Err(e));
+            }
+            return;
+        }
+        let snapshot = snapshots
+            .create(partner, format, compression, &key, version)
+            .map_err(|e| tracing::warn!(error = %e, "feed snapshot not started"))
+            .ok();
+        let writer = Tee {
+            client: ChannelWriter::new(tx),
+            snapshot,
+        };
+        match write_partner_feed(
             &handle,
             &store,
             &settings,
@@ -108,9 +132,19 @@ async fn products(
             compression,
             writer,
         ) {
-            tracing::error!(error = %e, "feed generation failed midway");
-            // The client sees a broken stream rather than a feed that silently ends early.
-            let _ = tx_err.blocking_send(Err(std::io::Error::other(e.to_string())));
+            Ok((tee, _)) => {
+                // Only a complete feed becomes the snapshot.
+                if let Some(s) = tee.snapshot
+                    && let Err(e) = s.finish()
+                {
+                    tracing::warn!(error = %e, "feed snapshot not kept");
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "feed generation failed midway");
+                // The client sees a broken stream rather than a feed that silently ends early.
+                let _ = tx_err.blocking_send(Err(std::io::Error::other(e.to_string())));
+            }
         }
     });
     let stream = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -133,5 +167,241 @@ async fn products(
     if gzip {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
+    h.insert(
+        SNAPSHOT_HEADER,
+        HeaderValue::from_static(if reused { "hit" } else { "miss" }),
+    );
     Ok(res)
+}
+
+/// Response header saying whether a full feed came from the partner's stored snapshot (`hit`)
+/// or was built from the catalog (`miss`), for operators and tests.
+pub const SNAPSHOT_HEADER: &str = "x-ddhub-snapshot";
+
+/// Partner routes with ordinary limits and timeout: the changes feed (bounded pages) and the
+/// partner's feed settings.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(changes))
+        .routes(routes!(get_settings, put_settings))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// `next_cursor` of the previous page, passed back unchanged; absent reads from the start
+    /// (`v1.0`).
+    pub cursor: Option<String>,
+    /// Changed styles per page, 1 to 1000 (default 100). Each lists every SKU item of its style.
+    pub limit: Option<u64>,
+}
+
+/// One page of the changes feed (documentation of the JSON shape).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ChangesPageDoc {
+    changes: Vec<ChangeEntryDoc>,
+    /// Pass back as `cursor` for the next page (also when `changes` is empty).
+    next_cursor: String,
+    /// More changes are waiting: fetch the next page now rather than at the next poll.
+    has_more: bool,
+}
+
+/// One item's change.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ChangeEntryDoc {
+    /// The sequence number of the style change this entry belongs to (SKU items of one style
+    /// share it); resume with the page's `next_cursor`.
+    cursor: String,
+    /// The feed item id (`g:id`), as in the full feed.
+    id: String,
+    /// When the change was recorded, milliseconds since the epoch.
+    changed_at: i64,
+    /// `upsert` (the item in full, as one JSON Lines record of the full feed) or `delete`.
+    op: String,
+    /// For `upsert`: the item.
+    #[schema(value_type = Option<Object>)]
+    item: Option<serde_json::Value>,
+    /// For `delete`: `sold_out`, `archived`, `removed` or `excluded` (the partner's settings
+    /// leave the item out: too few photos, category).
+    reason: Option<String>,
+}
+
+/// The partner's catalog changes since `cursor`, in commit order: an upsert per SKU item that is
+/// new or changed, a tombstone per item that is sold out, archived or no longer in the
+/// partner's view. The cursor is a database sequence number: a write that commits late is
+/// never skipped. Poll with the last `next_cursor`; after changing feed settings, fetch the
+/// full feed again (settings change every item at once).
+#[utoipa::path(get, path = "/api/v1/feeds/changes", tag = "feeds",
+    params(ChangesQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "A page of changes", body = ChangesPageDoc),
+        (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range", body = ErrorBody),
+        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
+        (status = 503, description = "No exchange rate for the partner's currency", body = ErrorBody)
+    ))]
+async fn changes(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) =
+        query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let cursor = match q.cursor.as_deref() {
+        None | Some("") => FeedCursor::START,
+        Some(c) => c
+            .parse::<FeedCursor>()
+            .map_err(|e| ApiError::with_detail(ErrorCode::InvalidCursor, e.0))?,
+    };
+    let limit = q.limit.unwrap_or(DEFAULT_CHANGES_PAGE);
+    if !(1..=MAX_CHANGES_PAGE).contains(&limit) {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidQuery,
+            format!("limit must be 1 to {MAX_CHANGES_PAGE}"),
+        ));
+    }
+    let settings = settings_for(&app.store, partner)
+        .await
+        .map_err(ApiError::internal)?;
+    let rate = ddhub_store::rates::get_rate(&app.store, settings.currency).await?;
+    if rate.is_none() {
+        return Err(ApiError::with_detail(
+            ErrorCode::NotReady,
+            format!("no exchange rate is set for {}", settings.currency),
+        ));
+    }
+    let page = changes_page(
+        &app.store,
+        &settings,
+        rate,
+        &app.config.base_url(),
+        &app.config.media_base_url(),
+        cursor,
+        limit,
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    Ok(Json(page).into_response())
+}
+
+/// A partner's feed settings (documentation of the JSON shape; every field optional on PUT
+/// except that unknown fields are rejected).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FeedSettingsDoc {
+    /// Language of titles and descriptions: ko, en, ja, zh-CN, zh-TW, vi, th.
+    locale: String,
+    /// Operator-only: the partner's currency (ISO 4217).
+    currency: String,
+    /// Operator-only: markup on the converted wholesale price in basis points (1500 = 15%).
+    markup_bp: i32,
+    /// Operator-only: `none`, `whole_unit` or `99`.
+    rounding: String,
+    /// DDHub category code → `{"partner_category": …, "google_category": …}`.
+    #[schema(value_type = Object)]
+    category_map: serde_json::Value,
+    /// `US`, `UK`, `EU`, `JP`, … (Korean sizes are converted).
+    size_system: String,
+    /// Imaging profile whose photos the feed links.
+    image_profile: String,
+    /// Only these wholesaler ids; null for all.
+    wholesalers: Option<Vec<i64>>,
+    /// Only these categories and their subtrees; null for all.
+    categories: Option<Vec<String>>,
+    /// Styles with fewer ready photos are left out.
+    min_photos: u32,
+    /// Gender when the style does not say: `female`, `male`, `unisex`.
+    default_gender: String,
+    /// Flat shipping rates: `[{"country": "US", "service": "EMS", "price_minor": 1500}]`.
+    #[schema(value_type = Vec<Object>)]
+    shipping: Vec<serde_json::Value>,
+    /// Buyer page link with `{base_url}`, `{style_id}`, `{style_code}`, `{sku_id}`, `{colour}`,
+    /// `{size}`.
+    link_template: String,
+    /// Days until a backordered item without a date is expected.
+    backorder_days: u32,
+}
+
+/// The calling partner's feed settings, as its feeds apply them.
+#[utoipa::path(get, path = "/api/v1/feeds/settings", tag = "feeds",
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The settings in force", body = FeedSettingsDoc),
+        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody)
+    ))]
+async fn get_settings(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+) -> Result<Response, ApiError> {
+    let settings = settings_for(&app.store, partner)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(settings).into_response())
+}
+
+/// Settings that are commercial terms between the hub and the partner: only the operator
+/// changes them (`ddhub partner settings`).
+const OPERATOR_ONLY: [&str; 3] = ["currency", "markup_bp", "rounding"];
+
+/// Replaces the calling partner's feed settings (fields left out take their defaults). The
+/// partner chooses what it sees and how (locale, categories, sizes, images, photos, links);
+/// currency, markup and rounding are the operator's and may only be sent unchanged. Full
+/// feeds change at once (new ETag); fetch the full feed again before polling changes.
+#[utoipa::path(put, path = "/api/v1/feeds/settings", tag = "feeds",
+    request_body = FeedSettingsDoc,
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The settings now in force", body = FeedSettingsDoc),
+        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
+        (status = 403, description = "Tried to change currency, markup or rounding", body = ErrorBody),
+        (status = 422, description = "Invalid settings (`invalid_feed_settings`)", body = ErrorBody)
+    ))]
+async fn put_settings(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(mut body) =
+        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let current = settings_for(&app.store, partner)
+        .await
+        .map_err(ApiError::internal)?;
+    let current_json = serde_json::to_value(&current).map_err(ApiError::internal)?;
+    let Some(fields) = body.as_object_mut() else {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidFeedSettings,
+            "the body must be a JSON object",
+        ));
+    };
+    for name in OPERATOR_ONLY {
+        match fields.get(name) {
+            Some(v) if Some(v) != current_json.get(name) => {
+                return Err(ApiError::with_detail(
+                    ErrorCode::FeedSettingsOperatorOnly,
+                    name,
+                ));
+            }
+            _ => {
+                if let Some(v) = current_json.get(name) {
+                    fields.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+    }
+    let settings = FeedSettings::from_json(&body.to_string())
+        .map_err(|e| ApiError::with_detail(ErrorCode::InvalidFeedSettings, e.to_string()))?;
+    let terms = ddhub_store::parties::NewPartnerTerms {
+        locale: settings.locale,
+        currency: current.currency,
+        markup_bp: current.markup_bp,
+        rounding: current.rounding,
+    };
+    let json = serde_json::to_string(&settings).map_err(ApiError::internal)?;
+    ddhub_store::parties::set_partner_feed(&app.store, partner, &terms, &json).await?;
+    let now = settings_for(&app.store, partner)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(now).into_response())
 }

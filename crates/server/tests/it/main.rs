@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod api;
+mod feed_changes;
 mod feeds;
 mod i18n;
 mod orders;

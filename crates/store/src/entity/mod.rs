@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. Only this crate sees them; other crates get domain types.
 
 pub mod api_key;
+pub mod catalog_change;
 pub mod column_mapping;
 pub mod exchange_rate;
 pub mod export_order;
