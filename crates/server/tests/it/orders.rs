@@ -713,7 +713,10 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     .unwrap();
     let auth = format!("Bearer {}", key.key);
 
-    let clock = Arc::new(ManualClock::new(ddhub_domain::Timestamp::now()));
+    // A minute ahead of the wall clock: jobs enqueued "now" by the API are due at once.
+    let clock = Arc::new(ManualClock::new(
+        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(60)),
+    ));
     let rx = scripted_receiver(clock.clone()).await;
     let set_endpoint = |url: String| {
         let (router, auth) = (router.clone(), auth.clone());
