@@ -8,13 +8,13 @@ use crate::worker::{JobError, JobHandler};
 use async_trait::async_trait;
 use ddhub_domain::Timestamp;
 use ddhub_domain::time::{Clock, SystemClock};
-use std::sync::Arc;
 use ddhub_orders::webhook::{
     AttemptResult, Decision, WebhookSecret, check_ip, decide, parse_target,
 };
 use ddhub_store::Store;
 use ddhub_store::jobs::ClaimedJob;
 use ddhub_store::orders;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct WebhookDeliver {

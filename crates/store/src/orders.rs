@@ -808,10 +808,8 @@ pub async fn events_after(
     let rows = match store.backend() {
         Backend::Postgres => {
             let txn = store.conn().begin().await?;
-            txn.execute_unprepared(&format!(
-                "SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})"
-            ))
-            .await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({EVENT_ORDER_LOCK})"))
+                .await?;
             let rows = query.all(&txn).await?;
             txn.commit().await?;
             rows

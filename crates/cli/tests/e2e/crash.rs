@@ -328,7 +328,11 @@ async fn kill_9_intake_on(database_url: Option<String>) {
     }
     eprintln!(
         "{}: {} acknowledged orders, all present exactly once after kill -9",
-        if database_url.is_some() { "postgres" } else { "sqlite" },
+        if database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
         acked.len()
     );
 }

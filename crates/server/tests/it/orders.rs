@@ -552,15 +552,17 @@ async fn scripted_receiver(clock: Arc<ddhub_domain::time::ManualClock>) -> Scrip
         axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
             let (g, sc, fb, clock) = (g.clone(), sc.clone(), fb.clone(), clock.clone());
             async move {
-                g.lock().unwrap().push((headers, body, clock.now().millis()));
-                let (status, retry_after) = sc.lock().unwrap().pop_front().unwrap_or((
-                    fb.load(std::sync::atomic::Ordering::SeqCst),
-                    None,
-                ));
+                g.lock()
+                    .unwrap()
+                    .push((headers, body, clock.now().millis()));
+                let (status, retry_after) = sc
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or((fb.load(std::sync::atomic::Ordering::SeqCst), None));
                 let mut res = StatusCode::from_u16(status).unwrap().into_response();
                 if let Some(ra) = retry_after {
-                    res.headers_mut()
-                        .insert("retry-after", ra.parse().unwrap());
+                    res.headers_mut().insert("retry-after", ra.parse().unwrap());
                 }
                 res
             }
@@ -789,7 +791,11 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     let first_attempt = clock.now().millis();
     let mut gaps: Vec<i64> = Vec::new();
     for attempt in 1..=RETRY_SCHEDULE.len() {
-        assert_eq!(deliver_due(&queue, &handler).await, 1, "{name}: attempt {attempt}");
+        assert_eq!(
+            deliver_due(&queue, &handler).await,
+            1,
+            "{name}: attempt {attempt}"
+        );
         let d = delivery(&router, &auth, d1).await;
         assert_eq!(d["attempts"], attempt, "{name}: {d}");
         assert_eq!(d["last_status"], 500, "{name}: {d}");
@@ -862,10 +868,10 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     // 2. Retry-After: 503 asking two hours is honoured over the 5 s step; 429 asking a day is
     // cut to the six-hour cap; then the endpoint takes it.
     rx.fallback.store(200, std::sync::atomic::Ordering::SeqCst);
-    rx.script
-        .lock()
-        .unwrap()
-        .extend([(503, Some("7200".to_string())), (429, Some("86400".to_string()))]);
+    rx.script.lock().unwrap().extend([
+        (503, Some("7200".to_string())),
+        (429, Some("86400".to_string())),
+    ]);
     rx.got.lock().unwrap().clear();
     place(2).await;
     let d2 = newest_delivery().await;
@@ -877,7 +883,11 @@ async fn webhook_schedule_on(db: testing::TestDb) {
         "{name}: {d}"
     );
     clock.advance(std::time::Duration::from_secs(7199));
-    assert_eq!(deliver_due(&queue, &handler).await, 0, "{name}: Retry-After ignored");
+    assert_eq!(
+        deliver_due(&queue, &handler).await,
+        0,
+        "{name}: Retry-After ignored"
+    );
     clock.advance(std::time::Duration::from_secs(1));
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
@@ -889,7 +899,11 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     clock.advance(MAX_RETRY_AFTER);
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
-    assert_eq!((d["state"].as_str(), d["attempts"].as_i64()), (Some("delivered"), Some(3)), "{name}: {d}");
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64()),
+        (Some("delivered"), Some(3)),
+        "{name}: {d}"
+    );
     assert_eq!(rx.got.lock().unwrap().len(), 3);
 
     // 3. Replay of the dead letter: queued again (a second replay while pending is 409), and
@@ -899,7 +913,11 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     rx.got.lock().unwrap().clear();
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d1).await;
-    assert_eq!((d["state"].as_str(), d["attempts"].as_i64()), (Some("delivered"), Some(1)), "{name}: {d}");
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64()),
+        (Some("delivered"), Some(1)),
+        "{name}: {d}"
+    );
     assert_eq!(
         rx.got.lock().unwrap()[0].0["webhook-id"].to_str().unwrap(),
         first_id
@@ -912,9 +930,17 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     let d3 = newest_delivery().await;
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d3).await;
-    assert_eq!((d["state"].as_str(), d["last_status"].as_i64()), (Some("disabled"), Some(410)), "{name}: {d}");
+    assert_eq!(
+        (d["state"].as_str(), d["last_status"].as_i64()),
+        (Some("disabled"), Some(410)),
+        "{name}: {d}"
+    );
     place(4).await;
-    assert_eq!(newest_delivery().await, d3, "{name}: a delivery queued to a disabled endpoint");
+    assert_eq!(
+        newest_delivery().await,
+        d3,
+        "{name}: a delivery queued to a disabled endpoint"
+    );
     assert_eq!(deliver_due(&queue, &handler).await, 0);
     let secret = set_endpoint(rx.url.clone()).await;
     rx.got.lock().unwrap().clear();
