@@ -533,18 +533,22 @@ async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
 /// worker's (controlled) time of each request.
 struct ScriptedReceiver {
     url: String,
-    got: Arc<Mutex<Vec<(axum::http::HeaderMap, String, i64)>>>,
-    script: Arc<Mutex<std::collections::VecDeque<(u16, Option<String>)>>>,
+    got: Received,
+    script: Script,
     fallback: Arc<std::sync::atomic::AtomicU16>,
 }
 
 use std::sync::{Arc, Mutex};
+/// Requests a receiver got: headers, body, and the delivery clock's time (ms).
+type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String, i64)>>>;
+/// Answers a receiver gives next: status and `Retry-After`.
+type Script = Arc<Mutex<std::collections::VecDeque<(u16, Option<String>)>>>;
 
 async fn scripted_receiver(clock: Arc<ddhub_domain::time::ManualClock>) -> ScriptedReceiver {
     use axum::response::IntoResponse;
     use ddhub_domain::time::Clock;
-    let got: Arc<Mutex<Vec<(axum::http::HeaderMap, String, i64)>>> = Arc::default();
-    let script: Arc<Mutex<std::collections::VecDeque<(u16, Option<String>)>>> = Arc::default();
+    let got: Received = Arc::default();
+    let script: Script = Arc::default();
     let fallback = Arc::new(std::sync::atomic::AtomicU16::new(200));
     let (g, sc, fb) = (got.clone(), script.clone(), fallback.clone());
     let app = axum::Router::new().route(
@@ -807,7 +811,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
         assert_eq!(d["state"], "pending", "{name}: {d}");
         let next = d["next_attempt_at"].as_i64().unwrap();
         let gap = next - clock.now().millis();
-        let nominal = i64::try_from(RETRY_SCHEDULE[attempt].as_millis()).unwrap();
+        let nominal = i64::try_from(RETRY_SCHEDULE.get(attempt).unwrap().as_millis()).unwrap();
         let spread = nominal / 1000 * i64::try_from(JITTER_PERMILLE).unwrap();
         assert!(
             (nominal - spread..=nominal + spread).contains(&gap),
