@@ -170,18 +170,83 @@ pub struct OrdersBench {
     /// A fresh temporary SQLite file when absent.
     #[arg(long)]
     database_url: Option<String>,
+    /// Database connections in the server's pool.
+    #[arg(long, default_value_t = 16)]
+    db_connections: u32,
+    /// How requests reach the server.
+    #[arg(long, value_enum, default_value_t = Transport::Http)]
+    transport: Transport,
+    /// Webhook deliveries in flight at once (the worker pool's concurrency).
+    #[arg(long, default_value_t = 16)]
+    webhook_workers: usize,
 }
 
-/// Order intake through the production router (in process: the HTTP stack without sockets), then
-/// webhook delivery of every `order.received` to a local receiver.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// `ddhub serve`'s own server (`ddhub_server::serve::serve`) on a loopback port, driven by
+    /// an HTTP client with keep-alive: what a partner's client sees, minus the network.
+    Http,
+    /// The same router called in process (no sockets, no HTTP parsing).
+    InProcess,
+}
+
+/// Sends one order request and returns the status.
+#[derive(Clone)]
+enum OrderClient {
+    Http(reqwest::Client, String),
+    Router(axum::Router),
+}
+
+impl OrderClient {
+    async fn post(&self, auth: &str, key: &str, body: String) -> anyhow::Result<u16> {
+        match self {
+            OrderClient::Http(client, base) => Ok(client
+                .post(format!("{base}/api/v1/orders"))
+                .header("authorization", auth)
+                .header("content-type", "application/json")
+                .header("idempotency-key", key)
+                .body(body)
+                .send()
+                .await?
+                .status()
+                .as_u16()),
+            OrderClient::Router(router) => {
+                use tower::ServiceExt;
+                let req = axum::http::Request::post("/api/v1/orders")
+                    .header("authorization", auth)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", key)
+                    .body(axum::body::Body::from(body))?;
+                Ok(router
+                    .clone()
+                    .oneshot(req)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?
+                    .status()
+                    .as_u16())
+            }
+        }
+    }
+}
+
+/// The 1-minute load average, to read the figures against (other processes share the cores).
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Order intake with idempotency through the real server (over loopback HTTP by default): each
+/// order is a new key, then one replay of the same key and body; then webhook delivery of every
+/// `order.received` to a local receiver, by the worker pool `ddhub serve` runs.
 pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
-    use axum::body::Body;
-    use axum::http::Request;
     use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
     use ddhub_store::parties::NewPartner;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use tower::ServiceExt;
     let dir = tempfile::tempdir()?;
     let url = b
         .database_url
@@ -193,7 +258,7 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
         "postgres"
     };
     let mut opts = StoreOptions::new(url);
-    opts.max_connections = 16;
+    opts.max_connections = b.db_connections;
     let store = Store::connect(&opts).await?;
     store.migrate().await?;
     let tag = std::process::id();
@@ -282,12 +347,6 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
     config.webhooks_allow_private = true;
     // Measure intake, not the per-key limiter.
     config.partner_rate_per_minute = u32::MAX / 2;
-    let app = Arc::new(ddhub_server::App::new(
-        config.clone(),
-        store.clone(),
-        ddhub_server::worker::JobSignal::default(),
-    )?);
-    let router = ddhub_server::router(app);
     let auth = format!("Bearer {}", key.key);
     let body = |n: usize| {
         let (sku, price) = &skus[n % skus.len()];
@@ -298,40 +357,84 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
         })
         .to_string()
     };
-    let sem = Arc::new(tokio::sync::Semaphore::new(b.concurrency));
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(b.orders * 2);
-    for n in 0..b.orders {
-        for _replay in 0..2 {
-            let (router, auth, sem, body) = (router.clone(), auth.clone(), sem.clone(), body(n));
-            tasks.push(tokio::spawn(async move {
-                let _permit = sem.acquire_owned().await;
-                loop {
-                    let req = Request::post("/api/v1/orders")
-                        .header("authorization", &auth)
-                        .header("content-type", "application/json")
-                        .header("idempotency-key", format!("bench-{n}"))
-                        .body(Body::from(body.clone()))
-                        .map_err(|e| anyhow::anyhow!(e))?;
-                    let status = router
-                        .clone()
-                        .oneshot(req)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-                        .status();
-                    if status != axum::http::StatusCode::CONFLICT {
-                        return Ok::<u16, anyhow::Error>(status.as_u16());
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-                }
-            }));
+    let server_stop = tokio_util::sync::CancellationToken::new();
+    let (client, server) = match b.transport {
+        Transport::Http => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            let stop = server_stop.clone();
+            let server = tokio::spawn(ddhub_server::serve::serve(
+                config.clone(),
+                store.clone(),
+                listener,
+                false,
+                async move { stop.cancelled().await },
+            ));
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(b.concurrency)
+                .build()?;
+            (OrderClient::Http(client, base), Some(server))
+        }
+        Transport::InProcess => {
+            let app = Arc::new(ddhub_server::App::new(
+                config.clone(),
+                store.clone(),
+                ddhub_server::worker::JobSignal::default(),
+            )?);
+            (OrderClient::Router(ddhub_server::router(app)), None)
+        }
+    };
+    if let OrderClient::Http(c, base) = &client {
+        // The server is up once it answers.
+        let start = Instant::now();
+        while c.get(format!("{base}/readyz")).send().await.is_err() {
+            anyhow::ensure!(start.elapsed().as_secs() < 60, "the server never started");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
     }
+    let sem = Arc::new(tokio::sync::Semaphore::new(b.concurrency));
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(b.orders);
+    for n in 0..b.orders {
+        let (client, auth, sem, body) = (client.clone(), auth.clone(), sem.clone(), body(n));
+        tasks.push(tokio::spawn(async move {
+            let _permit = sem.acquire_owned().await;
+            let key = format!("bench-{n}");
+            // The order, then a replay of the same key and body (a client retrying after a
+            // lost answer), which must answer the same.
+            let mut answers = Vec::with_capacity(2);
+            let mut in_flight = 0u32;
+            while answers.len() < 2 {
+                let status = client.post(&auth, &key, body.clone()).await?;
+                // 409: the key's first request is still running; a client retries later.
+                if status == 409 {
+                    in_flight += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    continue;
+                }
+                answers.push(status);
+            }
+            Ok::<(Vec<u16>, u32), anyhow::Error>((answers, in_flight))
+        }));
+    }
+    let mut answered_409 = 0u64;
     for t in tasks {
-        let s = t.await??;
-        anyhow::ensure!(s == 201, "an order answered {s}");
+        let (answers, retries) = t.await??;
+        anyhow::ensure!(
+            answers.iter().all(|s| *s == 201),
+            "an order answered {answers:?}"
+        );
+        answered_409 += u64::from(retries);
     }
     let intake_secs = started.elapsed().as_secs_f64();
+    server_stop.cancel();
+    if let Some(server) = server {
+        // `serve` closes its store when it stops: open the database again.
+        server.await??;
+    }
+    drop(client);
+    let store = Store::connect(&opts).await?;
     let placed = ddhub_store::orders::count_orders(&store, partner.id).await?;
     anyhow::ensure!(
         placed as usize == b.orders,
@@ -341,6 +444,7 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
     // Deliver every order.received.
     let token = tokio_util::sync::CancellationToken::new();
     let media = ddhub_server::media::MediaStore::open("local", dir.path())?;
+    config.worker_concurrency = b.webhook_workers;
     let pool = ddhub_server::serve::worker_pool(
         &config,
         &store,
@@ -363,14 +467,24 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
     let _ = handle.await;
     let rate = b.orders as f64 / intake_secs;
     let target = if backend == "sqlite" { 500.0 } else { 1_000.0 };
+    let transport = match b.transport {
+        Transport::Http => "http",
+        Transport::InProcess => "in-process",
+    };
     println!(
         "{}",
         serde_json::json!({
-            "bench": "orders", "backend": backend, "orders": b.orders, "replays": b.orders,
-            "concurrency": b.concurrency, "intake_seconds": (intake_secs * 1000.0).round() / 1000.0,
+            "bench": "orders", "backend": backend, "transport": transport,
+            "measures": "orders accepted per second: each a new Idempotency-Key (validated, written with its lines, purchase request, event, webhook delivery and stored answer) then, once answered, one replay of the same key and body (answered from the stored response); both requests are in the time",
+            "orders": b.orders, "replays": b.orders, "answered_409_in_flight": answered_409,
+            "concurrency": b.concurrency, "db_connections": b.db_connections,
+            "intake_seconds": (intake_secs * 1000.0).round() / 1000.0,
             "orders_per_s": rate.round(), "target_orders_per_s": target,
             "ratio_to_target": (rate / target * 100.0).round() / 100.0,
+            "webhook_workers": b.webhook_workers,
             "webhook_deliveries_per_s": (b.orders as f64 / delivery_secs).round(),
+            "cores": std::thread::available_parallelism().map_or(0, |n| n.get()),
+            "load_average_1m": load_average(),
         })
     );
     store.close().await?;

@@ -7,22 +7,34 @@
 use crate::worker::{JobError, JobHandler};
 use async_trait::async_trait;
 use ddhub_domain::Timestamp;
+use ddhub_domain::time::{Clock, SystemClock};
 use ddhub_orders::webhook::{
     AttemptResult, Decision, WebhookSecret, check_ip, decide, parse_target,
 };
 use ddhub_store::Store;
 use ddhub_store::jobs::ClaimedJob;
 use ddhub_store::orders;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct WebhookDeliver {
     pub store: Store,
     pub client: reqwest::Client,
     pub allow_private: bool,
+    /// Signing timestamps and the retry schedule read this clock (tests move it by hand).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl WebhookDeliver {
     pub fn new(store: Store, allow_private: bool) -> Result<Self, reqwest::Error> {
+        Self::with_clock(store, allow_private, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(
+        store: Store,
+        allow_private: bool,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, reqwest::Error> {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(15))
@@ -33,6 +45,7 @@ impl WebhookDeliver {
             store,
             client,
             allow_private,
+            clock,
         })
     }
 
@@ -87,7 +100,7 @@ impl JobHandler for WebhookDeliver {
         };
         let secret =
             WebhookSecret::parse(&secret).map_err(|e| JobError::Permanent(e.to_string()))?;
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let body = serde_json::json!({
             "type": task.event_type,
             "timestamp": Timestamp(task.event_created_at).millis() / 1000,

@@ -47,6 +47,8 @@ impl StoreOptions {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    /// Order intake's in-process state: idempotency keys in flight, SQLite's group commit.
+    pub(crate) intake: std::sync::Arc<crate::orders::IntakeState>,
 }
 
 impl Store {
@@ -96,6 +98,7 @@ impl Store {
             Ok(Store {
                 db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 backend: Backend::Sqlite,
+                intake: Default::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let connect = PgConnectOptions::from_str(url)
@@ -114,6 +117,7 @@ impl Store {
             Ok(Store {
                 db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
                 backend: Backend::Postgres,
+                intake: Default::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact_url(url)))

@@ -148,11 +148,17 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct JobQueue {
     store: Store,
+    /// Decides which jobs are due and when leases end (a test moves it by hand).
+    clock: std::sync::Arc<dyn ddhub_domain::time::Clock>,
 }
 
 impl JobQueue {
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self::with_clock(store, std::sync::Arc::new(ddhub_domain::time::SystemClock))
+    }
+
+    pub fn with_clock(store: Store, clock: std::sync::Arc<dyn ddhub_domain::time::Clock>) -> Self {
+        Self { store, clock }
     }
 
     fn stmt(&self, sql: &str, values: Vec<Value>) -> Statement {
@@ -172,7 +178,7 @@ impl JobQueue {
         if kinds.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let until = now.plus(lease);
         let token = hex::encode(rand::rng().random::<[u8; 16]>());
         let backend = self.store.backend();
@@ -254,7 +260,7 @@ impl JobQueue {
             .col_expr(job::Column::State, Expr::value(JobState::Done.as_str()))
             .col_expr(job::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .col_expr(job::Column::LeaseToken, Expr::value(Option::<String>::None))
-            .col_expr(job::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+            .col_expr(job::Column::UpdatedAt, Expr::value(self.clock.now().0))
             .filter(job::Column::Id.eq(job.id.0))
             .filter(job::Column::State.eq(JobState::Running.as_str()))
             .filter(job::Column::LeaseToken.eq(job.lease_token.as_str()))
@@ -272,7 +278,7 @@ impl JobQueue {
         permanent: bool,
         policy: &RetryPolicy,
     ) -> Result<FailOutcome> {
-        let now = Timestamp::now();
+        let now = self.clock.now();
         let dead = permanent || job.attempt >= job.max_attempts;
         let run_at = now.plus(policy.delay(job.attempt));
         let error: String = error.chars().take(4000).collect();
@@ -313,7 +319,7 @@ impl JobQueue {
         let res = job::Entity::update_many()
             .col_expr(
                 job::Column::LeaseUntil,
-                Expr::value(Timestamp::now().plus(lease).0),
+                Expr::value(self.clock.now().plus(lease).0),
             )
             .filter(job::Column::Id.eq(job.id.0))
             .filter(job::Column::State.eq(JobState::Running.as_str()))
@@ -334,8 +340,8 @@ impl JobQueue {
             )
             .col_expr(job::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .col_expr(job::Column::LeaseToken, Expr::value(Option::<String>::None))
-            .col_expr(job::Column::RunAt, Expr::value(Timestamp::now().0))
-            .col_expr(job::Column::UpdatedAt, Expr::value(Timestamp::now().0))
+            .col_expr(job::Column::RunAt, Expr::value(self.clock.now().0))
+            .col_expr(job::Column::UpdatedAt, Expr::value(self.clock.now().0))
             .filter(job::Column::Id.eq(job.id.0))
             .filter(job::Column::State.eq(JobState::Running.as_str()))
             .filter(job::Column::LeaseToken.eq(job.lease_token.as_str()))
@@ -370,7 +376,7 @@ impl JobQueue {
             .conn()
             .query_all_raw(self.stmt(sql, vec![]))
             .await?;
-        let now = Timestamp::now().0;
+        let now = self.clock.now().0;
         rows.into_iter()
             .map(|r| {
                 let oldest: Option<i64> = r.try_get("", "oldest")?;

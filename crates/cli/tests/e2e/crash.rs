@@ -134,10 +134,24 @@ async fn kill_9_mid_writes_loses_no_acknowledged_write() {
 /// exactly once (its key replays the same order), and the database is intact.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
+    kill_9_intake_on(None).await;
+    if let Some(url) = ddhub_store::testing::postgres_url("kill_9_intake").await {
+        kill_9_intake_on(Some(url)).await;
+    }
+}
+
+async fn kill_9_intake_on(database_url: Option<String>) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
+    let ddhub = |data: &std::path::Path| {
+        let mut c = crate::ddhub(data);
+        if let Some(url) = &database_url {
+            c.env("DDHUB_DATABASE_URL", url);
+        }
+        c
+    };
     let run = |args: &[&str]| {
-        let out = crate::ddhub(&data).args(args).output().unwrap();
+        let out = ddhub(&data).args(args).output().unwrap();
         assert!(
             out.status.success(),
             "{args:?}: {}",
@@ -184,7 +198,7 @@ async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
         w["key"].as_str().unwrap().to_string(),
         p["key"].as_str().unwrap().to_string(),
     );
-    let mut server = Server::start(&data);
+    let mut server = Server::start_with(ddhub(&data).arg("serve"));
     let client = crate::client();
     server.wait_ready(&client).await;
     // KN-2042: 14,500 won, MOQ 3, in stock; its first SKU at 1,566 yen.
@@ -276,15 +290,16 @@ async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
         "only {} orders before the kill",
         acked.len()
     );
-    let store = ddhub_store::Store::connect(&ddhub_store::StoreOptions::new(format!(
-        "sqlite://{}",
-        data.join("ddhub.sqlite").display()
-    )))
+    let store = ddhub_store::Store::connect(&ddhub_store::StoreOptions::new(
+        database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", data.join("ddhub.sqlite").display())),
+    ))
     .await
     .unwrap();
     assert!(store.integrity_check().await.unwrap());
     store.close().await.unwrap();
-    let server = Server::start(&data);
+    let server = Server::start_with(ddhub(&data).arg("serve"));
     server.wait_ready(&client).await;
     for (n, order_id) in &acked {
         // The order is there, and its key replays it rather than making another.
@@ -312,7 +327,12 @@ async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
         );
     }
     eprintln!(
-        "{} acknowledged orders, all present exactly once after kill -9",
+        "{}: {} acknowledged orders, all present exactly once after kill -9",
+        if database_url.is_some() {
+            "postgres"
+        } else {
+            "sqlite"
+        },
         acked.len()
     );
 }

@@ -65,39 +65,58 @@ async fn create_order(
         .to_string();
     let fp = ddhub_orders::fingerprint::fingerprint(&body)
         .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
-    match orders::reserve_key(&app.store, partner, &key, &fp.0).await? {
-        KeyState::New => {}
-        KeyState::Replay { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            return Ok(json_response(status, body));
-        }
-        KeyState::Mismatch => return Err(ApiError::new(ErrorCode::IdempotencyKeyReused)),
-        KeyState::InFlight => return Err(ApiError::new(ErrorCode::IdempotencyInFlight)),
+    if let Some(state) = orders::lookup_key(&app.store, partner, &key, &fp.0).await? {
+        return Ok(key_answer(state));
     }
-    match intake(&app, partner, &key, &body).await {
-        Ok(res) => Ok(res),
-        Err(e) => {
-            // Nothing was answered: let the partner retry with the same key.
-            let _ = orders::release_key(&app.store, partner, &key).await;
-            Err(e)
-        }
+    // From here to the commit this request is the key's first: a second one with the same
+    // key answers 409 rather than validating the same order twice.
+    let Some(_hold) = orders::hold_key(&app.store, partner, &key) else {
+        return Err(ApiError::new(ErrorCode::IdempotencyInFlight));
+    };
+    let outcome = intake(&app, partner, &body).await?;
+    // The order, its lines, its purchase requests, its first event and the stored answer
+    // commit together: an acknowledged order is never lost, and never created twice. Nothing
+    // is stored when this fails (a 5xx is not worth replaying): the partner retries the key.
+    let write = orders::KeyedWrite {
+        partner,
+        key,
+        fingerprint: fp.0,
+        outcome,
+    };
+    match orders::commit_keyed(&app.store, write).await? {
+        orders::Committed::Stored { status, body } => Ok(json_response(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+            body,
+        )),
+        orders::Committed::Existing(state) => Ok(key_answer(state)),
     }
 }
 
+/// The answer to a request whose key was used before.
+fn key_answer(state: KeyState) -> Response {
+    match state {
+        KeyState::Replay { status, body } => {
+            json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
+        }
+        KeyState::Mismatch => ApiError::new(ErrorCode::IdempotencyKeyReused).into_response(),
+        KeyState::InFlight => ApiError::new(ErrorCode::IdempotencyInFlight).into_response(),
+    }
+}
+
+/// Reads and validates an order: a valid one to write, or the answer (422 with reasons) to
+/// store under its key.
 async fn intake(
     app: &AppState,
     partner: ddhub_domain::PartnerId,
-    key: &str,
     body: &[u8],
-) -> Result<Response, ApiError> {
+) -> Result<orders::KeyedOutcome, ApiError> {
     let p = ddhub_store::parties::get_partner(&app.store, partner).await?;
     let req: OrderRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
             // A body of the wrong shape is an answer too: stored and replayed like any other.
             let body = serde_json::json!({ "error": { "code": "invalid_body", "message": e.to_string() } }).to_string();
-            orders::finish_key(app.store.conn(), partner, key, 422, &body).await?;
-            return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, body));
+            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
     let rate = ddhub_store::rates::get_rate(&app.store, p.currency).await?;
@@ -164,8 +183,7 @@ async fn intake(
         Ok(o) => o,
         Err(rejection) => {
             let body = serde_json::json!({ "error": rejection.to_json(p.locale) }).to_string();
-            orders::finish_key(app.store.conn(), partner, key, 422, &body).await?;
-            return Ok(json_response(StatusCode::UNPROCESSABLE_ENTITY, body));
+            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
     let new = NewOrder {
@@ -186,26 +204,11 @@ async fn intake(
             })
             .collect(),
     };
-    // The order, its lines, its purchase requests, its first event and the stored answer
-    // commit together: an acknowledged order is never lost, and never created twice.
-    let txn = app.store.begin_write().await?;
-    let created = match orders::insert_order(&txn, &new).await {
-        Ok(c) => c,
-        Err(ddhub_store::StoreError::Conflict(_)) => {
-            drop(txn);
-            let body = serde_json::json!({ "error": { "code": "conflict", "message": format!("order {} already exists", new.partner_order_id) } }).to_string();
-            orders::finish_key(app.store.conn(), partner, key, 409, &body).await?;
-            return Ok(json_response(StatusCode::CONFLICT, body));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let view = orders::get_order(&txn, partner, created.order_id).await?;
-    let body = serde_json::to_string(&view).map_err(ApiError::internal)?;
-    orders::finish_key(&txn, partner, key, 201, &body).await?;
-    txn.commit()
-        .await
-        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
-    Ok(json_response(StatusCode::CREATED, body))
+    let conflict_body = serde_json::json!({ "error": { "code": "conflict", "message": format!("order {} already exists", new.partner_order_id) } }).to_string();
+    Ok(orders::KeyedOutcome::Order {
+        order: new,
+        conflict_body,
+    })
 }
 
 /// One of the partner's orders with its lines.

@@ -52,7 +52,13 @@ fn order(id: &str, skus: &[(i64, u32)]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn intake_is_idempotent_validated_and_split() {
-    let e = env(testing::sqlite().await).await;
+    for db in testing::all("intake_idempotent").await {
+        intake_on(db).await;
+    }
+}
+
+async fn intake_on(db: testing::TestDb) {
+    let e = env(db).await;
     let store = e._db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
@@ -520,4 +526,550 @@ async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
     )
     .await;
     assert_eq!(delivered.as_array().unwrap().len(), 1);
+}
+
+/// A partner's receiver whose answers the test scripts: each request takes the next scripted
+/// (status, Retry-After), then `fallback`. It records the headers, the body and the delivery
+/// worker's (controlled) time of each request.
+struct ScriptedReceiver {
+    url: String,
+    got: Received,
+    script: Script,
+    fallback: Arc<std::sync::atomic::AtomicU16>,
+}
+
+use std::sync::{Arc, Mutex};
+/// Requests a receiver got: headers, body, and the delivery clock's time (ms).
+type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String, i64)>>>;
+/// Answers a receiver gives next: status and `Retry-After`.
+type Script = Arc<Mutex<std::collections::VecDeque<(u16, Option<String>)>>>;
+
+async fn scripted_receiver(clock: Arc<ddhub_domain::time::ManualClock>) -> ScriptedReceiver {
+    use axum::response::IntoResponse;
+    use ddhub_domain::time::Clock;
+    let got: Received = Arc::default();
+    let script: Script = Arc::default();
+    let fallback = Arc::new(std::sync::atomic::AtomicU16::new(200));
+    let (g, sc, fb) = (got.clone(), script.clone(), fallback.clone());
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+            let (g, sc, fb, clock) = (g.clone(), sc.clone(), fb.clone(), clock.clone());
+            async move {
+                g.lock()
+                    .unwrap()
+                    .push((headers, body, clock.now().millis()));
+                let (status, retry_after) = sc
+                    .lock()
+                    .unwrap()
+                    .pop_front()
+                    .unwrap_or((fb.load(std::sync::atomic::Ordering::SeqCst), None));
+                let mut res = StatusCode::from_u16(status).unwrap().into_response();
+                if let Some(ra) = retry_after {
+                    res.headers_mut().insert("retry-after", ra.parse().unwrap());
+                }
+                res
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    ScriptedReceiver {
+        url: format!("http://{addr}/hook"),
+        got,
+        script,
+        fallback,
+    }
+}
+
+/// Runs every webhook delivery due at the controlled clock's time, as the worker pool would
+/// (claim, run, complete); returns how many ran.
+async fn deliver_due(
+    queue: &ddhub_store::jobs::JobQueue,
+    handler: &ddhub_server::webhooks::WebhookDeliver,
+) -> usize {
+    use ddhub_server::worker::JobHandler;
+    let jobs = queue
+        .claim(
+            &[ddhub_store::orders::JOB_WEBHOOK_DELIVER],
+            10,
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    for j in &jobs {
+        handler.run(j).await.unwrap();
+        assert!(queue.complete(j).await.unwrap());
+    }
+    jobs.len()
+}
+
+async fn delivery(router: &axum::Router, auth: &str, id: i64) -> Value {
+    let (s, _, list) = call(
+        router,
+        Request::get("/api/v1/webhooks/deliveries")
+            .header("authorization", auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("delivery {id} not listed: {list}"))
+}
+
+/// Webhook delivery against a local receiver with the delivery worker's clock under the test's
+/// control: the retry schedule (jittered, about three days, never early), `Retry-After`
+/// honoured and capped, dead letters listed and replayed, 410 disabling the endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_retries_dead_letters_410_and_replay_with_a_controlled_clock() {
+    for db in testing::all("webhook_retries").await {
+        webhook_schedule_on(db).await;
+    }
+}
+
+async fn webhook_schedule_on(db: testing::TestDb) {
+    use ddhub_domain::time::{Clock, ManualClock};
+    use ddhub_orders::webhook::delivery::{JITTER_PERMILLE, MAX_RETRY_AFTER, RETRY_SCHEDULE};
+    let store = db.store.clone();
+    let name = db.name;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = ddhub_server::Config {
+        data_dir: dir.path().to_path_buf(),
+        partner_rate_per_minute: 1_000_000,
+        ..ddhub_server::Config::default()
+    };
+    config.webhooks_allow_private = true;
+    // No worker pool: the test runs deliveries itself, at the clock's time.
+    let router = ddhub_server::router(Arc::new(
+        ddhub_server::App::new(
+            config,
+            store.clone(),
+            ddhub_server::worker::JobSignal::default(),
+        )
+        .unwrap(),
+    ));
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
+        .await
+        .unwrap();
+    let (w, _) = parties::add_wholesaler(
+        &store,
+        "훅",
+        ddhub_domain::wholesaler::ShopLocation {
+            building: "APM".into(),
+            floor: "1".into(),
+            unit: "1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let paths = ddhub_server::catalog_upload::MediaPaths::new(dir.path());
+    let (updir, rel) = paths.new_upload_dir().unwrap();
+    std::fs::write(updir.join("sheet"), SHEET).unwrap();
+    let upload = ddhub_store::uploads::create(
+        &store,
+        ddhub_store::uploads::NewUpload {
+            wholesaler: w.id,
+            mode: ddhub_store::uploads::UploadMode::Merge,
+            dry_run: false,
+            file_name: "a.csv".into(),
+            file_path: format!("{rel}/sheet"),
+            photos_path: None,
+            encoding: None,
+            sheet_name: None,
+        },
+        false,
+    )
+    .await
+    .unwrap();
+    ddhub_server::catalog_upload::process(&store, &paths, upload.id, &|_, _| {})
+        .await
+        .unwrap();
+    let rows = ddhub_store::catalog::listing_rows(
+        &store,
+        &ddhub_store::catalog::style_ids_after(&store, 0, 10)
+            .await
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let sku = rows
+        .iter()
+        .find(|r| r.style.style_code == "KN-1")
+        .unwrap()
+        .skus[0]
+        .id
+        .0;
+    let (_, key) = parties::add_partner(
+        &store,
+        NewPartner {
+            name: "Kobe".into(),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", key.key);
+
+    // A minute ahead of the wall clock: jobs enqueued "now" by the API are due at once.
+    let clock = Arc::new(ManualClock::new(
+        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(60)),
+    ));
+    let rx = scripted_receiver(clock.clone()).await;
+    let set_endpoint = |url: String| {
+        let (router, auth) = (router.clone(), auth.clone());
+        async move {
+            let (s, _, ep) = call(
+                &router,
+                Request::put("/api/v1/webhooks/endpoint")
+                    .header("authorization", &auth)
+                    .header("content-type", "application/json")
+                    .body(Body::from(json!({ "url": url }).to_string()))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::OK, "{ep}");
+            ddhub_orders::webhook::WebhookSecret::parse(ep["secret"].as_str().unwrap()).unwrap()
+        }
+    };
+    let secret = set_endpoint(rx.url.clone()).await;
+    let queue = ddhub_store::jobs::JobQueue::with_clock(store.clone(), clock.clone());
+    let handler =
+        ddhub_server::webhooks::WebhookDeliver::with_clock(store.clone(), true, clock.clone())
+            .unwrap();
+    let place = |n: u32| {
+        let (router, auth) = (router.clone(), auth.clone());
+        async move {
+            let (s, b) = post(
+                &router,
+                &auth,
+                Some(&format!("wh-{n}")),
+                &order(&format!("PO-WH-{n}"), &[(sku, 2)]),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+        }
+    };
+    let newest_delivery = || {
+        let (router, auth) = (router.clone(), auth.clone());
+        async move {
+            let (_, _, list) = call(
+                &router,
+                Request::get("/api/v1/webhooks/deliveries")
+                    .header("authorization", &auth)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            list[0]["id"].as_i64().unwrap()
+        }
+    };
+    let replay = |id: i64| {
+        let (router, auth) = (router.clone(), auth.clone());
+        async move {
+            let (s, _, _) = call(
+                &router,
+                Request::post(format!("/api/v1/webhooks/deliveries/{id}/replay"))
+                    .header("authorization", &auth)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            s
+        }
+    };
+
+    // 1. The endpoint fails every time (500): attempts follow the schedule, each delay within
+    // its jitter, none a millisecond early, until the delivery is a dead letter.
+    rx.fallback.store(500, std::sync::atomic::Ordering::SeqCst);
+    place(1).await;
+    let d1 = newest_delivery().await;
+    let first_attempt = clock.now().millis();
+    let mut gaps: Vec<i64> = Vec::new();
+    for attempt in 1..=RETRY_SCHEDULE.len() {
+        assert_eq!(
+            deliver_due(&queue, &handler).await,
+            1,
+            "{name}: attempt {attempt}"
+        );
+        let d = delivery(&router, &auth, d1).await;
+        assert_eq!(d["attempts"], attempt, "{name}: {d}");
+        assert_eq!(d["last_status"], 500, "{name}: {d}");
+        if attempt == RETRY_SCHEDULE.len() {
+            assert_eq!(d["state"], "dead", "{name}: schedule spent: {d}");
+            assert!(d["next_attempt_at"].is_null(), "{name}: {d}");
+            break;
+        }
+        assert_eq!(d["state"], "pending", "{name}: {d}");
+        let next = d["next_attempt_at"].as_i64().unwrap();
+        let gap = next - clock.now().millis();
+        let nominal = i64::try_from(RETRY_SCHEDULE.get(attempt).unwrap().as_millis()).unwrap();
+        let spread = nominal / 1000 * i64::try_from(JITTER_PERMILLE).unwrap();
+        assert!(
+            (nominal - spread..=nominal + spread).contains(&gap),
+            "{name}: delay after attempt {attempt} is {gap} ms, schedule says {nominal} ± {spread}"
+        );
+        gaps.push(gap);
+        // Not due a millisecond early; due at its time.
+        clock.set(ddhub_domain::Timestamp(next - 1));
+        assert_eq!(deliver_due(&queue, &handler).await, 0, "{name}: early");
+        clock.set(ddhub_domain::Timestamp(next));
+    }
+    let total = clock.now().millis() - first_attempt;
+    let nominal_total: i64 = RETRY_SCHEDULE
+        .iter()
+        .map(|d| i64::try_from(d.as_millis()).unwrap())
+        .sum();
+    assert_eq!(total, gaps.iter().sum::<i64>());
+    assert!(
+        (nominal_total * 9 / 10..=nominal_total * 11 / 10).contains(&total)
+            && total > 60 * 3600 * 1000,
+        "{name}: retries spanned {total} ms, about three days expected"
+    );
+    let nominal_gaps: Vec<i64> = RETRY_SCHEDULE[1..]
+        .iter()
+        .map(|d| i64::try_from(d.as_millis()).unwrap())
+        .collect();
+    assert_ne!(gaps, nominal_gaps, "{name}: no jitter at all");
+    // Every attempt carried the same message id, signed at the worker's time.
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), RETRY_SCHEDULE.len());
+    let first_id = got[0].0["webhook-id"].to_str().unwrap().to_string();
+    for (headers, body, at) in &got {
+        let h = |n: &str| headers[n].to_str().unwrap().to_string();
+        assert_eq!(h("webhook-id"), first_id);
+        assert_eq!(h("webhook-timestamp"), (at / 1000).to_string());
+        ddhub_orders::webhook::verify(
+            &secret,
+            &h("webhook-id"),
+            &h("webhook-timestamp"),
+            &h("webhook-signature"),
+            body.as_bytes(),
+            at / 1000,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+    }
+    // The dead letter is visible through the API.
+    let (_, _, dead) = call(
+        &router,
+        Request::get("/api/v1/webhooks/deliveries?state=dead")
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(dead.as_array().unwrap().len(), 1, "{name}: {dead}");
+    assert_eq!(dead[0]["id"], d1);
+
+    // 2. Retry-After: 503 asking two hours is honoured over the 5 s step; 429 asking a day is
+    // cut to the six-hour cap; then the endpoint takes it.
+    rx.fallback.store(200, std::sync::atomic::Ordering::SeqCst);
+    rx.script.lock().unwrap().extend([
+        (503, Some("7200".to_string())),
+        (429, Some("86400".to_string())),
+    ]);
+    rx.got.lock().unwrap().clear();
+    place(2).await;
+    let d2 = newest_delivery().await;
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d2).await;
+    assert_eq!(
+        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        7200 * 1000,
+        "{name}: {d}"
+    );
+    clock.advance(std::time::Duration::from_secs(7199));
+    assert_eq!(
+        deliver_due(&queue, &handler).await,
+        0,
+        "{name}: Retry-After ignored"
+    );
+    clock.advance(std::time::Duration::from_secs(1));
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d2).await;
+    assert_eq!(
+        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        i64::try_from(MAX_RETRY_AFTER.as_millis()).unwrap(),
+        "{name}: {d}"
+    );
+    clock.advance(MAX_RETRY_AFTER);
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d2).await;
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64()),
+        (Some("delivered"), Some(3)),
+        "{name}: {d}"
+    );
+    assert_eq!(rx.got.lock().unwrap().len(), 3);
+
+    // 3. Replay of the dead letter: queued again (a second replay while pending is 409), and
+    // delivered with its original message id.
+    assert_eq!(replay(d1).await, StatusCode::ACCEPTED);
+    assert_eq!(replay(d1).await, StatusCode::CONFLICT);
+    rx.got.lock().unwrap().clear();
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d1).await;
+    assert_eq!(
+        (d["state"].as_str(), d["attempts"].as_i64()),
+        (Some("delivered"), Some(1)),
+        "{name}: {d}"
+    );
+    assert_eq!(
+        rx.got.lock().unwrap()[0].0["webhook-id"].to_str().unwrap(),
+        first_id
+    );
+
+    // 4. 410 Gone: the delivery is disabled and so is the endpoint; later events queue no
+    // delivery until the partner sets an endpoint again, then the disabled one replays.
+    rx.script.lock().unwrap().push_back((410, None));
+    place(3).await;
+    let d3 = newest_delivery().await;
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d3).await;
+    assert_eq!(
+        (d["state"].as_str(), d["last_status"].as_i64()),
+        (Some("disabled"), Some(410)),
+        "{name}: {d}"
+    );
+    place(4).await;
+    assert_eq!(
+        newest_delivery().await,
+        d3,
+        "{name}: a delivery queued to a disabled endpoint"
+    );
+    assert_eq!(deliver_due(&queue, &handler).await, 0);
+    let secret = set_endpoint(rx.url.clone()).await;
+    rx.got.lock().unwrap().clear();
+    assert_eq!(replay(d3).await, StatusCode::ACCEPTED);
+    assert_eq!(deliver_due(&queue, &handler).await, 1);
+    let d = delivery(&router, &auth, d3).await;
+    assert_eq!(d["state"], "delivered", "{name}: {d}");
+    let (headers, body, at) = rx.got.lock().unwrap()[0].clone();
+    let h = |n: &str| headers[n].to_str().unwrap().to_string();
+    ddhub_orders::webhook::verify(
+        &secret,
+        &h("webhook-id"),
+        &h("webhook-timestamp"),
+        &h("webhook-signature"),
+        body.as_bytes(),
+        at / 1000,
+    )
+    .expect("signed with the new secret");
+    eprintln!("{name}: webhook schedule, Retry-After, dead letter, 410 and replay checked");
+}
+
+/// The changes cursor under concurrent intake: a partner paging through changes while eight
+/// clients place orders sees every event exactly once, in increasing order (an event that
+/// committed after a later one must not fall behind the cursor).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn changes_cursor_never_skips_under_concurrent_intake() {
+    for db in testing::all("changes_never_skip").await {
+        never_skip_on(db).await;
+    }
+}
+
+async fn never_skip_on(db: testing::TestDb) {
+    let name = db.name;
+    let e = env(db).await;
+    let store = e._db.store.clone();
+    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
+        .await
+        .unwrap();
+    let (_, key) = parties::add_partner(
+        &store,
+        NewPartner {
+            name: "Nagoya".into(),
+            locale: Locale::Ja,
+            currency: Currency::Jpy,
+            markup_bp: 0,
+            rounding: RoundingRule::None,
+        },
+    )
+    .await
+    .unwrap();
+    let auth = format!("Bearer {}", key.key);
+    upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let kn1 = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{kn1}"), &e.key)).await;
+    let sku = style["skus"][0]["id"].as_i64().unwrap();
+    const WRITERS: usize = 8;
+    const EACH: usize = 40;
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (router, auth) = (e.router.clone(), auth.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                let n = w * EACH + i;
+                let (s, b) = post(
+                    &router,
+                    &auth,
+                    Some(&format!("ns-{n}")),
+                    &order(&format!("NS-{n}"), &[(sku, 2)]),
+                )
+                .await;
+                assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+            }
+        }));
+    }
+    let mut cursor = String::new();
+    let mut seen: Vec<i64> = Vec::new();
+    let mut finished = false;
+    loop {
+        let done_before_poll = writers.iter().all(|w| w.is_finished());
+        let (s, _, page) = call(
+            &e.router,
+            Request::get(format!("/api/v1/orders/changes?limit=7&cursor={cursor}"))
+                .header("authorization", &auth)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        for ev in page["events"].as_array().unwrap() {
+            let seq = ev["seq"].as_i64().unwrap();
+            assert!(
+                seen.last().is_none_or(|l| seq > *l),
+                "{name}: seq {seq} after {:?}",
+                seen.last()
+            );
+            seen.push(seq);
+        }
+        cursor = page["next_cursor"].as_str().unwrap().to_string();
+        if finished {
+            break;
+        }
+        // One more full pass once every writer has finished before a poll began.
+        if done_before_poll && page["has_more"] == false {
+            finished = true;
+        }
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    assert_eq!(
+        seen.len(),
+        WRITERS * EACH,
+        "{name}: the cursor skipped {} events",
+        (WRITERS * EACH).saturating_sub(seen.len())
+    );
+    eprintln!(
+        "{name}: {} events polled during concurrent intake, none skipped",
+        seen.len()
+    );
 }
