@@ -259,6 +259,7 @@ pub async fn process(
         uploads::set_state(store, id, state, pct)
     };
     report(UploadState::Parsing, 5).await?;
+    let started = std::time::Instant::now();
     let saved = uploads::column_mapping(store, upload.wholesaler_id).await?;
     let opts = ReadOptions {
         encoding: upload.encoding.clone(),
@@ -305,8 +306,10 @@ pub async fn process(
             message_en: p.message_en.clone(),
         })
         .collect();
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "upload read and validated");
     uploads::replace_problems(store, id, &problems).await?;
     report(UploadState::Parsing, 25).await?;
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, problems = problems.len(), "upload problems stored");
 
     let mut counts = UploadCounts {
         rows: validated.rows as u64,
@@ -347,6 +350,7 @@ pub async fn process(
     };
     // The parsed rows are consumed here: peak memory holds one copy of the catalog, not two.
     let inputs: Vec<StyleInput> = validated.styles.into_iter().map(|p| to_input(&p)).collect();
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "upload rows converted");
 
     if upload.dry_run {
         let (c, u, n) = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;
@@ -386,6 +390,7 @@ pub async fn process(
         let pct = 30 + i32::try_from(60 * done.min(total) / total).unwrap_or(60);
         report(UploadState::Committing, pct).await?;
     }
+    tracing::debug!(ms = started.elapsed().as_millis() as u64, "upload styles committed");
     if !photos.is_empty() {
         attach_photos(store, &photos, &ids_by_code).await?;
     }
