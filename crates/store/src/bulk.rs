@@ -42,14 +42,16 @@ impl Column {
         }
     }
 
-    fn value_at(&self, i: usize) -> Value {
-        match self {
-            Column::BigInt(v) => Value::BigInt(v.get(i).copied()),
-            Column::Int(v) => Value::Int(v.get(i).copied()),
-            Column::Bool(v) => Value::Bool(v.get(i).copied()),
-            Column::Text(v) => Value::String(v.get(i).cloned()),
-            Column::NullableText(v) => Value::String(v.get(i).cloned().flatten()),
-        }
+    /// The column as values, moved rather than copied.
+    fn into_values(self) -> std::vec::IntoIter<Value> {
+        let v: Vec<Value> = match self {
+            Column::BigInt(v) => v.into_iter().map(|x| Value::BigInt(Some(x))).collect(),
+            Column::Int(v) => v.into_iter().map(|x| Value::Int(Some(x))).collect(),
+            Column::Bool(v) => v.into_iter().map(|x| Value::Bool(Some(x))).collect(),
+            Column::Text(v) => v.into_iter().map(|x| Value::String(Some(x))).collect(),
+            Column::NullableText(v) => v.into_iter().map(Value::String).collect(),
+        };
+        v.into_iter()
     }
 }
 
@@ -157,19 +159,24 @@ impl Sql {
             }
             self.push("))");
         } else {
-            let n = rows.len();
-            self.values.reserve(n * rows.width());
+            let (n, width) = (rows.len(), rows.width());
+            self.values.reserve(n * width);
+            let mut columns: Vec<std::vec::IntoIter<Value>> = rows
+                .columns
+                .into_iter()
+                .map(|(_, c)| c.into_values())
+                .collect();
             self.push("VALUES ");
             for i in 0..n {
                 if i > 0 {
                     self.push(", ");
                 }
                 self.push("(");
-                for (j, (_, c)) in rows.columns.iter().enumerate() {
+                for (j, column) in columns.iter_mut().enumerate() {
                     if j > 0 {
                         self.push(", ");
                     }
-                    self.bind(c.value_at(i));
+                    self.bind(column.next().unwrap_or(Value::String(None)));
                 }
                 self.push(")");
             }

@@ -138,11 +138,13 @@ async fn a_change_and_its_job_commit_or_vanish_together() {
 /// A style of the batch test: variety in the nullable fields, so their NULLs round-trip.
 fn batch_style(n: usize) -> StyleInput {
     let mut i = input(&format!("B-{n}"), 10_000 + n as i64, &["s", "m", "l"]);
-    i.skus.push(("ivory".into(), "m".into(), StockState::InStock));
+    i.skus
+        .push(("ivory".into(), "m".into(), StockState::InStock));
     i.origin = (n % 3 != 0).then(|| "KR".to_string());
     i.season = (n % 2 == 0).then(|| "fw".to_string());
     i.description_ko = (n % 5 == 0).then(|| format!("설명 '{n}' \"따옴표\" ; --"));
-    i.extra.insert("비고".into(), serde_json::Value::String(format!("{n}")));
+    i.extra
+        .insert("비고".into(), serde_json::Value::String(format!("{n}")));
     i.content_hash = catalog::content_hash(&i);
     i
 }
@@ -213,7 +215,8 @@ async fn batch_upsert_creates_updates_and_leaves_alone_in_one_call() {
         }
         for i in &mut second[20..30] {
             i.skus.retain(|(_, z, _)| z != "l");
-            i.skus.push(("black".into(), "xl".into(), StockState::InStock));
+            i.skus
+                .push(("black".into(), "xl".into(), StockState::InStock));
         }
         for i in &mut second[30..40] {
             for k in &mut i.skus {
