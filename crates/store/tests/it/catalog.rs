@@ -140,9 +140,11 @@ fn batch_style(n: usize) -> StyleInput {
     let mut i = input(&format!("B-{n}"), 10_000 + n as i64, &["s", "m", "l"]);
     i.skus
         .push(("ivory".into(), "m".into(), StockState::InStock));
-    i.origin = (n % 3 != 0).then(|| "KR".to_string());
-    i.season = (n % 2 == 0).then(|| "fw".to_string());
-    i.description_ko = (n % 5 == 0).then(|| format!("설명 '{n}' \"따옴표\" ; --"));
+    i.origin = (!n.is_multiple_of(3)).then(|| "KR".to_string());
+    i.season = n.is_multiple_of(2).then(|| "fw".to_string());
+    i.description_ko = n
+        .is_multiple_of(5)
+        .then(|| format!("설명 '{n}' \"따옴표\" ; --"));
     i.extra
         .insert("비고".into(), serde_json::Value::String(format!("{n}")));
     i.content_hash = catalog::content_hash(&i);
