@@ -116,8 +116,8 @@ pub fn mapping_from_saved(saved: &[(String, Option<String>)]) -> ColumnMapping {
     m
 }
 
-/// The store's view of a parsed row.
-fn to_input(p: &ddhub_ingest::ParsedStyle) -> StyleInput {
+/// The store's view of a parsed row (moved, not copied: the catalog is held once).
+fn to_input(p: ddhub_ingest::ParsedStyle) -> StyleInput {
     let stock = if p.sold_out {
         StockState::SoldOut
     } else {
@@ -130,19 +130,16 @@ fn to_input(p: &ddhub_ingest::ParsedStyle) -> StyleInput {
         }
     }
     let mut input = StyleInput {
-        style_code: p.style_code.clone(),
-        title_ko: p.title_ko.clone(),
-        category: p
-            .category
-            .clone()
-            .unwrap_or_else(|| "uncategorized".to_string()),
+        style_code: p.style_code,
+        title_ko: p.title_ko,
+        category: p.category.unwrap_or_else(|| "uncategorized".to_string()),
         price: p.price,
         moq: Quantity(p.moq.0),
-        composition: p.composition.clone(),
-        origin: p.origin.clone(),
-        season: p.season.clone(),
+        composition: p.composition,
+        origin: p.origin,
+        season: p.season,
         same_day_dispatch: p.same_day,
-        description_ko: p.description.clone(),
+        description_ko: p.description,
         state: if p.sold_out {
             StyleState::SoldOut
         } else {
@@ -150,8 +147,8 @@ fn to_input(p: &ddhub_ingest::ParsedStyle) -> StyleInput {
         },
         extra: p
             .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect(),
         skus,
         content_hash: String::new(),
@@ -259,6 +256,7 @@ pub async fn process(
         uploads::set_state(store, id, state, pct)
     };
     report(UploadState::Parsing, 5).await?;
+    let started = std::time::Instant::now();
     let saved = uploads::column_mapping(store, upload.wholesaler_id).await?;
     let opts = ReadOptions {
         encoding: upload.encoding.clone(),
@@ -305,8 +303,17 @@ pub async fn process(
             message_en: p.message_en.clone(),
         })
         .collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "upload read and validated"
+    );
     uploads::replace_problems(store, id, &problems).await?;
     report(UploadState::Parsing, 25).await?;
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        problems = problems.len(),
+        "upload problems stored"
+    );
 
     let mut counts = UploadCounts {
         rows: validated.rows as u64,
@@ -346,7 +353,11 @@ pub async fn process(
         validated
     };
     // The parsed rows are consumed here: peak memory holds one copy of the catalog, not two.
-    let inputs: Vec<StyleInput> = validated.styles.into_iter().map(|p| to_input(&p)).collect();
+    let inputs: Vec<StyleInput> = validated.styles.into_iter().map(to_input).collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "upload rows converted"
+    );
 
     if upload.dry_run {
         let (c, u, n) = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;
@@ -386,6 +397,10 @@ pub async fn process(
         let pct = 30 + i32::try_from(60 * done.min(total) / total).unwrap_or(60);
         report(UploadState::Committing, pct).await?;
     }
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        "upload styles committed"
+    );
     if !photos.is_empty() {
         attach_photos(store, &photos, &ids_by_code).await?;
     }

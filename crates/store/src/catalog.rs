@@ -1,6 +1,7 @@
 //! Styles and SKUs: reading a wholesaler's catalog, and writing styles (the ingestion path
 //! builds on [`upsert_style`]).
 
+use crate::bulk::{self, Column, Rows, Sql};
 use crate::changes::ChangeKind;
 use crate::entity::{sku, style};
 use crate::jobs::{self, NewJob};
@@ -10,7 +11,7 @@ use ddhub_domain::{Krw, SkuId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    QueryOrder, QuerySelect, Set, Value,
 };
 use std::collections::HashMap;
 
@@ -207,159 +208,176 @@ fn changed_fields(
 }
 
 /// Creates or updates many styles of one wholesaler in the caller's write transaction, with a
-/// handful of statements per batch rather than per style (the 20,000 styles/s ingest target
-/// needs it). Unchanged styles (same content hash) are not touched, except that `upload`, when
-/// given, is recorded as the last upload that listed them. One `style.changed` job lists every
-/// changed style with the groups of fields that changed.
+/// handful of set-based statements per batch rather than any per style (the 20,000 styles/s
+/// SQLite and 10,000 styles/s PostgreSQL ingest targets need it; see [`crate::bulk`]).
+/// Unchanged styles (same content hash) are not touched, except that `upload`, when given, is
+/// recorded as the last upload that listed them. One `style.changed` job lists every changed
+/// style with the groups of fields that changed. Any failure leaves the whole batch to the
+/// caller's rollback: nothing here commits.
 pub async fn upsert_styles<C: ConnectionTrait>(
     conn: &C,
     wholesaler: WholesalerId,
     upload: Option<i64>,
     inputs: &[StyleInput],
 ) -> Result<BatchOutcome> {
+    let backend = conn.get_database_backend();
     let now = Timestamp::now().0;
     let started = std::time::Instant::now();
     // Before any row write: the change log's ids must follow commit order (see `changes`).
     crate::changes::lock(conn).await?;
-    let codes: Vec<&str> = inputs.iter().map(|i| i.style_code.as_str()).collect();
     let mut existing: HashMap<String, style::Model> = HashMap::new();
-    for chunk in codes.chunks(MAX_BINDS / 2) {
+    if backend == sea_orm::DbBackend::Postgres {
+        // One array bind instead of thousands of IN parameters to parse and plan.
+        let codes: Vec<String> = inputs.iter().map(|i| i.style_code.clone()).collect();
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT * FROM styles WHERE wholesaler_id = ")
+            .bind(wholesaler.0)
+            .push(" AND style_code = ANY(")
+            .bind(codes)
+            .push("::text[])");
         for row in style::Entity::find()
-            .filter(style::Column::WholesalerId.eq(wholesaler.0))
-            .filter(style::Column::StyleCode.is_in(chunk.iter().copied()))
+            .from_raw_sql(sql.build())
             .all(conn)
             .await?
         {
             existing.insert(row.style_code.clone(), row);
         }
+    } else {
+        let codes: Vec<&str> = inputs.iter().map(|i| i.style_code.as_str()).collect();
+        for chunk in codes.chunks(MAX_BINDS / 2) {
+            for row in style::Entity::find()
+                .filter(style::Column::WholesalerId.eq(wholesaler.0))
+                .filter(style::Column::StyleCode.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                existing.insert(row.style_code.clone(), row);
+            }
+        }
     }
     let t_lookup = started.elapsed();
-    let mut new_rows = Vec::new();
-    let mut changed: Vec<(&StyleInput, style::Model)> = Vec::new();
+    let mut new_rows: Vec<&StyleInput> = Vec::new();
+    let mut changed: Vec<(&StyleInput, &style::Model)> = Vec::new();
+    let mut unchanged_ids: Vec<i64> = Vec::new();
     for input in inputs {
         match existing.get(&input.style_code) {
             None => new_rows.push(input),
-            Some(row) if row.content_hash == input.content_hash => {}
-            Some(row) => changed.push((input, row.clone())),
+            Some(row) if row.content_hash == input.content_hash => unchanged_ids.push(row.id),
+            Some(row) => changed.push((input, row)),
         }
     }
-    // New styles: multi-row inserts, then their ids by code.
-    const STYLE_COLS: usize = 18;
-    let mut new_ids: HashMap<String, i64> = HashMap::new();
-    for chunk in new_rows.chunks(MAX_BINDS / STYLE_COLS) {
-        let models =
-            chunk
-                .iter()
-                .map(|i| {
-                    Ok(style::ActiveModel {
-                        wholesaler_id: Set(wholesaler.0),
-                        style_code: Set(i.style_code.clone()),
-                        title_ko: Set(i.title_ko.clone()),
-                        category: Set(i.category.clone()),
-                        price_krw: Set(i.price.0),
-                        moq: Set(i32::try_from(i.moq.0)
-                            .map_err(|_| StoreError::Invalid("moq".into()))?),
-                        composition: Set(serde_json::to_string(&i.composition)?),
-                        origin: Set(i.origin.clone()),
-                        season: Set(i.season.clone()),
-                        same_day: Set(i.same_day_dispatch),
-                        description_ko: Set(i.description_ko.clone()),
-                        state: Set(i.state.as_str().to_string()),
-                        extra: Set(serde_json::to_string(&i.extra)?),
-                        content_hash: Set(i.content_hash.clone()),
-                        last_upload_id: Set(upload),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-        style::Entity::insert_many(models).exec(conn).await?;
-        let chunk_codes: Vec<&str> = chunk.iter().map(|i| i.style_code.as_str()).collect();
-        let rows: Vec<(i64, String)> = style::Entity::find()
-            .select_only()
-            .column(style::Column::Id)
-            .column(style::Column::StyleCode)
-            .filter(style::Column::WholesalerId.eq(wholesaler.0))
-            .filter(style::Column::StyleCode.is_in(chunk_codes))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        new_ids.extend(rows.into_iter().map(|(id, code)| (code, id)));
+
+    // New styles: one INSERT … SELECT per statement-sized chunk, ids straight from RETURNING.
+    let mut new_ids: HashMap<String, i64> = HashMap::with_capacity(new_rows.len());
+    for chunk in new_rows.chunks(bulk::rows_per_statement(backend, STYLE_VALUE_COLUMNS)) {
+        let rows = style_rows(chunk, None)?;
+        let select: Vec<String> = STYLE_VALUE_NAMES
+            .iter()
+            .map(|n| rows.expr(backend, n))
+            .collect();
+        let mut sql = Sql::new(backend);
+        sql.with_rows(rows)
+            .push(" INSERT INTO styles (wholesaler_id, ")
+            .push(&STYLE_VALUE_TARGETS.join(", "))
+            .push(", last_upload_id, created_at, updated_at) SELECT ")
+            .bind(wholesaler.0)
+            .push(", ")
+            .push(&select.join(", "))
+            .push(", ")
+            .bind(Value::BigInt(upload))
+            .push(", ")
+            .bind(now)
+            .push(", ")
+            .bind(now)
+            .push(" FROM v RETURNING id, style_code");
+        for row in conn.query_all_raw(sql.build()).await? {
+            let id: i64 = row.try_get_by_index(0)?;
+            let code: String = row.try_get_by_index(1)?;
+            new_ids.insert(code, id);
+        }
     }
     let t_styles = started.elapsed();
-    let mut skus_written = 0;
-    let new_skus: Vec<sku::ActiveModel> = new_rows
-        .iter()
-        .filter_map(|i| new_ids.get(&i.style_code).map(|id| (i, *id)))
-        .flat_map(|(i, id)| {
-            i.skus.iter().map(move |(c, z, k)| sku::ActiveModel {
-                style_id: Set(id),
-                colour: Set(c.clone()),
-                size: Set(z.clone()),
-                stock: Set(k.as_str().to_string()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-        })
-        .collect();
-    skus_written += new_skus.len();
-    let mut pending = new_skus.into_iter().peekable();
-    while pending.peek().is_some() {
-        let chunk: Vec<_> = pending.by_ref().take(MAX_BINDS / 7).collect();
-        sku::Entity::insert_many(chunk).exec(conn).await?;
+    let mut new_skus = SkuRows::default();
+    for input in &new_rows {
+        if let Some(id) = new_ids.get(&input.style_code) {
+            for (colour, size, stock) in &input.skus {
+                new_skus.push(*id, colour, size, *stock);
+            }
+        }
     }
-    let t_skus = started.elapsed();
-    // Changed styles: one update each, and their SKUs brought in line.
+
+    // Changed styles: their SKUs loaded in one go, every row rewritten in one UPDATE … FROM,
+    // and their SKUs brought in line with a few set-based statements.
     let mut change_list: Vec<serde_json::Value> = new_rows
         .iter()
         .filter_map(|i| new_ids.get(&i.style_code))
         .map(|id| serde_json::json!({ "id": id, "fields": ["created"] }))
         .collect();
-    for (input, row) in &changed {
-        let old_skus = sku::Entity::find()
-            .filter(sku::Column::StyleId.eq(row.id))
-            .all(conn)
-            .await?;
-        let fields = changed_fields(row, input, &old_skus)?;
-        let mut am: style::ActiveModel = row.clone().into();
-        am.title_ko = Set(input.title_ko.clone());
-        am.category = Set(input.category.clone());
-        am.price_krw = Set(input.price.0);
-        am.moq = Set(i32::try_from(input.moq.0).map_err(|_| StoreError::Invalid("moq".into()))?);
-        am.composition = Set(serde_json::to_string(&input.composition)?);
-        am.origin = Set(input.origin.clone());
-        am.season = Set(input.season.clone());
-        am.same_day = Set(input.same_day_dispatch);
-        am.description_ko = Set(input.description_ko.clone());
-        am.state = Set(input.state.as_str().to_string());
-        am.extra = Set(serde_json::to_string(&input.extra)?);
-        am.content_hash = Set(input.content_hash.clone());
-        am.last_upload_id = Set(upload.or(row.last_upload_id));
-        am.updated_at = Set(now);
-        am.update(conn).await?;
-        skus_written += sync_skus(conn, row.id, &input.skus, &old_skus, now).await?;
-        if !fields.is_empty() {
-            change_list.push(serde_json::json!({ "id": row.id, "fields": fields }));
+    let mut stock_updates: Vec<(StockState, Vec<i64>)> = Vec::new();
+    if !changed.is_empty() {
+        let ids: Vec<i64> = changed.iter().map(|(_, r)| r.id).collect();
+        let mut old_skus: HashMap<i64, Vec<sku::Model>> = HashMap::new();
+        for chunk in ids.chunks(MAX_BINDS) {
+            for k in sku::Entity::find()
+                .filter(sku::Column::StyleId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+            {
+                old_skus.entry(k.style_id).or_default().push(k);
+            }
+        }
+        for (input, row) in &changed {
+            let old = old_skus.get(&row.id).map_or(&[][..], Vec::as_slice);
+            let fields = changed_fields(row, input, old)?;
+            plan_sku_sync(row.id, &input.skus, old, &mut new_skus, &mut stock_updates);
+            if !fields.is_empty() {
+                change_list.push(serde_json::json!({ "id": row.id, "fields": fields }));
+            }
+        }
+        let per_statement = bulk::rows_per_statement(backend, STYLE_VALUE_COLUMNS + 1);
+        for chunk in changed.chunks(per_statement) {
+            let inputs: Vec<&StyleInput> = chunk.iter().map(|(i, _)| *i).collect();
+            let ids: Vec<i64> = chunk.iter().map(|(_, r)| r.id).collect();
+            let rows = style_rows(&inputs, Some(ids))?;
+            let set: Vec<String> = STYLE_VALUE_TARGETS
+                .iter()
+                .zip(STYLE_VALUE_NAMES)
+                .skip(1) // the style code is the key: it never changes
+                .map(|(target, name)| format!("{target} = {}", rows.expr(backend, name)))
+                .collect();
+            let mut sql = Sql::new(backend);
+            sql.with_rows(rows)
+                .push(" UPDATE styles SET ")
+                .push(&set.join(", "))
+                .push(", updated_at = ")
+                .bind(now);
+            if let Some(upload) = upload {
+                sql.push(", last_upload_id = ").bind(upload);
+            }
+            sql.push(" FROM v WHERE styles.id = v.id");
+            conn.execute_raw(sql.build()).await?;
         }
     }
+    let mut skus_written = new_skus.len();
+    insert_skus(conn, now, new_skus).await?;
+    for (stock, ids) in &stock_updates {
+        skus_written += ids.len();
+        for chunk in ids.chunks(MAX_BINDS) {
+            sku::Entity::update_many()
+                .col_expr(sku::Column::Stock, Expr::value(stock.as_str()))
+                .col_expr(sku::Column::UpdatedAt, Expr::value(now))
+                .filter(sku::Column::Id.is_in(chunk.iter().copied()))
+                .exec(conn)
+                .await?;
+        }
+    }
+    let t_skus = started.elapsed();
     // Unchanged styles only learn which upload listed them last.
     if let Some(upload) = upload {
-        let unchanged: Vec<&str> = inputs
-            .iter()
-            .filter(|i| {
-                existing
-                    .get(&i.style_code)
-                    .is_some_and(|r| r.content_hash == i.content_hash)
-            })
-            .map(|i| i.style_code.as_str())
-            .collect();
-        for chunk in unchanged.chunks(MAX_BINDS / 2) {
+        for chunk in unchanged_ids.chunks(MAX_BINDS) {
             style::Entity::update_many()
                 .col_expr(style::Column::LastUploadId, Expr::value(upload))
-                .filter(style::Column::WholesalerId.eq(wholesaler.0))
-                .filter(style::Column::StyleCode.is_in(chunk.iter().copied()))
+                .filter(style::Column::Id.is_in(chunk.iter().copied()))
                 .exec(conn)
                 .await?;
         }
@@ -388,9 +406,11 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     }
     tracing::debug!(
         styles = inputs.len(),
+        created = new_rows.len(),
+        changed = changed.len(),
         lookup_ms = t_lookup.as_millis() as u64,
-        insert_styles_ms = (t_styles - t_lookup).as_millis() as u64,
-        insert_skus_ms = (t_skus - t_styles).as_millis() as u64,
+        write_styles_ms = (t_styles - t_lookup).as_millis() as u64,
+        write_skus_ms = (t_skus - t_styles).as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         "upsert batch"
     );
@@ -413,6 +433,193 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         outcomes,
         skus_written,
     })
+}
+
+/// The `styles` columns an upsert writes from its input, in order, and the names the batch
+/// CTE gives them (the first is the upsert key).
+const STYLE_VALUE_TARGETS: [&str; 13] = [
+    "style_code",
+    "title_ko",
+    "category",
+    "price_krw",
+    "moq",
+    "composition",
+    "origin",
+    "season",
+    "same_day",
+    "description_ko",
+    "state",
+    "extra",
+    "content_hash",
+];
+const STYLE_VALUE_NAMES: [&str; 13] = [
+    "code",
+    "title",
+    "category",
+    "price",
+    "moq",
+    "composition",
+    "origin",
+    "season",
+    "same_day",
+    "descr",
+    "state",
+    "extra",
+    "hash",
+];
+const STYLE_VALUE_COLUMNS: usize = STYLE_VALUE_NAMES.len();
+
+/// The batch rows of `inputs` (with a leading `id` column when updating).
+fn style_rows(inputs: &[&StyleInput], ids: Option<Vec<i64>>) -> Result<Rows> {
+    let n = inputs.len();
+    let mut code = Vec::with_capacity(n);
+    let mut title = Vec::with_capacity(n);
+    let mut category = Vec::with_capacity(n);
+    let mut price = Vec::with_capacity(n);
+    let mut moq = Vec::with_capacity(n);
+    let mut composition = Vec::with_capacity(n);
+    let mut origin = Vec::with_capacity(n);
+    let mut season = Vec::with_capacity(n);
+    let mut same_day = Vec::with_capacity(n);
+    let mut descr = Vec::with_capacity(n);
+    let mut state = Vec::with_capacity(n);
+    let mut extra = Vec::with_capacity(n);
+    let mut hash = Vec::with_capacity(n);
+    for i in inputs {
+        code.push(i.style_code.clone());
+        title.push(i.title_ko.clone());
+        category.push(i.category.clone());
+        price.push(i.price.0);
+        moq.push(i32::try_from(i.moq.0).map_err(|_| StoreError::Invalid("moq".into()))?);
+        composition.push(serde_json::to_string(&i.composition)?);
+        origin.push(i.origin.clone());
+        season.push(i.season.clone());
+        same_day.push(i.same_day_dispatch);
+        descr.push(i.description_ko.clone());
+        state.push(i.state.as_str().to_string());
+        extra.push(serde_json::to_string(&i.extra)?);
+        hash.push(i.content_hash.clone());
+    }
+    let mut rows = Rows::new();
+    if let Some(ids) = ids {
+        rows = rows.col("id", Column::BigInt(ids));
+    }
+    Ok(rows
+        .col("code", Column::Text(code))
+        .col("title", Column::Text(title))
+        .col("category", Column::Text(category))
+        .col("price", Column::BigInt(price))
+        .col("moq", Column::Int(moq))
+        .col("composition", Column::Text(composition))
+        .col("origin", Column::NullableText(origin))
+        .col("season", Column::NullableText(season))
+        .col("same_day", Column::Bool(same_day))
+        .col("descr", Column::NullableText(descr))
+        .col("state", Column::Text(state))
+        .col("extra", Column::Text(extra))
+        .col("hash", Column::Text(hash)))
+}
+
+/// SKUs to insert, column by column.
+#[derive(Debug, Default)]
+struct SkuRows {
+    style_id: Vec<i64>,
+    colour: Vec<String>,
+    size: Vec<String>,
+    stock: Vec<String>,
+}
+
+impl SkuRows {
+    fn push(&mut self, style_id: i64, colour: &str, size: &str, stock: StockState) {
+        self.style_id.push(style_id);
+        self.colour.push(colour.to_string());
+        self.size.push(size.to_string());
+        self.stock.push(stock.as_str().to_string());
+    }
+
+    fn len(&self) -> usize {
+        self.style_id.len()
+    }
+}
+
+/// Inserts SKUs in as few statements as the backend allows.
+async fn insert_skus<C: ConnectionTrait>(conn: &C, now: i64, skus: SkuRows) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let per_statement = bulk::rows_per_statement(backend, 4);
+    let SkuRows {
+        style_id,
+        colour,
+        size,
+        stock,
+    } = skus;
+    let (mut style_id, mut colour, mut size, mut stock) = (
+        style_id.into_iter(),
+        colour.into_iter(),
+        size.into_iter(),
+        stock.into_iter(),
+    );
+    loop {
+        let ids: Vec<i64> = style_id.by_ref().take(per_statement).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let n = ids.len();
+        let rows = Rows::new()
+            .col("style_id", Column::BigInt(ids))
+            .col("colour", Column::Text(colour.by_ref().take(n).collect()))
+            .col("size", Column::Text(size.by_ref().take(n).collect()))
+            .col("stock", Column::Text(stock.by_ref().take(n).collect()));
+        let mut sql = Sql::new(backend);
+        sql.with_rows(rows)
+            .push(
+                " INSERT INTO skus (style_id, colour, size, stock, created_at, updated_at) \
+                 SELECT v.style_id, v.colour, v.size, v.stock, ",
+            )
+            .bind(now)
+            .push(", ")
+            .bind(now)
+            .push(" FROM v");
+        conn.execute_raw(sql.build()).await?;
+    }
+}
+
+/// Plans making a changed style's SKUs exactly `wanted`: new ones to insert, changed stock to
+/// update, ones no longer in the sheet marked sold out (never deleted: orders may point at
+/// them).
+fn plan_sku_sync(
+    style_id: i64,
+    wanted: &[(String, String, StockState)],
+    current: &[sku::Model],
+    inserts: &mut SkuRows,
+    stock_updates: &mut Vec<(StockState, Vec<i64>)>,
+) {
+    let mut update =
+        |stock: StockState, id: i64| match stock_updates.iter_mut().find(|(s, _)| *s == stock) {
+            Some((_, ids)) => ids.push(id),
+            None => stock_updates.push((stock, vec![id])),
+        };
+    let by_key: HashMap<(&str, &str), &sku::Model> = current
+        .iter()
+        .map(|s| ((s.colour.as_str(), s.size.as_str()), s))
+        .collect();
+    for (colour, size, stock) in wanted {
+        match by_key.get(&(colour.as_str(), size.as_str())) {
+            Some(s) if s.stock == stock.as_str() => {}
+            Some(s) => update(*stock, s.id),
+            None => inserts.push(style_id, colour, size, *stock),
+        }
+    }
+    let wanted_keys: std::collections::HashSet<(&str, &str)> = wanted
+        .iter()
+        .map(|(c, z, _)| (c.as_str(), z.as_str()))
+        .collect();
+    for s in current {
+        if !wanted_keys.contains(&(s.colour.as_str(), s.size.as_str()))
+            && s.stock != StockState::SoldOut.as_str()
+        {
+            update(StockState::SoldOut, s.id);
+        }
+    }
 }
 
 /// Archives the wholesaler's active or sold-out styles that upload `upload` did not list
@@ -496,72 +703,6 @@ pub async fn classify<C: ConnectionTrait>(
     Ok((created, updated, unchanged))
 }
 
-/// Makes the style's SKUs exactly `wanted`: new ones inserted, changed stock updated, ones no
-/// longer in the sheet marked sold out (never deleted: orders may point at them).
-async fn sync_skus<C: ConnectionTrait>(
-    conn: &C,
-    style_id: i64,
-    wanted: &[(String, String, StockState)],
-    current: &[sku::Model],
-    now: i64,
-) -> Result<usize> {
-    let mut written = 0;
-    for (colour, size, stock) in wanted {
-        match current
-            .iter()
-            .find(|s| &s.colour == colour && &s.size == size)
-        {
-            Some(s) if s.stock == stock.as_str() => {}
-            Some(s) => {
-                written += 1;
-                sku::Entity::update_many()
-                    .col_expr(sku::Column::Stock, Expr::value(stock.as_str()))
-                    .col_expr(sku::Column::UpdatedAt, Expr::value(now))
-                    .filter(sku::Column::Id.eq(s.id))
-                    .exec(conn)
-                    .await?;
-            }
-            None => {
-                written += 1;
-                sku::ActiveModel {
-                    style_id: Set(style_id),
-                    colour: Set(colour.clone()),
-                    size: Set(size.clone()),
-                    stock: Set(stock.as_str().to_string()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(conn)
-                .await?;
-            }
-        }
-    }
-    let gone: Vec<i64> = current
-        .iter()
-        .filter(|s| {
-            !wanted
-                .iter()
-                .any(|(c, z, _)| c == &s.colour && z == &s.size)
-        })
-        .filter(|s| s.stock != StockState::SoldOut.as_str())
-        .map(|s| s.id)
-        .collect();
-    if !gone.is_empty() {
-        written += gone.len();
-        sku::Entity::update_many()
-            .col_expr(
-                sku::Column::Stock,
-                Expr::value(StockState::SoldOut.as_str()),
-            )
-            .col_expr(sku::Column::UpdatedAt, Expr::value(now))
-            .filter(sku::Column::Id.is_in(gone))
-            .exec(conn)
-            .await?;
-    }
-    Ok(written)
-}
-
 /// Counts a wholesaler's styles (for the demo and tests).
 pub async fn count_styles(store: &Store, wholesaler: WholesalerId) -> Result<u64> {
     Ok(style::Entity::find()
@@ -571,24 +712,68 @@ pub async fn count_styles(store: &Store, wholesaler: WholesalerId) -> Result<u64
 }
 
 /// A stable hash of everything a style row holds, so re-uploading an unchanged style is a no-op.
+///
+/// The hashed text is the canonical JSON object with its keys in sorted order (what the first
+/// version built through `serde_json::json!`, so hashes stored by it stay valid), written
+/// straight into the hasher: no JSON tree or string per style on the ingest path.
 pub fn content_hash(input: &StyleInput) -> String {
     use sha2::{Digest, Sha256};
-    let canonical = serde_json::json!({
-        "code": input.style_code,
-        "title": input.title_ko,
-        "category": input.category,
-        "price": input.price.0,
-        "moq": input.moq.0,
-        "composition": input.composition,
-        "origin": input.origin,
-        "season": input.season,
-        "same_day": input.same_day_dispatch,
-        "description": input.description_ko,
-        "state": input.state.as_str(),
-        "extra": input.extra,
-        "skus": input.skus.iter().map(|(c, s, k)| [c.as_str(), s.as_str(), k.as_str()]).collect::<Vec<_>>(),
-    });
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    struct Skus<'a>(&'a [(String, String, StockState)]);
+    impl serde::Serialize for Skus<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            s.collect_seq(
+                self.0
+                    .iter()
+                    .map(|(c, z, k)| [c.as_str(), z.as_str(), k.as_str()]),
+            )
+        }
+    }
+    /// Fields in sorted key order, as a `serde_json::Map` (a `BTreeMap`) would write them.
+    #[derive(serde::Serialize)]
+    struct Canonical<'a> {
+        category: &'a str,
+        code: &'a str,
+        composition: &'a [CompositionPart],
+        description: &'a Option<String>,
+        extra: &'a serde_json::Map<String, serde_json::Value>,
+        moq: u32,
+        origin: &'a Option<String>,
+        price: i64,
+        same_day: bool,
+        season: &'a Option<String>,
+        skus: Skus<'a>,
+        state: &'a str,
+        title: &'a str,
+    }
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let canonical = Canonical {
+        category: &input.category,
+        code: &input.style_code,
+        composition: &input.composition,
+        description: &input.description_ko,
+        extra: &input.extra,
+        moq: input.moq.0,
+        origin: &input.origin,
+        price: input.price.0,
+        same_day: input.same_day_dispatch,
+        season: &input.season,
+        skus: Skus(&input.skus),
+        state: input.state.as_str(),
+        title: &input.title_ko,
+    };
+    let mut w = HashWriter(Sha256::new());
+    // Writing into a hasher cannot fail, and every field serialises.
+    let _ = serde_json::to_writer(&mut w, &canonical);
+    hex::encode(w.0.finalize())
 }
 
 /// Adds a photo to a style unless the style already has one with the same bytes; returns the
@@ -745,4 +930,76 @@ pub async fn owner_of(store: &Store, id: StyleId) -> Result<WholesalerId> {
         .await?
         .map(|s| WholesalerId(s.wholesaler_id))
         .ok_or(StoreError::NotFound)
+}
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// The first version of [`content_hash`]: hashes it stored must keep matching.
+    fn content_hash_v1(input: &StyleInput) -> String {
+        use sha2::{Digest, Sha256};
+        let canonical = serde_json::json!({
+            "code": input.style_code,
+            "title": input.title_ko,
+            "category": input.category,
+            "price": input.price.0,
+            "moq": input.moq.0,
+            "composition": input.composition,
+            "origin": input.origin,
+            "season": input.season,
+            "same_day": input.same_day_dispatch,
+            "description": input.description_ko,
+            "state": input.state.as_str(),
+            "extra": input.extra,
+            "skus": input.skus.iter().map(|(c, s, k)| [c.as_str(), s.as_str(), k.as_str()]).collect::<Vec<_>>(),
+        });
+        hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+    }
+
+    #[test]
+    fn content_hash_matches_the_stored_form() {
+        let mut extra = serde_json::Map::new();
+        extra.insert("비고".into(), "\"따옴표\" \\ 줄\n바꿈".into());
+        extra.insert("a".into(), "1".into());
+        let mut input = StyleInput {
+            style_code: "K-1".into(),
+            title_ko: "루즈핏 니트 😀".into(),
+            category: "tops/knit".into(),
+            price: Krw(18_000),
+            moq: Quantity(3),
+            composition: vec![
+                CompositionPart {
+                    material: "acrylic".into(),
+                    percent: 70,
+                },
+                CompositionPart {
+                    material: "wool".into(),
+                    percent: 30,
+                },
+            ],
+            origin: Some("KR".into()),
+            season: None,
+            same_day_dispatch: true,
+            description_ko: Some("설명\t탭".into()),
+            state: StyleState::SoldOut,
+            extra,
+            skus: vec![
+                ("black".into(), "55".into(), StockState::InStock),
+                ("ivory".into(), "free".into(), StockState::SoldOut),
+            ],
+            content_hash: String::new(),
+        };
+        assert_eq!(content_hash(&input), content_hash_v1(&input));
+        input.origin = None;
+        input.season = Some("fw".into());
+        input.description_ko = None;
+        input.skus.clear();
+        input.composition.clear();
+        input.extra.clear();
+        assert_eq!(content_hash(&input), content_hash_v1(&input));
+        let before = content_hash(&input);
+        input.price = Krw(18_001);
+        assert_ne!(content_hash(&input), before);
+    }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod bulk;
 pub mod catalog;
 pub mod changes;
 mod db;

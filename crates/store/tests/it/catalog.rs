@@ -134,3 +134,182 @@ async fn a_change_and_its_job_commit_or_vanish_together() {
         "a rolled-back change left jobs: {depth:?}"
     );
 }
+
+/// A style of the batch test: variety in the nullable fields, so their NULLs round-trip.
+fn batch_style(n: usize) -> StyleInput {
+    let mut i = input(&format!("B-{n}"), 10_000 + n as i64, &["s", "m", "l"]);
+    i.skus
+        .push(("ivory".into(), "m".into(), StockState::InStock));
+    i.origin = (!n.is_multiple_of(3)).then(|| "KR".to_string());
+    i.season = n.is_multiple_of(2).then(|| "fw".to_string());
+    i.description_ko = n
+        .is_multiple_of(5)
+        .then(|| format!("설명 '{n}' \"따옴표\" ; --"));
+    i.extra
+        .insert("비고".into(), serde_json::Value::String(format!("{n}")));
+    i.content_hash = catalog::content_hash(&i);
+    i
+}
+
+fn rehash(mut i: StyleInput) -> StyleInput {
+    i.content_hash = catalog::content_hash(&i);
+    i
+}
+
+async fn style_changed_jobs(s: &ddhub_store::Store) -> Vec<serde_json::Value> {
+    use ddhub_store::entity::job;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    job::Entity::find()
+        .filter(job::Column::Kind.eq(catalog::JOB_STYLE_CHANGED))
+        .order_by_asc(job::Column::Id)
+        .all(s.conn())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| serde_json::from_str(&j.payload).unwrap())
+        .collect()
+}
+
+/// The set-based write path with batches bigger than one SQLite statement: creates, every kind
+/// of change, and unchanged styles in one call; the job names exactly the changed field groups.
+#[tokio::test]
+async fn batch_upsert_creates_updates_and_leaves_alone_in_one_call() {
+    const N: usize = 3_000;
+    for db in common::all("catalog_batch").await {
+        let s = &db.store;
+        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+        let first: Vec<StyleInput> = (0..N).map(batch_style).collect();
+        let txn = s.begin_write().await.unwrap();
+        let out = catalog::upsert_styles(&txn, a.id, None, &first)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(out.skus_written, N * 4, "{}", db.name);
+        let created: Vec<StyleId> = out
+            .outcomes
+            .iter()
+            .map(|o| match o {
+                UpsertOutcome::Created(id) => *id,
+                other => panic!("{}: {other:?}", db.name),
+            })
+            .collect();
+        for n in [0, 1, 2, 5, N - 1] {
+            let (style, skus) = catalog::get_style(s, a.id, created[n]).await.unwrap();
+            assert_eq!(style.style_code, first[n].style_code);
+            assert_eq!(style.origin, first[n].origin, "{} origin of {n}", db.name);
+            assert_eq!(style.season, first[n].season, "{} season of {n}", db.name);
+            assert_eq!(style.description_ko, first[n].description_ko, "{}", db.name);
+            assert_eq!(style.price, first[n].price);
+            assert_eq!(skus.len(), 4);
+        }
+        let jobs_before = style_changed_jobs(s).await;
+        assert_eq!(jobs_before.len(), 1);
+        assert_eq!(jobs_before[0]["styles"].as_array().unwrap().len(), N);
+
+        // Second upload: 10 price changes, 10 title changes, 10 size swaps, 10 stock changes,
+        // 5 new styles, the rest as before.
+        let mut second = first.clone();
+        for i in &mut second[0..10] {
+            i.price = Krw(i.price.0 + 1);
+        }
+        for i in &mut second[10..20] {
+            i.title_ko.push_str(" (신상)");
+        }
+        for i in &mut second[20..30] {
+            i.skus.retain(|(_, z, _)| z != "l");
+            i.skus
+                .push(("black".into(), "xl".into(), StockState::InStock));
+        }
+        for i in &mut second[30..40] {
+            for k in &mut i.skus {
+                k.2 = StockState::SoldOut;
+            }
+        }
+        let mut second: Vec<StyleInput> = second.into_iter().map(rehash).collect();
+        second.extend((N..N + 5).map(batch_style));
+        let txn = s.begin_write().await.unwrap();
+        let out = catalog::upsert_styles(&txn, a.id, None, &second)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let count = |f: fn(&UpsertOutcome) -> bool| out.outcomes.iter().filter(|o| f(o)).count();
+        assert_eq!(count(|o| matches!(o, UpsertOutcome::Created(_))), 5);
+        assert_eq!(count(|o| matches!(o, UpsertOutcome::Updated(_))), 40);
+        assert_eq!(count(|o| matches!(o, UpsertOutcome::Unchanged(_))), N - 40);
+        // New styles' 20 SKUs, 10 × (one new, one sold out), 10 × 4 stock changes.
+        assert_eq!(out.skus_written, 20 + 20 + 40, "{}", db.name);
+
+        let jobs = style_changed_jobs(s).await;
+        assert_eq!(jobs.len(), 2, "{}", db.name);
+        let listed = jobs[1]["styles"].as_array().unwrap();
+        assert_eq!(listed.len(), 45);
+        let fields_of = |id: StyleId| {
+            listed
+                .iter()
+                .find(|e| e["id"] == id.0)
+                .map(|e| e["fields"].clone())
+                .unwrap_or_else(|| panic!("{id:?} not in the job"))
+        };
+        assert_eq!(fields_of(created[3]), serde_json::json!(["commerce"]));
+        assert_eq!(fields_of(created[13]), serde_json::json!(["title"]));
+        assert_eq!(fields_of(created[23]), serde_json::json!(["variants"]));
+        assert_eq!(fields_of(created[33]), serde_json::json!(["variants"]));
+        assert!(!listed.iter().any(|e| e["id"] == created[50].0));
+
+        let (style, _) = catalog::get_style(s, a.id, created[3]).await.unwrap();
+        assert_eq!(style.price, second[3].price);
+        assert_eq!(style.origin, second[3].origin);
+        assert_eq!(style.description_ko, second[3].description_ko);
+        let (style, _) = catalog::get_style(s, a.id, created[13]).await.unwrap();
+        assert_eq!(style.title_ko, second[13].title_ko);
+        let (_, skus) = catalog::get_style(s, a.id, created[23]).await.unwrap();
+        assert_eq!(skus.len(), 5, "{}: {skus:?}", db.name);
+        let stock = |colour: &str, size: &str| {
+            skus.iter()
+                .find(|k| k.colour == colour && k.size == size)
+                .map(|k| k.stock)
+        };
+        assert_eq!(stock("black", "l"), Some(StockState::SoldOut));
+        assert_eq!(stock("black", "xl"), Some(StockState::InStock));
+        assert_eq!(stock("black", "s"), Some(StockState::InStock));
+        let (_, skus) = catalog::get_style(s, a.id, created[33]).await.unwrap();
+        assert_eq!(skus.len(), 4);
+        assert!(skus.iter().all(|k| k.stock == StockState::SoldOut));
+
+        // The same sheet again: nothing changes, no job.
+        let txn = s.begin_write().await.unwrap();
+        let out = catalog::upsert_styles(&txn, a.id, None, &second)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        assert!(
+            out.outcomes
+                .iter()
+                .all(|o| matches!(o, UpsertOutcome::Unchanged(_)))
+        );
+        assert_eq!(out.skus_written, 0);
+        assert_eq!(style_changed_jobs(s).await.len(), 2);
+        assert_eq!(
+            catalog::count_styles(s, a.id).await.unwrap(),
+            (N + 5) as u64
+        );
+    }
+}
+
+/// A batch that fails part-way (a duplicate code makes a later insert statement, on SQLite, violate
+/// the unique key) leaves nothing behind once the transaction rolls back.
+#[tokio::test]
+async fn a_failing_batch_leaves_nothing() {
+    for db in common::all("catalog_batch_fail").await {
+        let s = &db.store;
+        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+        let mut batch: Vec<StyleInput> = (0..3_000).map(batch_style).collect();
+        batch.push(batch_style(7));
+        let txn = s.begin_write().await.unwrap();
+        let r = catalog::upsert_styles(&txn, a.id, None, &batch).await;
+        assert!(r.is_err(), "{}: a duplicate code was accepted", db.name);
+        txn.rollback().await.unwrap();
+        assert_eq!(catalog::count_styles(s, a.id).await.unwrap(), 0);
+        assert!(style_changed_jobs(s).await.is_empty());
+    }
+}
