@@ -15,6 +15,8 @@ pub enum BenchCmd {
     Ingest(IngestBench),
     /// Order intake (with idempotency) and webhook delivery.
     Orders(OrdersBench),
+    /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
+    Search(crate::bench_search::SearchBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -54,6 +56,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Ingest(b) => ingest(b).await,
         BenchCmd::Orders(b) => orders(b).await,
+        BenchCmd::Search(b) => crate::bench_search::run(b).await,
     }
 }
 

@@ -1,6 +1,7 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
 mod bench;
+mod bench_search;
 mod demo;
 mod demo_catalog;
 mod images;

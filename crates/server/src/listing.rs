@@ -124,21 +124,15 @@ impl Listing {
         }
     }
 
-    /// Translates every field of a style into every export locale and stores the results
-    /// (a person's edits and approvals stand). Returns the values now in force per locale.
-    async fn translate(
-        &self,
-        store: &Store,
-        row: &ListingRow,
-    ) -> Result<[LocalizedText; 3], ddhub_store::StoreError> {
+    /// The automatic results for every field of a style in every export locale.
+    fn automatic(&self, row: &ListingRow) -> Vec<translations::AutoTranslation> {
         let attrs = Self::attributes_of(row);
-        let mut title = LocalizedText::default();
-        let mut attributes = LocalizedText::default();
-        let mut description = LocalizedText::default();
+        let labels = ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref());
         let id = row.style.id;
         let source_title = hash(&row.style.title_ko);
         // Debug output of plain data is deterministic: a change in any attribute changes the hash.
         let source_attrs = hash(&format!("{attrs:?}"));
+        let mut out = Vec::with_capacity(Locale::TARGETS.len() * 3);
         for locale in Locale::TARGETS {
             let t = translate_title(&self.glossary, &row.style.title_ko, locale);
             let review = if t.unknown_terms.is_empty() {
@@ -146,84 +140,69 @@ impl Listing {
             } else {
                 ReviewState::Machine
             };
-            translations::write_automatic(
-                store.conn(),
-                id,
+            let item = |field, value, review, source_hash: &str| translations::AutoTranslation {
+                style: id,
                 locale,
-                TranslatableField::Title,
-                &t.title,
+                field,
+                value,
                 review,
-                &source_title,
-            )
-            .await?;
-            let a = render_attributes(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
-                &self.templates,
-                locale,
-            );
-            translations::write_automatic(
-                store.conn(),
-                id,
-                locale,
+                source_hash: source_hash.to_string(),
+            };
+            out.push(item(TranslatableField::Title, t.title, review, &source_title));
+            out.push(item(
                 TranslatableField::Attributes,
-                &a,
+                render_attributes(&attrs, &labels, &self.templates, locale),
                 ReviewState::Glossary,
                 &source_attrs,
-            )
-            .await?;
-            let d = render_description(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
-                &self.templates,
-                locale,
-            );
-            translations::write_automatic(
-                store.conn(),
-                id,
-                locale,
+            ));
+            out.push(item(
                 TranslatableField::Description,
-                &d,
+                render_description(&attrs, &labels, &self.templates, locale),
                 ReviewState::Glossary,
                 &source_attrs,
-            )
-            .await?;
+            ));
         }
-        // What is in force: stored values (human edits included).
-        for t in translations::for_style(store, id, None).await? {
-            let Some(locale) = Locale::from_tag(&t.locale) else {
-                continue;
-            };
-            let target = match t.field.as_str() {
-                "title" => &mut title,
-                "attributes" => &mut attributes,
-                "description" => &mut description,
-                _ => continue,
-            };
-            target.set(locale, t.value);
+        out
+    }
+
+    /// The texts in force for a style (stored values, human edits included), Korean from the
+    /// source.
+    fn texts_in_force(
+        &self,
+        row: &ListingRow,
+        stored: &std::collections::HashMap<(i64, String, String), String>,
+    ) -> [LocalizedText; 3] {
+        let attrs = Self::attributes_of(row);
+        let labels = ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref());
+        let mut title = LocalizedText::default();
+        let mut attributes = LocalizedText::default();
+        let mut description = LocalizedText::default();
+        let id = row.style.id.0;
+        for locale in Locale::TARGETS {
+            for (field, target) in [
+                (TranslatableField::Title, &mut title),
+                (TranslatableField::Attributes, &mut attributes),
+                (TranslatableField::Description, &mut description),
+            ] {
+                if let Some(v) =
+                    stored.get(&(id, locale.tag().to_string(), field.as_str().to_string()))
+                {
+                    target.set(locale, v.clone());
+                }
+            }
         }
         title.set(Locale::Ko, row.style.title_ko.clone());
         attributes.set(
             Locale::Ko,
-            render_attributes(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
-                &self.templates,
-                Locale::Ko,
-            ),
+            render_attributes(&attrs, &labels, &self.templates, Locale::Ko),
         );
         description.set(
             Locale::Ko,
             row.style.description_ko.clone().unwrap_or_else(|| {
-                render_description(
-                    &attrs,
-                    &ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref()),
-                    &self.templates,
-                    Locale::Ko,
-                )
+                render_description(&attrs, &labels, &self.templates, Locale::Ko)
             }),
         );
-        Ok([title, attributes, description])
+        [title, attributes, description]
     }
 
     fn doc(&self, row: &ListingRow, texts: [LocalizedText; 3]) -> ListingDoc {
@@ -284,8 +263,13 @@ impl Listing {
         doc
     }
 
-    /// Translates and indexes these styles; ids that no longer exist leave the index.
-    pub async fn process(&self, store: &Store, ids: &[StyleId]) -> anyhow::Result<usize> {
+    /// Translates these styles and stores the results (one transaction), returning their
+    /// documents and the ids that no longer exist.
+    async fn prepare(
+        &self,
+        store: &Store,
+        ids: &[StyleId],
+    ) -> anyhow::Result<(Vec<ListingDoc>, Vec<i64>)> {
         let rows = ddhub_store::catalog::listing_rows(store, ids).await?;
         let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.style.id.0).collect();
         let gone: Vec<i64> = ids
@@ -293,11 +277,19 @@ impl Listing {
             .map(|i| i.0)
             .filter(|i| !found.contains(i))
             .collect();
-        let mut docs = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let texts = self.translate(store, row).await?;
-            docs.push(self.doc(row, texts));
-        }
+        let items: Vec<translations::AutoTranslation> =
+            rows.iter().flat_map(|row| self.automatic(row)).collect();
+        let stored = translations::write_automatic_many(store, &items).await?;
+        let docs = rows
+            .iter()
+            .map(|row| self.doc(row, self.texts_in_force(row, &stored)))
+            .collect();
+        Ok((docs, gone))
+    }
+
+    /// Translates and indexes these styles; ids that no longer exist leave the index.
+    pub async fn process(&self, store: &Store, ids: &[StyleId]) -> anyhow::Result<usize> {
+        let (docs, gone) = self.prepare(store, ids).await?;
         if !docs.is_empty() {
             self.index.upsert(&docs).await?;
         }
@@ -307,23 +299,40 @@ impl Listing {
         Ok(docs.len())
     }
 
-    /// Rebuilds the whole index from the database, `batch` styles at a time.
+    /// Rebuilds the whole index from the database: styles are read and translated 1,000 at a
+    /// time and indexed 10,000 at a time (each index write is a commit; fewer, larger ones
+    /// keep a 100,000-style rebuild within its minute). `progress(done, total)` follows.
     pub async fn reindex(
         &self,
         store: &Store,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> anyhow::Result<u64> {
+        const READ_BATCH: u64 = 1_000;
+        const INDEX_BATCH: usize = 10_000;
         let total = ddhub_store::catalog::total_styles(store).await?;
         self.index.clear().await?;
         let mut after = 0;
         let mut done = 0u64;
+        let mut pending: Vec<ListingDoc> = Vec::new();
         loop {
-            let ids = ddhub_store::catalog::style_ids_after(store, after, 1_000).await?;
+            let ids = ddhub_store::catalog::style_ids_after(store, after, READ_BATCH).await?;
             let Some(last) = ids.last() else { break };
             after = last.0;
-            done += self.process(store, &ids).await? as u64;
+            let (docs, _) = self.prepare(store, &ids).await?;
+            done += docs.len() as u64;
+            pending.extend(docs);
+            if pending.len() >= INDEX_BATCH {
+                self.index.upsert(&pending).await?;
+                pending.clear();
+            }
             progress(done, total);
         }
+        if !pending.is_empty() {
+            self.index.upsert(&pending).await?;
+        }
+        // One segment instead of one per batch: searches after a rebuild walk one posting list
+        // per term.
+        self.index.optimize().await?;
         Ok(done)
     }
 }

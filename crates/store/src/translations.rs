@@ -221,3 +221,104 @@ pub async fn field_for_styles(
     }
     Ok(out)
 }
+
+/// One automatic result for [`write_automatic_many`].
+#[derive(Clone, Debug)]
+pub struct AutoTranslation {
+    pub style: StyleId,
+    pub locale: Locale,
+    pub field: TranslatableField,
+    pub value: String,
+    pub review: ReviewState,
+    pub source_hash: String,
+}
+
+/// [`write_automatic`] for many results in one write transaction: one read of what is stored
+/// for these styles, multi-row inserts for the new ones and an update per changed one. A person's
+/// edit or approval stands, as in [`write_automatic`]. Returns every stored value of these styles
+/// afterwards, by `(style id, locale tag, field)`: what is in force. Reindexing 100,000 styles
+/// writes 1.8 million results; one statement each (plus a read) took minutes.
+pub async fn write_automatic_many(
+    store: &Store,
+    items: &[AutoTranslation],
+) -> Result<std::collections::HashMap<(i64, String, String), String>> {
+    type Key = (i64, String, String);
+    let now = Timestamp::now().0;
+    let mut ids: Vec<i64> = items.iter().map(|i| i.style.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let txn = store.begin_write().await?;
+    let mut stored: std::collections::HashMap<Key, translation::Model> =
+        std::collections::HashMap::new();
+    for chunk in ids.chunks(5_000) {
+        for m in translation::Entity::find()
+            .filter(translation::Column::StyleId.is_in(chunk.iter().copied()))
+            .all(&txn)
+            .await?
+        {
+            stored.insert((m.style_id, m.locale.clone(), m.field.clone()), m);
+        }
+    }
+    let mut new_rows = Vec::new();
+    for item in items {
+        let key = (
+            item.style.0,
+            item.locale.tag().to_string(),
+            item.field.as_str().to_string(),
+        );
+        match stored.get_mut(&key) {
+            Some(row) => {
+                let state: ReviewState = row.review.parse()?;
+                if !state.automatic_may_overwrite()
+                    || (row.value == item.value
+                        && row.review == item.review.as_str()
+                        && row.source_hash == item.source_hash)
+                {
+                    continue;
+                }
+                let mut am: translation::ActiveModel = row.clone().into();
+                am.value = Set(item.value.clone());
+                am.review = Set(item.review.as_str().to_string());
+                am.source_hash = Set(item.source_hash.clone());
+                am.updated_at = Set(now);
+                am.update(&txn).await?;
+                row.value = item.value.clone();
+            }
+            None => {
+                new_rows.push(translation::ActiveModel {
+                    style_id: Set(item.style.0),
+                    locale: Set(key.1.clone()),
+                    field: Set(key.2.clone()),
+                    value: Set(item.value.clone()),
+                    review: Set(item.review.as_str().to_string()),
+                    source_hash: Set(item.source_hash.clone()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                });
+                stored.insert(
+                    key,
+                    translation::Model {
+                        id: 0,
+                        style_id: item.style.0,
+                        locale: item.locale.tag().to_string(),
+                        field: item.field.as_str().to_string(),
+                        value: item.value.clone(),
+                        review: item.review.as_str().to_string(),
+                        source_hash: item.source_hash.clone(),
+                        created_at: now,
+                        updated_at: now,
+                    },
+                );
+            }
+        }
+    }
+    // Eight values a row: stay under SQLite's bound-parameter limit.
+    let mut pending = new_rows.into_iter().peekable();
+    while pending.peek().is_some() {
+        let chunk: Vec<_> = pending.by_ref().take(3_000).collect();
+        translation::Entity::insert_many(chunk).exec(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(stored.into_iter().map(|(k, m)| (k, m.value)).collect())
+}
