@@ -373,7 +373,10 @@ fn wait_ready(base: &str, server: &mut Spawned) -> anyhow::Result<()> {
         if ok {
             return Ok(());
         }
-        anyhow::ensure!(Instant::now() < deadline, "ddhub serve not ready in 10 minutes");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "ddhub serve not ready in 10 minutes"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -463,11 +466,7 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
 /// the PATH started on a free port (stopped at the end). `Err` says why there is none.
 fn meilisearch(data_dir: &Path) -> Result<(String, Option<String>, Option<Spawned>), String> {
     if let Ok(url) = std::env::var("DDHUB_BENCH_MEILISEARCH_URL") {
-        return Ok((
-            url,
-            std::env::var("DDHUB_BENCH_MEILISEARCH_KEY").ok(),
-            None,
-        ));
+        return Ok((url, std::env::var("DDHUB_BENCH_MEILISEARCH_KEY").ok(), None));
     }
     let found = std::env::var_os("PATH")
         .into_iter()
@@ -491,7 +490,11 @@ fn meilisearch(data_dir: &Path) -> Result<(String, Option<String>, Option<Spawne
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start meilisearch: {e}"))?;
-    Ok((format!("http://127.0.0.1:{port}"), None, Some(Spawned(child))))
+    Ok((
+        format!("http://127.0.0.1:{port}"),
+        None,
+        Some(Spawned(child)),
+    ))
 }
 
 pub async fn run(b: SearchBench) -> anyhow::Result<()> {

@@ -20,6 +20,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: indexing, reindexing and search requests make many
+/// short-lived allocations, and glibc's malloc took about 40% of a profiled reindex.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "ddhub",

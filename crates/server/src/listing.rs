@@ -148,7 +148,12 @@ impl Listing {
                 review,
                 source_hash: source_hash.to_string(),
             };
-            out.push(item(TranslatableField::Title, t.title, review, &source_title));
+            out.push(item(
+                TranslatableField::Title,
+                t.title,
+                review,
+                &source_title,
+            ));
             out.push(item(
                 TranslatableField::Attributes,
                 render_attributes(&attrs, &labels, &self.templates, locale),
@@ -170,7 +175,7 @@ impl Listing {
     fn texts_in_force(
         &self,
         row: &ListingRow,
-        stored: &std::collections::HashMap<(i64, String, String), String>,
+        stored: &translations::InForce,
     ) -> [LocalizedText; 3] {
         let attrs = Self::attributes_of(row);
         let labels = ddhub_translate::attributes::FirstOf(VocabularyLabels, self.glossary.as_ref());
@@ -184,9 +189,7 @@ impl Listing {
                 (TranslatableField::Attributes, &mut attributes),
                 (TranslatableField::Description, &mut description),
             ] {
-                if let Some(v) =
-                    stored.get(&(id, locale.tag().to_string(), field.as_str().to_string()))
-                {
+                if let Some(v) = stored.get(&(id, locale, field)) {
                     target.set(locale, v.clone());
                 }
             }
@@ -225,7 +228,21 @@ impl Listing {
             }
             StyleState::Active => StockState::InStock,
         };
-        let mut doc = ListingDoc::build(
+        // Stored titles win over a fresh glossary rendering (a person may have edited them);
+        // only missing ones (and the cleaned Korean one) are rendered here.
+        let mut titles = LocalizedText::default();
+        for locale in Locale::ALL {
+            let stored = title.get(locale);
+            if locale != Locale::Ko && !stored.is_empty() {
+                titles.set(locale, stored.to_string());
+            } else {
+                titles.set(
+                    locale,
+                    translate_title(&self.glossary, &row.style.title_ko, locale).title,
+                );
+            }
+        }
+        ListingDoc::build_titled(
             StyleFields {
                 style_id: row.style.id.0,
                 style_code: row.style.style_code.clone(),
@@ -251,45 +268,45 @@ impl Listing {
                     .as_ref()
                     .map(|k| format!("{}/{k}", self.media_base)),
             },
-            &self.glossary,
-        );
-        // Stored titles win over the fresh glossary rendering (a person may have edited them).
-        for locale in Locale::TARGETS {
-            let stored = title.get(locale);
-            if !stored.is_empty() {
-                doc.title.set(locale, stored.to_string());
-            }
-        }
-        doc
+            titles,
+        )
     }
 
-    /// Translates these styles and stores the results (one transaction), returning their
-    /// documents and the ids that no longer exist.
-    async fn prepare(
+    /// Reads these styles and renders their automatic translations (CPU only after the read).
+    async fn read_and_render(
         &self,
         store: &Store,
         ids: &[StyleId],
-    ) -> anyhow::Result<(Vec<ListingDoc>, Vec<i64>)> {
+    ) -> anyhow::Result<(Vec<ListingRow>, Vec<translations::AutoTranslation>)> {
         let rows = ddhub_store::catalog::listing_rows(store, ids).await?;
+        let items = rows.iter().flat_map(|row| self.automatic(row)).collect();
+        Ok((rows, items))
+    }
+
+    /// Stores rendered translations (one transaction) and returns the documents of the rows.
+    async fn store_and_build(
+        &self,
+        store: &Store,
+        rows: &[ListingRow],
+        items: &[translations::AutoTranslation],
+    ) -> anyhow::Result<Vec<ListingDoc>> {
+        let stored = translations::write_automatic_many(store, items).await?;
+        Ok(rows
+            .iter()
+            .map(|row| self.doc(row, self.texts_in_force(row, &stored)))
+            .collect())
+    }
+
+    /// Translates and indexes these styles; ids that no longer exist leave the index.
+    pub async fn process(&self, store: &Store, ids: &[StyleId]) -> anyhow::Result<usize> {
+        let (rows, items) = self.read_and_render(store, ids).await?;
         let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.style.id.0).collect();
         let gone: Vec<i64> = ids
             .iter()
             .map(|i| i.0)
             .filter(|i| !found.contains(i))
             .collect();
-        let items: Vec<translations::AutoTranslation> =
-            rows.iter().flat_map(|row| self.automatic(row)).collect();
-        let stored = translations::write_automatic_many(store, &items).await?;
-        let docs = rows
-            .iter()
-            .map(|row| self.doc(row, self.texts_in_force(row, &stored)))
-            .collect();
-        Ok((docs, gone))
-    }
-
-    /// Translates and indexes these styles; ids that no longer exist leave the index.
-    pub async fn process(&self, store: &Store, ids: &[StyleId]) -> anyhow::Result<usize> {
-        let (docs, gone) = self.prepare(store, ids).await?;
+        let docs = self.store_and_build(store, &rows, &items).await?;
         if !docs.is_empty() {
             self.index.upsert(&docs).await?;
         }
@@ -299,9 +316,14 @@ impl Listing {
         Ok(docs.len())
     }
 
-    /// Rebuilds the whole index from the database: styles are read and translated 1,000 at a
-    /// time and indexed 10,000 at a time (each index write is a commit; fewer, larger ones
-    /// keep a 100,000-style rebuild within its minute). `progress(done, total)` follows.
+    /// Rebuilds the whole index from the database, then merges it into one segment.
+    /// `progress(done, total)` follows.
+    ///
+    /// A pipeline, because a 100,000-style rebuild must fit in a minute on two cores: styles are
+    /// read and rendered 1,000 at a time while the previous batch's translations are written
+    /// (SQLite works on its own thread), and indexed 10,000 at a time in the background while
+    /// the next batches are prepared (each index write is a commit; fewer, larger ones are
+    /// cheaper).
     pub async fn reindex(
         &self,
         store: &Store,
@@ -309,23 +331,40 @@ impl Listing {
     ) -> anyhow::Result<u64> {
         const READ_BATCH: u64 = 1_000;
         const INDEX_BATCH: usize = 10_000;
+        type Batch = (Vec<ListingRow>, Vec<translations::AutoTranslation>);
         let total = ddhub_store::catalog::total_styles(store).await?;
         self.index.clear().await?;
-        let mut after = 0;
+        let next_batch = |after: i64| async move {
+            let ids = ddhub_store::catalog::style_ids_after(store, after, READ_BATCH).await?;
+            let Some(last) = ids.last().map(|l| l.0) else {
+                return Ok::<_, anyhow::Error>(None);
+            };
+            let batch: Batch = self.read_and_render(store, &ids).await?;
+            Ok(Some((last, batch)))
+        };
         let mut done = 0u64;
         let mut pending: Vec<ListingDoc> = Vec::new();
-        loop {
-            let ids = ddhub_store::catalog::style_ids_after(store, after, READ_BATCH).await?;
-            let Some(last) = ids.last() else { break };
-            after = last.0;
-            let (docs, _) = self.prepare(store, &ids).await?;
+        let mut indexing: Option<tokio::task::JoinHandle<Result<(), ddhub_search::SearchError>>> =
+            None;
+        let mut next = next_batch(0).await?;
+        while let Some((last, (rows, items))) = next.take() {
+            let (docs, following) =
+                tokio::join!(self.store_and_build(store, &rows, &items), next_batch(last));
+            let docs = docs?;
+            next = following?;
             done += docs.len() as u64;
             pending.extend(docs);
             if pending.len() >= INDEX_BATCH {
-                self.index.upsert(&pending).await?;
-                pending.clear();
+                if let Some(h) = indexing.take() {
+                    h.await??;
+                }
+                let (index, docs) = (self.index.clone(), std::mem::take(&mut pending));
+                indexing = Some(tokio::spawn(async move { index.upsert(&docs).await }));
             }
             progress(done, total);
+        }
+        if let Some(h) = indexing.take() {
+            h.await??;
         }
         if !pending.is_empty() {
             self.index.upsert(&pending).await?;

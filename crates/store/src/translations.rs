@@ -233,39 +233,42 @@ pub struct AutoTranslation {
     pub source_hash: String,
 }
 
+/// The stored value of each `(style id, locale, field)`.
+pub type InForce = std::collections::HashMap<(i64, Locale, TranslatableField), String>;
+
 /// [`write_automatic`] for many results in one write transaction: one read of what is stored
 /// for these styles, multi-row inserts for the new ones and an update per changed one. A person's
 /// edit or approval stands, as in [`write_automatic`]. Returns every stored value of these styles
-/// afterwards, by `(style id, locale tag, field)`: what is in force. Reindexing 100,000 styles
-/// writes 1.8 million results; one statement each (plus a read) took minutes.
-pub async fn write_automatic_many(
-    store: &Store,
-    items: &[AutoTranslation],
-) -> Result<std::collections::HashMap<(i64, String, String), String>> {
-    type Key = (i64, String, String);
+/// afterwards: what is in force. Reindexing 100,000 styles writes 1.8 million results; one
+/// statement each (plus a read) took minutes.
+pub async fn write_automatic_many(store: &Store, items: &[AutoTranslation]) -> Result<InForce> {
     let now = Timestamp::now().0;
     let mut ids: Vec<i64> = items.iter().map(|i| i.style.0).collect();
     ids.sort_unstable();
     ids.dedup();
     let txn = store.begin_write().await?;
-    let mut stored: std::collections::HashMap<Key, translation::Model> =
-        std::collections::HashMap::new();
+    let mut stored: std::collections::HashMap<
+        (i64, Locale, TranslatableField),
+        translation::Model,
+    > = std::collections::HashMap::with_capacity(items.len());
     for chunk in ids.chunks(5_000) {
         for m in translation::Entity::find()
             .filter(translation::Column::StyleId.is_in(chunk.iter().copied()))
             .all(&txn)
             .await?
         {
-            stored.insert((m.style_id, m.locale.clone(), m.field.clone()), m);
+            // Rows of locales or fields this build does not know are left alone.
+            if let (Some(locale), Ok(field)) = (
+                Locale::from_tag(&m.locale),
+                m.field.parse::<TranslatableField>(),
+            ) {
+                stored.insert((m.style_id, locale, field), m);
+            }
         }
     }
     let mut new_rows = Vec::new();
     for item in items {
-        let key = (
-            item.style.0,
-            item.locale.tag().to_string(),
-            item.field.as_str().to_string(),
-        );
+        let key = (item.style.0, item.locale, item.field);
         match stored.get_mut(&key) {
             Some(row) => {
                 let state: ReviewState = row.review.parse()?;
@@ -285,31 +288,29 @@ pub async fn write_automatic_many(
                 row.value = item.value.clone();
             }
             None => {
+                let model = translation::Model {
+                    id: 0,
+                    style_id: item.style.0,
+                    locale: item.locale.tag().to_string(),
+                    field: item.field.as_str().to_string(),
+                    value: item.value.clone(),
+                    review: item.review.as_str().to_string(),
+                    source_hash: item.source_hash.clone(),
+                    created_at: now,
+                    updated_at: now,
+                };
                 new_rows.push(translation::ActiveModel {
-                    style_id: Set(item.style.0),
-                    locale: Set(key.1.clone()),
-                    field: Set(key.2.clone()),
-                    value: Set(item.value.clone()),
-                    review: Set(item.review.as_str().to_string()),
-                    source_hash: Set(item.source_hash.clone()),
+                    style_id: Set(model.style_id),
+                    locale: Set(model.locale.clone()),
+                    field: Set(model.field.clone()),
+                    value: Set(model.value.clone()),
+                    review: Set(model.review.clone()),
+                    source_hash: Set(model.source_hash.clone()),
                     created_at: Set(now),
                     updated_at: Set(now),
                     ..Default::default()
                 });
-                stored.insert(
-                    key,
-                    translation::Model {
-                        id: 0,
-                        style_id: item.style.0,
-                        locale: item.locale.tag().to_string(),
-                        field: item.field.as_str().to_string(),
-                        value: item.value.clone(),
-                        review: item.review.as_str().to_string(),
-                        source_hash: item.source_hash.clone(),
-                        created_at: now,
-                        updated_at: now,
-                    },
-                );
+                stored.insert(key, model);
             }
         }
     }

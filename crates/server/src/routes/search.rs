@@ -233,7 +233,7 @@ async fn search(
     })?;
     let ids: Vec<StyleId> = result.hits.iter().map(|h| StyleId(h.style_id)).collect();
     let rows: HashMap<i64, ddhub_store::catalog::ListingRow> =
-        ddhub_store::catalog::listing_rows(&app.store, &ids)
+        ddhub_store::catalog::hit_rows(&app.store, &ids)
             .await?
             .into_iter()
             .map(|r| (r.style.id.0, r))

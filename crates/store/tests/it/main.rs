@@ -7,3 +7,4 @@ use ddhub_store::testing as common;
 mod jobs;
 mod keys;
 mod migrations;
+mod translations;
