@@ -100,12 +100,17 @@ async fn batch_automatic_writes_keep_human_work() {
             "{}",
             db.name
         );
-        assert_eq!(second[&(b.0, Locale::En, TranslatableField::Title)], "Cardigan v2");
+        assert_eq!(
+            second[&(b.0, Locale::En, TranslatableField::Title)],
+            "Cardigan v2"
+        );
         // Stored values match what was returned, and nothing was duplicated.
         let stored = translations::for_style(s, b, None).await.unwrap();
         assert_eq!(stored.len(), 1, "{}: {stored:?}", db.name);
         assert_eq!(stored[0].value, "Cardigan v2");
-        let a_rows = translations::for_style(s, a, Some(Locale::En)).await.unwrap();
+        let a_rows = translations::for_style(s, a, Some(Locale::En))
+            .await
+            .unwrap();
         assert_eq!(a_rows.len(), 1);
         assert_eq!(a_rows[0].value, "Hand-edited");
         assert_eq!(a_rows[0].review, "edited");
