@@ -7,7 +7,6 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ddhub_domain::Locale;
 use ddhub_search::sample;
 use ddhub_search::{MeiliConfig, MeiliIndex, SearchIndex, SearchQuery, TantivyIndex};
 use std::sync::Arc;
