@@ -17,6 +17,8 @@ pub enum BenchCmd {
     Orders(OrdersBench),
     /// A partner's full GMC XML feed from a seeded database: items/s and peak memory.
     Feeds(crate::bench_feeds::FeedsBench),
+    /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
+    Search(crate::bench_search::SearchBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -57,6 +59,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Ingest(b) => ingest(b).await,
         BenchCmd::Orders(b) => orders(b).await,
         BenchCmd::Feeds(b) => crate::bench_feeds::run(b).await,
+        BenchCmd::Search(b) => crate::bench_search::run(b).await,
     }
 }
 

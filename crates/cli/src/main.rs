@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_feeds;
+mod bench_search;
 mod demo;
 mod demo_catalog;
 mod images;
@@ -19,6 +20,11 @@ use ddhub_store::{StoreError, keys, rates};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// mimalloc instead of the system allocator: indexing, reindexing and search requests make many
+/// short-lived allocations, and glibc's malloc took about 40% of a profiled reindex.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser, Debug)]
 #[command(

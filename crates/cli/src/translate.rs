@@ -201,15 +201,32 @@ pub async fn reindex(config: &Config) -> anyhow::Result<()> {
         })?;
     let listing = ddhub_server::listing::Listing::new(index, config.media_base_url())?
         .with_provider(config.translate.clone());
-    let bar = std::io::stderr()
-        .is_terminal()
-        .then(|| indicatif::ProgressBar::new(0));
+    let bar = std::io::stderr().is_terminal().then(|| {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} styles ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        )
+    });
     let start = std::time::Instant::now();
+    // Without a terminal (logs, CI) a line every tenth of the way instead of a bar.
+    let next_line = std::sync::atomic::AtomicU64::new(0);
     let n = listing
         .reindex(&store, &|done, total| {
             if let Some(b) = &bar {
                 b.set_length(total);
                 b.set_position(done);
+            } else if done >= next_line.load(std::sync::atomic::Ordering::Relaxed) {
+                eprintln!(
+                    "reindex: {done}/{total} styles, {:.1} s",
+                    start.elapsed().as_secs_f64()
+                );
+                next_line.store(
+                    done + (total / 10).max(1),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
             }
         })
         .await?;

@@ -7,10 +7,8 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ddhub_domain::Locale;
-use ddhub_search::relevance::INTENTS;
-use ddhub_search::sample::{self, Rng};
-use ddhub_search::{MeiliConfig, MeiliIndex, SearchIndex, SearchQuery, Sort, TantivyIndex};
+use ddhub_search::sample;
+use ddhub_search::{MeiliConfig, MeiliIndex, SearchIndex, SearchQuery, TantivyIndex};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,56 +17,7 @@ const TARGET_BUILD_S: f64 = 60.0;
 
 /// Text queries from the judged set, mixed with filters, sorts and browse-only queries.
 fn mixed_queries(n: usize) -> Vec<SearchQuery> {
-    let texts: Vec<(Locale, &str)> = INTENTS
-        .iter()
-        .flat_map(|i| i.queries.iter().copied())
-        .collect();
-    let categories = [
-        "tops",
-        "tops/knit",
-        "pants",
-        "dresses",
-        "outerwear/coat",
-        "skirts",
-    ];
-    let families = ["black", "white", "beige", "blue", "grey", "navy"];
-    let mut rng = Rng::new(7);
-    (0..n)
-        .map(|_| {
-            let mut q = SearchQuery::default();
-            if rng.chance(80) {
-                let (locale, text) = *rng.pick(&texts).unwrap();
-                q.q = Some(text.to_string());
-                q.locale = locale;
-            }
-            if rng.chance(30) {
-                q.category = Some(rng.pick(&categories).unwrap().to_string());
-            }
-            if rng.chance(25) {
-                q.colour_families = vec![rng.pick(&families).unwrap().to_string()];
-            }
-            if rng.chance(20) {
-                q.price_min_krw = Some(10_000);
-                q.price_max_krw = Some(40_000);
-            }
-            if rng.chance(15) {
-                q.same_day = Some(true);
-            }
-            if rng.chance(10) {
-                q.moq_max = Some(2);
-            }
-            q.sort = match rng.below(10) {
-                0..=5 => Sort::Relevance,
-                6..=7 => Sort::Newest,
-                8 => Sort::PriceAsc,
-                _ => Sort::PriceDesc,
-            };
-            if rng.chance(10) {
-                q.page = 2;
-            }
-            q
-        })
-        .collect()
+    sample::mixed_queries(n, 7)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {

@@ -154,6 +154,12 @@ impl ListingDoc {
                 translate_title(glossary, &style.title_ko, locale).title,
             );
         }
+        Self::build_titled(style, title)
+    }
+
+    /// Like [`ListingDoc::build`] with titles the caller already has (stored translations), so
+    /// a reindex does not translate every title a second time.
+    pub fn build_titled(style: StyleFields, title: LocalizedText) -> ListingDoc {
         let colour_families = Self::colour_families_of(&style.colours);
         ListingDoc {
             style_id: style.style_id,

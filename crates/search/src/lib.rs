@@ -78,4 +78,9 @@ pub trait SearchIndex: Send + Sync {
     async fn health(&self) -> Health;
     /// Documents held, sold-out and archived ones included.
     async fn doc_count(&self) -> Result<u64, SearchError>;
+    /// Compacts the index after a bulk load (tantivy merges its segments into one, which makes
+    /// every search cheaper); nothing to do for engines that manage this themselves.
+    async fn optimize(&self) -> Result<(), SearchError> {
+        Ok(())
+    }
 }

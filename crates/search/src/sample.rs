@@ -613,3 +613,64 @@ pub fn catalog_with(glossary: &Glossary, n: usize, seed: u64) -> Vec<ListingDoc>
     }
     out
 }
+
+/// A mixed query set for benchmarks, the same on every backend and over HTTP: 80% text queries
+/// from the judged set (en, ja, zh-CN, zh-TW, ko), the rest category and filter pages; filters on
+/// category, colour family, price, same day and MOQ; every sort; some second pages.
+pub fn mixed_queries(n: usize, seed: u64) -> Vec<crate::SearchQuery> {
+    use crate::{SearchQuery, Sort};
+    let texts: Vec<(Locale, &str)> = crate::relevance::INTENTS
+        .iter()
+        .flat_map(|i| i.queries.iter().copied())
+        .collect();
+    let categories = [
+        "tops",
+        "tops/knit",
+        "pants",
+        "dresses",
+        "outerwear/coat",
+        "skirts",
+    ];
+    let families = ["black", "white", "beige", "blue", "grey", "navy"];
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| {
+            let mut q = SearchQuery::default();
+            if rng.chance(80)
+                && let Some((locale, text)) = rng.pick(&texts)
+            {
+                q.q = Some((*text).to_string());
+                q.locale = *locale;
+            }
+            if rng.chance(30) {
+                q.category = rng.pick(&categories).map(|c| (*c).to_string());
+            }
+            if rng.chance(25) {
+                q.colour_families = rng
+                    .pick(&families)
+                    .map(|f| vec![(*f).to_string()])
+                    .unwrap_or_default();
+            }
+            if rng.chance(20) {
+                q.price_min_krw = Some(10_000);
+                q.price_max_krw = Some(40_000);
+            }
+            if rng.chance(15) {
+                q.same_day = Some(true);
+            }
+            if rng.chance(10) {
+                q.moq_max = Some(2);
+            }
+            q.sort = match rng.below(10) {
+                0..=5 => Sort::Relevance,
+                6..=7 => Sort::Newest,
+                8 => Sort::PriceAsc,
+                _ => Sort::PriceDesc,
+            };
+            if rng.chance(10) {
+                q.page = 2;
+            }
+            q
+        })
+        .collect()
+}

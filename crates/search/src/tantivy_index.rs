@@ -1240,4 +1240,9 @@ impl SearchIndex for TantivyIndex {
     async fn doc_count(&self) -> Result<u64, SearchError> {
         Ok(self.inner.reader.searcher().num_docs())
     }
+
+    async fn optimize(&self) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.optimize()).await
+    }
 }

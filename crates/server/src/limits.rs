@@ -68,7 +68,8 @@ where
     K: KeyExtractor + Send + Sync + 'static,
     K::Key: Send + Sync + 'static,
 {
-    let period = Duration::from_millis(60_000 / u64::from(per_minute.max(1)));
+    // In nanoseconds: whole milliseconds would round any rate above 60,000 a minute to no limit.
+    let period = Duration::from_nanos(60_000_000_000 / u64::from(per_minute.max(1)));
     let config = Arc::new(
         GovernorConfigBuilder::default()
             .period(period)

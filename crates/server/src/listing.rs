@@ -497,6 +497,9 @@ impl Listing {
             done += self.process(store, &ids).await? as u64;
             progress(done, total);
         }
+        // One segment instead of one per batch: searches after a rebuild walk one posting list
+        // per term.
+        self.index.optimize().await?;
         Ok(done)
     }
 }

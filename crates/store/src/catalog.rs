@@ -831,6 +831,20 @@ pub struct ListingRow {
 
 /// Loads listing rows for the given styles (missing ids are simply absent).
 pub async fn listing_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingRow>> {
+    listing_rows_with(store, ids, true).await
+}
+
+/// [`listing_rows`] without the SKUs (`skus` is empty): what a page of search hits shows, one
+/// read fewer per request.
+pub async fn hit_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingRow>> {
+    listing_rows_with(store, ids, false).await
+}
+
+async fn listing_rows_with(
+    store: &Store,
+    ids: &[StyleId],
+    with_skus: bool,
+) -> Result<Vec<ListingRow>> {
     use crate::entity::{photo, wholesaler};
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BINDS / 4) {
@@ -841,12 +855,16 @@ pub async fn listing_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingR
             .all(store.conn())
             .await?;
         let mut skus: HashMap<i64, Vec<Sku>> = HashMap::new();
-        for k in sku::Entity::find()
-            .filter(sku::Column::StyleId.is_in(id_list.clone()))
-            .order_by_asc(sku::Column::Id)
-            .all(store.conn())
-            .await?
-        {
+        let sku_rows = if with_skus {
+            sku::Entity::find()
+                .filter(sku::Column::StyleId.is_in(id_list.clone()))
+                .order_by_asc(sku::Column::Id)
+                .all(store.conn())
+                .await?
+        } else {
+            Vec::new()
+        };
+        for k in sku_rows {
             skus.entry(k.style_id).or_default().push(to_sku(k)?);
         }
         let mut thumbs: HashMap<i64, (i32, String)> = HashMap::new();

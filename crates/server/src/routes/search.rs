@@ -150,17 +150,26 @@ async fn search(
         }
         _ => negotiate_locale(&headers),
     };
-    let usd = ddhub_store::rates::get_rate(&app.store, Currency::Usd).await?;
-    let currency: Currency = match p.currency.as_deref() {
-        Some(c) if !c.is_empty() => c
-            .parse()
-            .map_err(|_| bad(format!("unknown currency {c:?}")))?,
-        _ if usd.is_some() => Currency::Usd,
-        _ => Currency::Krw,
+    let (currency, rate) = match p.currency.as_deref() {
+        Some(c) if !c.is_empty() => {
+            let currency: Currency = c
+                .parse()
+                .map_err(|_| bad(format!("unknown currency {c:?}")))?;
+            (
+                currency,
+                ddhub_store::rates::get_rate(&app.store, currency).await?,
+            )
+        }
+        // No currency asked for: USD when a USD rate is set (one read), else won.
+        _ => match ddhub_store::rates::get_rate(&app.store, Currency::Usd).await? {
+            Some(usd) => (Currency::Usd, Some(usd)),
+            None => (
+                Currency::Krw,
+                ddhub_store::rates::get_rate(&app.store, Currency::Krw).await?,
+            ),
+        },
     };
-    let rate = ddhub_store::rates::get_rate(&app.store, currency)
-        .await?
-        .ok_or_else(|| bad(format!("no exchange rate is set for {currency}")))?;
+    let rate = rate.ok_or_else(|| bad(format!("no exchange rate is set for {currency}")))?;
     let sort = match p.sort.as_deref() {
         None | Some("") | Some("relevance") => Sort::Relevance,
         Some("newest") => Sort::Newest,
@@ -224,11 +233,23 @@ async fn search(
     })?;
     let ids: Vec<StyleId> = result.hits.iter().map(|h| StyleId(h.style_id)).collect();
     let rows: HashMap<i64, ddhub_store::catalog::ListingRow> =
-        ddhub_store::catalog::listing_rows(&app.store, &ids)
+        ddhub_store::catalog::hit_rows(&app.store, &ids)
             .await?
             .into_iter()
             .map(|r| (r.style.id.0, r))
             .collect();
+    // Titles of the whole page in one read (one per hit was most of a request's database time).
+    let mut titles = if locale == Locale::Ko {
+        HashMap::new()
+    } else {
+        ddhub_store::translations::field_for_styles(
+            &app.store,
+            &ids,
+            locale,
+            ddhub_domain::translation::TranslatableField::Title,
+        )
+        .await?
+    };
     let mut hits = Vec::with_capacity(ids.len());
     for h in &result.hits {
         let Some(row) = rows.get(&h.style_id) else {
@@ -237,19 +258,10 @@ async fn search(
         let title = if locale == Locale::Ko {
             row.style.title_ko.clone()
         } else {
-            ddhub_store::translations::for_style(&app.store, row.style.id, Some(locale))
-                .await?
-                .into_iter()
-                .find(|t| t.field == "title")
-                .map(|t| t.value)
-                .unwrap_or_else(|| {
-                    ddhub_translate::translate_title(
-                        &listing.glossary(),
-                        &row.style.title_ko,
-                        locale,
-                    )
+            titles.remove(&h.style_id).unwrap_or_else(|| {
+                ddhub_translate::translate_title(&listing.glossary(), &row.style.title_ko, locale)
                     .title
-                })
+            })
         };
         let price = rate
             .convert(Krw(row.style.price.0), 0, RoundingRule::None)

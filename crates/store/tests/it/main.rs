@@ -8,3 +8,4 @@ mod glossary;
 mod jobs;
 mod keys;
 mod migrations;
+mod translations;

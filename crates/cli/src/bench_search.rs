@@ -1,0 +1,569 @@
+//! `ddhub bench search`: search over HTTP, end to end, as a buyer's storefront would see it.
+//!
+//! A generated catalog goes through the real ingestion into a fresh database; the real
+//! `ddhub reindex` builds the index (timed, with its size on disk); the real `ddhub serve`
+//! (this binary, so build it with `--release`) answers a mixed query set with facets
+//! (`ddhub_search::sample::mixed_queries`: five languages, filters, every sort, second pages,
+//! three currencies) at concurrency 1 and 32. The load generator is a keep-alive HTTP client
+//! on one thread of this process recording every latency in an HDR histogram; on a 2-core
+//! machine it shares the CPU with the server, which the output says. Prints JSON lines with
+//! p50/p95/p99, queries per second and the ratio to the targets; never asserts a time.
+
+use anyhow::Context;
+use clap::Args;
+use ddhub_domain::wholesaler::ShopLocation;
+use ddhub_domain::{Currency, RatePerKrw};
+use ddhub_search::{SearchQuery, Sort};
+use ddhub_server::catalog_upload::{self, MediaPaths};
+use ddhub_store::uploads::{self, NewUpload, UploadMode};
+use ddhub_store::{Store, StoreOptions, parties};
+use hdrhistogram::Histogram;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const TARGET_P99_MS: f64 = 20.0;
+const TARGET_REINDEX_S: f64 = 60.0;
+/// Exchange rates the benchmark sets (units per won), so prices and price filters convert.
+const RATES: [(Currency, &str); 2] = [(Currency::Usd, "0.00072"), (Currency::Jpy, "0.108")];
+
+#[derive(Args, Debug)]
+pub struct SearchBench {
+    /// Styles in the generated catalog.
+    #[arg(long, default_value_t = 100_000)]
+    styles: usize,
+    /// Requests at concurrency 1 (after a warm-up of 200).
+    #[arg(long, default_value_t = 2_000)]
+    requests_c1: usize,
+    /// Requests at concurrency 32.
+    #[arg(long, default_value_t = 9_600)]
+    requests_c32: usize,
+    /// Database: a fresh SQLite file in the temporary data directory when absent. A PostgreSQL
+    /// URL must name an empty database (the benchmark ingests into it).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Keep the data directory here instead of a temporary one (reuse it with --reuse).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Skip ingestion: the data directory already holds the catalog from an earlier run.
+    #[arg(long)]
+    reuse: bool,
+    /// Skip `ddhub reindex` too (with --reuse): serve the index as it is.
+    #[arg(long)]
+    no_reindex: bool,
+}
+
+/// Everything the spawned `ddhub` processes need, passed as DDHUB_* variables.
+struct Env {
+    exe: PathBuf,
+    data_dir: PathBuf,
+    database_url: String,
+    backend: &'static str,
+    meilisearch_url: Option<String>,
+    meilisearch_key: Option<String>,
+}
+
+impl Env {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.exe);
+        c.args(args)
+            .current_dir(&self.data_dir)
+            .env("DDHUB_DATA_DIR", &self.data_dir)
+            .env("DDHUB_DATABASE_URL", &self.database_url)
+            .env("DDHUB_SEARCH_BACKEND", self.backend)
+            // The per-IP limiter stays in the path (its cost is part of a request) with a rate
+            // the benchmark never reaches from its one address.
+            .env("DDHUB_SEARCH_RATE_PER_MINUTE", "1000000000")
+            .env_remove("DDHUB_CONFIG")
+            .env_remove("RUST_LOG");
+        if let Some(u) = &self.meilisearch_url {
+            c.env("DDHUB_MEILISEARCH_URL", u);
+        }
+        if let Some(k) = &self.meilisearch_key {
+            c.env("DDHUB_MEILISEARCH_KEY", k);
+        }
+        c
+    }
+}
+
+/// Stops a spawned process (SIGTERM, then kill after 20 s) when dropped.
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn dir_size(p: &Path) -> u64 {
+    std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        dir_size(&p)
+                    } else {
+                        e.metadata().map(|m| m.len()).unwrap_or(0)
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The generated catalog through the real ingestion, and the benchmark's exchange rates.
+async fn ingest(store: &Store, data_dir: &Path, styles: usize) -> anyhow::Result<f64> {
+    let (w, _) = parties::add_wholesaler(
+        store,
+        "bench-search",
+        ShopLocation {
+            building: "청평화".into(),
+            floor: "2".into(),
+            unit: "B-12".into(),
+        },
+    )
+    .await?;
+    for (currency, rate) in RATES {
+        ddhub_store::rates::set_rate(store, RatePerKrw::parse(currency, rate)?).await?;
+    }
+    let csv = ddhub_ingest::sample::sample_catalog_cp949(styles, 42);
+    let paths = MediaPaths::new(data_dir);
+    let (updir, rel) = paths.new_upload_dir()?;
+    std::fs::write(updir.join("sheet"), &csv)?;
+    drop(csv);
+    let upload = uploads::create(
+        store,
+        NewUpload {
+            wholesaler: w.id,
+            mode: UploadMode::Merge,
+            dry_run: false,
+            file_name: "bench.csv".into(),
+            file_path: format!("{rel}/sheet"),
+            photos_path: None,
+            encoding: None,
+            sheet_name: None,
+        },
+        false,
+    )
+    .await?;
+    let start = Instant::now();
+    let done = catalog_upload::process(store, &paths, upload.id, &|_, _| {}).await?;
+    anyhow::ensure!(
+        done.counts.styles_created as usize == styles,
+        "{} of {styles} styles committed: {:?}",
+        done.counts.styles_created,
+        done.failure
+    );
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// The query string of a benchmark query, with a currency and price bounds in it.
+fn params(q: &SearchQuery, n: usize) -> Vec<(&'static str, String)> {
+    let mut p: Vec<(&'static str, String)> = vec![("locale", q.locale.tag().to_string())];
+    if let Some(t) = &q.q {
+        p.push(("q", t.clone()));
+    }
+    // Currencies in turn; bounds are the query's won bounds in that currency.
+    let (currency, per_krw) = [("USD", 0.00072), ("JPY", 0.108), ("KRW", 1.0)][n % 3];
+    p.push(("currency", currency.to_string()));
+    let amount = |krw: i64| match currency {
+        "USD" => format!("{:.2}", krw as f64 * per_krw),
+        _ => format!("{:.0}", krw as f64 * per_krw),
+    };
+    if let Some(lo) = q.price_min_krw {
+        p.push(("price_min", amount(lo)));
+    }
+    if let Some(hi) = q.price_max_krw {
+        p.push(("price_max", amount(hi)));
+    }
+    if let Some(c) = &q.category {
+        p.push(("category", c.clone()));
+    }
+    if !q.colour_families.is_empty() {
+        p.push(("colour", q.colour_families.join(",")));
+    }
+    if let Some(s) = q.same_day {
+        p.push(("same_day", s.to_string()));
+    }
+    if let Some(m) = q.moq_max {
+        p.push(("moq_max", m.to_string()));
+    }
+    let sort = match q.sort {
+        Sort::Relevance => "relevance",
+        Sort::Newest => "newest",
+        Sort::PriceAsc => "price_asc",
+        Sort::PriceDesc => "price_desc",
+    };
+    p.push(("sort", sort.to_string()));
+    p.push(("page", q.page.to_string()));
+    p.push(("per_page", q.per_page.to_string()));
+    p
+}
+
+/// The part of an answer the benchmark reads.
+#[derive(serde::Deserialize)]
+struct Answer {
+    total: u64,
+    took_ms: u64,
+}
+
+struct Run {
+    latency_us: Histogram<u64>,
+    engine_ms: Histogram<u64>,
+    errors: usize,
+    zero: usize,
+    requests: usize,
+    wall: Duration,
+}
+
+/// Sends `total` requests from `concurrency` workers (each with its own connection) on a
+/// single-threaded runtime, so the load generator takes at most one core.
+fn drive(
+    url: String,
+    queries: Arc<Vec<Vec<(&'static str, String)>>>,
+    concurrency: usize,
+    total: usize,
+    warmup: usize,
+) -> anyhow::Result<Run> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(concurrency.max(1) * 2)
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        for q in queries.iter().take(warmup) {
+            client.get(&url).query(q).send().await?.bytes().await?;
+        }
+        let per_worker = total / concurrency.max(1);
+        let started = Instant::now();
+        let mut tasks = Vec::with_capacity(concurrency);
+        for w in 0..concurrency {
+            let (client, url, queries) = (client.clone(), url.clone(), queries.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3)?;
+                let mut engine = Histogram::<u64>::new_with_bounds(1, 60_000, 3)?;
+                let (mut errors, mut zero) = (0usize, 0usize);
+                for i in 0..per_worker {
+                    let q = &queries[(w * 7919 + i) % queries.len()];
+                    let t = Instant::now();
+                    let answer = match client.get(&url).query(q).send().await {
+                        Ok(r) if r.status().is_success() => r.bytes().await.ok(),
+                        Ok(r) => {
+                            if errors == 0 {
+                                eprintln!("bench search: HTTP {} for {q:?}", r.status());
+                            }
+                            None
+                        }
+                        Err(e) => {
+                            if errors == 0 {
+                                eprintln!("bench search: {e}");
+                            }
+                            None
+                        }
+                    };
+                    latency.saturating_record(t.elapsed().as_micros().max(1) as u64);
+                    match answer.and_then(|b| serde_json::from_slice::<Answer>(&b).ok()) {
+                        Some(a) => {
+                            engine.saturating_record(a.took_ms.max(1));
+                            if a.total == 0 {
+                                zero += 1;
+                            }
+                        }
+                        None => errors += 1,
+                    }
+                }
+                Ok::<_, anyhow::Error>((latency, engine, errors, zero))
+            }));
+        }
+        let mut run = Run {
+            latency_us: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+            engine_ms: Histogram::new_with_bounds(1, 60_000, 3)?,
+            errors: 0,
+            zero: 0,
+            requests: per_worker * concurrency,
+            wall: Duration::ZERO,
+        };
+        for t in tasks {
+            let (l, e, errors, zero) = t.await??;
+            run.latency_us.add(&l)?;
+            run.engine_ms.add(&e)?;
+            run.errors += errors;
+            run.zero += zero;
+        }
+        run.wall = started.elapsed();
+        Ok(run)
+    })
+}
+
+fn report(backend: &str, concurrency: usize, run: &Run) {
+    let ms = |p: f64| round2(run.latency_us.value_at_quantile(p) as f64 / 1000.0);
+    let p99 = ms(0.99);
+    let qps = run.requests as f64 / run.wall.as_secs_f64();
+    let mut line = serde_json::json!({
+        "bench": "search_http",
+        "backend": backend,
+        "concurrency": concurrency,
+        "requests": run.requests,
+        "errors": run.errors,
+        "zero_result_share": round2(run.zero as f64 / run.requests.max(1) as f64),
+        "p50_ms": ms(0.50),
+        "p95_ms": ms(0.95),
+        "p99_ms": p99,
+        "max_ms": round2(run.latency_us.max() as f64 / 1000.0),
+        "qps": qps.round(),
+        "engine_took_ms_mean": round2(run.engine_ms.mean()),
+        "engine_took_ms_p99": run.engine_ms.value_at_quantile(0.99),
+        "load_average": load_average(),
+    });
+    if concurrency == 32 {
+        line["target_p99_ms"] = TARGET_P99_MS.into();
+        line["ratio_to_target"] = round2(p99 / TARGET_P99_MS).into();
+    }
+    println!("{line}");
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Waits until `ddhub serve` answers `/readyz`.
+fn wait_ready(base: &str, server: &mut Spawned) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::new();
+    loop {
+        if let Some(status) = server.0.try_wait()? {
+            anyhow::bail!("ddhub serve exited with {status} (see serve.log in the data directory)");
+        }
+        let ok = rt.block_on(async {
+            client
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        });
+        if ok {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "ddhub serve not ready in 10 minutes"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Waits until a Meilisearch started here answers `/health`.
+fn wait_meilisearch(url: &str) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !rt.block_on(async {
+        client
+            .get(format!("{url}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+    }) {
+        anyhow::ensure!(Instant::now() < deadline, "meilisearch not ready in 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}
+
+/// Reindex, serve and load for one backend.
+fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
+    if !b.no_reindex {
+        let start = Instant::now();
+        let out = env
+            .command(&["reindex"])
+            .stderr(Stdio::inherit())
+            .output()
+            .context("run ddhub reindex")?;
+        let wall = start.elapsed().as_secs_f64();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        anyhow::ensure!(out.status.success(), "ddhub reindex failed: {stdout}");
+        let size = if env.backend == "tantivy" {
+            serde_json::Value::from(dir_size(&env.data_dir.join("search")) / (1024 * 1024))
+        } else {
+            serde_json::Value::Null
+        };
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "search_reindex",
+                "backend": env.backend,
+                "styles": b.styles,
+                "command": "ddhub reindex",
+                "output": stdout.trim(),
+                "wall_seconds": round2(wall),
+                "target_seconds": TARGET_REINDEX_S,
+                "ratio_to_target": round2(wall / TARGET_REINDEX_S),
+                "index_size_mib": size,
+                "load_average": load_average(),
+            })
+        );
+    }
+    let port = free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let log = std::fs::File::create(env.data_dir.join(format!("serve-{}.log", env.backend)))?;
+    let mut server = Spawned(
+        env.command(&["serve", "--no-workers"])
+            .env("DDHUB_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("start ddhub serve")?,
+    );
+    wait_ready(&base, &mut server)?;
+    let queries: Arc<Vec<_>> = Arc::new(
+        ddhub_search::sample::mixed_queries(500, 7)
+            .iter()
+            .enumerate()
+            .map(|(n, q)| params(q, n))
+            .collect(),
+    );
+    let url = format!("{base}/api/v1/search");
+    for (concurrency, total) in [(1, b.requests_c1), (32, b.requests_c32)] {
+        let run = drive(url.clone(), queries.clone(), concurrency, total, 200)?;
+        report(env.backend, concurrency, &run);
+    }
+    drop(server);
+    Ok(())
+}
+
+/// A Meilisearch to compare with: DDHUB_BENCH_MEILISEARCH_URL, or a `meilisearch` binary on
+/// the PATH started on a free port (stopped at the end). `Err` says why there is none.
+fn meilisearch(data_dir: &Path) -> Result<(String, Option<String>, Option<Spawned>), String> {
+    if let Ok(url) = std::env::var("DDHUB_BENCH_MEILISEARCH_URL") {
+        return Ok((url, std::env::var("DDHUB_BENCH_MEILISEARCH_KEY").ok(), None));
+    }
+    let found = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("meilisearch"))
+        .find(|p| p.is_file());
+    let Some(bin) = found else {
+        return Err(
+            "DDHUB_BENCH_MEILISEARCH_URL is not set and no meilisearch binary is on the PATH"
+                .into(),
+        );
+    };
+    let port = free_port().map_err(|e| e.to_string())?;
+    let child = Command::new(bin)
+        .args(["--no-analytics", "--http-addr"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--db-path")
+        .arg(data_dir.join("meili"))
+        .current_dir(data_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start meilisearch: {e}"))?;
+    Ok((
+        format!("http://127.0.0.1:{port}"),
+        None,
+        Some(Spawned(child)),
+    ))
+}
+
+pub async fn run(b: SearchBench) -> anyhow::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let data_dir = match &b.data_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            std::path::absolute(d)?
+        }
+        None => tmp.path().to_path_buf(),
+    };
+    let database_url = b
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ddhub.sqlite").display()));
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "search_setup",
+            "styles": b.styles,
+            "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+            "database": if database_url.starts_with("sqlite") { "sqlite" } else { "postgres" },
+            "data_dir": data_dir.display().to_string(),
+            "load_generator": "reqwest keep-alive client on one thread of this process, HDR histogram; it shares the machine's cores with the server",
+            "load_average": load_average(),
+        })
+    );
+    if !b.reuse {
+        let mut opts = StoreOptions::new(database_url.clone());
+        opts.max_connections = 4;
+        let store = Store::connect(&opts).await.context("open database")?;
+        store.migrate().await?;
+        let secs = ingest(&store, &data_dir, b.styles).await?;
+        store.close().await?;
+        println!(
+            "{}",
+            serde_json::json!({"bench": "search_ingest", "styles": b.styles, "seconds": round2(secs)})
+        );
+    }
+    let exe = std::env::current_exe()?;
+    let env = Env {
+        exe: exe.clone(),
+        data_dir: data_dir.clone(),
+        database_url: database_url.clone(),
+        backend: "tantivy",
+        meilisearch_url: None,
+        meilisearch_key: None,
+    };
+    tokio::task::block_in_place(|| bench_backend(&b, &env))?;
+    match meilisearch(&data_dir) {
+        Err(why) => println!(
+            "{}",
+            serde_json::json!({"bench": "search_http", "backend": "meilisearch", "skipped": why})
+        ),
+        Ok((url, key, server)) => {
+            let env = Env {
+                backend: "meilisearch",
+                meilisearch_url: Some(url),
+                meilisearch_key: key,
+                ..env
+            };
+            tokio::task::block_in_place(|| {
+                if server.is_some() {
+                    wait_meilisearch(env.meilisearch_url.as_deref().unwrap_or_default())?;
+                }
+                bench_backend(&b, &env)
+            })?;
+            drop(server);
+        }
+    }
+    Ok(())
+}

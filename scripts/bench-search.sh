@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Search benchmark over HTTP (issue: search). Generates $STYLES styles (default 100,000), ingests
+# them into a fresh SQLite database, times the real `ddhub reindex` (target ≤ 60 s) and prints the
+# index size, then starts the real `ddhub serve` (release build) and drives a mixed query set
+# with facets (five languages, filters, every sort, second pages, USD/JPY/KRW) at concurrency 1
+# and 32, printing p50/p95/p99 latency, queries per second and the ratio to the target (tantivy
+# p99 ≤ 20 ms at concurrency 32). Meilisearch runs side by side when DDHUB_BENCH_MEILISEARCH_URL
+# is set or a `meilisearch` binary is on the PATH; otherwise the output says why it was skipped.
+# $RUNS (default 2) repeats the load on the same catalog: other work on the machine moves the
+# figures, so compare runs. The load generator runs on this machine too (one thread).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+STYLES="${STYLES:-100000}"
+RUNS="${RUNS:-2}"
+cargo build --release -p ddhub >/dev/null
+bin="$PWD/target/release/ddhub"
+data="$(mktemp -d)"
+trap 'rm -rf "$data"' EXIT
+"$bin" bench search --styles "$STYLES" --data-dir "$data"
+for ((i = 2; i <= RUNS; i++)); do
+  echo "run $i (same catalog, reindexed again):"
+  "$bin" bench search --styles "$STYLES" --data-dir "$data" --reuse
+done
