@@ -7,6 +7,7 @@ mod m20261127_000002_uploads;
 mod m20261127_000003_photo_variants;
 mod m20261127_000004_order_intake;
 mod m20261127_000005_webhook_deliveries;
+mod m20261128_000010_console_sessions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_photo_variants::Migration),
             Box::new(m20261127_000004_order_intake::Migration),
             Box::new(m20261127_000005_webhook_deliveries::Migration),
+            Box::new(m20261128_000010_console_sessions::Migration),
         ]
     }
 }

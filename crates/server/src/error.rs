@@ -43,10 +43,12 @@ pub enum ErrorCode {
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
     IdempotencyInFlight,
+    // Web console (pages).
+    CsrfInvalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -71,6 +73,7 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyMissing,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::IdempotencyInFlight,
+        ErrorCode::CsrfInvalid,
     ];
 
     /// (code, status): the table.
@@ -101,6 +104,7 @@ impl ErrorCode {
             IdempotencyKeyMissing => ("idempotency_key_missing", StatusCode::BAD_REQUEST),
             IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
             IdempotencyInFlight => ("idempotency_in_flight", StatusCode::CONFLICT),
+            CsrfInvalid => ("csrf_invalid", StatusCode::FORBIDDEN),
         }
     }
 
@@ -247,7 +251,12 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            if is_json {
+            // The web pages render their own errors as HTML, in the page's language.
+            let is_page = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+            if is_json || is_page {
                 return res;
             }
             if status.is_server_error() {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod catalog;
+pub mod console_sessions;
 mod db;
 pub mod entity;
 mod error;

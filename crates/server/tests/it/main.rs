@@ -6,6 +6,7 @@ mod api;
 mod feeds;
 mod i18n;
 mod orders;
+mod pages;
 mod photos;
 mod search;
 mod uploads;

@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod column_mapping;
+pub mod console_session;
 pub mod exchange_rate;
 pub mod export_order;
 pub mod idempotency_key;
