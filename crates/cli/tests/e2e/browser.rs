@@ -131,7 +131,10 @@ async fn storefront_and_console_in_headless_chromium() {
         .unwrap();
     println!("{}", String::from_utf8_lossy(&run.stdout));
     eprintln!("{}", String::from_utf8_lossy(&run.stderr));
-    assert!(run.status.success(), "the browser scenarios failed (see above)");
+    assert!(
+        run.status.success(),
+        "the browser scenarios failed (see above)"
+    );
     let shots = std::fs::read_dir(&artifacts).unwrap().count();
     assert!(shots >= 8, "expected a screenshot per step, found {shots}");
 }

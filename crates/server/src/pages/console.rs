@@ -263,8 +263,7 @@ pub async fn create_upload(
             );
         }
     };
-    match crate::routes::uploads::receive(&app, user.wholesaler, multipart, Some(&user.csrf))
-        .await
+    match crate::routes::uploads::receive(&app, user.wholesaler, multipart, Some(&user.csrf)).await
     {
         Ok(upload) => see_other(&format!("/console/uploads/{}", upload.id)),
         Err(e) => fail(&user, e),
@@ -446,7 +445,11 @@ pub async fn styles_page(
     }
 }
 
-async fn styles_view(app: &AppState, user: &ConsoleUser, page: u64) -> Result<StylesPage, ApiError> {
+async fn styles_view(
+    app: &AppState,
+    user: &ConsoleUser,
+    page: u64,
+) -> Result<StylesPage, ApiError> {
     let list = ddhub_store::catalog::list_styles(
         &app.store,
         user.wholesaler,
@@ -541,10 +544,13 @@ pub async fn translation_page(
     let Ok(Path((id, locale))) = path else {
         return fail(&user, ApiError::not_found());
     };
-    let notice = q.ok().and_then(|Query(q)| q.done).and_then(|d| match d.as_str() {
-        "saved" | "approved" => Some(Ui { lang: user.lang }.t(&format!("console.notice_{d}"))),
-        _ => None,
-    });
+    let notice = q
+        .ok()
+        .and_then(|Query(q)| q.done)
+        .and_then(|d| match d.as_str() {
+            "saved" | "approved" => Some(Ui { lang: user.lang }.t(&format!("console.notice_{d}"))),
+            _ => None,
+        });
     match translation_view(&app, &user, id, &locale, notice).await {
         Ok(p) => render(&p),
         Err(e) => fail(&user, e),

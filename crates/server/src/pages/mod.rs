@@ -299,7 +299,10 @@ mod tests {
             origin("http://127.0.0.1:8080/media"),
             "http://127.0.0.1:8080"
         );
-        assert_eq!(origin("https://cdn.example.com/x/y"), "https://cdn.example.com");
+        assert_eq!(
+            origin("https://cdn.example.com/x/y"),
+            "https://cdn.example.com"
+        );
         assert_eq!(origin("nonsense"), "");
         assert_eq!(origin("https://a b/"), "");
     }
@@ -310,7 +313,10 @@ mod tests {
         let text = include_str!("../../../../locales/pages.yml");
         let mut blocks: Vec<(&str, Vec<&str>)> = Vec::new();
         for line in text.lines() {
-            if let Some(key) = line.strip_prefix("pages.").and_then(|k| k.strip_suffix(':')) {
+            if let Some(key) = line
+                .strip_prefix("pages.")
+                .and_then(|k| k.strip_suffix(':'))
+            {
                 blocks.push((key, Vec::new()));
             } else if let Some((lang, value)) = line.trim_start().split_once(": ")
                 && line.starts_with("  ")
@@ -330,7 +336,10 @@ mod tests {
             };
             for lang in needed {
                 assert!(langs.contains(lang), "pages.{key} has no {lang}");
-                assert!(!Ui { lang }.t(key).starts_with("pages."), "pages.{key} not loaded");
+                assert!(
+                    !Ui { lang }.t(key).starts_with("pages."),
+                    "pages.{key} not loaded"
+                );
             }
         }
     }

@@ -86,17 +86,16 @@ impl Picture {
             let mut v: Vec<_> = p
                 .variants
                 .iter()
-                .filter(|v| v.format == format && ["thumb", "medium", "large"].contains(&v.name.as_str()))
+                .filter(|v| {
+                    v.format == format && ["thumb", "medium", "large"].contains(&v.name.as_str())
+                })
                 .collect();
             v.sort_by_key(|v| v.width);
             v
         };
         let jpeg = of("jpeg");
         let webp = of("webp");
-        let main = jpeg
-            .iter()
-            .find(|v| v.name == preferred)
-            .or(jpeg.first())?;
+        let main = jpeg.iter().find(|v| v.name == preferred).or(jpeg.first())?;
         let set = |vs: &[&ddhub_store::photos::StoredVariant]| {
             vs.iter()
                 .map(|v| format!("{media_base}/{} {}w", v.key, v.width))
@@ -218,7 +217,14 @@ impl StoreQuery {
         p.extend([
             ("price_min", self.price_min.clone()),
             ("price_max", self.price_max.clone()),
-            ("same_day", if self.same_day { "1".into() } else { String::new() }),
+            (
+                "same_day",
+                if self.same_day {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ),
             ("sort", self.sort.clone()),
         ]);
         if page > 1 {
@@ -384,11 +390,12 @@ async fn build_results(
         .collect();
     let (categories, swatches, sizes, same_day_count) = match &facets {
         Some(f) => {
-            let mut categories = choices_from(&f.category, std::slice::from_ref(&sq.category), |c| {
-                catalog::categories()
-                    .get(c)
-                    .map_or(c.to_string(), |x| x.labels.get(locale).to_string())
-            });
+            let mut categories =
+                choices_from(&f.category, std::slice::from_ref(&sq.category), |c| {
+                    catalog::categories()
+                        .get(c)
+                        .map_or(c.to_string(), |x| x.labels.get(locale).to_string())
+                });
             // The facet counts every level; the select lists the chosen one even at zero.
             if !sq.category.is_empty() && !categories.iter().any(|c| c.selected) {
                 categories.push(Choice {
@@ -422,7 +429,11 @@ async fn build_results(
                     .get(s)
                     .map_or(s.to_string(), |x| x.labels.get(locale).to_string())
             });
-            sizes.sort_by_key(|c| catalog::sizes().get(&c.value).map_or(usize::MAX, |s| s.rank));
+            sizes.sort_by_key(|c| {
+                catalog::sizes()
+                    .get(&c.value)
+                    .map_or(usize::MAX, |s| s.rank)
+            });
             let same_day = f.same_day.get("true").copied().unwrap_or(0);
             (categories, swatches, sizes, same_day)
         }
@@ -517,7 +528,8 @@ async fn style_view(
     sq: &StoreQuery,
 ) -> Result<StylePage, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let (locale, currency, _) = language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
+    let (locale, currency, _) =
+        language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
     let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(id)])
         .await?
         .into_iter()
@@ -543,7 +555,9 @@ async fn style_view(
         row.style.title_ko.clone()
     } else {
         field("title").unwrap_or_else(|| match &app.search {
-            Some(l) => ddhub_translate::translate_title(&l.glossary, &row.style.title_ko, locale).title,
+            Some(l) => {
+                ddhub_translate::translate_title(&l.glossary, &row.style.title_ko, locale).title
+            }
             None => row.style.title_ko.clone(),
         })
     };
@@ -623,10 +637,17 @@ async fn style_view(
         ),
         category: catalog::categories()
             .get(&row.style.category)
-            .map_or(row.style.category.clone(), |c| c.labels.get(locale).to_string()),
+            .map_or(row.style.category.clone(), |c| {
+                c.labels.get(locale).to_string()
+            }),
         colours,
         attributes: field("attributes")
-            .map(|a| a.lines().map(str::to_string).filter(|l| !l.trim().is_empty()).collect())
+            .map(|a| {
+                a.lines()
+                    .map(str::to_string)
+                    .filter(|l| !l.trim().is_empty())
+                    .collect()
+            })
             .unwrap_or_default(),
         description: field("description"),
         sizes,

@@ -323,10 +323,7 @@ pub async fn answer(
     wholesaler: WholesalerId,
     id: i64,
     req: &ddhub_orders::answers::AnswerRequest,
-) -> Result<
-    Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>,
-    ApiError,
-> {
+) -> Result<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>, ApiError> {
     use ddhub_domain::order::{OrderState, PurchaseRequestState};
     let txn = app.store.begin_write().await?;
     let (pr_state, order_id, order_state, currency, all) =

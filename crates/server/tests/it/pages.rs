@@ -33,7 +33,11 @@ async fn send(e: &Env, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (status, headers, String::from_utf8_lossy(&bytes).into_owned())
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
 }
 
 async fn search_api(e: &Env, qs: &str) -> Value {
@@ -112,25 +116,49 @@ async fn storefront_shows_search_results_and_styles_in_the_buyers_language() {
         wait_indexed(&e, 2).await;
 
         // Japanese from Accept-Language, yen as a Japanese buyer's currency.
-        let api = search_api(&e, &format!("q={}&locale=ja&currency=JPY", enc("カーディガン"))).await;
+        let api = search_api(
+            &e,
+            &format!("q={}&locale=ja&currency=JPY", enc("カーディガン")),
+        )
+        .await;
         let (s, h, html) = page(&e, &format!("/?q={}", enc("カーディガン")), None).await;
         assert_eq!(s, StatusCode::OK, "{html}");
         check_page_headers_and_markup(&h, &html);
         assert!(html.contains("<html lang=\"ja\">"));
         let title = api["hits"][0]["title"].as_str().unwrap();
-        assert!(html.contains(title), "the API's Japanese title {title} on the page");
+        assert!(
+            html.contains(title),
+            "the API's Japanese title {title} on the page"
+        );
         assert_eq!(api["hits"][0]["price"]["amount"], "1944");
         assert!(html.contains("¥1,944"), "yen price on the page");
         assert!(html.contains("<option value=\"JPY\" selected>"));
-        assert!(html.contains("<label for=\"q\""), "the search box is labelled");
+        assert!(
+            html.contains("<label for=\"q\""),
+            "the search box is labelled"
+        );
 
         // A facet narrows the grid as the API does; the fragment is only the results.
         let blue = search_api(&e, "locale=en&currency=KRW&colour=blue").await;
-        let (_, _, frag) = page(&e, "/?locale=en&currency=KRW&colour=blue&partial=results", None).await;
+        let (_, _, frag) = page(
+            &e,
+            "/?locale=en&currency=KRW&colour=blue&partial=results",
+            None,
+        )
+        .await;
         assert!(!frag.contains("<html"), "a fragment, not a page");
-        assert!(frag.contains(&format!(">{} styles<", blue["total"])), "{frag}");
-        assert_eq!(frag.matches("class=\"card\"").count() as u64, blue["total"].as_u64().unwrap());
-        assert!(frag.contains("value=\"blue\" checked"), "the facet stays checked");
+        assert!(
+            frag.contains(&format!(">{} styles<", blue["total"])),
+            "{frag}"
+        );
+        assert_eq!(
+            frag.matches("class=\"card\"").count() as u64,
+            blue["total"].as_u64().unwrap()
+        );
+        assert!(
+            frag.contains("value=\"blue\" checked"),
+            "the facet stays checked"
+        );
 
         // A bad price bound is explained on the page, not an error page.
         let (s, _, bad) = page(&e, "/?locale=en&currency=KRW&price_max=abc", None).await;
@@ -144,10 +172,16 @@ async fn storefront_shows_search_results_and_styles_in_the_buyers_language() {
         check_page_headers_and_markup(&h, &style);
         assert!(style.contains(&format!("<h1>{title}</h1>")), "{style}");
         assert!(style.contains("¥1,944"));
-        assert!(style.contains("<th scope=\"row\">"), "a size conversion table");
+        assert!(
+            style.contains("<th scope=\"row\">"),
+            "a size conversion table"
+        );
         let (s, _, missing) = page(&e, "/styles/999999?locale=ja", None).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
-        assert!(missing.contains("<html lang=\"ja\">"), "an HTML error page: {missing}");
+        assert!(
+            missing.contains("<html lang=\"ja\">"),
+            "an HTML error page: {missing}"
+        );
 
         // Page weight: the first page before images (measured and printed, not asserted
         // against a timing; the 100 KB budget is a size).
@@ -155,7 +189,7 @@ async fn storefront_shows_search_results_and_styles_in_the_buyers_language() {
         let assets = asset_bytes(&e, &first).await;
         let total = first.len() + assets;
         println!(
-            "storefront first page: HTML {} B + CSS/JS {} B = {} B ({:.1}% of the 100 KB budget)",
+            "storefront first page: HTML {} B + CSS/JS {} B = {} B ({:.1} KB of the 100 KB budget)",
             first.len(),
             assets,
             total,
@@ -222,11 +256,23 @@ async fn console_sessions_and_csrf_guard_every_form() {
         // The sign-in form is itself protected (double-submit token).
         let (_, h, html) = page(&e, "/console", None).await;
         let login = cookie_pair(&set_cookie(&h, "ddhub_console_login").unwrap());
-        let (s, _, _) = send(&e, form("/console/sign-in", &login, &format!("csrf=nope&key={}", enc(&key)))).await;
+        let (s, _, _) = send(
+            &e,
+            form(
+                "/console/sign-in",
+                &login,
+                &format!("csrf=nope&key={}", enc(&key)),
+            ),
+        )
+        .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "sign-in without its token");
         let (s, _, wrong) = send(
             &e,
-            form("/console/sign-in", &login, &format!("csrf={}&key=ddh_w_x", csrf_in(&html))),
+            form(
+                "/console/sign-in",
+                &login,
+                &format!("csrf={}&key=ddh_w_x", csrf_in(&html)),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -249,7 +295,10 @@ async fn console_sessions_and_csrf_guard_every_form() {
         // An upload without the token (or with another) is refused before any byte is kept.
         for parts in [
             vec![("file", Some("a.csv"), SHEET.as_bytes())],
-            vec![("csrf", None, b"forged".as_slice()), ("file", Some("a.csv"), SHEET.as_bytes())],
+            vec![
+                ("csrf", None, b"forged".as_slice()),
+                ("file", Some("a.csv"), SHEET.as_bytes()),
+            ],
         ] {
             let (ct, body) = multipart(&parts);
             let req = Request::post("/console/uploads")
@@ -284,7 +333,10 @@ async fn console_sessions_and_csrf_guard_every_form() {
             if html.contains("class=\"counts\"") {
                 break html;
             }
-            assert!(html.contains("<progress id=\"bar\""), "a progress bar while it runs");
+            assert!(
+                html.contains("<progress id=\"bar\""),
+                "a progress bar while it runs"
+            );
             assert!(start.elapsed() < Duration::from_secs(30), "upload stuck");
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
@@ -294,16 +346,31 @@ async fn console_sessions_and_csrf_guard_every_form() {
         )
         .await;
         let first = &errors["problems"][0];
-        assert!(report.contains(first["message_ko"].as_str().unwrap()), "{report}");
+        assert!(
+            report.contains(first["message_ko"].as_str().unwrap()),
+            "{report}"
+        );
         assert_eq!(
-            report.matches("<tr class=\"err\">").count() + report.matches("<tr class=\"warn\">").count(),
+            report.matches("<tr class=\"err\">").count()
+                + report.matches("<tr class=\"warn\">").count(),
             errors["total"].as_u64().unwrap() as usize
         );
         assert!(report.contains(&format!("/console/uploads/{id}/errors.xlsx")));
-        let (s, h, _) = page(&e, &format!("/console/uploads/{id}/errors.xlsx"), Some(&cookie)).await;
+        let (s, h, _) = page(
+            &e,
+            &format!("/console/uploads/{id}/errors.xlsx"),
+            Some(&cookie),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
-        assert!(h[header::CONTENT_TYPE].to_str().unwrap().contains("spreadsheetml"));
-        let (s, _, status) = page(&e, &format!("/console/uploads/{id}/status"), Some(&cookie)).await;
+        assert!(
+            h[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let (s, _, status) =
+            page(&e, &format!("/console/uploads/{id}/status"), Some(&cookie)).await;
         assert_eq!(s, StatusCode::OK);
         assert!(status.contains("\"done\":true"), "{status}");
 
@@ -327,7 +394,10 @@ async fn console_sessions_and_csrf_guard_every_form() {
             if t["fields"]["title"]["value"].is_string() {
                 break;
             }
-            assert!(start.elapsed() < Duration::from_secs(30), "never translated");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "never translated"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let approve = format!("/console/styles/{style}/translations/ja/approve");
@@ -346,7 +416,11 @@ async fn console_sessions_and_csrf_guard_every_form() {
         assert!(list.contains("class=\"review approved\""), "{list}");
 
         // Sign-out ends the session server-side: the old cookie no longer opens anything.
-        let (s, _, _) = send(&e, form("/console/sign-out", &cookie, &format!("csrf={csrf}"))).await;
+        let (s, _, _) = send(
+            &e,
+            form("/console/sign-out", &cookie, &format!("csrf={csrf}")),
+        )
+        .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         let (s, h, _) = page(&e, "/console/styles", Some(&cookie)).await;
         assert_eq!(s, StatusCode::SEE_OTHER);
@@ -366,7 +440,9 @@ async fn console_cookie_is_secure_behind_https_and_dies_with_its_key() {
         let (s, _, _) = page(&e, "/console/styles", Some(&cookie)).await;
         assert_eq!(s, StatusCode::OK);
         let key_id = key.trim_start_matches("ddh_w_").split('_').next().unwrap();
-        ddhub_store::keys::revoke(&e._db.store, key_id).await.unwrap();
+        ddhub_store::keys::revoke(&e._db.store, key_id)
+            .await
+            .unwrap();
         let (s, _, _) = page(&e, "/console/styles", Some(&cookie)).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "a revoked key's session is over");
     }
