@@ -62,9 +62,11 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
 const failures = [];
+let current = null;
 try {
   const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
+  current = page;
   const consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -125,6 +127,7 @@ try {
   // 4. The console: Korean first; sign in with the wholesaler key.
   const cpage = await (await browser.newContext({ locale: 'ko-KR', viewport: { width: 1280, height: 900 } })).newPage();
   cpage.on('pageerror', (e) => consoleErrors.push(String(e)));
+  current = cpage;
   await step('sign in to the console', async () => {
     await cpage.goto(`${base}/console`);
     assert.equal(await cpage.getAttribute('html', 'lang'), 'ko');
@@ -244,6 +247,11 @@ try {
   assert.deepEqual(consoleErrors, [], 'no script errors or CSP violations in the pages');
 } catch (e) {
   failures.push(e);
+  if (current) {
+    // What the browser showed when the check failed.
+    await current.screenshot({ path: path.join(out, 'failure.png'), fullPage: true }).catch(() => {});
+    console.error(`failed on ${current.url()}:\n${await current.innerText('body').catch(() => '')}`);
+  }
 } finally {
   await browser.close();
 }
