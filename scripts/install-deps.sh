@@ -10,9 +10,11 @@
 #                    (nasm); the `require-simd` feature makes a missing nasm a build error.
 #   libheif-dev      only for `--features heic` (HEIC input through libheif-rs).
 #   libgs-common     test only: ghostscript's CMYK ICC profile for the CMYK colour test.
+#   chromium         test only: the browser tests of the web pages (headless), driven by
+#                    tests/browser (playwright-core, installed below with npm ci when Node is there).
 set -euo pipefail
 
-packages=(cmake nasm libheif-dev libgs-common)
+packages=(cmake nasm libheif-dev libgs-common chromium)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libvips-tools time)
 fi
@@ -32,4 +34,19 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "system packages present: ${packages[*]}"
+fi
+
+# The browser tests' driver (playwright-core, pinned by tests/browser/package-lock.json) needs
+# Node.js and npm: Debian's when the machine has none.
+if ! command -v npm >/dev/null 2>&1; then
+  echo "installing: nodejs npm"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+browser_dir="$(dirname "$0")/../tests/browser"
+if [[ ! -d "$browser_dir/node_modules/playwright-core" ]]; then
+  echo "installing the browser test driver (npm ci in tests/browser)"
+  npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error
 fi

@@ -10,6 +10,7 @@ mod m20261127_000005_webhook_deliveries;
 mod m20261128_000006_feed_changes;
 // issue 5: glossary overrides and translation memory
 mod m20261128_000007_glossary_memory;
+mod m20261128_000010_console_sessions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_feed_changes::Migration),
             // issue 5: glossary overrides and translation memory
             Box::new(m20261128_000007_glossary_memory::Migration),
+            Box::new(m20261128_000010_console_sessions::Migration),
         ]
     }
 }

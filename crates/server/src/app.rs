@@ -210,6 +210,8 @@ pub fn router(app: AppState) -> Router {
     .merge(search)
     .merge(streams.layer(DefaultBodyLimit::max(body_limit)))
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
+    // Web pages: the storefront and the wholesaler console, with their own limits and headers.
+    .merge(crate::pages::router(&app.config))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))

@@ -47,10 +47,12 @@ pub enum ErrorCode {
     InvalidCursor,
     InvalidFeedSettings,
     FeedSettingsOperatorOnly,
+    // Web console (pages).
+    CsrfInvalid,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -78,6 +80,7 @@ impl ErrorCode {
         ErrorCode::InvalidCursor,
         ErrorCode::InvalidFeedSettings,
         ErrorCode::FeedSettingsOperatorOnly,
+        ErrorCode::CsrfInvalid,
     ];
 
     /// (code, status): the table.
@@ -111,6 +114,7 @@ impl ErrorCode {
             InvalidCursor => ("invalid_cursor", StatusCode::BAD_REQUEST),
             InvalidFeedSettings => ("invalid_feed_settings", StatusCode::UNPROCESSABLE_ENTITY),
             FeedSettingsOperatorOnly => ("feed_settings_operator_only", StatusCode::FORBIDDEN),
+            CsrfInvalid => ("csrf_invalid", StatusCode::FORBIDDEN),
         }
     }
 
@@ -257,7 +261,12 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
                 .headers()
                 .get(header::CONTENT_TYPE)
                 .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            if is_json {
+            // The web pages render their own errors as HTML, in the page's language.
+            let is_page = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+            if is_json || is_page {
                 return res;
             }
             if status.is_server_error() {

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod listing;
 pub mod media;
 pub mod order_ops;
+pub mod pages;
 pub mod photo_job;
 pub mod routes;
 pub mod serve;

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `ddhub` binary, started on port 0 with a temporary data dir.
 #![allow(clippy::unwrap_used)]
 
+mod browser;
 mod cli;
 mod crash;
 mod glossary;

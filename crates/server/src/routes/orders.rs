@@ -307,10 +307,27 @@ async fn answer_purchase_request(
         axum::extract::rejection::JsonRejection,
     >,
 ) -> Result<Response, ApiError> {
-    use ddhub_domain::order::{OrderState, PurchaseRequestState};
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
     let Json(req) =
         body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    match answer(&app, wholesaler, id, &req).await? {
+        Ok(view) => Ok(Json(view).into_response()),
+        Err(rejection) => {
+            let body = serde_json::json!({ "error": { "code": rejection.code(), "problems": rejection.problems } });
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+        }
+    }
+}
+
+/// Records a wholesaler's answers to one purchase request; the console calls it in-process.
+/// `Ok(Err(_))` carries answers that do not fit the request (nothing was written).
+pub async fn answer(
+    app: &AppState,
+    wholesaler: WholesalerId,
+    id: i64,
+    req: &ddhub_orders::answers::AnswerRequest,
+) -> Result<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>, ApiError> {
+    use ddhub_domain::order::{OrderState, PurchaseRequestState};
     let txn = app.store.begin_write().await?;
     let (pr_state, order_id, order_state, currency, all) =
         orders::purchase_request_for_answer(&txn, wholesaler, id).await?;
@@ -333,10 +350,7 @@ async fn answer_purchase_request(
     );
     let answers = match ddhub_orders::answers::validate_answers(&mine, &req.lines, today) {
         Ok(a) => a,
-        Err(rejection) => {
-            let body = serde_json::json!({ "error": { "code": rejection.code(), "problems": rejection.problems } });
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
-        }
+        Err(rejection) => return Ok(Err(rejection)),
     };
     let changes = ddhub_orders::answers::apply_answers(&mut lines, &answers);
     let from: OrderState = order_state.parse().map_err(ApiError::internal)?;
@@ -409,7 +423,7 @@ async fn answer_purchase_request(
         .into_iter()
         .find(|p| p.id == id)
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(view).into_response())
+    Ok(Ok(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -18,7 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Words in any of the seven languages.
@@ -138,17 +138,26 @@ async fn search(
     params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SearchView>, ApiError> {
     let Query(p) = params.map_err(|e| bad(e.body_text()))?;
-    let Some(listing) = app.search.clone() else {
-        return Err(ApiError::with_detail(
-            ErrorCode::NotReady,
-            "search is not served here",
-        ));
-    };
     let locale = match p.locale.as_deref() {
         Some(l) if !l.is_empty() => {
             Locale::from_tag(l).ok_or_else(|| bad(format!("unknown locale {l:?}")))?
         }
         _ => negotiate_locale(&headers),
+    };
+    Ok(Json(execute(&app, &p, locale).await?))
+}
+
+/// Runs a search as the API does; the storefront pages call it in-process.
+pub async fn execute(
+    app: &AppState,
+    p: &SearchParams,
+    locale: Locale,
+) -> Result<SearchView, ApiError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(ApiError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
     };
     let (currency, rate) = match p.currency.as_deref() {
         Some(c) if !c.is_empty() => {
@@ -286,7 +295,7 @@ async fn search(
         });
     }
     let f = result.facets;
-    Ok(Json(SearchView {
+    Ok(SearchView {
         total: result.total,
         took_ms: result.took_ms,
         locale: locale.tag().to_string(),
@@ -302,5 +311,5 @@ async fn search(
                 ("false".to_string(), f.same_day.no),
             ]),
         },
-    }))
+    })
 }

@@ -38,7 +38,7 @@ pub struct TranslationsView {
     pub fields: BTreeMap<String, FieldView>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TranslationEdit {
     pub title: Option<String>,
@@ -135,7 +135,18 @@ async fn put_translations(
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
     let Json(body) =
         body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
-    let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    Ok(Json(edit(&app, wholesaler, id, &locale, &body).await?))
+}
+
+/// Stores a wholesaler's corrections (as `edited`); the console calls it in-process.
+pub async fn edit(
+    app: &AppState,
+    wholesaler: ddhub_domain::WholesalerId,
+    id: i64,
+    locale: &str,
+    body: &TranslationEdit,
+) -> Result<TranslationsView, ApiError> {
+    let (style, locale) = owned(app, wholesaler, id, locale).await?;
     for (field, value, max) in [
         (TranslatableField::Title, &body.title, 300),
         (TranslatableField::Attributes, &body.attributes, 5_000),
@@ -154,7 +165,7 @@ async fn put_translations(
         translations::put_edited(&app.store, style, locale, field, v).await?;
     }
     app.jobs.notify();
-    Ok(Json(view(&app, style, locale).await?))
+    view(app, style, locale).await
 }
 
 /// Approves translated fields as they stand.
@@ -174,14 +185,26 @@ async fn approve_translations(
     body: Option<Json<ApproveBody>>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
+    let fields = body.and_then(|Json(b)| b.fields);
+    Ok(Json(approve(&app, wholesaler, id, &locale, fields).await?))
+}
+
+/// Approves fields (every stored field when `None`); the console calls it in-process.
+pub async fn approve(
+    app: &AppState,
+    wholesaler: ddhub_domain::WholesalerId,
+    id: i64,
+    locale: &str,
+    fields: Option<Vec<String>>,
+) -> Result<TranslationsView, ApiError> {
+    let (style, locale) = owned(app, wholesaler, id, locale).await?;
     let stored = translations::for_style(&app.store, style, Some(locale)).await?;
     let untranslated = |f: &str| {
         stored
             .iter()
             .any(|t| t.field == f && t.review == ReviewState::Untranslated.as_str())
     };
-    let fields: Vec<String> = match body.and_then(|Json(b)| b.fields) {
+    let fields: Vec<String> = match fields {
         Some(f) => f,
         // Everything that is a translation; Korean kept untranslated is not approvable.
         None => stored
@@ -207,5 +230,5 @@ async fn approve_translations(
         translations::approve(&app.store, style, locale, field).await?;
     }
     app.jobs.notify();
-    Ok(Json(view(&app, style, locale).await?))
+    view(app, style, locale).await
 }

@@ -222,8 +222,25 @@ async fn create_upload(
     WholesalerAuth(wholesaler): WholesalerAuth,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadView>), ApiError> {
-    let mut multipart =
+    let multipart =
         multipart.map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+    let upload = receive(&app, wholesaler, multipart, None).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(UploadView::from_upload(upload, None)),
+    ))
+}
+
+/// Streams an upload form to disk, records the upload and queues its job. The console passes
+/// its session's CSRF token: the form must then send a matching `csrf` field before any file,
+/// so that no byte of a forged post is written.
+pub async fn receive(
+    app: &AppState,
+    wholesaler: ddhub_domain::WholesalerId,
+    mut multipart: Multipart,
+    csrf: Option<&str>,
+) -> Result<Upload, ApiError> {
+    let mut csrf_checked = csrf.is_none();
     let paths = MediaPaths::new(&app.config.data_dir);
     let (dir, rel) = paths.new_upload_dir().map_err(ApiError::internal)?;
     // Whatever goes wrong before the upload is recorded, its files go.
@@ -241,6 +258,22 @@ async fn create_upload(
             .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
         let Some(mut field) = next else { break };
         let name = field.name().unwrap_or("").to_string();
+        if let Some(expected) = csrf
+            && !csrf_checked
+        {
+            if name != "csrf" {
+                return Err(ApiError::new(ErrorCode::CsrfInvalid));
+            }
+            let sent = field
+                .text()
+                .await
+                .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+            if !crate::pages::session::csrf_matches(expected, &sent) {
+                return Err(ApiError::new(ErrorCode::CsrfInvalid));
+            }
+            csrf_checked = true;
+            continue;
+        }
         match name.as_str() {
             "file" => {
                 if file.is_some() {
@@ -320,6 +353,9 @@ async fn create_upload(
             }
         }
     }
+    if !csrf_checked {
+        return Err(ApiError::new(ErrorCode::CsrfInvalid));
+    }
     let Some((file_name, file_path)) = file else {
         return Err(ApiError::new(ErrorCode::UploadMissingFile));
     };
@@ -340,10 +376,7 @@ async fn create_upload(
     .await?;
     cleanup.disarm();
     app.jobs.notify();
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(UploadView::from_upload(upload, None)),
-    ))
+    Ok(upload)
 }
 
 /// Removes a folder on drop unless disarmed.
@@ -465,6 +498,15 @@ async fn upload_errors_xlsx(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    errors_xlsx(&app, wholesaler, id).await
+}
+
+/// The error XLSX of one of a wholesaler's uploads as a download; the console serves it too.
+pub async fn errors_xlsx(
+    app: &AppState,
+    wholesaler: ddhub_domain::WholesalerId,
+    id: i64,
+) -> Result<axum::response::Response, ApiError> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
     let bytes = crate::catalog_upload::error_report(
         &app.store,
@@ -501,7 +543,8 @@ async fn upload_errors_xlsx(
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
-    ))
+    )
+        .into_response())
 }
 
 fn percent(s: &str) -> String {

@@ -7,6 +7,7 @@ mod feed_changes;
 mod feeds;
 mod i18n;
 mod orders;
+mod pages;
 mod photos;
 mod search;
 mod translations;

@@ -1,0 +1,62 @@
+// Storefront enhancement: results follow the search box and the filters as the buyer types,
+// fetched as the same server-rendered fragment (`partial=results`). Without this file the form
+// submits as a normal GET and everything still works.
+(function () {
+  'use strict';
+  var form = document.getElementById('search');
+  var results = document.getElementById('results');
+  if (!form || !results || !window.fetch || !window.URLSearchParams) return;
+  var timer = 0;
+  var pending = null;
+
+  function query(extra) {
+    var params = new URLSearchParams(new FormData(form));
+    // Empty fields only lengthen the URL.
+    Array.from(params.keys()).forEach(function (k) {
+      if (params.getAll(k).every(function (v) { return v === ''; })) params.delete(k);
+    });
+    if (extra) extra.forEach(function (kv) { params.set(kv[0], kv[1]); });
+    return params;
+  }
+
+  function load(params) {
+    if (pending) pending.abort();
+    pending = new AbortController();
+    var shown = params.toString();
+    params.set('partial', 'results');
+    results.setAttribute('aria-busy', 'true');
+    fetch('/?' + params.toString(), { signal: pending.signal, headers: { Accept: 'text/html' } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then(function (html) {
+        results.innerHTML = html;
+        results.removeAttribute('aria-busy');
+        history.replaceState(null, '', '/?' + shown);
+      })
+      .catch(function (e) { if (e.name !== 'AbortError') results.removeAttribute('aria-busy'); });
+  }
+
+  form.addEventListener('input', function (e) {
+    if (e.target.hasAttribute('data-reload')) return;
+    clearTimeout(timer);
+    // Text waits for a pause in typing; checkboxes and selects answer at once.
+    var wait = e.target.type === 'search' || e.target.inputMode === 'decimal' ? 250 : 0;
+    timer = setTimeout(function () { load(query()); }, wait);
+  });
+  form.addEventListener('change', function (e) {
+    // Language and currency change the whole page (labels, prices): a full load.
+    if (e.target.hasAttribute('data-reload')) form.submit();
+  });
+  // form.submit() (language, currency) does not come through here.
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    load(query());
+  });
+  results.addEventListener('click', function (e) {
+    var a = e.target.closest('.paging a');
+    if (!a) return;
+    e.preventDefault();
+    var url = new URL(a.href);
+    load(url.searchParams);
+    results.scrollIntoView();
+  });
+})();

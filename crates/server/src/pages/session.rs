@@ -1,0 +1,150 @@
+//! The console's session cookie and CSRF token.
+//!
+//! The cookie holds a random token whose SHA-256 finds the session row
+//! (`ddhub_store::console_sessions`): HttpOnly, SameSite=Lax, Secure when `public_url` is
+//! https, scoped to `/console`. CSRF protection is the synchroniser-token pattern (OWASP's
+//! first choice): each session has a random token stored server-side, every console form sends
+//! it in a hidden `csrf` field, and a POST whose token does not match (constant-time compare)
+//! is refused before anything is written. SameSite=Lax is the second layer. No crate is used for
+//! the token itself: it is 256 random bits and one comparison (`subtle`).
+
+use crate::app::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use ddhub_domain::WholesalerId;
+use subtle::ConstantTimeEq;
+
+pub const SESSION_COOKIE: &str = "ddhub_console";
+pub const LANG_COOKIE: &str = "ddhub_console_lang";
+/// How long a console session lasts after sign-in.
+pub const SESSION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
+/// True when `sent` is the session's CSRF token.
+pub fn csrf_matches(expected: &str, sent: &str) -> bool {
+    !expected.is_empty()
+        && expected.len() == sent.trim().len()
+        && bool::from(expected.as_bytes().ct_eq(sent.trim().as_bytes()))
+}
+
+/// The value of a request cookie.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| Cookie::split_parse_encoded(v.to_string()))
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// Whether cookies must be `Secure`: the configured public URL is https (TLS here or at the
+/// proxy in front).
+pub fn secure(app: &AppState) -> bool {
+    app.config.base_url().starts_with("https://")
+}
+
+/// `Set-Cookie` for the session token (empty token and zero age clear it).
+pub fn session_cookie(app: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+    let c = Cookie::build((SESSION_COOKIE, token.to_string()))
+        .path("/console")
+        .http_only(true)
+        .secure(secure(app))
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_secs))
+        .build();
+    HeaderValue::from_str(&c.encoded().to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` for the console language (not a secret; readable by nothing but the server).
+pub fn lang_cookie(app: &AppState, lang: &str) -> HeaderValue {
+    let c = Cookie::build((LANG_COOKIE, lang.to_string()))
+        .path("/console")
+        .http_only(true)
+        .secure(secure(app))
+        .same_site(SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .build();
+    HeaderValue::from_str(&c.encoded().to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The console language: `ko` first, `en` when chosen.
+pub fn console_lang(headers: &HeaderMap) -> &'static str {
+    match cookie_value(headers, LANG_COOKIE).as_deref() {
+        Some("en") => "en",
+        _ => "ko",
+    }
+}
+
+/// A signed-in wholesaler on a console page.
+#[derive(Debug, Clone)]
+pub struct ConsoleUser {
+    pub wholesaler: WholesalerId,
+    pub csrf: String,
+    pub lang: &'static str,
+}
+
+/// Not signed in: back to the sign-in form.
+#[derive(Debug)]
+pub enum ConsoleRejection {
+    SignIn,
+    Store(crate::error::ApiError),
+}
+
+impl IntoResponse for ConsoleRejection {
+    fn into_response(self) -> Response {
+        match self {
+            ConsoleRejection::SignIn => Redirect::to("/console").into_response(),
+            ConsoleRejection::Store(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ConsoleUser {
+    type Rejection = ConsoleRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, ConsoleRejection> {
+        let Some(token) = cookie_value(&parts.headers, SESSION_COOKIE) else {
+            return Err(ConsoleRejection::SignIn);
+        };
+        let session = ddhub_store::console_sessions::find(&state.store, &token)
+            .await
+            .map_err(|e| ConsoleRejection::Store(e.into()))?
+            .ok_or(ConsoleRejection::SignIn)?;
+        Ok(ConsoleUser {
+            wholesaler: session.wholesaler,
+            csrf: session.csrf_token,
+            lang: console_lang(&parts.headers),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csrf_compare() {
+        assert!(csrf_matches("abc123", "abc123"));
+        assert!(!csrf_matches("abc123", "abc124"));
+        assert!(!csrf_matches("abc123", "abc12"));
+        assert!(!csrf_matches("", ""));
+    }
+
+    #[test]
+    fn reads_cookie_among_others() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; ddhub_console=tok; b=2"),
+        );
+        assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("tok"));
+        assert_eq!(cookie_value(&h, "c"), None);
+    }
+}

@@ -1,0 +1,656 @@
+//! The buyer storefront: search with facets at `/`, a style at `/styles/{id}`.
+//!
+//! The search form is a plain GET form over the search API's own parameters, so a page works
+//! without JavaScript and its URL can be shared; `storefront.js` submits it as the buyer types
+//! and swaps in the results fragment (`partial=results`).
+
+use super::{Ui, asset_url, error_page, format_price, query_string, render};
+use crate::app::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::i18n::negotiate_locale;
+use crate::routes::search::{SearchParams, SearchView, execute};
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use ddhub_domain::catalog;
+use ddhub_domain::{Currency, Krw, Locale, RoundingRule, StyleId};
+use ddhub_store::photos::PhotoRecord;
+
+/// Results per page.
+const PER_PAGE: u32 = 24;
+
+/// Each language by its own name, for the switch.
+const LANGUAGES: [(&str, &str); 7] = [
+    ("en", "English"),
+    ("ja", "日本語"),
+    ("zh-CN", "简体中文"),
+    ("zh-TW", "繁體中文"),
+    ("vi", "Tiếng Việt"),
+    ("th", "ไทย"),
+    ("ko", "한국어"),
+];
+
+/// A language's own name.
+pub fn language_name(tag: &str) -> &'static str {
+    LANGUAGES
+        .iter()
+        .find(|(t, _)| *t == tag)
+        .map_or("", |(_, n)| *n)
+}
+
+/// The buyer's usual currency in each language, used when it has a rate and none is chosen.
+fn home_currency(locale: Locale) -> Currency {
+    match locale {
+        Locale::Ko => Currency::Krw,
+        Locale::Ja => Currency::Jpy,
+        Locale::ZhCn => Currency::Cny,
+        Locale::ZhTw => Currency::Twd,
+        Locale::Vi => Currency::Vnd,
+        Locale::Th => Currency::Thb,
+        Locale::En => Currency::Usd,
+    }
+}
+
+/// A choice in a select or a facet list.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub selected: bool,
+}
+
+/// A colour family with its swatch.
+pub struct Swatch {
+    pub value: String,
+    pub label: String,
+    pub hex: String,
+    pub count: u64,
+    pub selected: bool,
+}
+
+/// An image with its responsive sources (normalised variants).
+pub struct Picture {
+    pub src: String,
+    pub srcset_jpeg: String,
+    pub srcset_webp: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Picture {
+    /// From a photo's variants (`thumb`, `medium`, `large`; JPEG and WebP each); none when the
+    /// photo has no JPEG variant to fall back on.
+    fn from_photo(p: &PhotoRecord, media_base: &str, preferred: &str) -> Option<Picture> {
+        let of = |format: &str| {
+            let mut v: Vec<_> = p
+                .variants
+                .iter()
+                .filter(|v| {
+                    v.format == format && ["thumb", "medium", "large"].contains(&v.name.as_str())
+                })
+                .collect();
+            v.sort_by_key(|v| v.width);
+            v
+        };
+        let jpeg = of("jpeg");
+        let webp = of("webp");
+        let main = jpeg.iter().find(|v| v.name == preferred).or(jpeg.first())?;
+        let set = |vs: &[&ddhub_store::photos::StoredVariant]| {
+            vs.iter()
+                .map(|v| format!("{media_base}/{} {}w", v.key, v.width))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        Some(Picture {
+            src: format!("{media_base}/{}", main.key),
+            srcset_jpeg: set(&jpeg),
+            srcset_webp: set(&webp),
+            width: main.width,
+            height: main.height,
+        })
+    }
+}
+
+/// One result in the grid.
+pub struct Card {
+    pub href: String,
+    pub title: String,
+    pub price: String,
+    pub wholesaler: String,
+    pub picture: Option<Picture>,
+}
+
+#[derive(Template)]
+#[template(path = "storefront.html")]
+pub struct StorefrontPage {
+    pub ui: Ui,
+    pub css: String,
+    pub js: String,
+    pub q: String,
+    pub lang: String,
+    pub currency: String,
+    pub languages: Vec<Choice>,
+    pub currencies: Vec<Choice>,
+    pub results: Results,
+}
+
+#[derive(Template)]
+#[template(path = "results.html")]
+pub struct Results {
+    pub ui: Ui,
+    pub total: u64,
+    pub cards: Vec<Card>,
+    pub categories: Vec<Choice>,
+    pub swatches: Vec<Swatch>,
+    pub sizes: Vec<Choice>,
+    pub sorts: Vec<Choice>,
+    pub same_day: bool,
+    pub same_day_count: u64,
+    pub price_min: String,
+    pub price_max: String,
+    pub currency: String,
+    pub page: u32,
+    pub pages: u32,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The storefront's query: the search API's parameters, with facets that may repeat.
+#[derive(Debug, Default, Clone)]
+struct StoreQuery {
+    q: String,
+    locale: String,
+    currency: String,
+    category: String,
+    colours: Vec<String>,
+    sizes: Vec<String>,
+    price_min: String,
+    price_max: String,
+    same_day: bool,
+    sort: String,
+    page: u32,
+    partial: bool,
+}
+
+impl StoreQuery {
+    fn parse(raw: Option<&str>) -> StoreQuery {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
+        let mut q = StoreQuery {
+            page: 1,
+            ..Default::default()
+        };
+        for (k, v) in pairs {
+            // Bounded: a URL never carries more than a few kilobytes of these.
+            let v: String = v.trim().chars().take(200).collect();
+            match k.as_str() {
+                "q" => q.q = v,
+                "locale" => q.locale = v,
+                "currency" => q.currency = v,
+                "category" => q.category = v,
+                "colour" if !v.is_empty() && q.colours.len() < 50 => q.colours.push(v),
+                "size" if !v.is_empty() && q.sizes.len() < 50 => q.sizes.push(v),
+                "price_min" => q.price_min = v,
+                "price_max" => q.price_max = v,
+                "same_day" => q.same_day = matches!(v.as_str(), "1" | "true" | "on"),
+                "sort" => q.sort = v,
+                "page" => q.page = v.parse().unwrap_or(1).clamp(1, 1000),
+                "partial" => q.partial = v == "results",
+                _ => {}
+            }
+        }
+        q
+    }
+
+    /// The pairs of a link to this query with `page`.
+    fn pairs(&self, page: u32) -> Vec<(&'static str, String)> {
+        let mut p = vec![
+            ("q", self.q.clone()),
+            ("locale", self.locale.clone()),
+            ("currency", self.currency.clone()),
+            ("category", self.category.clone()),
+        ];
+        p.extend(self.colours.iter().map(|c| ("colour", c.clone())));
+        p.extend(self.sizes.iter().map(|c| ("size", c.clone())));
+        p.extend([
+            ("price_min", self.price_min.clone()),
+            ("price_max", self.price_max.clone()),
+            (
+                "same_day",
+                if self.same_day {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+            ),
+            ("sort", self.sort.clone()),
+        ]);
+        if page > 1 {
+            p.push(("page", page.to_string()));
+        }
+        p
+    }
+}
+
+/// The language and currency of a page: the query's, else the browser's language and that
+/// language's usual currency when it has a rate, else USD, else won.
+async fn language_and_currency(
+    app: &AppState,
+    headers: &HeaderMap,
+    locale: &str,
+    currency: &str,
+) -> Result<(Locale, Currency, Vec<Currency>), ApiError> {
+    let locale = Locale::from_tag(locale).unwrap_or_else(|| negotiate_locale(headers));
+    let mut rated: Vec<Currency> = ddhub_store::rates::list_rates(&app.store)
+        .await?
+        .into_iter()
+        .map(|r| r.currency)
+        .collect();
+    if !rated.contains(&Currency::Krw) {
+        rated.insert(0, Currency::Krw);
+    }
+    let chosen = currency
+        .parse::<Currency>()
+        .ok()
+        .filter(|c| rated.contains(c));
+    let currency = chosen
+        .or(Some(home_currency(locale)).filter(|c| rated.contains(c)))
+        .or(Some(Currency::Usd).filter(|c| rated.contains(c)))
+        .unwrap_or(Currency::Krw);
+    Ok((locale, currency, rated))
+}
+
+fn choices_from(
+    counts: &std::collections::BTreeMap<String, u64>,
+    selected: &[String],
+    label: impl Fn(&str) -> String,
+) -> Vec<Choice> {
+    counts
+        .iter()
+        .map(|(value, count)| Choice {
+            value: value.clone(),
+            label: label(value),
+            count: *count,
+            selected: selected.contains(value),
+        })
+        .collect()
+}
+
+/// `GET /`: the storefront search page, or its results fragment (`partial=results`).
+pub async fn index(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let sq = StoreQuery::parse(raw.as_deref());
+    let (locale, currency, rated) =
+        match language_and_currency(&app, &headers, &sq.locale, &sq.currency).await {
+            Ok(v) => v,
+            Err(e) => return error_page(&e, negotiate_locale(&headers).tag(), "/"),
+        };
+    let ui = Ui { lang: locale.tag() };
+    let params = SearchParams {
+        q: Some(sq.q.clone()).filter(|q| !q.is_empty()),
+        locale: Some(locale.tag().to_string()),
+        currency: Some(currency.code().to_string()),
+        category: Some(sq.category.clone()).filter(|c| !c.is_empty()),
+        colour: Some(sq.colours.join(",")).filter(|c| !c.is_empty()),
+        size: Some(sq.sizes.join(",")).filter(|c| !c.is_empty()),
+        price_min: Some(sq.price_min.clone()).filter(|c| !c.is_empty()),
+        price_max: Some(sq.price_max.clone()).filter(|c| !c.is_empty()),
+        same_day: sq.same_day.then_some(true),
+        sort: Some(sq.sort.clone()).filter(|c| !c.is_empty()),
+        page: Some(sq.page),
+        per_page: Some(PER_PAGE),
+        ..Default::default()
+    };
+    // A bad price bound or sort is the buyer's typing: show it on the page, not an error page.
+    let (view, error) = match execute(&app, &params, locale).await {
+        Ok(v) => (Some(v), None),
+        Err(e) if e.code == ErrorCode::InvalidQuery => {
+            (None, Some(crate::error::message(&e, locale.tag(), "-")))
+        }
+        Err(e) => return error_page(&e, locale.tag(), "/"),
+    };
+    // Links and the form keep the resolved language and currency.
+    let mut sq = sq;
+    sq.locale = locale.tag().to_string();
+    sq.currency = currency.code().to_string();
+    let results = match build_results(&app, ui, &sq, locale, currency, view, error).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e, locale.tag(), "/"),
+    };
+    if sq.partial {
+        return render(&results);
+    }
+    let page = StorefrontPage {
+        ui,
+        css: asset_url("pages.css"),
+        js: asset_url("storefront.js"),
+        q: sq.q.clone(),
+        lang: locale.tag().to_string(),
+        currency: currency.code().to_string(),
+        languages: LANGUAGES
+            .iter()
+            .map(|(tag, name)| Choice {
+                value: tag.to_string(),
+                label: name.to_string(),
+                count: 0,
+                selected: *tag == locale.tag(),
+            })
+            .collect(),
+        currencies: rated
+            .iter()
+            .map(|c| Choice {
+                value: c.code().to_string(),
+                label: c.code().to_string(),
+                count: 0,
+                selected: *c == currency,
+            })
+            .collect(),
+        results,
+    };
+    render(&page)
+}
+
+async fn build_results(
+    app: &AppState,
+    ui: Ui,
+    sq: &StoreQuery,
+    locale: Locale,
+    currency: Currency,
+    view: Option<SearchView>,
+    error: Option<String>,
+) -> Result<Results, ApiError> {
+    let media_base = app.config.media_base_url();
+    let (total, hits, facets) = match view {
+        Some(v) => (v.total, v.hits, Some(v.facets)),
+        None => (0, Vec::new(), None),
+    };
+    let ids: Vec<StyleId> = hits.iter().map(|h| StyleId(h.style_id)).collect();
+    let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids).await?;
+    let style_query = query_string(&[
+        ("locale", locale.tag().to_string()),
+        ("currency", currency.code().to_string()),
+    ]);
+    let cards = hits
+        .into_iter()
+        .map(|h| Card {
+            href: format!("/styles/{}?{style_query}", h.style_id),
+            picture: photos
+                .get(&h.style_id)
+                .and_then(|p| p.first())
+                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+            title: h.title,
+            price: format_price(&h.price.amount, &h.price.currency),
+            wholesaler: h.wholesaler.name,
+        })
+        .collect();
+    let (categories, swatches, sizes, same_day_count) = match &facets {
+        Some(f) => {
+            let mut categories =
+                choices_from(&f.category, std::slice::from_ref(&sq.category), |c| {
+                    catalog::categories()
+                        .get(c)
+                        .map_or(c.to_string(), |x| x.labels.get(locale).to_string())
+                });
+            // The facet counts every level; the select lists the chosen one even at zero.
+            if !sq.category.is_empty() && !categories.iter().any(|c| c.selected) {
+                categories.push(Choice {
+                    value: sq.category.clone(),
+                    label: catalog::categories()
+                        .get(&sq.category)
+                        .map_or(sq.category.clone(), |x| x.labels.get(locale).to_string()),
+                    count: 0,
+                    selected: true,
+                });
+            }
+            let swatches = f
+                .colour
+                .iter()
+                .map(|(family, count)| {
+                    let colours = catalog::colours();
+                    let own = colours
+                        .get(family)
+                        .or_else(|| colours.all().iter().find(|c| c.family == family));
+                    Swatch {
+                        value: family.clone(),
+                        label: own.map_or(family.clone(), |c| c.labels.get(locale).to_string()),
+                        hex: own.map_or("#888888".into(), |c| c.hex.to_string()),
+                        count: *count,
+                        selected: sq.colours.contains(family),
+                    }
+                })
+                .collect();
+            let mut sizes = choices_from(&f.size, &sq.sizes, |s| {
+                catalog::sizes()
+                    .get(s)
+                    .map_or(s.to_string(), |x| x.labels.get(locale).to_string())
+            });
+            sizes.sort_by_key(|c| {
+                catalog::sizes()
+                    .get(&c.value)
+                    .map_or(usize::MAX, |s| s.rank)
+            });
+            let same_day = f.same_day.get("true").copied().unwrap_or(0);
+            (categories, swatches, sizes, same_day)
+        }
+        None => Default::default(),
+    };
+    let sorts = ["relevance", "newest", "price_asc", "price_desc"]
+        .iter()
+        .map(|s| Choice {
+            value: s.to_string(),
+            label: ui.t(&format!("sort_{s}")),
+            count: 0,
+            selected: sq.sort == *s || (sq.sort.is_empty() && *s == "relevance"),
+        })
+        .collect();
+    let pages = u32::try_from(total.div_ceil(u64::from(PER_PAGE)))
+        .unwrap_or(u32::MAX)
+        .min(1000);
+    let href = |page: u32| format!("/?{}", query_string(&sq.pairs(page)));
+    Ok(Results {
+        ui,
+        total,
+        cards,
+        categories,
+        swatches,
+        sizes,
+        sorts,
+        same_day: sq.same_day,
+        same_day_count,
+        price_min: sq.price_min.clone(),
+        price_max: sq.price_max.clone(),
+        currency: currency.code().to_string(),
+        page: sq.page,
+        pages,
+        prev_href: (sq.page > 1).then(|| href(sq.page - 1)),
+        next_href: (sq.page < pages).then(|| href(sq.page + 1)),
+        error,
+    })
+}
+
+/// One row of the size conversion table.
+pub struct SizeRow {
+    pub label: String,
+    pub alpha: String,
+    pub jp: String,
+    pub eu: String,
+    pub us: String,
+}
+
+#[derive(Template)]
+#[template(path = "style.html")]
+pub struct StylePage {
+    pub ui: Ui,
+    pub css: String,
+    pub lang: String,
+    pub back: String,
+    pub title: String,
+    pub title_ko: String,
+    pub style_code: String,
+    pub price: String,
+    pub moq: u32,
+    pub same_day: bool,
+    pub wholesaler: String,
+    pub category: String,
+    pub colours: Vec<String>,
+    pub attributes: Vec<String>,
+    pub description: Option<String>,
+    pub sizes: Vec<SizeRow>,
+    pub pictures: Vec<Picture>,
+}
+
+/// `GET /styles/{id}`: a listed style in the buyer's language and currency.
+pub async fn style_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let sq = StoreQuery::parse(raw.as_deref());
+    let fallback_lang = Locale::from_tag(&sq.locale)
+        .unwrap_or_else(|| negotiate_locale(&headers))
+        .tag();
+    match style_view(&app, &headers, id, &sq).await {
+        Ok(page) => render(&page),
+        Err(e) => error_page(&e, fallback_lang, "/"),
+    }
+}
+
+async fn style_view(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    sq: &StoreQuery,
+) -> Result<StylePage, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let (locale, currency, _) =
+        language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
+    let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(id)])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(ApiError::not_found)?;
+    // Only what search lists is public: an archived style is gone for buyers.
+    if row.style.state == ddhub_domain::style::StyleState::Archived {
+        return Err(ApiError::not_found());
+    }
+    let ui = Ui { lang: locale.tag() };
+    let fields = if locale == Locale::Ko {
+        Vec::new()
+    } else {
+        ddhub_store::translations::for_style(&app.store, row.style.id, Some(locale)).await?
+    };
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|t| t.field == name)
+            .map(|t| t.value.clone())
+    };
+    let title = if locale == Locale::Ko {
+        row.style.title_ko.clone()
+    } else {
+        field("title").unwrap_or_else(|| match &app.search {
+            Some(l) => {
+                ddhub_translate::translate_title(&l.glossary(), &row.style.title_ko, locale).title
+            }
+            None => row.style.title_ko.clone(),
+        })
+    };
+    let rate = ddhub_store::rates::get_rate(&app.store, currency).await?;
+    let price = match rate {
+        Some(rate) => {
+            let m = rate
+                .convert(Krw(row.style.price.0), 0, RoundingRule::None)
+                .map_err(ApiError::internal)?;
+            format_price(&m.decimal(), currency.code())
+        }
+        None => format_price(&row.style.price.0.to_string(), "KRW"),
+    };
+    let mut colours: Vec<String> = Vec::new();
+    let mut size_codes: Vec<String> = Vec::new();
+    for sku in &row.skus {
+        let c = catalog::colours()
+            .get(&sku.colour)
+            .map_or(sku.colour.clone(), |c| c.labels.get(locale).to_string());
+        if !colours.contains(&c) {
+            colours.push(c);
+        }
+        if !size_codes.contains(&sku.size) {
+            size_codes.push(sku.size.clone());
+        }
+    }
+    size_codes.sort_by_key(|s| catalog::sizes().get(s).map_or(usize::MAX, |x| x.rank));
+    let sizes = size_codes
+        .iter()
+        .map(|code| match catalog::sizes().get(code) {
+            Some(s) => SizeRow {
+                label: s.labels.get(locale).to_string(),
+                alpha: s.alpha.unwrap_or("—").to_string(),
+                jp: s.jp.unwrap_or("—").to_string(),
+                eu: s.eu.unwrap_or("—").to_string(),
+                us: s.us.unwrap_or("—").to_string(),
+            },
+            None => SizeRow {
+                label: code.clone(),
+                alpha: "—".into(),
+                jp: "—".into(),
+                eu: "—".into(),
+                us: "—".into(),
+            },
+        })
+        .collect();
+    let media_base = app.config.media_base_url();
+    let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
+        .await?
+        .remove(&row.style.id.0)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| Picture::from_photo(p, &media_base, "large"))
+        .collect();
+    let back = format!(
+        "/?{}",
+        query_string(&[
+            ("locale", locale.tag().to_string()),
+            ("currency", currency.code().to_string())
+        ])
+    );
+    Ok(StylePage {
+        ui,
+        css: asset_url("pages.css"),
+        lang: locale.tag().to_string(),
+        back,
+        title,
+        title_ko: row.style.title_ko.clone(),
+        style_code: row.style.style_code.clone(),
+        price,
+        moq: row.style.moq.0,
+        same_day: row.style.same_day_dispatch,
+        wholesaler: format!(
+            "{} · {}",
+            row.wholesaler.name,
+            row.wholesaler.location.display_ko()
+        ),
+        category: catalog::categories()
+            .get(&row.style.category)
+            .map_or(row.style.category.clone(), |c| {
+                c.labels.get(locale).to_string()
+            }),
+        colours,
+        attributes: field("attributes")
+            .map(|a| {
+                a.lines()
+                    .map(str::to_string)
+                    .filter(|l| !l.trim().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        description: field("description"),
+        sizes,
+        pictures,
+    })
+}

@@ -1,0 +1,262 @@
+// DDHub in a real browser: the buyer storefront and the wholesaler console, driven in headless
+// Chromium against a running `ddhub serve` with the demo data. Started by
+// crates/cli/tests/e2e/browser.rs, which passes:
+//   DDHUB_URL               the server, e.g. http://127.0.0.1:40123
+//   DDHUB_WHOLESALER_KEY    a demo wholesaler's key (ddh_w_…)
+//   DDHUB_PARTNER_KEY       the demo partner's key (ddh_p_…), to place an order to answer
+//   DDHUB_SHEET             the sample sheet with mistakes (demo/misonit-catalog-cp949.csv)
+//   DDHUB_ARTIFACTS         where screenshots go (target/browser-artifacts)
+//   DDHUB_CHROMIUM          the browser (default /usr/bin/chromium)
+// Each step saves a screenshot; any failed check exits non-zero with the reason.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const base = process.env.DDHUB_URL;
+const wkey = process.env.DDHUB_WHOLESALER_KEY;
+const pkey = process.env.DDHUB_PARTNER_KEY;
+const sheet = process.env.DDHUB_SHEET;
+const out = process.env.DDHUB_ARTIFACTS;
+assert.ok(base && wkey && pkey && sheet && out, 'DDHUB_URL, keys, DDHUB_SHEET and DDHUB_ARTIFACTS are required');
+fs.mkdirSync(out, { recursive: true });
+
+const JAPANESE = /[\u3040-\u30ff\u4e00-\u9fff]/;
+const HANGUL = /[\uac00-\ud7a3]/;
+const shots = [];
+
+async function api(pathname, { key, method = 'GET', body, headers = {} } = {}) {
+  const res = await fetch(base + pathname, {
+    method,
+    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+async function shot(page, name) {
+  const file = path.join(out, `${String(shots.length + 1).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+  console.log(`screenshot ${file}`);
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  await fn();
+  console.log(`ok ${name} (${Date.now() - started} ms)`);
+}
+
+/// Waits until the storefront's results fragment has been swapped in for `predicate(url)`.
+async function resultsFor(page, predicate) {
+  await page.waitForResponse((r) => r.url().includes('partial=results') && predicate(new URL(r.url())) && r.status() === 200);
+  await page.waitForFunction(() => !document.getElementById('results').hasAttribute('aria-busy'));
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.DDHUB_CHROMIUM || '/usr/bin/chromium',
+  // Chromium's sandbox needs user namespaces, which CI containers running as root lack.
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+const failures = [];
+let current = null;
+try {
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  current = page;
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  // 1. Search in Japanese: Japanese titles and yen prices, the same as the search API's.
+  let query = 'ニット';
+  await step('search in Japanese', async () => {
+    await page.goto(`${base}/`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ja', 'Accept-Language ja picks Japanese');
+    assert.equal(await page.inputValue('#currency'), 'JPY', 'Japanese buyers see yen by default');
+    await Promise.all([resultsFor(page, (u) => u.searchParams.get('q') === query), page.fill('#q', query)]);
+    const expected = (await api(`/api/v1/search?q=${encodeURIComponent(query)}&locale=ja&currency=JPY&per_page=24`)).json;
+    assert.ok(expected.total > 0, `the API finds ${query}`);
+    const titles = await page.locator('.card .title').allTextContents();
+    const prices = await page.locator('.card .price').allTextContents();
+    assert.equal(titles.length, expected.hits.length, 'as many cards as API hits');
+    assert.deepEqual(titles.map((t) => t.trim()), expected.hits.map((h) => h.title), 'titles are the API\'s Japanese titles');
+    assert.ok(titles.every((t) => JAPANESE.test(t)), `titles are Japanese: ${titles.join(' | ')}`);
+    prices.forEach((p, i) => {
+      assert.ok(p.startsWith('¥'), `yen price: ${p}`);
+      assert.equal(p.replace(/[¥,]/g, ''), expected.hits[i].price.amount, 'price is the API\'s yen amount');
+    });
+    assert.match(await page.textContent('#count'), new RegExp(`^${expected.total}\\b`));
+    assert.ok(page.url().includes('q='), 'the URL follows the search (shareable)');
+    await shot(page, 'search-ja');
+  });
+
+  // 2. A facet: the first colour family narrows the results to what the API says.
+  await step('apply a colour facet', async () => {
+    const swatch = page.locator('.facets input[name=colour]').first();
+    const family = await swatch.getAttribute('value');
+    await Promise.all([resultsFor(page, (u) => u.searchParams.getAll('colour').includes(family)), swatch.check()]);
+    const expected = (await api(`/api/v1/search?q=${encodeURIComponent(query)}&locale=ja&currency=JPY&colour=${family}`)).json;
+    const count = await page.textContent('#count');
+    assert.match(count, new RegExp(`^${expected.total}\\b`), `count ${count} is the API's ${expected.total}`);
+    assert.ok(await page.locator(`.facets input[name=colour][value=${family}]`).isChecked(), 'the facet stays checked');
+    assert.ok(new URL(page.url()).searchParams.getAll('colour').includes(family), 'the URL keeps the facet');
+    await shot(page, 'facet-colour');
+  });
+
+  // 3. A style page: translated title, yen price, size table, MOQ, responsive photos.
+  await step('open a style', async () => {
+    const first = page.locator('.card').first();
+    const title = (await first.locator('.title').textContent()).trim();
+    const price = (await first.locator('.price').textContent()).trim();
+    await Promise.all([page.waitForURL(/\/styles\/\d+/), first.locator('a').click()]);
+    assert.equal((await page.textContent('h1')).trim(), title, 'the style page shows the card\'s title');
+    assert.equal((await page.textContent('.price.big')).trim(), price, 'and its yen price');
+    assert.ok(await page.locator('table tbody tr').count() > 0, 'a size conversion table');
+    const imgs = page.locator('.photos img');
+    if (await imgs.count() > 0) {
+      assert.ok((await imgs.first().getAttribute('srcset')).includes('w,') || (await imgs.first().getAttribute('srcset')).endsWith('w'), 'srcset from the variants');
+      await page.waitForFunction(() => { const i = document.querySelector('.photos img'); return i && i.complete && i.naturalWidth > 0; });
+    }
+    await shot(page, 'style-ja');
+  });
+
+  // 4. The console: Korean first; sign in with the wholesaler key.
+  const cpage = await (await browser.newContext({ locale: 'ko-KR', viewport: { width: 1280, height: 900 } })).newPage();
+  cpage.on('pageerror', (e) => consoleErrors.push(String(e)));
+  current = cpage;
+  await step('sign in to the console', async () => {
+    await cpage.goto(`${base}/console`);
+    assert.equal(await cpage.getAttribute('html', 'lang'), 'ko');
+    await cpage.fill('#key', 'ddh_w_000000000000_' + '0'.repeat(64));
+    await cpage.click('button[type=submit]');
+    assert.ok(HANGUL.test(await cpage.textContent('.error')), 'a wrong key is refused in Korean');
+    await cpage.fill('#key', wkey);
+    await Promise.all([cpage.waitForURL(`${base}/console`), cpage.click('button[type=submit]')]);
+    const cookies = await cpage.context().cookies();
+    const session = cookies.find((c) => c.name === 'ddhub_console');
+    assert.ok(session, 'a session cookie');
+    assert.equal(session.httpOnly, true, 'HttpOnly');
+    assert.equal(session.sameSite, 'Lax', 'SameSite=Lax');
+    // A post without the form's CSRF token is refused.
+    const forged = await cpage.request.post(`${base}/console/sign-out`, { form: { csrf: 'forged' }, maxRedirects: 0 });
+    assert.equal(forged.status(), 403, 'sign-out without the CSRF token is refused');
+    await cpage.reload();
+    assert.ok(await cpage.locator('#upload').count() === 1, 'still signed in after the forged post');
+    await shot(cpage, 'console-signed-in');
+  });
+
+  // 5. Upload the sample sheet with mistakes: progress, then the row report in Korean.
+  await step('upload the sample sheet and see the row errors', async () => {
+    await cpage.setInputFiles('#file', sheet);
+    await Promise.all([cpage.waitForURL(/\/console\/uploads\/\d+$/, { timeout: 60000 }), cpage.click('#upload button[type=submit]')]);
+    const id = cpage.url().match(/uploads\/(\d+)/)[1];
+    await cpage.waitForSelector('dl.counts', { timeout: 120000 });
+    const expected = (await api(`/api/v1/catalog/uploads/${id}/errors?per_page=1000`, { key: wkey })).json;
+    const rows = cpage.locator('table.report tbody tr');
+    assert.ok(expected.total > 0, 'the sample sheet has mistakes');
+    assert.equal(await rows.count(), expected.total, 'one table row per problem');
+    const messages = await cpage.locator('table.report tbody tr td:nth-child(5)').allTextContents();
+    assert.ok(messages.every((m) => HANGUL.test(m)), 'messages are Korean');
+    const firstRow = (await rows.first().locator('td').first().textContent()).trim();
+    assert.equal(Number(firstRow), expected.problems[0].row, 'Excel row numbers as the API reports them');
+    const errorCount = Number((await cpage.textContent('#error-count')).trim());
+    assert.equal(await cpage.locator('table.report tbody tr.err').count(), errorCount, 'the error count matches the table');
+    const xlsx = await cpage.request.get(`${base}/console/uploads/${id}/errors.xlsx`);
+    assert.equal(xlsx.status(), 200);
+    assert.match(xlsx.headers()['content-type'], /spreadsheetml/);
+    assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+    await shot(cpage, 'upload-report');
+  });
+
+  // 6. Edit and approve a translation.
+  let approved;
+  await step('approve a translation', async () => {
+    await cpage.goto(`${base}/console/styles`);
+    assert.ok(await cpage.locator('table.styles tbody tr').count() > 0, 'the style list');
+    await shot(cpage, 'style-list');
+    const link = cpage.locator('a.review[href$="/translations/ja"]').first();
+    const href = await link.getAttribute('href');
+    const styleId = href.match(/styles\/(\d+)/)[1];
+    await Promise.all([cpage.waitForURL(/translations\/ja$/), link.click()]);
+    const title = await cpage.inputValue('#f-title');
+    const corrected = `${title.trim()}（確認済み）`;
+    await cpage.fill('#f-title', corrected);
+    await Promise.all([cpage.waitForURL(/done=saved/), cpage.click('form:has(#f-title) button[type=submit]')]);
+    assert.ok(await cpage.locator('.notice').count() === 1, 'saved notice');
+    await Promise.all([cpage.waitForURL(/done=approved/), cpage.click('button.primary')]);
+    const t = (await api(`/api/v1/styles/${styleId}/translations/ja`, { key: wkey })).json;
+    assert.equal(t.fields.title.value, corrected, 'the corrected title is stored');
+    assert.equal(t.fields.title.review, 'approved', 'and approved');
+    approved = { styleId, corrected };
+    await shot(cpage, 'translation-approved');
+  });
+
+  // 7. Answer a purchase request: the partner orders, the wholesaler answers 미송 with a date.
+  await step('answer a purchase request', async () => {
+    const styles = (await api('/api/v1/styles?state=active&per_page=50', { key: wkey })).json.styles;
+    let style = null;
+    for (const s of styles) {
+      const full = (await api(`/api/v1/styles/${s.id}`, { key: wkey })).json;
+      if (full.skus.some((k) => k.stock === 'in_stock')) { style = full; break; }
+    }
+    assert.ok(style, 'a style in stock to order');
+    const sku = style.skus.find((k) => k.stock === 'in_stock');
+    const order = (unitPrice) => ({
+      partner_order_id: `browser-${Date.now()}`,
+      currency: 'JPY',
+      lines: [{ sku_id: sku.id, quantity: Math.max(style.moq, 2), unit_price: unitPrice }],
+      ship_to: { name: 'Select Shop Aoyama', country: 'JP', address_lines: ['5-1-1 Minami-Aoyama'], postal_code: '107-0062', phone: '+81 3 1234 5678' },
+    });
+    // The partner checks its price as partners do: a wrong price is answered with the feed's.
+    let res = await api('/api/v1/orders', { key: pkey, method: 'POST', body: order('1'), headers: { 'idempotency-key': `browser-probe-${Date.now()}` } });
+    if (res.status === 422) {
+      const problem = JSON.stringify(res.json).match(/"expected":"([0-9.]+)"/);
+      assert.ok(problem, `price check answer: ${res.text}`);
+      res = await api('/api/v1/orders', { key: pkey, method: 'POST', body: order(problem[1]), headers: { 'idempotency-key': `browser-${Date.now()}` } });
+    }
+    assert.ok(res.status === 201 || res.status === 200, `order accepted: ${res.status} ${res.text}`);
+    await cpage.goto(`${base}/console/orders`);
+    const form = cpage.locator('form.answer').first();
+    assert.ok(await form.count() === 1, 'an open request with answer buttons');
+    await shot(cpage, 'purchase-request-open');
+    const action = await form.getAttribute('action');
+    const prId = Number(action.match(/purchase-requests\/(\d+)/)[1]);
+    // 미송 without a date is refused with a Korean message; with a date it is recorded.
+    await Promise.all([cpage.waitForLoadState('load'), form.locator('button[value=backorder]').click()]);
+    assert.ok(HANGUL.test(await cpage.textContent('.error')), 'missing date is explained in Korean');
+    const date = new Date(Date.now() + 10 * 86400e3).toISOString().slice(0, 10);
+    const again = cpage.locator(`form[action="${action}"]`).first();
+    await again.locator('input[type=date]').fill(date);
+    await Promise.all([cpage.waitForURL(`${base}/console/orders`), again.locator('button[value=backorder]').click()]);
+    const prs = (await api('/api/v1/purchase-requests', { key: wkey })).json;
+    const pr = prs.find((p) => p.id === prId);
+    assert.ok(pr.lines.some((l) => l.state === 'backorder' && l.backorder_until === date), `the line is 미송 until ${date}: ${JSON.stringify(pr)}`);
+    await shot(cpage, 'purchase-request-answered');
+  });
+
+  // The approved title is what buyers now see.
+  await step('buyers see the approved title', async () => {
+    await page.goto(`${base}/styles/${approved.styleId}?locale=ja&currency=JPY`);
+    assert.equal((await page.textContent('h1')).trim(), approved.corrected);
+  });
+
+  assert.deepEqual(consoleErrors, [], 'no script errors or CSP violations in the pages');
+} catch (e) {
+  failures.push(e);
+  if (current) {
+    // What the browser showed when the check failed.
+    await current.screenshot({ path: path.join(out, 'failure.png'), fullPage: true }).catch(() => {});
+    console.error(`failed on ${current.url()}:\n${await current.innerText('body').catch(() => '')}`);
+  }
+} finally {
+  await browser.close();
+}
+console.log(`screenshots: ${shots.length} in ${out}`);
+if (failures.length) {
+  console.error(failures[0]);
+  process.exit(1);
+}
