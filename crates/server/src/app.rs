@@ -170,6 +170,11 @@ pub fn router(app: AppState) -> Router {
         Some(l) => search.layer(l),
         None => search,
     };
+    // CORS answers on public search only (issue 10), outside the limiter so preflights are free.
+    let search = match crate::ops::search_cors(&app.config) {
+        Some(cors) => search.layer(cors),
+        None => search,
+    };
     let streams = match partner_limit.clone() {
         Some(l) => streams.layer(l),
         None => streams,
@@ -209,9 +214,13 @@ pub fn router(app: AppState) -> Router {
     .merge(search)
     .merge(streams.layer(DefaultBodyLimit::max(body_limit)))
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
+    .merge(crate::ops::public_metrics_route(&app.config))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))
+    // Operations (issue 10): per-route metrics, security headers.
+    .layer(axum::middleware::from_fn(crate::metrics::track))
+    .layer(crate::ops::security_headers())
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(
         TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -65,6 +65,14 @@ pub struct Config {
     pub search_rate_per_minute: u32,
     /// Partner API requests per minute per API key (bursts of a quarter of it).
     pub partner_rate_per_minute: u32,
+    /// Bearer token `/metrics` requires; open when unset.
+    pub metrics_token: Option<String>,
+    /// A separate (private) address for `/metrics` and `/healthz`: `ddhub serve` then answers
+    /// `/metrics` only there, and `ddhub worker` serves them there (it has no other listener).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Origins (`https://shop.example`) whose pages may call public search from the browser
+    /// (CORS); no other route answers cross-origin requests. Empty: no CORS at all.
+    pub search_cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -92,6 +100,9 @@ impl Default for Config {
             webhooks_allow_private: false,
             search_rate_per_minute: 600,
             partner_rate_per_minute: 1200,
+            metrics_token: None,
+            metrics_listen: None,
+            search_cors_origins: Vec::new(),
         }
     }
 }
@@ -118,6 +129,9 @@ const KEYS: &[&str] = &[
     "webhooks_allow_private",
     "search_rate_per_minute",
     "partner_rate_per_minute",
+    "metrics_token",
+    "metrics_listen",
+    "search_cors_origins",
 ];
 
 /// A configuration that cannot be used; the message names the key.
@@ -200,6 +214,16 @@ impl Config {
             (other, _) => {
                 return Err(ConfigError(format!(
                     "search_backend (DDHUB_SEARCH_BACKEND) must be tantivy or meilisearch, got {other:?}"
+                )));
+            }
+        }
+        for origin in &self.search_cors_origins {
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.ends_with('/')
+                && axum::http::HeaderValue::from_str(origin).is_ok();
+            if !valid {
+                return Err(ConfigError(format!(
+                    "search_cors_origins (DDHUB_SEARCH_CORS_ORIGINS) entries must be origins like https://shop.example (no path, no trailing slash), got {origin:?}"
                 )));
             }
         }

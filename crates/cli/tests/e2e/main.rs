@@ -1,8 +1,10 @@
 //! End-to-end tests: the real `ddhub` binary, started on port 0 with a temporary data dir.
 #![allow(clippy::unwrap_used)]
 
+mod backup;
 mod cli;
 mod crash;
+mod scaleout;
 mod serve;
 
 use std::io::{BufRead, BufReader};

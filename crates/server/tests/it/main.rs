@@ -5,6 +5,7 @@
 mod api;
 mod feeds;
 mod i18n;
+mod ops;
 mod orders;
 mod photos;
 mod search;
