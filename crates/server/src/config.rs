@@ -218,9 +218,12 @@ impl Config {
             }
         }
         for origin in &self.search_cors_origins {
-            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
-                && !origin.ends_with('/')
-                && axum::http::HeaderValue::from_str(origin).is_ok();
+            // An origin is scheme://host[:port] exactly as browsers send it: what the URL
+            // parser reads back as the same origin, with nothing after it.
+            let valid = url::Url::parse(origin).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.origin().ascii_serialization() == *origin
+            });
             if !valid {
                 return Err(ConfigError(format!(
                     "search_cors_origins (DDHUB_SEARCH_CORS_ORIGINS) entries must be origins like https://shop.example (no path, no trailing slash), got {origin:?}"

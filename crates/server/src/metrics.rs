@@ -140,7 +140,7 @@ pub async fn track(req: Request<axum::body::Body>, next: Next) -> Response {
     let route = req
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+        .map_or_else(|| "unmatched".to_string(), |p| route_label(p.as_str()));
     let method = req.method().as_str().to_string();
     let start = Instant::now();
     let res = next.run(req).await;
@@ -150,6 +150,12 @@ pub async fn track(req: Request<axum::body::Body>, next: Next) -> Response {
     metrics::counter!(HTTP_REQUESTS, "method" => method, "route" => route, "status" => status)
         .increment(1);
     res
+}
+
+/// The matched path with its parameters written `:name` (`/api/v1/styles/:id`): braces in
+/// label values are valid Prometheus text, but several parsers and dashboards mishandle them.
+fn route_label(path: &str) -> String {
+    path.replace('{', ":").replace('}', "")
 }
 
 /// Label sets of queue gauges set by earlier scrapes, so a kind whose jobs are all gone drops

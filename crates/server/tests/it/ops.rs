@@ -59,7 +59,7 @@ async fn metrics_parse_and_move_after_requests_and_jobs() {
     for db in testing::all("ops_metrics").await {
         let f = fixture(db).await;
         let key = format!("Bearer {}", f.key_a);
-        let route = "/api/v1/styles/{id}";
+        let route = "/api/v1/styles/:id";
         let before = scrape(&f.router, None).await;
         for _ in 0..3 {
             let uri = format!("/api/v1/styles/{}", f.style_a);
@@ -83,7 +83,13 @@ async fn metrics_parse_and_move_after_requests_and_jobs() {
             - value(&before, "ddhub_http_requests_total", &labels);
         assert!(
             moved >= 3.0,
-            "requests counted under the matched route: {moved}"
+            "requests counted under the matched route: {moved}: {:?}",
+            after
+                .samples
+                .iter()
+                .filter(|x| x.metric.starts_with("ddhub_http_requests"))
+                .map(|x| (&x.metric, &x.labels, &x.value))
+                .collect::<Vec<_>>()
         );
         let hist = [("method", "GET"), ("route", route)];
         assert!(
