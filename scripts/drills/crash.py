@@ -143,7 +143,7 @@ def main():
                 "ship_to": {"name": "Crash", "country": "JP", "address_lines": ["1-1"],
                             "postal_code": "100-0001", "phone": "+81 3 0000 0000"}}
 
-    _, probe = http("POST", base + "/api/v1/orders", pkey, order_body("probe", "0"),
+    _, probe = http("POST", base + "/api/v1/orders", pkey, order_body("probe", "1"),
                     {"Idempotency-Key": "probe"})
     price = find_expected(json.loads(probe))
     assert price, probe

@@ -27,7 +27,7 @@ sku=$(curl -fsS -H "Authorization: Bearer $wkey" "$base/api/v1/styles/$id" | jq 
 moq=$(curl -fsS -H "Authorization: Bearer $wkey" "$base/api/v1/styles/$id" | jq '.moq')
 # The partner's price for that SKU: the `expected` of the price_mismatch answer to a probe.
 price=$(curl -sS -H "Authorization: Bearer $pkey" -H 'Content-Type: application/json' -H "Idempotency-Key: probe-$$" \
-  -d "{\"partner_order_id\":\"PROBE\",\"currency\":\"JPY\",\"lines\":[{\"sku_id\":$sku,\"quantity\":$moq,\"unit_price\":\"0\"}],\"ship_to\":{\"name\":\"P\",\"country\":\"JP\",\"address_lines\":[\"1\"],\"postal_code\":\"100-0001\",\"phone\":\"+81 3 0000 0000\"}}" \
+  -d "{\"partner_order_id\":\"PROBE\",\"currency\":\"JPY\",\"lines\":[{\"sku_id\":$sku,\"quantity\":$moq,\"unit_price\":\"1\"}],\"ship_to\":{\"name\":\"P\",\"country\":\"JP\",\"address_lines\":[\"1\"],\"postal_code\":\"100-0001\",\"phone\":\"+81 3 0000 0000\"}}" \
   "$base/api/v1/orders" | jq -r '[.. | objects | .expected? | strings][0]')
 echo "load drill: $DURATION, $CONNS connections per route, binary $(basename "$(dirname "$BIN")"), $(nproc) cores"
 per=$(( CONNS > 4 ? CONNS / 4 : 1 ))

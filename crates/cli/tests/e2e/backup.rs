@@ -29,7 +29,7 @@ async fn get_json(client: &reqwest::Client, url: &str, key: Option<&str>) -> Val
 }
 
 /// The partner's unit price of a SKU, as order intake expects it: the `expected` argument of
-/// the `price_mismatch` answer to a probe order at price 0 (nothing is created by it).
+/// the `price_mismatch` answer to a probe order at price 1 (nothing is created by it).
 pub(crate) async fn partner_price(
     client: &reqwest::Client,
     base: &str,
@@ -54,7 +54,7 @@ pub(crate) async fn partner_price(
         .header("idempotency-key", format!("price-probe-{sku}-{quantity}"))
         .json(&serde_json::json!({
             "partner_order_id": format!("PROBE-{sku}"), "currency": "JPY",
-            "lines": [{"sku_id": sku, "quantity": quantity, "unit_price": "0"}],
+            "lines": [{"sku_id": sku, "quantity": quantity, "unit_price": "1"}],
             "ship_to": {"name": "Probe", "country": "JP", "address_lines": ["1-1"], "postal_code": "100-0001", "phone": "+81 3 0000 0000"}
         }))
         .send()
