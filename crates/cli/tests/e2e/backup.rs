@@ -137,7 +137,7 @@ async fn media_of(
 ) -> Vec<(String, Vec<u8>)> {
     let v = get_json(
         client,
-        &format!("{base}/api/v1/styles/{style_id}/photos"),
+        &format!("{base}/api/v1/styles/{style_id}"),
         Some(key),
     )
     .await;
