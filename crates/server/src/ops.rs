@@ -36,13 +36,15 @@ pub fn search_cors(config: &Config) -> Option<CorsLayer> {
 }
 
 type SetHeader = SetResponseHeaderLayer<HeaderValue>;
+/// The four header layers, stacked.
+type SecurityHeaders = ServiceBuilder<
+    Stack<SetHeader, Stack<SetHeader, Stack<SetHeader, Stack<SetHeader, Identity>>>>,
+>;
 
 /// Headers every response carries unless its handler set them: no MIME sniffing, no referrer
 /// leaking wholesaler ids to other sites, and no framing (clickjacking), both the old header and
 /// CSP `frame-ancestors` for browsers that honour only one.
-pub fn security_headers()
--> ServiceBuilder<Stack<SetHeader, Stack<SetHeader, Stack<SetHeader, Stack<SetHeader, Identity>>>>>
-{
+pub fn security_headers() -> SecurityHeaders {
     ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
