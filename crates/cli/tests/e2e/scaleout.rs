@@ -73,9 +73,9 @@ async fn receiver(secret: Arc<OnceLock<String>>, got: Arc<Mutex<Received>>) -> S
                     .unwrap_or(false);
                 let mut g = got.lock().unwrap();
                 if verified && serde_json::from_slice::<Value>(&body).is_ok() {
-                    *by_id.entry(id).or_default() += 1;
+                    *g.by_id.entry(id).or_default() += 1;
                 } else {
-                    bad.push(id);
+                    g.bad.push(id);
                 }
                 axum::http::StatusCode::NO_CONTENT
             }
@@ -425,7 +425,7 @@ async fn two_servers_and_two_workers_share_one_postgres_and_data_dir() {
     assert!(all >= 5, "one event per new order at least: {all}");
     let (bad, by_id) = {
         let g = got.lock().unwrap();
-        (bad.clone(), by_id.clone())
+        (g.bad.clone(), g.by_id.clone())
     };
     assert!(
         bad.is_empty(),
