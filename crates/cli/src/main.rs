@@ -103,6 +103,21 @@ enum Command {
     /// Manage exchange rates (units of a currency per won).
     #[command(subcommand)]
     Rates(RatesCmd),
+    /// Copy a SQLite install (database, media, files) to a new folder DEST while it serves.
+    Backup {
+        dest: PathBuf,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Restore a backup folder into the data dir and rebuild the search index.
+    Restore {
+        src: PathBuf,
+        /// Replace an existing database (stop every ddhub process on the data dir first).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
     /// Benchmark programs (print figures and their ratio to the target).
     #[command(subcommand, hide = true)]
     Bench(bench::BenchCmd),
@@ -381,11 +396,70 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             output,
         } => feed(&config, &partner, &format, output).await,
         Command::Order(cmd) => order(&config, cmd).await,
+        Command::Backup { dest, out } => backup_cmd(&config, &dest, out.json).await,
+        Command::Restore { src, force, out } => restore_cmd(&config, &src, force, out.json).await,
         Command::Search(SearchCmd::Eval {
             meilisearch_url,
             meilisearch_key,
         }) => search_eval(meilisearch_url, meilisearch_key).await,
     }
+}
+
+// Backups (issue 10).
+async fn backup_cmd(config: &Config, dest: &std::path::Path, json: bool) -> anyhow::Result<()> {
+    use ddhub_server::backup::{BackupError, backup};
+    let store = serve::open_store(config)
+        .await
+        .context("cannot open the database")?;
+    let started = std::time::Instant::now();
+    let m = match backup(config, &store, dest).await {
+        Ok(m) => m,
+        Err(BackupError::Refused(why)) => return Err(usage(why)),
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&m)?);
+    } else {
+        println!(
+            "backup written to {}: database {} bytes (sha256 {}), {} files ({} bytes) in {:.1} s",
+            dest.display(),
+            m.database_bytes,
+            m.database_sha256.get(..12).unwrap_or_default(),
+            m.files,
+            m.file_bytes,
+            started.elapsed().as_secs_f64()
+        );
+        if let Some(note) = &m.media_note {
+            println!("note: {note}");
+        }
+    }
+    Ok(())
+}
+
+async fn restore_cmd(
+    config: &Config,
+    src: &std::path::Path,
+    force: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    use ddhub_server::backup::{BackupError, restore};
+    let r = match restore(config, src, force).await {
+        Ok(r) => r,
+        Err(BackupError::Refused(why)) => return Err(usage(why)),
+        Err(e) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&r)?);
+    } else {
+        println!(
+            "restored {} and {} files; {} migrations applied; {} styles indexed",
+            r.database.display(),
+            r.files,
+            r.migrations_applied,
+            r.styles_indexed
+        );
+    }
+    Ok(())
 }
 
 async fn order(config: &Config, cmd: OrderCmd) -> anyhow::Result<()> {

@@ -186,7 +186,15 @@ fn register_tokenizers(index: &Index) {
 
 struct Inner {
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` in a process that opened a shared index directory as a reader (see
+    /// [`TantivyIndex::open_shared`]) until it takes the writer over.
+    writer: Mutex<Option<IndexWriter>>,
+    /// The writer lease on a shared directory: an exclusive lock on a file beside the index,
+    /// held for the life of the process (the OS drops it when the process dies, even by kill -9).
+    lease: Mutex<Option<std::fs::File>>,
+    index: Index,
+    threads: usize,
+    heap: usize,
     fields: Fields,
     concepts: Arc<ConceptIndex>,
     analyzers: [TextAnalyzer; 7],
@@ -224,6 +232,12 @@ impl std::fmt::Debug for TantivyIndex {
             .field("status", &self.inner.status)
             .finish()
     }
+}
+
+fn lease_path(dir: &Path) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_os_string();
+    name.push(".writer.lock");
+    dir.with_file_name(name)
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
@@ -304,6 +318,126 @@ impl TantivyIndex {
         )
     }
 
+    /// Opens an index directory that several processes share (a fleet on one shared data
+    /// dir). Exactly one process writes: the one holding the lease, an exclusive lock on
+    /// `<dir>.writer.lock`. That process opens the index as [`TantivyIndex::open`] does; the
+    /// others open it read-only, follow the writer's commits, and may take the lease over later
+    /// with [`TantivyIndex::try_take_writer`] (when its holder stops or dies, the OS frees it).
+    /// A reader waits up to `wait` for the writer to create the index.
+    pub fn open_shared(
+        dir: impl AsRef<Path>,
+        wait: std::time::Duration,
+    ) -> Result<TantivyIndex, SearchError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        let lease_path = lease_path(dir);
+        let lease = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lease_path)
+            .map_err(io_err(&lease_path))?;
+        match lease.try_lock() {
+            Ok(()) => {
+                let index = Self::open(dir)?;
+                *index
+                    .inner
+                    .lease
+                    .lock()
+                    .map_err(|_| SearchError::Other("lease lock poisoned".into()))? = Some(lease);
+                Ok(index)
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Self::open_reader(dir, wait),
+            Err(std::fs::TryLockError::Error(e)) => Err(io_err(&lease_path)(e)),
+        }
+    }
+
+    fn open_reader(dir: &Path, wait: std::time::Duration) -> Result<TantivyIndex, SearchError> {
+        let start = Instant::now();
+        let version_path = dir.join(VERSION_FILE);
+        loop {
+            let found = std::fs::read_to_string(&version_path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok());
+            if dir.join("meta.json").exists() && found == Some(SCHEMA_VERSION) {
+                break;
+            }
+            if start.elapsed() >= wait {
+                return Err(SearchError::Other(format!(
+                    "shared search index {} has no index of schema version {SCHEMA_VERSION} yet \
+                     (found {found:?}); its writer has not created it",
+                    dir.display()
+                )));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let index = Index::open_in_dir(dir)?;
+        let (_, fields) = build_schema();
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().clamp(1, 4))
+            .unwrap_or(1);
+        Self::from_parts(
+            index,
+            fields,
+            builtin_concepts()?,
+            SchemaStatus::Current,
+            Some(dir.to_path_buf()),
+            threads,
+            WRITER_HEAP_BYTES,
+            false,
+        )
+    }
+
+    /// Whether this process writes the index (always, except for a reader of a shared one).
+    pub fn is_writer(&self) -> bool {
+        self.inner
+            .writer
+            .lock()
+            .map(|w| w.is_some())
+            .unwrap_or(false)
+    }
+
+    /// A reader of a shared directory takes the writer over when the lease is free; `Ok(true)`
+    /// when this process is the writer afterwards.
+    pub fn try_take_writer(&self) -> Result<bool, SearchError> {
+        if self.is_writer() {
+            return Ok(true);
+        }
+        let Some(dir) = self.inner.path.as_deref() else {
+            return Ok(false);
+        };
+        let lease_path = lease_path(dir);
+        let lease = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lease_path)
+            .map_err(io_err(&lease_path))?;
+        match lease.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(false),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(&lease_path)(e)),
+        }
+        let writer = self
+            .inner
+            .index
+            .writer_with_num_threads(self.inner.threads, self.inner.heap)?;
+        let mut w = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Other("search index writer lock poisoned".into()))?;
+        *w = Some(writer);
+        *self
+            .inner
+            .lease
+            .lock()
+            .map_err(|_| SearchError::Other("lease lock poisoned".into()))? = Some(lease);
+        drop(w);
+        self.inner.reader.reload()?;
+        Ok(true)
+    }
+
     /// An index in memory, for tests.
     pub fn in_memory() -> Result<TantivyIndex, SearchError> {
         let (schema, fields) = build_schema();
@@ -319,6 +453,7 @@ impl TantivyIndex {
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn from_index(
         index: Index,
         fields: Fields,
@@ -328,13 +463,35 @@ impl TantivyIndex {
         threads: usize,
         heap: usize,
     ) -> Result<TantivyIndex, SearchError> {
+        Self::from_parts(index, fields, concepts, status, path, threads, heap, true)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn from_parts(
+        index: Index,
+        fields: Fields,
+        concepts: Arc<ConceptIndex>,
+        status: SchemaStatus,
+        path: Option<PathBuf>,
+        threads: usize,
+        heap: usize,
+        write: bool,
+    ) -> Result<TantivyIndex, SearchError> {
         register_tokenizers(&index);
-        let writer: IndexWriter = index.writer_with_num_threads(threads, heap)?;
-        // Manual reload right after each commit: a write is searchable when upsert returns.
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
+        let writer: Option<IndexWriter> = if write {
+            Some(index.writer_with_num_threads(threads, heap)?)
+        } else {
+            None
+        };
+        // The writer reloads right after each commit: a write is searchable when upsert
+        // returns. A reader of a shared directory follows the writer's commits as tantivy sees
+        // them land in meta.json (within about a second).
+        let policy = if write {
+            ReloadPolicy::Manual
+        } else {
+            ReloadPolicy::OnCommitWithDelay
+        };
+        let reader = index.reader_builder().reload_policy(policy).try_into()?;
         let analyzers = Locale::ALL.map(|l| match analyzer_name(l) {
             LATIN_STEMMED => tokenize::latin_stemmed(),
             LATIN => tokenize::latin(),
@@ -344,6 +501,10 @@ impl TantivyIndex {
             inner: Arc::new(Inner {
                 reader,
                 writer: Mutex::new(writer),
+                lease: Mutex::new(None),
+                index,
+                threads,
+                heap,
                 fields,
                 concepts,
                 analyzers,
@@ -411,11 +572,40 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| SearchError::Join(e.to_string()))?
 }
 
+/// The writer, locked; only made when there is one (so the deref below always finds it).
+struct WriterGuard<'a>(std::sync::MutexGuard<'a, Option<IndexWriter>>);
+
+impl std::ops::Deref for WriterGuard<'_> {
+    type Target = IndexWriter;
+    fn deref(&self) -> &IndexWriter {
+        match self.0.as_ref() {
+            Some(w) => w,
+            None => unreachable!("WriterGuard is only built around a writer"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for WriterGuard<'_> {
+    fn deref_mut(&mut self) -> &mut IndexWriter {
+        match self.0.as_mut() {
+            Some(w) => w,
+            None => unreachable!("WriterGuard is only built around a writer"),
+        }
+    }
+}
+
 impl Inner {
-    fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, SearchError> {
-        self.writer
+    fn lock_writer(&self) -> Result<WriterGuard<'_>, SearchError> {
+        let guard = self
+            .writer
             .lock()
-            .map_err(|_| SearchError::Other("search index writer lock poisoned".into()))
+            .map_err(|_| SearchError::Other("search index writer lock poisoned".into()))?;
+        if guard.is_none() {
+            return Err(SearchError::Other(
+                "this process reads a shared search index; another process holds its writer".into(),
+            ));
+        }
+        Ok(WriterGuard(guard))
     }
 
     fn commit(&self, writer: &mut IndexWriter) -> Result<(), SearchError> {
@@ -1233,7 +1423,14 @@ impl SearchIndex for TantivyIndex {
         Health {
             backend: "tantivy".into(),
             ok: true,
-            detail: format!("{docs} documents, schema version {SCHEMA_VERSION}"),
+            detail: format!(
+                "{docs} documents, schema version {SCHEMA_VERSION}{}",
+                if self.is_writer() {
+                    ""
+                } else {
+                    ", reader of a shared index"
+                }
+            ),
         }
     }
 

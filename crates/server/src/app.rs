@@ -171,6 +171,11 @@ pub fn router(app: AppState) -> Router {
         Some(l) => search.layer(l),
         None => search,
     };
+    // CORS answers on public search only (issue 10), outside the limiter so preflights are free.
+    let search = match crate::ops::search_cors(&app.config) {
+        Some(cors) => search.layer(cors),
+        None => search,
+    };
     let streams = match partner_limit.clone() {
         Some(l) => streams.layer(l),
         None => streams,
@@ -212,9 +217,13 @@ pub fn router(app: AppState) -> Router {
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
     // Web pages: the storefront and the wholesaler console, with their own limits and headers.
     .merge(crate::pages::router(&app.config))
+    .merge(crate::ops::public_metrics_route(&app.config))
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))
+    // Operations (issue 10): per-route metrics, security headers.
+    .layer(axum::middleware::from_fn(crate::metrics::track))
+    .layer(crate::ops::security_headers())
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(
         TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -70,6 +70,14 @@ pub struct Config {
     /// `untranslated`). Keys also come from `DDHUB_TRANSLATE_<KEY>` (`DDHUB_TRANSLATE_PROVIDER`,
     /// `DDHUB_TRANSLATE_API_KEY` …).
     pub translate: ddhub_translate::ProviderConfig,
+    /// Bearer token `/metrics` requires; open when unset.
+    pub metrics_token: Option<String>,
+    /// A separate (private) address for `/metrics` and `/healthz`: `ddhub serve` then answers
+    /// `/metrics` only there, and `ddhub worker` serves them there (it has no other listener).
+    pub metrics_listen: Option<SocketAddr>,
+    /// Origins (`https://shop.example`) whose pages may call public search from the browser
+    /// (CORS); no other route answers cross-origin requests. Empty: no CORS at all.
+    pub search_cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -98,6 +106,9 @@ impl Default for Config {
             search_rate_per_minute: 600,
             partner_rate_per_minute: 1200,
             translate: ddhub_translate::ProviderConfig::Glossary,
+            metrics_token: None,
+            metrics_listen: None,
+            search_cors_origins: Vec::new(),
         }
     }
 }
@@ -124,6 +135,9 @@ const KEYS: &[&str] = &[
     "webhooks_allow_private",
     "search_rate_per_minute",
     "partner_rate_per_minute",
+    "metrics_token",
+    "metrics_listen",
+    "search_cors_origins",
 ];
 
 /// A configuration that cannot be used; the message names the key.
@@ -209,6 +223,19 @@ impl Config {
             (other, _) => {
                 return Err(ConfigError(format!(
                     "search_backend (DDHUB_SEARCH_BACKEND) must be tantivy or meilisearch, got {other:?}"
+                )));
+            }
+        }
+        for origin in &self.search_cors_origins {
+            // An origin is scheme://host[:port] exactly as browsers send it: what the URL
+            // parser reads back as the same origin, with nothing after it.
+            let valid = url::Url::parse(origin).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.origin().ascii_serialization() == *origin
+            });
+            if !valid {
+                return Err(ConfigError(format!(
+                    "search_cors_origins (DDHUB_SEARCH_CORS_ORIGINS) entries must be origins like https://shop.example (no path, no trailing slash), got {origin:?}"
                 )));
             }
         }

@@ -5,6 +5,7 @@ rust_i18n::i18n!("../../locales", fallback = "en");
 
 pub mod app;
 pub mod auth;
+pub mod backup;
 pub mod catalog_upload;
 pub mod config;
 pub mod error;
@@ -14,6 +15,8 @@ pub mod i18n;
 pub mod limits;
 pub mod listing;
 pub mod media;
+pub mod metrics;
+pub mod ops;
 pub mod order_ops;
 pub mod pages;
 pub mod photo_job;

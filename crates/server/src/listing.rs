@@ -72,6 +72,9 @@ pub struct Listing {
     pub templates: Arc<Templates>,
     pub index: Arc<dyn SearchIndex>,
     pub media_base: String,
+    /// The embedded index when several processes share its directory: only the one holding
+    /// its writer lease indexes (see [`open_index_shared`]).
+    pub shared: Option<ddhub_search::TantivyIndex>,
 }
 
 impl std::fmt::Debug for Listing {
@@ -100,6 +103,48 @@ pub async fn open_index(config: &Config) -> anyhow::Result<Arc<dyn SearchIndex>>
     })
 }
 
+/// Opens the search index for `ddhub serve`. Meilisearch as [`open_index`]. The embedded
+/// index lives in the data dir, which a fleet shares: this process becomes its writer when the
+/// writer lease is free, and otherwise reads it, following the writer's commits, and takes the
+/// lease over if its holder goes away (checked every 2 s). The returned Listing's `shared` is
+/// set, so only the writer claims `style.changed` jobs.
+pub async fn open_listing_shared(config: &Config) -> anyhow::Result<Arc<Listing>> {
+    if config.search_backend == "meilisearch" {
+        let index = open_index(config).await?;
+        return Ok(Arc::new(
+            Listing::new(index, config.media_base_url())?.with_provider(config.translate.clone()),
+        ));
+    }
+    let dir = config.data_dir.join("search");
+    let shared = tokio::task::spawn_blocking(move || {
+        ddhub_search::TantivyIndex::open_shared(&dir, std::time::Duration::from_secs(60))
+    })
+    .await??;
+    tracing::info!(writer = shared.is_writer(), "search index opened");
+    let mut listing = Listing::new(Arc::new(shared.clone()), config.media_base_url())?
+        .with_provider(config.translate.clone());
+    listing.shared = Some(shared.clone());
+    if !shared.is_writer() {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                let s = shared.clone();
+                match tokio::task::spawn_blocking(move || s.try_take_writer()).await {
+                    Ok(Ok(true)) => {
+                        tracing::info!("took over the search index writer lease");
+                        break;
+                    }
+                    Ok(Ok(false)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "search writer takeover failed"),
+                    Err(e) => tracing::warn!(error = %e, "search writer takeover panicked"),
+                }
+            }
+        });
+    }
+    Ok(Arc::new(listing))
+}
+
 fn hash(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
@@ -118,6 +163,7 @@ impl Listing {
             templates: Arc::new(Templates::builtin()?),
             index,
             media_base,
+            shared: None,
         })
     }
 

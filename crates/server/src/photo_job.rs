@@ -78,6 +78,8 @@ impl JobHandler for PhotoNormalise {
                 photos::mark_failed(&self.store, id, e.code(), &e.to_string())
                     .await
                     .map_err(|e| JobError::Retry(e.to_string()))?;
+                metrics::counter!(crate::metrics::PHOTOS_NORMALISED, "outcome" => "failed")
+                    .increment(1);
                 return Ok(());
             }
         };
@@ -126,6 +128,7 @@ impl JobHandler for PhotoNormalise {
         )
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
+        metrics::counter!(crate::metrics::PHOTOS_NORMALISED, "outcome" => "ready").increment(1);
         Ok(())
     }
 }

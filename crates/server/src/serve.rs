@@ -37,6 +37,10 @@ impl JobHandler for CatalogUpload {
             .ok_or_else(|| JobError::Permanent("payload has no upload_id".into()))?;
         match crate::catalog_upload::process(&self.store, &self.paths, id, &|_, _| {}).await {
             Ok(u) => {
+                metrics::counter!(crate::metrics::INGEST_ROWS, "outcome" => "error")
+                    .increment(u.counts.errors);
+                metrics::counter!(crate::metrics::INGEST_ROWS, "outcome" => "ok")
+                    .increment(u.counts.rows.saturating_sub(u.counts.errors));
                 tracing::info!(
                     upload = id,
                     state = u.state.as_str(),
@@ -92,13 +96,20 @@ pub fn registry(
         }),
     );
     if let Some(listing) = listing {
-        r = r.register(
-            ddhub_store::catalog::JOB_STYLE_CHANGED,
-            Arc::new(crate::listing::StyleChanged {
-                store: store.clone(),
-                listing,
-            }),
-        );
+        let shared = listing.shared.clone();
+        let handler = Arc::new(crate::listing::StyleChanged {
+            store: store.clone(),
+            listing,
+        });
+        r = match shared {
+            // A shared embedded index: only its writer indexes.
+            Some(index) => r.register_when(
+                ddhub_store::catalog::JOB_STYLE_CHANGED,
+                handler,
+                Arc::new(move || index.is_writer()),
+            ),
+            None => r.register(ddhub_store::catalog::JOB_STYLE_CHANGED, handler),
+        };
     }
     r.register(
         crate::catalog_upload::JOB_PHOTO_NORMALISE,
@@ -138,6 +149,37 @@ pub fn worker_pool(
         },
         signal,
     )
+}
+
+/// A pool for `style.changed` only, claimed while this process holds the shared embedded
+/// index's writer lease; `None` with Meilisearch (every `ddhub worker` indexes then).
+fn index_pool(
+    config: &Config,
+    store: &Store,
+    listing: &Arc<Listing>,
+    signal: JobSignal,
+) -> Option<WorkerPool> {
+    let shared = listing.shared.clone()?;
+    let handler = Arc::new(crate::listing::StyleChanged {
+        store: store.clone(),
+        listing: listing.clone(),
+    });
+    let registry = Registry::new().register_when(
+        ddhub_store::catalog::JOB_STYLE_CHANGED,
+        handler,
+        Arc::new(move || shared.is_writer()),
+    );
+    Some(WorkerPool::new(
+        JobQueue::new(store.clone()),
+        registry,
+        WorkerOptions {
+            concurrency: config.worker_concurrency().min(2),
+            lease: Duration::from_secs(config.job_lease_secs),
+            grace: Duration::from_secs(config.shutdown_grace_secs),
+            ..Default::default()
+        },
+        signal,
+    ))
 }
 
 /// Resolves when SIGTERM or Ctrl-C arrives.
@@ -180,20 +222,23 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let signal = JobSignal::default();
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
-    let index = crate::listing::open_index(&config).await?;
-    let listing = Arc::new(
-        Listing::new(index.clone(), config.media_base_url())?
-            .with_provider(config.translate.clone()),
-    );
+    let listing = crate::listing::open_listing_shared(&config).await?;
     rebuild_if_stale(&config, &store, &listing).await;
     let mut app = App::new(config.clone(), store.clone(), signal.clone())?;
     app.search = Some(listing.clone());
     let app: AppState = Arc::new(app);
     let token = CancellationToken::new();
-    let workers = with_workers.then(|| {
+    crate::metrics::spawn_upkeep();
+    let private = tokio::spawn(crate::ops::serve_private(app.clone(), token.child_token()));
+    let workers = if with_workers {
         let pool = worker_pool(&config, &store, &media, Some(listing.clone()), signal);
-        tokio::spawn(pool.run(token.child_token()))
-    });
+        Some(tokio::spawn(pool.run(token.child_token())))
+    } else {
+        // `serve --no-workers` on a shared embedded index: workers processes cannot index it,
+        // so the server holding its writer lease still takes the indexing jobs.
+        index_pool(&config, &store, &listing, signal)
+            .map(|p| tokio::spawn(p.run(token.child_token())))
+    };
     let http_token = token.clone();
     tokio::spawn(async move {
         shutdown.await;
@@ -208,6 +253,9 @@ pub async fn serve(
     .await?;
     if let Some(w) = workers {
         let _ = w.await;
+    }
+    if let Ok(Err(e)) = private.await {
+        tracing::error!(error = %format!("{e:#}"), "metrics listener failed");
     }
     store.close().await?;
     tracing::info!("stopped");
@@ -237,7 +285,17 @@ pub async fn run_workers(
         shutdown.await;
         t.cancel();
     });
+    crate::metrics::spawn_upkeep();
+    let app = Arc::new(App::new(
+        config.clone(),
+        store.clone(),
+        JobSignal::default(),
+    )?);
+    let private = tokio::spawn(crate::ops::serve_private(app, token.child_token()));
     pool.run(token).await;
+    if let Ok(Err(e)) = private.await {
+        tracing::error!(error = %format!("{e:#}"), "metrics listener failed");
+    }
     store.close().await?;
     Ok(())
 }
@@ -245,7 +303,8 @@ pub async fn run_workers(
 /// Rebuilds the embedded index in the background when it was created anew (first start, or an
 /// older schema version was found), so search answers from the database's content.
 async fn rebuild_if_stale(config: &Config, store: &Store, listing: &Arc<Listing>) {
-    if config.search_backend != "tantivy" {
+    if config.search_backend != "tantivy" || listing.shared.as_ref().is_some_and(|s| !s.is_writer())
+    {
         return;
     }
     let count = listing.index.doc_count().await.unwrap_or(0);

@@ -170,6 +170,8 @@ impl JobHandler for WebhookDeliver {
         )
         .await
         .map_err(retry)?;
+        let outcome = if state == "pending" { "retry" } else { state };
+        metrics::counter!(crate::metrics::WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);
         Ok(())
     }
 }

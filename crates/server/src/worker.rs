@@ -36,7 +36,13 @@ pub trait JobHandler: Send + Sync {
 #[derive(Clone, Default)]
 pub struct Registry {
     handlers: HashMap<String, Arc<dyn JobHandler>>,
+    /// Kinds this process claims only while their gate says so (the search index's writer
+    /// lease on a shared data dir).
+    gates: HashMap<String, Gate>,
 }
+
+/// Whether a gated kind may be claimed now.
+pub type Gate = Arc<dyn Fn() -> bool + Send + Sync>;
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -56,8 +62,27 @@ impl Registry {
         self
     }
 
+    /// Registers a handler whose kind is claimed only while `gate` answers true.
+    pub fn register_when(
+        mut self,
+        kind: impl Into<String>,
+        handler: Arc<dyn JobHandler>,
+        gate: Gate,
+    ) -> Self {
+        let kind = kind.into();
+        self.gates.insert(kind.clone(), gate);
+        self.handlers.insert(kind, handler);
+        self
+    }
+
+    /// The kinds to claim now.
     pub fn kinds(&self) -> Vec<String> {
-        let mut k: Vec<String> = self.handlers.keys().cloned().collect();
+        let mut k: Vec<String> = self
+            .handlers
+            .keys()
+            .filter(|k| self.gates.get(*k).is_none_or(|g| g()))
+            .cloned()
+            .collect();
         k.sort();
         k
     }
@@ -127,8 +152,7 @@ impl WorkerPool {
 
     /// Runs until `shutdown` is cancelled, then drains as described in the module docs.
     pub async fn run(self, shutdown: CancellationToken) {
-        let kinds = self.registry.kinds();
-        let kind_refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
+        let mut kinds = self.registry.kinds();
         let mut running: JoinSet<()> = JoinSet::new();
         let mut held: HashMap<tokio::task::Id, ClaimedJob> = HashMap::new();
         let concurrency = self.opts.concurrency.max(1);
@@ -149,6 +173,11 @@ impl WorkerPool {
             if shutdown.is_cancelled() {
                 break;
             }
+            // Gated kinds come and go (a writer lease taken over): ask on every round.
+            if !self.registry.gates.is_empty() {
+                kinds = self.registry.kinds();
+            }
+            let kind_refs: Vec<&str> = kinds.iter().map(String::as_str).collect();
             let free = concurrency.saturating_sub(running.len());
             let mut claimed_full = false;
             if free > 0 {
@@ -249,12 +278,25 @@ async fn run_one(queue: JobQueue, registry: Registry, job: ClaimedJob, opts: Wor
             }
         })
     });
+    let started = std::time::Instant::now();
     let result = handler.run(&job).instrument(span).await;
     drop(heartbeat);
+    metrics::histogram!(crate::metrics::JOB_DURATION, "kind" => job.kind.clone())
+        .record(started.elapsed().as_secs_f64());
+    let outcome = |o: &'static str| {
+        metrics::counter!(crate::metrics::JOBS_FINISHED, "kind" => job.kind.clone(), "outcome" => o)
+            .increment(1);
+    };
     match result {
         Ok(()) => match queue.complete(&job).await {
-            Ok(true) => tracing::debug!(job = %job.id, kind = %job.kind, "job done"),
-            Ok(false) => tracing::warn!(job = %job.id, "job finished after its lease was lost"),
+            Ok(true) => {
+                outcome("done");
+                tracing::debug!(job = %job.id, kind = %job.kind, "job done")
+            }
+            Ok(false) => {
+                outcome("lease_lost");
+                tracing::warn!(job = %job.id, "job finished after its lease was lost")
+            }
             Err(e) => tracing::error!(job = %job.id, error = %e, "could not mark job done"),
         },
         Err(err) => {
@@ -264,12 +306,15 @@ async fn run_one(queue: JobQueue, registry: Registry, job: ClaimedJob, opts: Wor
                 .await
             {
                 Ok(FailOutcome::Retry(at)) => {
+                    outcome("retry");
                     tracing::warn!(job = %job.id, kind = %job.kind, error = %err, retry_at = at.0, "job failed; will retry")
                 }
                 Ok(FailOutcome::Dead) => {
+                    outcome("dead");
                     tracing::error!(job = %job.id, kind = %job.kind, error = %err, "job dead")
                 }
                 Ok(FailOutcome::LeaseLost) => {
+                    outcome("lease_lost");
                     tracing::warn!(job = %job.id, "job failed after its lease was lost")
                 }
                 Err(e) => {

@@ -191,11 +191,49 @@ impl Store {
         Ok(verdict == "ok")
     }
 
+    /// Writes a consistent copy of a SQLite database to `dest` while it keeps serving
+    /// (`VACUUM INTO`: one read transaction, so writers carry on under WAL and the copy is the
+    /// database as of one commit, compacted, with no WAL beside it). SQLite's online backup
+    /// API would need a second SQLite binding (rusqlite) next to sqlx's, which Cargo refuses
+    /// (two crates linking `sqlite3`); `VACUUM INTO` gives the same guarantee through the pool
+    /// we have. `dest` must not exist. PostgreSQL answers [`StoreError::Invalid`]: use `pg_dump`.
+    pub async fn backup_into(&self, dest: &std::path::Path) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Invalid(
+                "ddhub backup copies SQLite only; back up PostgreSQL with pg_dump -Fc (see docs/operations.md)"
+                    .into(),
+            ));
+        }
+        let dest = dest
+            .to_str()
+            .ok_or_else(|| StoreError::Invalid("a backup path that is not UTF-8".into()))?;
+        self.db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                self.db.get_database_backend(),
+                "VACUUM INTO ?",
+                [sea_orm::Value::from(dest.to_string())],
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(self) -> Result<()> {
         self.db.close().await?;
         Ok(())
     }
+}
+
+/// The file of a `sqlite:` URL; `None` for other URLs and in-memory databases.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.contains(":memory:") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
 }
 
 fn sqlite_parent_dir(url: &str) -> Option<std::path::PathBuf> {

@@ -18,7 +18,7 @@ pub mod testing;
 pub mod translations;
 pub mod uploads;
 
-pub use db::{Backend, Store, StoreOptions};
+pub use db::{Backend, Store, StoreOptions, sqlite_file};
 pub use error::StoreError;
 pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 

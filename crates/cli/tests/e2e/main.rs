@@ -1,10 +1,12 @@
 //! End-to-end tests: the real `ddhub` binary, started on port 0 with a temporary data dir.
 #![allow(clippy::unwrap_used)]
 
+mod backup;
 mod browser;
 mod cli;
 mod crash;
 mod glossary;
+mod scaleout;
 mod serve;
 
 use std::io::{BufRead, BufReader};

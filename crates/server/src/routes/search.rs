@@ -233,7 +233,11 @@ pub async fn execute(
         per_page: p.per_page.unwrap_or(24),
         include_unavailable: false,
     };
-    let result = listing.index.search(&query).await.map_err(|e| {
+    let started = std::time::Instant::now();
+    let searched = listing.index.search(&query).await;
+    metrics::histogram!(crate::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
+        .record(started.elapsed().as_secs_f64());
+    let result = searched.map_err(|e| {
         if e.is_bad_query() {
             bad(e.to_string())
         } else {

@@ -6,6 +6,7 @@ mod api;
 mod feed_changes;
 mod feeds;
 mod i18n;
+mod ops;
 mod orders;
 mod pages;
 mod photos;
