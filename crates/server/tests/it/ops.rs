@@ -319,7 +319,9 @@ fn deploy_example_config_documents_every_key() {
     for key in defaults.as_object().unwrap().keys() {
         let mentioned = text.lines().any(|l| {
             let l = l.trim_start_matches(['#', ' ']);
-            l.starts_with(&format!("{key} =")) || l.starts_with(&format!("[{key}."))
+            l.starts_with(&format!("{key} ="))
+                || l.starts_with(&format!("[{key}."))
+                || l.starts_with(&format!("[{key}]"))
         });
         if !mentioned {
             missing.push(key.clone());
