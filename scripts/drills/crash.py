@@ -233,7 +233,7 @@ def main():
         if st != 200:
             failures.append(f"acknowledged order {oid} (CR-{n}) answers {st}")
     for (poid, cnt) in c.execute(
-            "SELECT partner_order_id, COUNT(*) FROM orders WHERE partner_order_id LIKE 'CR-%' "
+            "SELECT partner_order_id, COUNT(*) FROM export_orders WHERE partner_order_id LIKE 'CR-%' "
             "GROUP BY partner_order_id HAVING COUNT(*) > 1"):
         failures.append(f"{poid} stored {cnt} times")
     for n in rng.sample(sorted(acked_orders), min(20, len(acked_orders))):

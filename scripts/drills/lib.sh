@@ -6,7 +6,9 @@ PROFILE=${PROFILE:-release}
 pids=()
 cleanup() {
   for p in "${pids[@]:-}"; do [[ -n $p ]] && kill -9 "$p" 2>/dev/null || true; done
-  [[ -n ${WORK:-} && -z ${KEEP:-} ]] && rm -rf "$WORK"
+  if [[ -n ${WORK:-} && -z ${KEEP:-} ]]; then rm -rf "$WORK"; fi
+  # The drill's own status stands: an EXIT trap's last command must not replace it.
+  return 0
 }
 trap cleanup EXIT
 
