@@ -71,13 +71,9 @@ async fn load_styles(
     let titles =
         translations::field_for_styles(store, ids, settings.locale, TranslatableField::Title)
             .await?;
-    let descriptions = translations::field_for_styles(
-        store,
-        ids,
-        settings.locale,
-        TranslatableField::Description,
-    )
-    .await?;
+    let descriptions =
+        translations::field_for_styles(store, ids, settings.locale, TranslatableField::Description)
+            .await?;
     // The wholesaler's own text, machine-translated, follows the generated description.
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
