@@ -35,7 +35,9 @@ function request()
       ',"quantity":' .. qty .. ',"unit_price":"' .. price .. '"}],"ship_to":{"name":"Load","country":"JP","address_lines":["1-1"],' ..
       '"postal_code":"100-0001","phone":"+81 3 0000 0000"}}'
     return wrk.format("POST", "/api/v1/orders",
-      { ["Content-Type"] = "application/json", ["Idempotency-Key"] = "ld-" .. os.time() .. "-" .. n }, body)
+      -- A headers table replaces wrk.headers (it is not merged): the key goes in again.
+      { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json",
+        ["Idempotency-Key"] = "ld-" .. os.time() .. "-" .. n }, body)
   elseif route == "styles" then
     return wrk.format("GET", "/api/v1/styles?per_page=50")
   end
