@@ -147,6 +147,41 @@ pub async fn get_partner(store: &Store, id: PartnerId) -> Result<Partner> {
         .and_then(to_partner)
 }
 
+/// A partner with the exchange rate of its currency (`None` when none is set), in one query:
+/// order intake reads both for every order.
+pub async fn partner_with_rate(
+    store: &Store,
+    id: PartnerId,
+) -> Result<(Partner, Option<ddhub_domain::RatePerKrw>)> {
+    use sea_orm::{ConnectionTrait, FromQueryResult};
+    let mut sql = crate::bulk::Sql::new(store.conn().get_database_backend());
+    sql.push(
+        "SELECT p.*, r.per_krw_nanos AS rate_nanos FROM partners p \
+         LEFT JOIN exchange_rates r ON r.currency = p.currency WHERE p.id = ",
+    )
+    .bind(id.0);
+    let row = store
+        .conn()
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let nanos: Option<i64> = row.try_get("", "rate_nanos")?;
+    let partner = to_partner(partner::Model::from_query_result(&row, "")?)?;
+    let rate = if partner.currency == ddhub_domain::Currency::Krw {
+        // The won needs no rate (see `rates::get_rate`).
+        Some(ddhub_domain::RatePerKrw {
+            currency: partner.currency,
+            nanos: 1_000_000_000,
+        })
+    } else {
+        nanos.map(|nanos| ddhub_domain::RatePerKrw {
+            currency: partner.currency,
+            nanos,
+        })
+    };
+    Ok((partner, rate))
+}
+
 pub async fn find_partner_by_name(store: &Store, name: &str) -> Result<Option<Partner>> {
     partner::Entity::find()
         .filter(partner::Column::Name.eq(name))

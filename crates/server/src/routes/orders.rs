@@ -110,7 +110,7 @@ async fn intake(
     partner: ddhub_domain::PartnerId,
     body: &[u8],
 ) -> Result<orders::KeyedOutcome, ApiError> {
-    let p = ddhub_store::parties::get_partner(&app.store, partner).await?;
+    let (p, rate) = ddhub_store::parties::partner_with_rate(&app.store, partner).await?;
     let req: OrderRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
@@ -119,7 +119,6 @@ async fn intake(
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
-    let rate = ddhub_store::rates::get_rate(&app.store, p.currency).await?;
     let ids: Vec<SkuId> = req.lines.iter().filter_map(|l| l.sku_id).collect();
     let codes: Vec<String> = req
         .lines

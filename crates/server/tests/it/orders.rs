@@ -6,6 +6,7 @@ use crate::uploads::{env, get, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+use ddhub_store::ConnectionTrait;
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::testing;
 use serde_json::{Value, json};
@@ -125,6 +126,32 @@ async fn intake_on(db: testing::TestDb) {
         "{}",
         String::from_utf8_lossy(&other)
     );
+    assert_eq!(
+        ddhub_store::orders::count_orders(&store, partner.id)
+            .await
+            .unwrap(),
+        1
+    );
+    // The stored answer is the order as it reads back.
+    let order_id = v["order_id"].as_i64().unwrap();
+    let (s, _, read_back) = call(
+        &e.router,
+        Request::get(format!("/api/v1/orders/{order_id}"))
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        read_back, v,
+        "the 201 body differs from the order read back"
+    );
+    // The partner's order id again under a new key: 409, stored and replayed, nothing written.
+    let (s, dup) = post(&e.router, &auth, Some("key-dup"), &body).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&dup));
+    let (s, dup_again) = post(&e.router, &auth, Some("key-dup"), &body).await;
+    assert_eq!((s, &dup_again), (StatusCode::CONFLICT, &dup));
     assert_eq!(
         ddhub_store::orders::count_orders(&store, partner.id)
             .await
@@ -366,6 +393,24 @@ async fn intake_on(db: testing::TestDb) {
             .await
             .unwrap(),
         1001
+    );
+
+    // A key past its lifetime starts afresh: the same key with a new order writes it.
+    store
+        .conn()
+        .execute_unprepared("UPDATE idempotency_keys SET expires_at = 0 WHERE key = 'key-dup'")
+        .await
+        .unwrap();
+    let fresh = order("PO-AFTER", &[(skus[0], 2)]);
+    let (s, b) = post(&e.router, &auth, Some("key-dup"), &fresh).await;
+    assert_eq!(s, StatusCode::CREATED, "{}", String::from_utf8_lossy(&b));
+    let (s, again) = post(&e.router, &auth, Some("key-dup"), &fresh).await;
+    assert_eq!((s, &again), (StatusCode::CREATED, &b));
+    assert_eq!(
+        ddhub_store::orders::count_orders(&store, partner.id)
+            .await
+            .unwrap(),
+        1002
     );
 }
 
