@@ -536,7 +536,7 @@ async fn try_lock_key<C: ConnectionTrait>(conn: &C, partner: PartnerId, key: &st
             sea_orm::DatabaseBackend::Postgres,
             // The event-order lock (shared) comes with it: the intake that follows draws an
             // event id, which must happen under that lock (see [`EVENT_ORDER_LOCK`]).
-            &format!(
+            format!(
                 "SELECT pg_try_advisory_xact_lock($1) AS got, \
                  pg_advisory_xact_lock_shared({EVENT_ORDER_LOCK})::text AS shared"
             ),
