@@ -307,25 +307,35 @@ impl Listing {
 
     /// Translates every field of a style into every export locale and stores the results
     /// (a person's edits and approvals stand). Returns the values now in force per locale.
-    async fn translate(
+    /// The automatic translations of one style (title, attribute line and description in
+    /// every export locale, its free text where there is one), added to `items`; a style
+    /// without free text has its automatic free-text values removed.
+    fn automatic(
         &self,
-        store: &Store,
         current: &Current,
         row: &ListingRow,
         free: &HashMap<(i64, Locale), (String, ReviewState)>,
-    ) -> Result<[LocalizedText; 3], ddhub_store::StoreError> {
+        items: &mut Vec<translations::AutoTranslation>,
+        remove: &mut Vec<(StyleId, TranslatableField)>,
+    ) {
         let glossary = current.glossary.as_ref();
+        let labels = ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary);
         let attrs = Self::attributes_of(row);
-        let mut title = LocalizedText::default();
-        let mut attributes = LocalizedText::default();
-        let mut description = LocalizedText::default();
         let id = row.style.id;
         let source_title = hash(&row.style.title_ko);
         // Debug output of plain data is deterministic: a change in any attribute changes the hash.
         let source_attrs = hash(&format!("{attrs:?}"));
         let source_free = row.style.description_ko.as_deref().map(|t| hash(t.trim()));
-        // One transaction: the translations and their change-log rows commit together.
-        let txn = store.begin_write().await?;
+        let mut push = |locale, field, value: String, review, source_hash: &str| {
+            items.push(translations::AutoTranslation {
+                style: id,
+                locale,
+                field,
+                value,
+                review,
+                source_hash: source_hash.to_string(),
+            });
+        };
         for locale in Locale::TARGETS {
             let t = translate_title(glossary, &row.style.title_ko, locale);
             let review = if t.unknown_terms.is_empty() {
@@ -333,114 +343,90 @@ impl Listing {
             } else {
                 ReviewState::Machine
             };
-            translations::write_automatic(
-                &txn,
-                id,
+            push(
                 locale,
                 TranslatableField::Title,
-                &t.title,
+                t.title,
                 review,
                 &source_title,
-            )
-            .await?;
-            let a = render_attributes(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
-                &self.templates,
-                locale,
             );
-            translations::write_automatic(
-                &txn,
-                id,
+            push(
                 locale,
                 TranslatableField::Attributes,
-                &a,
+                render_attributes(&attrs, &labels, &self.templates, locale),
                 ReviewState::Glossary,
                 &source_attrs,
-            )
-            .await?;
-            let d = render_description(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
-                &self.templates,
-                locale,
             );
-            translations::write_automatic(
-                &txn,
-                id,
+            push(
                 locale,
                 TranslatableField::Description,
-                &d,
+                render_description(&attrs, &labels, &self.templates, locale),
                 ReviewState::Glossary,
                 &source_attrs,
-            )
-            .await?;
+            );
             if let (Some((value, review)), Some(source)) = (free.get(&(id.0, locale)), &source_free)
             {
-                translations::write_automatic(
-                    &txn,
-                    id,
+                push(
                     locale,
                     TranslatableField::FreeText,
-                    value,
+                    value.clone(),
                     *review,
                     source,
-                )
-                .await?;
+                );
             }
         }
         if !free.contains_key(&(id.0, Locale::En)) {
             // No free text (or the wholesaler removed it): so go its automatic translations.
-            translations::remove_automatic(&txn, id, TranslatableField::FreeText).await?;
+            remove.push((id, TranslatableField::FreeText));
         }
-        txn.commit().await?;
-        // What is in force: stored values (human edits included). Translated free text
-        // follows the generated description; Korean left `untranslated` stays out of it.
-        let mut free_in_force: Vec<(Locale, String)> = Vec::new();
-        for t in translations::for_style(store, id, None).await? {
-            let Some(locale) = Locale::from_tag(&t.locale) else {
-                continue;
-            };
-            let target = match t.field.as_str() {
-                "title" => &mut title,
-                "attributes" => &mut attributes,
-                "description" => &mut description,
-                "free_text" => {
-                    if t.review != ReviewState::Untranslated.as_str() {
-                        free_in_force.push((locale, t.value));
-                    }
-                    continue;
-                }
-                _ => continue,
-            };
-            target.set(locale, t.value);
-        }
-        for (locale, text) in free_in_force {
-            let generated = description.get(locale).to_string();
-            description.set(locale, format!("{generated}\n\n{text}"));
+    }
+
+    /// The texts a style's search document shows: the stored values in force (human edits
+    /// included) in the export locales, the Korean source in Korean. Translated free text
+    /// follows the generated description; Korean left `untranslated` stays out of it.
+    fn texts_in_force(
+        &self,
+        current: &Current,
+        row: &ListingRow,
+        in_force: &translations::InForce,
+    ) -> [LocalizedText; 3] {
+        let glossary = current.glossary.as_ref();
+        let labels = ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary);
+        let attrs = Self::attributes_of(row);
+        let id = row.style.id.0;
+        let mut title = LocalizedText::default();
+        let mut attributes = LocalizedText::default();
+        let mut description = LocalizedText::default();
+        for locale in Locale::TARGETS {
+            let stored = |field| in_force.get(&(id, locale, field));
+            if let Some(t) = stored(TranslatableField::Title) {
+                title.set(locale, t.value.clone());
+            }
+            if let Some(t) = stored(TranslatableField::Attributes) {
+                attributes.set(locale, t.value.clone());
+            }
+            if let Some(t) = stored(TranslatableField::Description) {
+                description.set(locale, t.value.clone());
+            }
+            if let Some(t) = stored(TranslatableField::FreeText)
+                && t.review != ReviewState::Untranslated.as_str()
+            {
+                let generated = description.get(locale).to_string();
+                description.set(locale, format!("{generated}\n\n{}", t.value));
+            }
         }
         title.set(Locale::Ko, row.style.title_ko.clone());
         attributes.set(
             Locale::Ko,
-            render_attributes(
-                &attrs,
-                &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
-                &self.templates,
-                Locale::Ko,
-            ),
+            render_attributes(&attrs, &labels, &self.templates, Locale::Ko),
         );
         description.set(
             Locale::Ko,
             row.style.description_ko.clone().unwrap_or_else(|| {
-                render_description(
-                    &attrs,
-                    &ddhub_translate::attributes::FirstOf(VocabularyLabels, glossary),
-                    &self.templates,
-                    Locale::Ko,
-                )
+                render_description(&attrs, &labels, &self.templates, Locale::Ko)
             }),
         );
-        Ok([title, attributes, description])
+        [title, attributes, description]
     }
 
     fn doc(&self, glossary: &Glossary, row: &ListingRow, texts: [LocalizedText; 3]) -> ListingDoc {
@@ -512,11 +498,21 @@ impl Listing {
             .collect();
         let current = self.load(store).await?;
         let free = self.free_texts(&current, &rows).await?;
-        let mut docs = Vec::with_capacity(rows.len());
+        // Every style's translations in one write transaction (with their change-log rows):
+        // one statement per style and field took minutes for a full reindex.
+        let mut items = Vec::with_capacity(rows.len() * Locale::TARGETS.len() * 4);
+        let mut remove = Vec::new();
         for row in &rows {
-            let texts = self.translate(store, &current, row, &free).await?;
-            docs.push(self.doc(&current.glossary, row, texts));
+            self.automatic(&current, row, &free, &mut items, &mut remove);
         }
+        let in_force = translations::write_automatic_many(store, &items, &remove).await?;
+        let docs: Vec<ListingDoc> = rows
+            .iter()
+            .map(|row| {
+                let texts = self.texts_in_force(&current, row, &in_force);
+                self.doc(&current.glossary, row, texts)
+            })
+            .collect();
         if !docs.is_empty() {
             self.index.upsert(&docs).await?;
         }

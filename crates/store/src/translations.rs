@@ -306,17 +306,33 @@ pub struct AutoTranslation {
     pub source_hash: String,
 }
 
-/// The stored value of each `(style id, locale, field)`.
-pub type InForce = std::collections::HashMap<(i64, Locale, TranslatableField), String>;
+/// A stored translation as the listing needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stored {
+    pub value: String,
+    pub review: String,
+}
 
-/// [`write_automatic`] for many results in one write transaction: one read of what is stored
-/// for these styles, multi-row inserts for the new ones and an update per changed one. A person's
-/// edit or approval stands, as in [`write_automatic`]. Returns every stored value of these styles
-/// afterwards: what is in force. Reindexing 100,000 styles writes 1.8 million results; one
-/// statement each (plus a read) took minutes.
-pub async fn write_automatic_many(store: &Store, items: &[AutoTranslation]) -> Result<InForce> {
+/// The stored translation of each `(style id, locale, field)`.
+pub type InForce = std::collections::HashMap<(i64, Locale, TranslatableField), Stored>;
+
+/// [`write_automatic`] for many results in one write transaction, and [`remove_automatic`] for
+/// the `(style, field)` pairs in `remove`: one read of what is stored for these styles,
+/// multi-row inserts for the new ones, an update per changed one, one delete. A person's edit
+/// or approval stands, as in [`write_automatic`]. Returns every stored translation of these
+/// styles afterwards: what is in force. Reindexing 100,000 styles writes 1.8 million results;
+/// one statement each (plus a read) took minutes.
+pub async fn write_automatic_many(
+    store: &Store,
+    items: &[AutoTranslation],
+    remove: &[(StyleId, TranslatableField)],
+) -> Result<InForce> {
     let now = Timestamp::now().0;
-    let mut ids: Vec<i64> = items.iter().map(|i| i.style.0).collect();
+    let mut ids: Vec<i64> = items
+        .iter()
+        .map(|i| i.style.0)
+        .chain(remove.iter().map(|(s, _)| s.0))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     let txn = store.begin_write().await?;
@@ -342,6 +358,30 @@ pub async fn write_automatic_many(store: &Store, items: &[AutoTranslation]) -> R
             }
         }
     }
+    // Automatic values whose source is gone; a person's work stays.
+    let removing: std::collections::HashSet<(i64, TranslatableField)> =
+        remove.iter().map(|(s, f)| (s.0, *f)).collect();
+    let mut removed_ids: Vec<i64> = Vec::new();
+    stored.retain(|(style, _, field), m| {
+        let automatic = m
+            .review
+            .parse::<ReviewState>()
+            .is_ok_and(ReviewState::automatic_may_overwrite);
+        if automatic && removing.contains(&(*style, *field)) {
+            removed_ids.push(m.id);
+            if feed_visible(*field) {
+                in_feed.insert(*style);
+            }
+            return false;
+        }
+        true
+    });
+    for chunk in removed_ids.chunks(5_000) {
+        translation::Entity::delete_many()
+            .filter(translation::Column::Id.is_in(chunk.iter().copied()))
+            .exec(&txn)
+            .await?;
+    }
     let mut new_rows = Vec::new();
     for item in items {
         let key = (item.style.0, item.locale, item.field);
@@ -362,6 +402,8 @@ pub async fn write_automatic_many(store: &Store, items: &[AutoTranslation]) -> R
                 am.updated_at = Set(now);
                 am.update(&txn).await?;
                 row.value = item.value.clone();
+                row.review = item.review.as_str().to_string();
+                row.source_hash = item.source_hash.clone();
                 if feed_visible(item.field) {
                     in_feed.insert(item.style.0);
                 }
@@ -406,5 +448,16 @@ pub async fn write_automatic_many(store: &Store, items: &[AutoTranslation]) -> R
     let changed: Vec<StyleId> = in_feed.into_iter().map(StyleId).collect();
     crate::changes::record_styles(&txn, &changed, None, ChangeKind::Translation).await?;
     txn.commit().await?;
-    Ok(stored.into_iter().map(|(k, m)| (k, m.value)).collect())
+    Ok(stored
+        .into_iter()
+        .map(|(k, m)| {
+            (
+                k,
+                Stored {
+                    value: m.value,
+                    review: m.review,
+                },
+            )
+        })
+        .collect())
 }

@@ -74,12 +74,13 @@ async fn batch_automatic_writes_keep_human_work() {
                 auto(a, Locale::Ja, "ニットカーディガン"),
                 auto(b, Locale::En, "Cardigan"),
             ],
+            &[],
         )
         .await
         .unwrap();
         assert_eq!(first.len(), 3, "{}", db.name);
         assert_eq!(
-            first[&(a.0, Locale::Ja, TranslatableField::Title)],
+            first[&(a.0, Locale::Ja, TranslatableField::Title)].value,
             "ニットカーディガン"
         );
         translations::put_edited(s, a, Locale::En, TranslatableField::Title, "Hand-edited")
@@ -91,18 +92,22 @@ async fn batch_automatic_writes_keep_human_work() {
                 auto(a, Locale::En, "Knit cardigan v2"),
                 auto(b, Locale::En, "Cardigan v2"),
             ],
+            &[],
         )
         .await
         .unwrap();
         assert_eq!(
-            second[&(a.0, Locale::En, TranslatableField::Title)],
+            second[&(a.0, Locale::En, TranslatableField::Title)].value,
             "Hand-edited",
             "{}",
             db.name
         );
         assert_eq!(
             second[&(b.0, Locale::En, TranslatableField::Title)],
-            "Cardigan v2"
+            translations::Stored {
+                value: "Cardigan v2".into(),
+                review: "glossary".into()
+            }
         );
         // Stored values match what was returned, and nothing was duplicated.
         let stored = translations::for_style(s, b, None).await.unwrap();
@@ -114,6 +119,60 @@ async fn batch_automatic_writes_keep_human_work() {
         assert_eq!(a_rows.len(), 1);
         assert_eq!(a_rows[0].value, "Hand-edited");
         assert_eq!(a_rows[0].review, "edited");
+        // Removal takes automatic values only, in every locale: b's title goes, and a's
+        // Japanese one, while a's edited English title stays; the partners' changes feed
+        // hears of both styles.
+        let before = ddhub_store::changes::after(
+            s,
+            &ddhub_store::changes::ViewFilter {
+                wholesalers: None,
+                locale: Locale::En,
+            },
+            0,
+            10_000,
+        )
+        .await
+        .unwrap()
+        .rows
+        .len();
+        let third = translations::write_automatic_many(
+            s,
+            &[],
+            &[(a, TranslatableField::Title), (b, TranslatableField::Title)],
+        )
+        .await
+        .unwrap();
+        assert!(
+            !third.contains_key(&(b.0, Locale::En, TranslatableField::Title)),
+            "{}",
+            db.name
+        );
+        assert_eq!(
+            third[&(a.0, Locale::En, TranslatableField::Title)].value,
+            "Hand-edited"
+        );
+        assert!(!third.contains_key(&(a.0, Locale::Ja, TranslatableField::Title)));
+        assert!(
+            translations::for_style(s, b, None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(translations::for_style(s, a, None).await.unwrap().len(), 1);
+        let after = ddhub_store::changes::after(
+            s,
+            &ddhub_store::changes::ViewFilter {
+                wholesalers: None,
+                locale: Locale::En,
+            },
+            0,
+            10_000,
+        )
+        .await
+        .unwrap()
+        .rows
+        .len();
+        assert_eq!(after, before + 2, "{}", db.name);
         // Hit rows carry what listing rows carry, without the SKUs.
         let full = catalog::listing_rows(s, &[a, b]).await.unwrap();
         let hits = catalog::hit_rows(s, &[a, b]).await.unwrap();
