@@ -83,4 +83,19 @@ pub trait SearchIndex: Send + Sync {
     async fn optimize(&self) -> Result<(), SearchError> {
         Ok(())
     }
+    /// Adds a batch of a full rebuild (`first`: the batch that starts it, which drops every
+    /// document). Engines that can stage the new content keep it unseen until
+    /// [`SearchIndex::finish_rebuild`], so searches meanwhile see the old content; by default
+    /// each batch is searchable as it lands.
+    async fn rebuild_batch(&self, docs: &[ListingDoc], first: bool) -> Result<(), SearchError> {
+        if first {
+            self.clear().await?;
+        }
+        self.upsert(docs).await
+    }
+    /// Ends a rebuild started with [`SearchIndex::rebuild_batch`]: the new content becomes
+    /// searchable and is compacted.
+    async fn finish_rebuild(&self) -> Result<(), SearchError> {
+        self.optimize().await
+    }
 }

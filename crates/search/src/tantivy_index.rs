@@ -702,17 +702,47 @@ impl Inner {
         self.commit(&mut w)
     }
 
+    /// A rebuild's batch: added to the writer without a commit, so searches keep the old
+    /// content until [`Inner::finish_rebuild`]; the first batch drops every document (also
+    /// only at that commit). One commit instead of one per batch, and no per-document delete.
+    fn rebuild_batch(&self, docs: &[ListingDoc], first: bool) -> Result<(), SearchError> {
+        let prepared: Vec<TantivyDocument> = docs.iter().map(|d| self.to_document(d)).collect();
+        let w = self.lock_writer()?;
+        if first {
+            w.delete_all_documents()?;
+        }
+        for doc in prepared {
+            w.add_document(doc)?;
+        }
+        Ok(())
+    }
+
+    fn finish_rebuild(&self) -> Result<(), SearchError> {
+        let mut w = self.lock_writer()?;
+        self.commit(&mut w)?;
+        drop(w);
+        self.optimize()
+    }
+
     fn optimize(&self) -> Result<(), SearchError> {
         let mut w = self.lock_writer()?;
-        let ids = self
-            .reader
-            .searcher()
-            .segment_readers()
-            .iter()
-            .map(|s| s.segment_id())
-            .collect::<Vec<_>>();
-        if ids.len() > 1 {
-            w.merge(&ids).wait()?;
+        // The merge policy may be merging some of these segments in the background: a merge
+        // that names a segment it has just replaced is refused, so read the committed
+        // segments again and retry.
+        let mut tries = 0;
+        loop {
+            let ids = w.index().searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match w.merge(&ids).wait() {
+                Ok(_) => break,
+                Err(tantivy::TantivyError::InvalidArgument(_)) if tries < 20 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         w.garbage_collect_files().wait()?;
         drop(w);
@@ -1441,5 +1471,16 @@ impl SearchIndex for TantivyIndex {
     async fn optimize(&self) -> Result<(), SearchError> {
         let inner = self.inner.clone();
         blocking(move || inner.optimize()).await
+    }
+
+    async fn rebuild_batch(&self, docs: &[ListingDoc], first: bool) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        let docs = docs.to_vec();
+        blocking(move || inner.rebuild_batch(&docs, first)).await
+    }
+
+    async fn finish_rebuild(&self) -> Result<(), SearchError> {
+        let inner = self.inner.clone();
+        blocking(move || inner.finish_rebuild()).await
     }
 }

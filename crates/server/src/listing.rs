@@ -489,6 +489,23 @@ impl Listing {
 
     /// Translates and indexes these styles; ids that no longer exist leave the index.
     pub async fn process(&self, store: &Store, ids: &[StyleId]) -> anyhow::Result<usize> {
+        let (docs, gone) = self.documents(store, ids).await?;
+        if !docs.is_empty() {
+            self.index.upsert(&docs).await?;
+        }
+        if !gone.is_empty() {
+            self.index.delete(&gone).await?;
+        }
+        Ok(docs.len())
+    }
+
+    /// Translates these styles and makes their search documents; also the ids that no longer
+    /// exist.
+    async fn documents(
+        &self,
+        store: &Store,
+        ids: &[StyleId],
+    ) -> anyhow::Result<(Vec<ListingDoc>, Vec<i64>)> {
         let rows = ddhub_store::catalog::listing_rows(store, ids).await?;
         let found: std::collections::HashSet<i64> = rows.iter().map(|r| r.style.id.0).collect();
         let gone: Vec<i64> = ids
@@ -513,13 +530,7 @@ impl Listing {
                 self.doc(&current.glossary, row, texts)
             })
             .collect();
-        if !docs.is_empty() {
-            self.index.upsert(&docs).await?;
-        }
-        if !gone.is_empty() {
-            self.index.delete(&gone).await?;
-        }
-        Ok(docs.len())
+        Ok((docs, gone))
     }
 
     /// Rebuilds the whole index from the database, `batch` styles at a time.
@@ -529,19 +540,39 @@ impl Listing {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> anyhow::Result<u64> {
         let total = ddhub_store::catalog::total_styles(store).await?;
-        self.index.clear().await?;
         let mut after = 0;
         let mut done = 0u64;
+        let mut first = true;
+        // The index takes each batch in its own threads while the next one is read and
+        // translated here.
+        let mut indexing: Option<tokio::task::JoinHandle<Result<(), ddhub_search::SearchError>>> =
+            None;
         loop {
             let ids = ddhub_store::catalog::style_ids_after(store, after, 1_000).await?;
             let Some(last) = ids.last() else { break };
             after = last.0;
-            done += self.process(store, &ids).await? as u64;
+            let (docs, _) = self.documents(store, &ids).await?;
+            if let Some(previous) = indexing.take() {
+                previous.await??;
+            }
+            done += docs.len() as u64;
+            let index = self.index.clone();
+            let starts = std::mem::take(&mut first);
+            indexing = Some(tokio::spawn(async move {
+                index.rebuild_batch(&docs, starts).await
+            }));
             progress(done, total);
         }
-        // One segment instead of one per batch: searches after a rebuild walk one posting list
-        // per term.
-        self.index.optimize().await?;
+        if let Some(previous) = indexing.take() {
+            previous.await??;
+        }
+        if first {
+            // No styles at all: the rebuild still empties the index.
+            self.index.rebuild_batch(&[], true).await?;
+        }
+        // Searchable at once, merged to one segment: searches after a rebuild walk one posting
+        // list per term.
+        self.index.finish_rebuild().await?;
         Ok(done)
     }
 }

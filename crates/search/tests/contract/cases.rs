@@ -525,6 +525,34 @@ pub async fn upsert_replaces(index: &dyn SearchIndex) {
     assert!(got.is_empty(), "{got:?}");
 }
 
+/// A rebuild in batches ends with exactly the new content; the old content stays whole until
+/// the rebuild finishes on engines that stage it (tantivy), never a mix of old and new.
+pub async fn rebuild_in_batches(index: &dyn SearchIndex) {
+    loaded(index).await;
+    let docs = fixtures();
+    let (first, rest) = docs.split_at(4);
+    index.rebuild_batch(&first[..2], true).await.unwrap();
+    let during = index.doc_count().await.unwrap();
+    if index.backend() == "tantivy" {
+        assert_eq!(during, 11, "tantivy shows a rebuild before it finishes");
+    } else {
+        assert!(
+            during == 11 || during == 2,
+            "mid-rebuild the index holds {during} documents: neither the old content nor the batch"
+        );
+    }
+    index.rebuild_batch(&first[2..], false).await.unwrap();
+    index.rebuild_batch(&rest[..3], false).await.unwrap();
+    index.finish_rebuild().await.unwrap();
+    assert_eq!(index.doc_count().await.unwrap(), 7);
+    let expected: BTreeSet<i64> = docs[..7]
+        .iter()
+        .filter(|d| d.stock.is_orderable())
+        .map(|d| d.style_id)
+        .collect();
+    assert_eq!(id_set(index, &all()).await, expected);
+}
+
 pub async fn sold_out_excluded(index: &dyn SearchIndex) {
     loaded(index).await;
     let got = id_set(index, &all()).await;

@@ -77,6 +77,7 @@ contract!(
     paging,
     delete,
     upsert_replaces,
+    rebuild_in_batches,
     sold_out_excluded,
     rebuild_and_clear,
     bad_queries,
