@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
 use ddhub_search::{SearchQuery, Sort};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -245,43 +245,23 @@ pub async fn execute(
         }
     })?;
     let ids: Vec<StyleId> = result.hits.iter().map(|h| StyleId(h.style_id)).collect();
-    let rows: HashMap<i64, ddhub_store::catalog::ListingRow> =
-        ddhub_store::catalog::hit_rows(&app.store, &ids)
-            .await?
-            .into_iter()
-            .map(|r| (r.style.id.0, r))
-            .collect();
-    // Titles of the whole page in one read (one per hit was most of a request's database time).
-    let mut titles = if locale == Locale::Ko {
-        HashMap::new()
-    } else {
-        ddhub_store::translations::field_for_styles(
-            &app.store,
-            &ids,
-            locale,
-            ddhub_domain::translation::TranslatableField::Title,
-        )
-        .await?
-    };
-    let mut hits = Vec::with_capacity(ids.len());
-    for h in &result.hits {
-        let Some(row) = rows.get(&h.style_id) else {
-            continue;
-        };
-        let title = if locale == Locale::Ko {
-            row.style.title_ko.clone()
-        } else {
-            titles.remove(&h.style_id).unwrap_or_else(|| {
-                ddhub_translate::translate_title(&listing.glossary(), &row.style.title_ko, locale)
-                    .title
-            })
+    // Hits in the engine's order; a style deleted since it was indexed is left out.
+    let rows = ddhub_store::catalog::search_hits(&app.store, &ids, locale).await?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for row in rows {
+        let title = match (locale, row.title) {
+            (Locale::Ko, _) => row.title_ko,
+            (_, Some(t)) => t,
+            (_, None) => {
+                ddhub_translate::translate_title(&listing.glossary(), &row.title_ko, locale).title
+            }
         };
         let price = rate
-            .convert(Krw(row.style.price.0), 0, RoundingRule::None)
+            .convert(Krw(row.price_krw), 0, RoundingRule::None)
             .map_err(ApiError::internal)?;
         hits.push(HitView {
-            style_id: row.style.id.0,
-            style_code: row.style.style_code.clone(),
+            style_id: row.style_id.0,
+            style_code: row.style_code,
             title,
             price: PriceView {
                 amount: price.decimal(),
@@ -293,7 +273,7 @@ pub async fn execute(
                 .map(|k| format!("{}/{k}", app.config.media_base_url())),
             wholesaler: WholesalerView {
                 id: row.wholesaler.id.0,
-                name: row.wholesaler.name.clone(),
+                name: row.wholesaler.name,
                 building: row.wholesaler.location.display_ko(),
             },
         });

@@ -98,6 +98,27 @@ async fn an_added_photo_is_normalised_and_served_immutable() {
     );
 
     let url = variants["thumb"]["urls"]["jpeg"].as_str().unwrap();
+    // Search hits show the first ready photo's thumbnail (once the style is indexed).
+    let start = std::time::Instant::now();
+    let found = loop {
+        let (s, _, found) = call(
+            &e.router,
+            Request::get("/api/v1/search?q=%EA%BD%88%EB%B0%B0%EA%B8%B0&locale=ko&currency=KRW")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        if found["total"].as_u64() > Some(0) || start.elapsed() > Duration::from_secs(60) {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let thumb = found["hits"][0]["thumbnail_url"].as_str().unwrap_or("");
+    assert!(
+        !thumb.is_empty() && thumb.ends_with(url.rsplit('/').next().unwrap()),
+        "hit thumbnail {thumb:?}, photo thumbnail {url}: {found}"
+    );
     let path = url
         .split_once("/media/")
         .map(|(_, k)| format!("/media/{k}"))
