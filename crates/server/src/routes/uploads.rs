@@ -457,10 +457,10 @@ async fn upload_errors(
         query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(100);
-    if page == 0 || !(1..=1000).contains(&per_page) {
+    if !(1..=1_000_000).contains(&page) || !(1..=1000).contains(&per_page) {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidQuery,
-            "page ≥ 1 and per_page between 1 and 1000",
+            "page between 1 and 1000000, per_page between 1 and 1000",
         ));
     }
     let severity = match q.severity.as_deref() {
