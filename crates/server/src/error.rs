@@ -138,6 +138,7 @@ impl ErrorCode {
             }
             StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
             StatusCode::UNAUTHORIZED => ErrorCode::AuthMissing,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidBody,
             s if s.is_server_error() => ErrorCode::Internal,
             _ => ErrorCode::BadRequest,
         }
@@ -194,6 +195,39 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::with_detail(ErrorCode::Conflict, what),
             StoreError::Invalid(what) => ApiError::with_detail(ErrorCode::InvalidBody, what),
             other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    /// A JSON body axum could not read: 415 when it is not sent as JSON, 413 past the body
+    /// limit, 422 when it is not JSON or not the expected shape. Every JSON route answers these
+    /// alike, as the OpenAPI document says (`crate::openapi`).
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        match e.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(ErrorCode::UnsupportedMediaType),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(ErrorCode::PayloadTooLarge),
+            _ => ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()),
+        }
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    /// The only multipart rejection is a request that is not `multipart/form-data` with a
+    /// boundary: the wrong media type, not a bad field.
+    fn from(_: axum::extract::multipart::MultipartRejection) -> Self {
+        ApiError::new(ErrorCode::UnsupportedMediaType)
+    }
+}
+
+impl From<axum::extract::multipart::MultipartError> for ApiError {
+    /// A form that breaks off or is malformed midway is a bad field; one past the route's body
+    /// limit is too large.
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::PayloadTooLarge)
+        } else {
+            ApiError::with_detail(ErrorCode::UploadBadField, e.body_text())
         }
     }
 }

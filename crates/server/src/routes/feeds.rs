@@ -363,8 +363,7 @@ async fn put_settings(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(mut body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(mut body) = body.map_err(ApiError::from)?;
     let current = settings_for(&app.store, partner)
         .await
         .map_err(ApiError::internal)?;

@@ -386,15 +386,12 @@ impl StyleBody {
 async fn put_style(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
-    Path(code): Path<String>,
+    code: Result<Path<String>, axum::extract::rejection::PathRejection>,
     body: Result<Json<StyleBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<UpsertResult>), ApiError> {
-    let Json(body) = body.map_err(|e| match e {
-        axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => {
-            ApiError::new(ErrorCode::UnsupportedMediaType)
-        }
-        other => ApiError::with_detail(ErrorCode::InvalidBody, other.body_text()),
-    })?;
+    // A code that is not UTF-8 once decoded names no style, as on every other style path.
+    let Path(code) = code.map_err(|_| ApiError::not_found())?;
+    let Json(body) = body.map_err(ApiError::from)?;
     let input = body.into_input(&code)?;
     let txn = app.store.begin_write().await?;
     let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;

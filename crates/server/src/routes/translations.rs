@@ -62,14 +62,11 @@ async fn owned(
 ) -> Result<(StyleId, Locale), ApiError> {
     let style = StyleId(id);
     ddhub_store::catalog::get_style(&app.store, wholesaler, style).await?;
+    // The locale is a path segment: one with no translations (Korean is the original) names
+    // nothing, like an unknown style id.
     let locale = Locale::from_tag(locale)
         .filter(|l| *l != Locale::Ko)
-        .ok_or_else(|| {
-            ApiError::with_detail(
-                ErrorCode::InvalidQuery,
-                "locale must be en, ja, zh-CN, zh-TW, vi or th",
-            )
-        })?;
+        .ok_or_else(ApiError::not_found)?;
     Ok((style, locale))
 }
 
@@ -133,8 +130,7 @@ async fn put_translations(
     body: Result<Json<TranslationEdit>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     Ok(Json(edit(&app, wholesaler, id, &locale, &body).await?))
 }
 
@@ -182,10 +178,11 @@ async fn approve_translations(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
-    body: Option<Json<ApproveBody>>,
+    body: Result<Option<Json<ApproveBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let fields = body.and_then(|Json(b)| b.fields);
+    // The body is optional; one that is sent must be JSON of the right shape.
+    let fields = body.map_err(ApiError::from)?.and_then(|Json(b)| b.fields);
     Ok(Json(approve(&app, wholesaler, id, &locale, fields).await?))
 }
 

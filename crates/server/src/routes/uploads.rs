@@ -222,8 +222,7 @@ async fn create_upload(
     WholesalerAuth(wholesaler): WholesalerAuth,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadView>), ApiError> {
-    let multipart =
-        multipart.map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+    let multipart = multipart.map_err(ApiError::from)?;
     let upload = receive(&app, wholesaler, multipart, None).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -252,10 +251,7 @@ pub async fn receive(
     let mut encoding = None;
     let mut sheet = None;
     loop {
-        let next = multipart
-            .next_field()
-            .await
-            .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+        let next = multipart.next_field().await.map_err(ApiError::from)?;
         let Some(mut field) = next else { break };
         let name = field.name().unwrap_or("").to_string();
         if let Some(expected) = csrf
@@ -593,8 +589,7 @@ async fn put_mapping(
     WholesalerAuth(wholesaler): WholesalerAuth,
     body: Result<Json<ColumnMappingBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ColumnMappingBody>, ApiError> {
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     if body.columns.len() > 200 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,
