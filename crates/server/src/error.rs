@@ -252,6 +252,11 @@ pub struct ErrorDetail {
     pub code: String,
     /// Human-readable message in the caller's language (Accept-Language).
     pub message: String,
+    /// Per-item reasons, where a request is refused item by item (the lines of an order, the
+    /// answers to a purchase request): each with its own `code` and message(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub problems: Option<Vec<serde_json::Value>>,
 }
 
 /// The message of `err` in `locale`.
@@ -313,6 +318,7 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
         error: ErrorDetail {
             code: err.code.code().to_string(),
             message: message(&err, locale, &request_id),
+            problems: None,
         },
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
