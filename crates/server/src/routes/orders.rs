@@ -462,6 +462,7 @@ pub struct ChangesQuery {
     /// The `next_cursor` of the previous page; from the start when absent.
     pub cursor: Option<String>,
     /// Events per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -572,7 +573,8 @@ pub struct DocQuery {
     params(("id" = i64, Path, description = "Order id"), ("kind" = String, Path, description = "invoice or packing_list"), DocQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The document as JSON or PDF"),
+        (status = 200, description = "The document as JSON or PDF",
+            content(("application/json"), ("application/pdf"))),
         (status = 404, description = "No such order or document", body = ErrorBody),
         (status = 409, description = "The order is not packed yet", body = ErrorBody)
     ))]

@@ -94,6 +94,7 @@ impl PhotoView {
         (status = 202, description = "Stored; normalisation queued", body = PhotoView),
         (status = 400, description = "No photo field", body = ErrorBody),
         (status = 404, description = "No such style for this wholesaler", body = ErrorBody),
+        (status = 409, description = "The style already has this photo (`conflict`)", body = ErrorBody),
         (status = 413, description = "Larger than the photo limit", body = ErrorBody)
     ))]
 async fn add_photo(

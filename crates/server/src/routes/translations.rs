@@ -21,6 +21,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_translations))
 }
 
+/// The locales translations are kept in (documentation of the path segment; Korean is the
+/// original and has none).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub enum TargetLocale {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "ja")]
+    Ja,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "zh-TW")]
+    ZhTw,
+    #[serde(rename = "vi")]
+    Vi,
+    #[serde(rename = "th")]
+    Th,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FieldView {
     pub value: String,
@@ -97,7 +116,7 @@ async fn view(
 
 /// The translated fields of one of your styles in one locale.
 #[utoipa::path(get, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The fields and their review states", body = TranslationsView),
@@ -115,7 +134,7 @@ async fn get_translations(
 
 /// Corrects translated fields; they become `edited` and machines leave them alone.
 #[utoipa::path(put, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
     request_body = TranslationEdit,
     security(("wholesaler_key" = [])),
     responses(
@@ -166,8 +185,8 @@ pub async fn edit(
 
 /// Approves translated fields as they stand.
 #[utoipa::path(post, path = "/api/v1/styles/{id}/translations/{locale}/approve", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
-    request_body = ApproveBody,
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
+    request_body = Option<ApproveBody>,
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The fields now", body = TranslationsView),

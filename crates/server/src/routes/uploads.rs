@@ -214,7 +214,6 @@ fn clean_name(raw: Option<&str>) -> String {
     responses(
         (status = 202, description = "Accepted; processing as a job", body = UploadView),
         (status = 400, description = "No file, or a bad form field", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 413, description = "A file over its limit; nothing was saved", body = ErrorBody)
     ))]
 async fn create_upload(
@@ -418,8 +417,10 @@ async fn get_upload(
 #[into_params(parameter_in = Query)]
 pub struct ErrorsQuery {
     /// Page number from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Problems per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub per_page: Option<u64>,
     /// `error` or `warning`; both when absent.
     pub severity: Option<String>,
@@ -439,7 +440,6 @@ pub struct ProblemPage {
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "One page of problems, in row order", body = ProblemPage),
-        (status = 400, description = "Bad query", body = ErrorBody),
         (status = 404, description = "No such upload for this wholesaler", body = ErrorBody)
     ))]
 async fn upload_errors(
