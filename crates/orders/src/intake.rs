@@ -293,7 +293,7 @@ impl Rejection {
         "order_invalid"
     }
 
-    /// `{code, problems: [{field, line, code, …details, messages: {en, ko, <partner>}}]}`.
+    /// `{code, message, problems: [{field, line, code, …details, messages: {en, ko, <partner>}}]}`.
     pub fn to_json(&self, partner: Locale) -> serde_json::Value {
         let problems: Vec<serde_json::Value> = self
             .problems
@@ -306,7 +306,12 @@ impl Rejection {
                 v
             })
             .collect();
-        serde_json::json!({ "code": self.code(), "problems": problems })
+        // The message says what the code means, so this reads like every other API error.
+        serde_json::json!({
+            "code": self.code(),
+            "message": messages::message(self.code(), partner, &[]),
+            "problems": problems,
+        })
     }
 }
 

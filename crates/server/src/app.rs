@@ -56,8 +56,6 @@ pub type AppState = Arc<App>;
 
 #[derive(OpenApi)]
 #[openapi(
-    // Served with a wildcard (`/media/{*key}`), which utoipa-axum cannot route: documented here.
-    paths(routes::photos::media),
     info(
         title = "DDHub API",
         description = "The export hub for Dongdaemun wholesale fashion: catalogs in, listings, feeds and orders out."
@@ -76,6 +74,12 @@ pub type AppState = Arc<App>;
     )
 )]
 struct ApiDoc;
+
+/// Media, served with a wildcard (`/media/{*key}`) that utoipa-axum cannot route, outside every
+/// router's limits: documented on its own.
+#[derive(OpenApi)]
+#[openapi(paths(routes::photos::media))]
+struct MediaDoc;
 
 struct SecuritySchemes;
 
@@ -121,13 +125,45 @@ fn upload_router() -> OpenApiRouter<AppState> {
     routes::uploads::router().merge(routes::photos::upload_router())
 }
 
-/// The OpenAPI document of every route.
+/// The OpenAPI document of every route. Each router's operations get the error responses of
+/// the layers `router` puts around it (`crate::openapi`): keep the two in step.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router()
-        .merge(upload_router())
-        .merge(stream_router())
-        .split_for_parts()
-        .1
+    use crate::openapi::{Layers, document_errors};
+    let part = |router: OpenApiRouter<AppState>, layers: Layers| {
+        let mut doc = router.split_for_parts().1;
+        document_errors(&mut doc, layers);
+        doc
+    };
+    let limited = Layers {
+        rate_limited: true,
+        timeout: true,
+    };
+    let mut doc = part(api_router(), limited);
+    doc.merge(part(search_router(), limited));
+    doc.merge(part(
+        upload_router(),
+        Layers {
+            rate_limited: false,
+            timeout: true,
+        },
+    ));
+    doc.merge(part(
+        stream_router(),
+        Layers {
+            rate_limited: true,
+            timeout: false,
+        },
+    ));
+    let mut media = MediaDoc::openapi();
+    document_errors(
+        &mut media,
+        Layers {
+            rate_limited: false,
+            timeout: false,
+        },
+    );
+    doc.merge(media);
+    doc
 }
 
 /// This API's OpenAPI 3.1 document, generated from the handlers.

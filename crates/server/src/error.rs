@@ -138,6 +138,7 @@ impl ErrorCode {
             }
             StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
             StatusCode::UNAUTHORIZED => ErrorCode::AuthMissing,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidBody,
             s if s.is_server_error() => ErrorCode::Internal,
             _ => ErrorCode::BadRequest,
         }
@@ -198,6 +199,39 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    /// A JSON body axum could not read: 415 when it is not sent as JSON, 413 past the body
+    /// limit, 422 when it is not JSON or not the expected shape. Every JSON route answers these
+    /// alike, as the OpenAPI document says (`crate::openapi`).
+    fn from(e: axum::extract::rejection::JsonRejection) -> Self {
+        match e.status() {
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(ErrorCode::UnsupportedMediaType),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(ErrorCode::PayloadTooLarge),
+            _ => ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()),
+        }
+    }
+}
+
+impl From<axum::extract::multipart::MultipartRejection> for ApiError {
+    /// The only multipart rejection is a request that is not `multipart/form-data` with a
+    /// boundary: the wrong media type, not a bad field.
+    fn from(_: axum::extract::multipart::MultipartRejection) -> Self {
+        ApiError::new(ErrorCode::UnsupportedMediaType)
+    }
+}
+
+impl From<axum::extract::multipart::MultipartError> for ApiError {
+    /// A form that breaks off or is malformed midway is a bad field; one past the route's body
+    /// limit is too large.
+    fn from(e: axum::extract::multipart::MultipartError) -> Self {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::PayloadTooLarge)
+        } else {
+            ApiError::with_detail(ErrorCode::UploadBadField, e.body_text())
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.code.status();
@@ -218,6 +252,11 @@ pub struct ErrorDetail {
     pub code: String,
     /// Human-readable message in the caller's language (Accept-Language).
     pub message: String,
+    /// Per-item reasons, where a request is refused item by item (the lines of an order, the
+    /// answers to a purchase request): each with its own `code` and message(s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub problems: Option<Vec<serde_json::Value>>,
 }
 
 /// The message of `err` in `locale`.
@@ -279,6 +318,7 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
         error: ErrorDetail {
             code: err.code.code().to_string(),
             message: message(&err, locale, &request_id),
+            problems: None,
         },
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();

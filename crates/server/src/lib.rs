@@ -16,6 +16,7 @@ pub mod limits;
 pub mod listing;
 pub mod media;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 pub mod order_ops;
 pub mod pages;

@@ -69,8 +69,8 @@ pub async fn list_styles(
     let rows = q
         .order_by_desc(style::Column::UpdatedAt)
         .order_by_desc(style::Column::Id)
-        .offset(page.saturating_mul(per_page))
-        .limit(per_page)
+        .offset(crate::page_window(page, per_page).0)
+        .limit(crate::page_window(page, per_page).1)
         .all(store.conn())
         .await?;
     Ok(StylePage {

@@ -24,3 +24,10 @@ pub use sea_orm::{ConnectionTrait, DatabaseTransaction, TransactionTrait};
 
 /// Result of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The SQL offset and limit of page `page` (from 0) of `per_page` rows. The drivers bind them as
+/// signed 64-bit numbers and panic on a larger one; a page that far out is empty anyway.
+pub(crate) fn page_window(page: u64, per_page: u64) -> (u64, u64) {
+    const MAX: u64 = i64::MAX as u64;
+    (page.saturating_mul(per_page).min(MAX), per_page.min(MAX))
+}

@@ -367,8 +367,8 @@ pub async fn problems(
     let rows = q
         .order_by_asc(upload_problem::Column::Row)
         .order_by_asc(upload_problem::Column::Id)
-        .offset(page.saturating_mul(per_page))
-        .limit(per_page)
+        .offset(crate::page_window(page, per_page).0)
+        .limit(crate::page_window(page, per_page).1)
         .all(store.conn())
         .await?;
     Ok((

@@ -53,6 +53,11 @@ fn every_problem_code_reads_in_every_locale() {
     ];
     let mut codes: Vec<&str> = intake.iter().map(Reason::code).collect();
     codes.extend(answers.iter().map(AnswerReason::code));
+    // The codes of whole rejections, which carry the problems above.
+    codes.extend([
+        ddhub_orders::intake::Rejection { problems: vec![] }.code(),
+        ddhub_orders::answers::AnswerRejection { problems: vec![] }.code(),
+    ]);
     for code in &codes {
         assert!(is_complete(code), "{code} lacks a message in some locale");
         for l in Locale::ALL {

@@ -36,10 +36,10 @@ pub struct FeedQuery {
     params(FeedQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The feed, streamed", content_type = "application/rss+xml"),
+        (status = 200, description = "The feed, streamed, in the format asked for",
+            content(("application/rss+xml"), ("text/csv"), ("application/jsonl"))),
         (status = 304, description = "Unchanged since the ETag sent"),
         (status = 400, description = "Unknown format", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 503, description = "No exchange rate for the partner's currency", body = ErrorBody)
     ))]
 async fn products(
@@ -193,6 +193,7 @@ pub struct ChangesQuery {
     /// (`v1.0`).
     pub cursor: Option<String>,
     /// Changed styles per page, 1 to 1000 (default 100). Each lists every SKU item of its style.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -239,7 +240,6 @@ pub struct ChangeEntryDoc {
     responses(
         (status = 200, description = "A page of changes", body = ChangesPageDoc),
         (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 503, description = "No exchange rate for the partner's currency", body = ErrorBody)
     ))]
 async fn changes(
@@ -328,8 +328,7 @@ pub struct FeedSettingsDoc {
 #[utoipa::path(get, path = "/api/v1/feeds/settings", tag = "feeds",
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The settings in force", body = FeedSettingsDoc),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody)
+        (status = 200, description = "The settings in force", body = FeedSettingsDoc)
     ))]
 async fn get_settings(
     State(app): State<AppState>,
@@ -354,7 +353,6 @@ const OPERATOR_ONLY: [&str; 3] = ["currency", "markup_bp", "rounding"];
     security(("partner_key" = [])),
     responses(
         (status = 200, description = "The settings now in force", body = FeedSettingsDoc),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 403, description = "Tried to change currency, markup or rounding", body = ErrorBody),
         (status = 422, description = "Invalid settings (`invalid_feed_settings`)", body = ErrorBody)
     ))]
@@ -363,8 +361,7 @@ async fn put_settings(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(mut body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(mut body) = body.map_err(ApiError::from)?;
     let current = settings_for(&app.store, partner)
         .await
         .map_err(ApiError::internal)?;

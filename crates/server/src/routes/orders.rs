@@ -56,6 +56,14 @@ async fn create_order(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    // The body is read as bytes (its fingerprint keys the request), yet it is JSON by contract:
+    // one sent as another media type is refused as such, as on every JSON route.
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| !is_json_media_type(v))
+    {
+        return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
+    }
     let raw_key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -90,6 +98,23 @@ async fn create_order(
         )),
         orders::Committed::Existing(state) => Ok(key_answer(state)),
     }
+}
+
+/// `application/json` or a `+json` type, parameters aside.
+fn is_json_media_type(value: &axum::http::HeaderValue) -> bool {
+    let Ok(text) = value.to_str() else {
+        return false;
+    };
+    let essence = text
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
 }
 
 /// The answer to a request whose key was used before.
@@ -300,6 +325,7 @@ fn to_domain_line(
 async fn answer_purchase_request(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
+    headers: HeaderMap,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<
         Json<ddhub_orders::answers::AnswerRequest>,
@@ -307,12 +333,16 @@ async fn answer_purchase_request(
     >,
 ) -> Result<Response, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let Json(req) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(req) = body.map_err(ApiError::from)?;
     match answer(&app, wholesaler, id, &req).await? {
         Ok(view) => Ok(Json(view).into_response()),
         Err(rejection) => {
-            let body = serde_json::json!({ "error": { "code": rejection.code(), "problems": rejection.problems } });
+            let message = ddhub_orders::messages::message(
+                rejection.code(),
+                crate::i18n::negotiate_locale(&headers),
+                &[],
+            );
+            let body = serde_json::json!({ "error": { "code": rejection.code(), "message": message, "problems": rejection.problems } });
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
         }
     }
@@ -431,6 +461,7 @@ pub struct ChangesQuery {
     /// The `next_cursor` of the previous page; from the start when absent.
     pub cursor: Option<String>,
     /// Events per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -488,7 +519,7 @@ pub struct CancelBody {
 /// Cancels an order before it ships; every line's amount becomes refundable.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders",
     params(("id" = i64, Path, description = "Order id")),
-    request_body = CancelBody,
+    request_body = Option<CancelBody>,
     security(("partner_key" = [])),
     responses(
         (status = 200, description = "The order"),
@@ -499,10 +530,12 @@ async fn cancel_order(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
-    body: Option<Json<CancelBody>>,
+    body: Result<Option<Json<CancelBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<orders::OrderView>, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    // The body is optional; one that is sent must be JSON of the right shape.
     let reason = body
+        .map_err(ApiError::from)?
         .and_then(|Json(b)| b.reason)
         .map(|r| r.chars().take(500).collect());
     match crate::order_ops::apply(
@@ -539,7 +572,8 @@ pub struct DocQuery {
     params(("id" = i64, Path, description = "Order id"), ("kind" = String, Path, description = "invoice or packing_list"), DocQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The document as JSON or PDF"),
+        (status = 200, description = "The document as JSON or PDF",
+            content(("application/json"), ("application/pdf"))),
         (status = 404, description = "No such order or document", body = ErrorBody),
         (status = 409, description = "The order is not packed yet", body = ErrorBody)
     ))]

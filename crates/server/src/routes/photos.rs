@@ -94,6 +94,7 @@ impl PhotoView {
         (status = 202, description = "Stored; normalisation queued", body = PhotoView),
         (status = 400, description = "No photo field", body = ErrorBody),
         (status = 404, description = "No such style for this wholesaler", body = ErrorBody),
+        (status = 409, description = "The style already has this photo (`conflict`)", body = ErrorBody),
         (status = 413, description = "Larger than the photo limit", body = ErrorBody)
     ))]
 async fn add_photo(
@@ -105,15 +106,10 @@ async fn add_photo(
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
     let style = StyleId(id);
     ddhub_store::catalog::get_style(&app.store, wholesaler, style).await?;
-    let mut multipart =
-        multipart.map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+    let mut multipart = multipart.map_err(ApiError::from)?;
     let limit = app.config.images.limits.max_file_bytes;
     let mut found = None;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?
-    {
+    while let Some(mut field) = multipart.next_field().await.map_err(ApiError::from)? {
         if field.name() != Some("photo") {
             return Err(ApiError::with_detail(
                 ErrorCode::UploadBadField,
@@ -131,11 +127,7 @@ async fn add_photo(
             .take(200)
             .collect();
         let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?
-        {
+        while let Some(chunk) = field.chunk().await.map_err(ApiError::from)? {
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(ApiError::new(ErrorCode::UploadTooLarge)
                     .arg("field", "photo")
@@ -249,8 +241,7 @@ async fn reorder_photos(
     body: Result<Json<PhotoOrder>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Vec<PhotoView>>, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     if body.photo_ids.len() > 500 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

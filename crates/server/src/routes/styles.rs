@@ -32,8 +32,10 @@ pub struct ListQuery {
     /// `active`, `sold_out` or `archived`; every state when absent.
     pub state: Option<String>,
     /// Page number from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Styles per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -131,10 +133,7 @@ pub struct StyleList {
     params(ListQuery),
     security(("wholesaler_key" = [])),
     responses(
-        (status = 200, description = "One page of styles", body = StyleList),
-        (status = 400, description = "Bad query", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
-        (status = 403, description = "Not a wholesaler key", body = ErrorBody)
+        (status = 200, description = "One page of styles", body = StyleList)
     ))]
 async fn list_styles(
     State(app): State<AppState>,
@@ -187,7 +186,6 @@ async fn list_styles(
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The style", body = StyleView),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 404, description = "No such style for this wholesaler", body = ErrorBody)
     ))]
 async fn get_style(
@@ -380,21 +378,18 @@ impl StyleBody {
     responses(
         (status = 201, description = "Created", body = UpsertResult),
         (status = 200, description = "Updated or unchanged", body = UpsertResult),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
+        (status = 409, description = "Created at the same moment by another request: send again (`conflict`)", body = ErrorBody),
         (status = 422, description = "Invalid style", body = ErrorBody)
     ))]
 async fn put_style(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
-    Path(code): Path<String>,
+    code: Result<Path<String>, axum::extract::rejection::PathRejection>,
     body: Result<Json<StyleBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<UpsertResult>), ApiError> {
-    let Json(body) = body.map_err(|e| match e {
-        axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => {
-            ApiError::new(ErrorCode::UnsupportedMediaType)
-        }
-        other => ApiError::with_detail(ErrorCode::InvalidBody, other.body_text()),
-    })?;
+    // A code that is not UTF-8 once decoded names no style, as on every other style path.
+    let Path(code) = code.map_err(|_| ApiError::not_found())?;
+    let Json(body) = body.map_err(ApiError::from)?;
     let input = body.into_input(&code)?;
     let txn = app.store.begin_write().await?;
     let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;

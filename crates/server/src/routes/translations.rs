@@ -21,6 +21,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(approve_translations))
 }
 
+/// The locales translations are kept in (documentation of the path segment; Korean is the
+/// original and has none).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub enum TargetLocale {
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "ja")]
+    Ja,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+    #[serde(rename = "zh-TW")]
+    ZhTw,
+    #[serde(rename = "vi")]
+    Vi,
+    #[serde(rename = "th")]
+    Th,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct FieldView {
     pub value: String,
@@ -62,14 +81,11 @@ async fn owned(
 ) -> Result<(StyleId, Locale), ApiError> {
     let style = StyleId(id);
     ddhub_store::catalog::get_style(&app.store, wholesaler, style).await?;
+    // The locale is a path segment: one with no translations (Korean is the original) names
+    // nothing, like an unknown style id.
     let locale = Locale::from_tag(locale)
         .filter(|l| *l != Locale::Ko)
-        .ok_or_else(|| {
-            ApiError::with_detail(
-                ErrorCode::InvalidQuery,
-                "locale must be en, ja, zh-CN, zh-TW, vi or th",
-            )
-        })?;
+        .ok_or_else(ApiError::not_found)?;
     Ok((style, locale))
 }
 
@@ -100,7 +116,7 @@ async fn view(
 
 /// The translated fields of one of your styles in one locale.
 #[utoipa::path(get, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The fields and their review states", body = TranslationsView),
@@ -118,7 +134,7 @@ async fn get_translations(
 
 /// Corrects translated fields; they become `edited` and machines leave them alone.
 #[utoipa::path(put, path = "/api/v1/styles/{id}/translations/{locale}", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
     request_body = TranslationEdit,
     security(("wholesaler_key" = [])),
     responses(
@@ -133,8 +149,7 @@ async fn put_translations(
     body: Result<Json<TranslationEdit>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     Ok(Json(edit(&app, wholesaler, id, &locale, &body).await?))
 }
 
@@ -170,8 +185,8 @@ pub async fn edit(
 
 /// Approves translated fields as they stand.
 #[utoipa::path(post, path = "/api/v1/styles/{id}/translations/{locale}/approve", tag = "translations",
-    params(("id" = i64, Path, description = "Style id"), ("locale" = String, Path, description = "en, ja, zh-CN, zh-TW, vi or th")),
-    request_body = ApproveBody,
+    params(("id" = i64, Path, description = "Style id"), ("locale" = inline(TargetLocale), Path, description = "A locale translations are kept in")),
+    request_body = Option<ApproveBody>,
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "The fields now", body = TranslationsView),
@@ -182,10 +197,11 @@ async fn approve_translations(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
-    body: Option<Json<ApproveBody>>,
+    body: Result<Option<Json<ApproveBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let fields = body.and_then(|Json(b)| b.fields);
+    // The body is optional; one that is sent must be JSON of the right shape.
+    let fields = body.map_err(ApiError::from)?.and_then(|Json(b)| b.fields);
     Ok(Json(approve(&app, wholesaler, id, &locale, fields).await?))
 }
 

@@ -214,7 +214,6 @@ fn clean_name(raw: Option<&str>) -> String {
     responses(
         (status = 202, description = "Accepted; processing as a job", body = UploadView),
         (status = 400, description = "No file, or a bad form field", body = ErrorBody),
-        (status = 401, description = "Missing, malformed, unknown or revoked key", body = ErrorBody),
         (status = 413, description = "A file over its limit; nothing was saved", body = ErrorBody)
     ))]
 async fn create_upload(
@@ -222,8 +221,7 @@ async fn create_upload(
     WholesalerAuth(wholesaler): WholesalerAuth,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadView>), ApiError> {
-    let multipart =
-        multipart.map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+    let multipart = multipart.map_err(ApiError::from)?;
     let upload = receive(&app, wholesaler, multipart, None).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -252,10 +250,7 @@ pub async fn receive(
     let mut encoding = None;
     let mut sheet = None;
     loop {
-        let next = multipart
-            .next_field()
-            .await
-            .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+        let next = multipart.next_field().await.map_err(ApiError::from)?;
         let Some(mut field) = next else { break };
         let name = field.name().unwrap_or("").to_string();
         if let Some(expected) = csrf
@@ -422,8 +417,10 @@ async fn get_upload(
 #[into_params(parameter_in = Query)]
 pub struct ErrorsQuery {
     /// Page number from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Problems per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub per_page: Option<u64>,
     /// `error` or `warning`; both when absent.
     pub severity: Option<String>,
@@ -443,7 +440,6 @@ pub struct ProblemPage {
     security(("wholesaler_key" = [])),
     responses(
         (status = 200, description = "One page of problems, in row order", body = ProblemPage),
-        (status = 400, description = "Bad query", body = ErrorBody),
         (status = 404, description = "No such upload for this wholesaler", body = ErrorBody)
     ))]
 async fn upload_errors(
@@ -457,10 +453,10 @@ async fn upload_errors(
         query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(100);
-    if page == 0 || !(1..=1000).contains(&per_page) {
+    if !(1..=1_000_000).contains(&page) || !(1..=1000).contains(&per_page) {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidQuery,
-            "page ≥ 1 and per_page between 1 and 1000",
+            "page between 1 and 1000000, per_page between 1 and 1000",
         ));
     }
     let severity = match q.severity.as_deref() {
@@ -593,8 +589,7 @@ async fn put_mapping(
     WholesalerAuth(wholesaler): WholesalerAuth,
     body: Result<Json<ColumnMappingBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ColumnMappingBody>, ApiError> {
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     if body.columns.len() > 200 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

@@ -40,8 +40,7 @@ async fn set_endpoint(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<EndpointBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Json(body) =
-        body.map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()))?;
+    let Json(body) = body.map_err(ApiError::from)?;
     let url = ddhub_orders::webhook::parse_target(&body.url, app.config.webhooks_allow_private)
         .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
     let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();

@@ -6,6 +6,7 @@ mod api;
 mod feed_changes;
 mod feeds;
 mod i18n;
+mod openapi;
 mod ops;
 mod orders;
 mod pages;

@@ -111,6 +111,11 @@ async fn upsert_is_idempotent_and_scoped_to_the_wholesaler() {
                 .total,
             0
         );
+        // A page past what SQL can count is empty, not a panic in the driver.
+        let far = catalog::list_styles(s, a.id, None, u64::MAX / 2, 3)
+            .await
+            .unwrap();
+        assert_eq!((far.total, far.styles.len()), (1, 0));
     }
 }
 

@@ -1,0 +1,212 @@
+//! The OpenAPI document against what the router answers: every error a route gives is
+//! documented for that route, with the one error body.
+
+use crate::api::{call, fixture};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ddhub_domain::Locale;
+use ddhub_store::testing;
+use serde_json::Value;
+
+fn doc() -> Value {
+    serde_json::to_value(ddhub_server::app::openapi()).unwrap()
+}
+
+fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.to_uppercase(), path.clone(), op));
+        }
+    }
+    out
+}
+
+/// Every `$ref` in `v`.
+fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(map) => {
+            for (k, x) in map {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r),
+                    _ => refs(x, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+fn documents(op: &Value, status: u16) -> bool {
+    op["responses"][status.to_string()].is_object()
+}
+
+#[test]
+fn every_operation_documents_the_errors_of_its_key_body_and_layers() {
+    let doc = doc();
+    assert!(
+        doc["paths"]["/api/v1/search"]["get"].is_object(),
+        "public search is documented"
+    );
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    for r in all {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or(r);
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{r} names no schema"
+        );
+    }
+    for (method, path, op) in operations(&doc) {
+        let keyed = op["security"].is_array();
+        let body = &op["requestBody"]["content"];
+        for (status, expected) in [
+            (401, keyed),
+            (403, keyed),
+            (415, body.is_object()),
+            (413, body.is_object()),
+            (422, body.get("application/json").is_some()),
+        ] {
+            if expected {
+                assert!(documents(op, status), "{method} {path} lacks {status}");
+            }
+        }
+        for (status, response) in op["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    response["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{method} {path} {status}"
+                );
+            }
+        }
+    }
+    // Layers differ by router: keyed API routes are rate limited, uploads and media are not;
+    // feeds stream without a timeout.
+    let op = |path: &str, method: &str| doc["paths"][path][method].clone();
+    assert!(documents(&op("/api/v1/styles", "get"), 429));
+    assert!(documents(&op("/api/v1/search", "get"), 429));
+    assert!(!documents(&op("/api/v1/catalog/uploads", "post"), 429));
+    assert!(!documents(&op("/media/{key}", "get"), 429));
+    assert!(documents(&op("/api/v1/styles", "get"), 503));
+    // A status the route documents itself keeps the route's words.
+    let feed = op("/api/v1/feeds/products", "get");
+    assert!(
+        feed["responses"]["503"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("exchange rate")
+    );
+    let generated = &op("/api/v1/styles", "get")["responses"]["401"]["description"];
+    assert!(
+        generated.as_str().unwrap().contains("`auth_revoked`"),
+        "a generated response names its codes: {generated}"
+    );
+}
+
+#[test]
+fn the_translation_locale_in_the_path_lists_every_target() {
+    let doc = doc();
+    let targets: Vec<&str> = Locale::TARGETS.iter().map(|l| l.tag()).collect();
+    for (method, path, op) in operations(&doc) {
+        if !path.contains("{locale}") {
+            continue;
+        }
+        let param = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "locale")
+            .unwrap();
+        let listed: Vec<&str> = param["schema"]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path}: {param}"))
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(listed, targets, "{method} {path}");
+    }
+}
+
+fn request(method: &str, uri: &str, auth: &str, body: Option<(&str, &str)>) -> Request<Body> {
+    let mut b = Request::builder().method(method).uri(uri);
+    if !auth.is_empty() {
+        b = b.header("authorization", auth);
+    }
+    let text = match body {
+        Some((content_type, text)) => {
+            if !content_type.is_empty() {
+                b = b.header("content-type", content_type);
+            }
+            text.to_string()
+        }
+        None => String::new(),
+    };
+    b.body(Body::from(text)).unwrap()
+}
+
+/// The documented operation `uri` reaches: a literal path over one with parameters.
+fn operation<'a>(doc: &'a Value, method: &str, uri: &str) -> &'a Value {
+    let path = uri.split('?').next().unwrap();
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut best: Option<(usize, &Value)> = None;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        let parts: Vec<&str> = template.split('/').collect();
+        let fits = parts.len() == segments.len()
+            && parts
+                .iter()
+                .zip(&segments)
+                .all(|(t, s)| t == s || t.starts_with('{'));
+        let params = parts.iter().filter(|t| t.starts_with('{')).count();
+        if fits && best.is_none_or(|(n, _)| params < n) {
+            best = Some((params, &item[method.to_lowercase()]));
+        }
+    }
+    best.unwrap_or_else(|| panic!("{method} {uri} is not documented"))
+        .1
+}
+
+#[tokio::test]
+async fn refusals_answer_documented_statuses_with_their_table_codes() {
+    let f = fixture(testing::sqlite().await).await;
+    let doc = doc();
+    let w = format!("Bearer {}", f.key_a);
+    let p = format!("Bearer {}", f.partner_key);
+    let style = f.style_a;
+    let (json, text) = ("application/json", "text/plain");
+    let huge_page = "/api/v1/catalog/uploads/1/errors?page=16155595623275245568";
+    let translations = format!("/api/v1/styles/{style}/translations");
+    let photos = format!("/api/v1/styles/{style}/photos");
+    // One line a case reads better than rustfmt's nine.
+    #[rustfmt::skip]
+    let cases = [
+        ("PUT", "/api/v1/styles/by-code/X1", &w, Some((text, "{}")), 415, "unsupported_media_type"),
+        ("PUT", "/api/v1/styles/by-code/X1", &w, Some((json, "{")), 422, "invalid_body"),
+        ("PUT", "/api/v1/catalog/column-mapping", &String::new(), Some((json, "{}")), 401, "auth_missing"),
+        ("GET", "/api/v1/purchase-requests?state=x", &w, None, 400, "invalid_query"),
+        ("GET", huge_page, &w, None, 400, "invalid_query"),
+        ("GET", &format!("{translations}/xx"), &w, None, 404, "not_found"),
+        ("POST", &format!("{translations}/en/approve"), &w, Some((json, "\u{0}")), 422, "invalid_body"),
+        ("POST", "/api/v1/catalog/uploads", &w, Some((json, "{}")), 415, "unsupported_media_type"),
+        ("POST", &photos, &w, Some((json, "{}")), 415, "unsupported_media_type"),
+        ("POST", "/api/v1/orders", &p, Some((text, "{}")), 415, "unsupported_media_type"),
+        ("POST", "/api/v1/orders/1/cancel", &p, Some((json, "\u{0}")), 422, "invalid_body"),
+        ("PUT", "/api/v1/webhooks/endpoint", &p, Some(("", "{}")), 415, "unsupported_media_type"),
+        ("GET", "/api/v1/orders/changes?limit=0", &p, None, 400, "invalid_query"),
+        ("GET", "/api/v1/webhooks/deliveries", &w, None, 403, "auth_wrong_role"),
+        ("GET", "/api/v1/orders/x/documents/invoice", &p, None, 404, "not_found"),
+    ];
+    for (method, uri, auth, body, status, code) in cases {
+        let (s, _, b) = call(&f.router, request(method, uri, auth, body)).await;
+        let what = format!("{method} {uri}");
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (StatusCode::from_u16(status).unwrap(), Some(code)),
+            "{what}: {b}"
+        );
+        assert!(b["error"]["message"].is_string(), "{what}: {b}");
+        let op = operation(&doc, method, uri);
+        assert!(documents(op, status), "{what}: {status} is not documented");
+    }
+}
