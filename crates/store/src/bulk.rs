@@ -127,6 +127,19 @@ impl Sql {
         self
     }
 
+    /// `column IN (…)` with one bind per value, for short lists (a page of hits, an order's
+    /// lines); batches go through [`Sql::with_rows`].
+    pub(crate) fn in_list(&mut self, column: &str, values: Vec<Value>) -> &mut Self {
+        self.push(column).push(" IN (");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
+    }
+
     /// `WITH v(a, b, …) AS (…)` holding `rows`, consumed.
     pub(crate) fn with_rows(&mut self, rows: Rows) -> &mut Self {
         let mut names: Vec<String> = Vec::with_capacity(rows.columns.len() + 2);

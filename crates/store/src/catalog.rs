@@ -831,20 +831,6 @@ pub struct ListingRow {
 
 /// Loads listing rows for the given styles (missing ids are simply absent).
 pub async fn listing_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingRow>> {
-    listing_rows_with(store, ids, true).await
-}
-
-/// [`listing_rows`] without the SKUs (`skus` is empty): what a page of search hits shows, one
-/// read fewer per request.
-pub async fn hit_rows(store: &Store, ids: &[StyleId]) -> Result<Vec<ListingRow>> {
-    listing_rows_with(store, ids, false).await
-}
-
-async fn listing_rows_with(
-    store: &Store,
-    ids: &[StyleId],
-    with_skus: bool,
-) -> Result<Vec<ListingRow>> {
     use crate::entity::{photo, wholesaler};
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(MAX_BINDS / 4) {
@@ -855,16 +841,12 @@ async fn listing_rows_with(
             .all(store.conn())
             .await?;
         let mut skus: HashMap<i64, Vec<Sku>> = HashMap::new();
-        let sku_rows = if with_skus {
-            sku::Entity::find()
-                .filter(sku::Column::StyleId.is_in(id_list.clone()))
-                .order_by_asc(sku::Column::Id)
-                .all(store.conn())
-                .await?
-        } else {
-            Vec::new()
-        };
-        for k in sku_rows {
+        for k in sku::Entity::find()
+            .filter(sku::Column::StyleId.is_in(id_list.clone()))
+            .order_by_asc(sku::Column::Id)
+            .all(store.conn())
+            .await?
+        {
             skus.entry(k.style_id).or_default().push(to_sku(k)?);
         }
         let mut thumbs: HashMap<i64, (i32, String)> = HashMap::new();
@@ -955,15 +937,8 @@ pub async fn search_hits(
          LEFT JOIN translations t ON t.style_id = s.id AND t.field = 'title' AND t.locale = ",
     )
     .bind(locale.tag())
-    .push(" LEFT JOIN photos p ON p.style_id = s.id AND p.state = 'ready' WHERE s.id IN (");
-    // A page is at most a few hundred hits: one bind each.
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(id.0);
-    }
-    sql.push(")");
+    .push(" LEFT JOIN photos p ON p.style_id = s.id AND p.state = 'ready' WHERE ")
+    .in_list("s.id", ids.iter().map(|id| id.0.into()).collect());
     let mut by_id: HashMap<i64, (HitRow, i32)> = HashMap::with_capacity(ids.len());
     for r in store.conn().query_all_raw(sql.build()).await? {
         let id: i64 = r.try_get("", "id")?;

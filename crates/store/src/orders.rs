@@ -709,26 +709,14 @@ pub async fn sku_facts(store: &Store, ids: &[SkuId], codes: &[String]) -> Result
          s.style_code, s.state, s.moq, s.price_krw \
          FROM skus k JOIN styles s ON s.id = k.style_id WHERE ",
     );
-    // One bind per value: an order has at most a few hundred lines.
-    let list = |sql: &mut crate::bulk::Sql, column: &str, values: Vec<sea_orm::Value>| {
-        sql.push(column).push(" IN (");
-        for (i, v) in values.into_iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.bind(v);
-        }
-        sql.push(")");
-    };
     if !ids.is_empty() {
-        list(&mut sql, "k.id", ids.iter().map(|s| s.0.into()).collect());
+        sql.in_list("k.id", ids.iter().map(|s| s.0.into()).collect());
     }
     if !codes.is_empty() {
         if !ids.is_empty() {
             sql.push(" OR ");
         }
-        list(
-            &mut sql,
+        sql.in_list(
             "s.style_code",
             codes.iter().map(|c| c.clone().into()).collect(),
         );

@@ -167,18 +167,7 @@ pub async fn partner_with_rate(
         .ok_or(StoreError::NotFound)?;
     let nanos: Option<i64> = row.try_get("", "rate_nanos")?;
     let partner = to_partner(partner::Model::from_query_result(&row, "")?)?;
-    let rate = if partner.currency == ddhub_domain::Currency::Krw {
-        // The won needs no rate (see `rates::get_rate`).
-        Some(ddhub_domain::RatePerKrw {
-            currency: partner.currency,
-            nanos: 1_000_000_000,
-        })
-    } else {
-        nanos.map(|nanos| ddhub_domain::RatePerKrw {
-            currency: partner.currency,
-            nanos,
-        })
-    };
+    let rate = crate::rates::rate_of(partner.currency, nanos);
     Ok((partner, rate))
 }
 

@@ -50,21 +50,24 @@ pub async fn list_rates(store: &Store) -> Result<Vec<RatePerKrw>> {
         .collect()
 }
 
+/// The rate of `currency` given the stored nanos, if any: KRW is always one.
+pub(crate) fn rate_of(currency: Currency, stored_nanos: Option<i64>) -> Option<RatePerKrw> {
+    if currency == Currency::Krw {
+        return Some(RatePerKrw {
+            currency,
+            nanos: 1_000_000_000,
+        });
+    }
+    stored_nanos.map(|nanos| RatePerKrw { currency, nanos })
+}
+
 /// The rate of one currency; KRW is always one.
 pub async fn get_rate(store: &Store, currency: Currency) -> Result<Option<RatePerKrw>> {
     if currency == Currency::Krw {
-        return Ok(Some(RatePerKrw {
-            currency,
-            nanos: 1_000_000_000,
-        }));
+        return Ok(rate_of(currency, None));
     }
-    Ok(
-        exchange_rate::Entity::find_by_id(currency.code().to_string())
-            .one(store.conn())
-            .await?
-            .map(|m| RatePerKrw {
-                currency,
-                nanos: m.per_krw_nanos,
-            }),
-    )
+    let stored = exchange_rate::Entity::find_by_id(currency.code().to_string())
+        .one(store.conn())
+        .await?;
+    Ok(rate_of(currency, stored.map(|m| m.per_krw_nanos)))
 }

@@ -173,15 +173,16 @@ async fn batch_automatic_writes_keep_human_work() {
         .rows
         .len();
         assert_eq!(after, before + 2, "{}", db.name);
-        // Hit rows carry what listing rows carry, without the SKUs.
+        // Search hits carry what listing rows carry, with the title in force.
         let full = catalog::listing_rows(s, &[a, b]).await.unwrap();
-        let hits = catalog::hit_rows(s, &[a, b]).await.unwrap();
+        let hits = catalog::search_hits(s, &[a, b], Locale::En).await.unwrap();
         assert_eq!(hits.len(), 2);
         for (h, f) in hits.iter().zip(&full) {
-            assert_eq!(h.style.id, f.style.id);
-            assert_eq!(h.style.style_code, f.style.style_code);
+            assert_eq!(h.style_id, f.style.id);
+            assert_eq!(h.style_code, f.style.style_code);
             assert_eq!(h.wholesaler.name, f.wholesaler.name);
-            assert!(h.skus.is_empty() && !f.skus.is_empty());
+            assert!(!f.skus.is_empty());
         }
+        assert_eq!(hits[0].title.as_deref(), Some("Hand-edited"));
     }
 }
