@@ -539,6 +539,14 @@ impl Listing {
         store: &Store,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> anyhow::Result<u64> {
+        // The `style.changed` jobs waiting now ask for work this rebuild does (it reads every
+        // style after this point): they are marked done when it finishes, so the serving
+        // process does not translate and index the whole catalog a second time (after an
+        // initial load that would take as long as the rebuild, next to the buyers' searches).
+        let queue = ddhub_store::jobs::JobQueue::new(store.clone());
+        let covered = queue
+            .waiting_ids(ddhub_store::catalog::JOB_STYLE_CHANGED)
+            .await?;
         let total = ddhub_store::catalog::total_styles(store).await?;
         let mut after = 0;
         let mut done = 0u64;
@@ -573,6 +581,8 @@ impl Listing {
         // Searchable at once, merged to one segment: searches after a rebuild walk one posting
         // list per term.
         self.index.finish_rebuild().await?;
+        let superseded = queue.supersede(&covered).await?;
+        tracing::info!(indexed = done, superseded, "full reindex finished");
         Ok(done)
     }
 }

@@ -14,7 +14,8 @@ use ddhub_domain::{JobId, Timestamp};
 use rand::RngExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, Statement, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    Statement, Value,
 };
 use std::time::Duration;
 
@@ -348,6 +349,42 @@ impl JobQueue {
             .exec(self.store.conn())
             .await?;
         Ok(res.rows_affected == 1)
+    }
+
+    /// The ids of the jobs of `kind` waiting now (queued, whatever their run time): the ones a
+    /// full rebuild that starts reading after this call will cover (see [`Self::supersede`]).
+    pub async fn waiting_ids(&self, kind: &str) -> Result<Vec<JobId>> {
+        let ids: Vec<i64> = job::Entity::find()
+            .select_only()
+            .column(job::Column::Id)
+            .filter(job::Column::Kind.eq(kind))
+            .filter(job::Column::State.eq(JobState::Queued.as_str()))
+            .into_tuple()
+            .all(self.store.conn())
+            .await?;
+        Ok(ids.into_iter().map(JobId).collect())
+    }
+
+    /// Marks these jobs done if they are still waiting: work that read the database after
+    /// [`Self::waiting_ids`] listed them (a full reindex) has done what they ask. A job a worker
+    /// holds is left to it. Returns how many were marked.
+    pub async fn supersede(&self, ids: &[JobId]) -> Result<u64> {
+        let mut marked = 0;
+        for chunk in ids.chunks(crate::bulk::SQLITE_MAX_BINDS / 2) {
+            marked += job::Entity::update_many()
+                .col_expr(job::Column::State, Expr::value(JobState::Done.as_str()))
+                .col_expr(
+                    job::Column::LastError,
+                    Expr::value("superseded by a full reindex"),
+                )
+                .col_expr(job::Column::UpdatedAt, Expr::value(self.clock.now().0))
+                .filter(job::Column::Id.is_in(chunk.iter().map(|j| j.0)))
+                .filter(job::Column::State.eq(JobState::Queued.as_str()))
+                .exec(self.store.conn())
+                .await?
+                .rows_affected;
+        }
+        Ok(marked)
     }
 
     /// A job's current row, for tests and the operator.

@@ -223,3 +223,51 @@ async fn review_states_protect_a_persons_work() {
     // Korean is the original: a path naming its translations names nothing.
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// A full reindex marks the `style.changed` jobs that were waiting when it began as done (it
+/// did their work), leaves a job a worker holds alone, and leaves later jobs waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_reindex_supersedes_the_waiting_style_jobs() {
+    use ddhub_store::catalog::JOB_STYLE_CHANGED;
+    use ddhub_store::jobs::{self, JobQueue, NewJob};
+    for db in testing::all("reindex_supersedes").await {
+        let store = &db.store;
+        let queue = JobQueue::new(store.clone());
+        let payload = || serde_json::json!({ "styles": [{ "id": 1, "fields": ["created"] }] });
+        let held = jobs::enqueue(store.conn(), NewJob::new(JOB_STYLE_CHANGED, payload()))
+            .await
+            .unwrap();
+        let claimed = queue
+            .claim(&[JOB_STYLE_CHANGED], 1, Duration::from_secs(60))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].id, held);
+        let waiting = jobs::enqueue(store.conn(), NewJob::new(JOB_STYLE_CHANGED, payload()))
+            .await
+            .unwrap();
+        let other_kind = jobs::enqueue(store.conn(), NewJob::new("photo.normalise", payload()))
+            .await
+            .unwrap();
+        let index: std::sync::Arc<dyn ddhub_search::SearchIndex> =
+            std::sync::Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
+        let listing = ddhub_server::listing::Listing::new(index, "/media".into()).unwrap();
+        listing.reindex(store, &|_, _| {}).await.unwrap();
+        let later = jobs::enqueue(store.conn(), NewJob::new(JOB_STYLE_CHANGED, payload()))
+            .await
+            .unwrap();
+        let state = |v: jobs::JobView| (v.state, v.last_error);
+        assert_eq!(
+            state(queue.get(waiting).await.unwrap()),
+            (
+                "done".to_string(),
+                Some("superseded by a full reindex".into())
+            ),
+            "{}",
+            db.name
+        );
+        assert_eq!(queue.get(held).await.unwrap().state, "running");
+        assert_eq!(queue.get(other_kind).await.unwrap().state, "queued");
+        assert_eq!(queue.get(later).await.unwrap().state, "queued");
+    }
+}
