@@ -319,13 +319,14 @@ fn drive(
     })
 }
 
-fn report(backend: &str, concurrency: usize, run: &Run) {
+fn report(backend: &str, result_cache: Option<bool>, concurrency: usize, run: &Run) {
     let ms = |p: f64| round2(run.latency_us.value_at_quantile(p) as f64 / 1000.0);
     let p99 = ms(0.99);
     let qps = run.requests as f64 / run.wall.as_secs_f64();
     let mut line = serde_json::json!({
         "bench": "search_http",
         "backend": backend,
+        "result_cache": result_cache,
         "concurrency": concurrency,
         "requests": run.requests,
         "errors": run.errors,
@@ -434,18 +435,6 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
             })
         );
     }
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let log = std::fs::File::create(env.data_dir.join(format!("serve-{}.log", env.backend)))?;
-    let mut server = Spawned(
-        env.command(&["serve", "--no-workers"])
-            .env("DDHUB_LISTEN", format!("127.0.0.1:{port}"))
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()
-            .context("start ddhub serve")?,
-    );
-    wait_ready(&base, &mut server)?;
     let queries: Arc<Vec<_>> = Arc::new(
         ddhub_search::sample::mixed_queries(500, 7)
             .iter()
@@ -453,12 +442,35 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
             .map(|(n, q)| params(q, n))
             .collect(),
     );
-    let url = format!("{base}/api/v1/search");
-    for (concurrency, total) in [(1, b.requests_c1), (32, b.requests_c32)] {
-        let run = drive(url.clone(), queries.clone(), concurrency, total, 200)?;
-        report(env.backend, concurrency, &run);
+    // The embedded index serves with its result cache (the default) and then without it, so
+    // the engine's own latency is printed too: the 500 queries repeat, and a storefront's
+    // popular searches repeat the same way, but its long tail does not.
+    let caches: &[Option<bool>] = if env.backend == "tantivy" {
+        &[Some(true), Some(false)]
+    } else {
+        &[None]
+    };
+    for cache in caches {
+        let port = free_port()?;
+        let base = format!("http://127.0.0.1:{port}");
+        let log = std::fs::File::create(env.data_dir.join(format!("serve-{}.log", env.backend)))?;
+        let mut command = env.command(&["serve", "--no-workers"]);
+        command
+            .env("DDHUB_LISTEN", format!("127.0.0.1:{port}"))
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        if let Some(on) = cache {
+            command.env("DDHUB_SEARCH_RESULT_CACHE", on.to_string());
+        }
+        let mut server = Spawned(command.spawn().context("start ddhub serve")?);
+        wait_ready(&base, &mut server)?;
+        let url = format!("{base}/api/v1/search");
+        for (concurrency, total) in [(1, b.requests_c1), (32, b.requests_c32)] {
+            let run = drive(url.clone(), queries.clone(), concurrency, total, 200)?;
+            report(env.backend, *cache, concurrency, &run);
+        }
+        drop(server);
     }
-    drop(server);
     Ok(())
 }
 

@@ -88,6 +88,49 @@ pub struct WholesalerRef {
     pub building: String,
 }
 
+/// What a storefront shows of a hit, kept with the document in the index so a search answer
+/// needs no database round trip (as Meilisearch returns its documents): a search node then
+/// serves buyers from the index alone, and a changed style shows its new face when its
+/// document is rewritten, which the outbox does within seconds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HitDisplay {
+    pub style_code: String,
+    /// The title in the query's locale (the Korean one where that locale has none).
+    pub title: String,
+    pub price_krw: i64,
+    pub thumbnail_url: Option<String>,
+    pub wholesaler: WholesalerRef,
+}
+
+/// [`HitDisplay`] as stored: the title in every locale.
+#[derive(Serialize, Deserialize)]
+struct StoredDisplay {
+    style_code: String,
+    title: LocalizedText,
+    price_krw: i64,
+    thumbnail_url: Option<String>,
+    wholesaler: WholesalerRef,
+}
+
+impl HitDisplay {
+    /// The display of a hit in `locale`, from what [`ListingDoc::stored_display`] wrote;
+    /// `None` when the stored text is not one (the caller then reads the database).
+    pub fn from_stored(stored: &str, locale: Locale) -> Option<HitDisplay> {
+        let s: StoredDisplay = serde_json::from_str(stored).ok()?;
+        let title = match s.title.get(locale) {
+            "" => s.title.get(Locale::Ko).to_string(),
+            t => t.to_string(),
+        };
+        Some(HitDisplay {
+            style_code: s.style_code,
+            title,
+            price_krw: s.price_krw,
+            thumbnail_url: s.thumbnail_url,
+            wholesaler: s.wholesaler,
+        })
+    }
+}
+
 /// One style as the search engines see it. A plain value: the store fills it, the backends index it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ListingDoc {
@@ -181,6 +224,19 @@ impl ListingDoc {
             updated_at: style.updated_at,
             thumbnail_url: style.thumbnail_url,
         }
+    }
+
+    /// The stored form of this style's [`HitDisplay`] (JSON, every locale's title).
+    pub fn stored_display(&self) -> String {
+        // Serialising these plain fields cannot fail (no maps with non-string keys).
+        serde_json::to_string(&StoredDisplay {
+            style_code: self.style_code.clone(),
+            title: self.title.clone(),
+            price_krw: self.price_krw,
+            thumbnail_url: self.thumbnail_url.clone(),
+            wholesaler: self.wholesaler.clone(),
+        })
+        .unwrap_or_default()
     }
 
     /// The category and its ancestors, most specific first.

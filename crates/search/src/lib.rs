@@ -9,7 +9,7 @@ pub mod sample;
 pub mod tantivy_index;
 pub mod tokenize;
 
-pub use doc::{ListingDoc, LocalizedText, StockState, StyleFields, WholesalerRef};
+pub use doc::{HitDisplay, ListingDoc, LocalizedText, StockState, StyleFields, WholesalerRef};
 pub use meili::{MeiliConfig, MeiliIndex};
 pub use query::{
     Facets, Hit, PRICE_BUCKETS, PriceBucket, QueryError, SameDayFacet, SearchQuery, SearchResult,

@@ -2,7 +2,7 @@
 //! why not an index per locale), written through meilisearch-sdk.
 
 use crate::concepts::{ConceptIndex, concept_token, normalize};
-use crate::doc::ListingDoc;
+use crate::doc::{HitDisplay, ListingDoc};
 use crate::query::{
     Facets, Hit, MAX_WINDOW, PRICE_BUCKETS, SameDayFacet, SearchQuery, SearchResult, Sort,
     price_bucket_key,
@@ -114,11 +114,16 @@ struct MeiliDoc {
     stock: &'static str,
     wholesaler_id: i64,
     created_at: i64,
+    /// The hit's display (see [`HitDisplay`]), as JSON: retrieved, never searched (the
+    /// searchable attributes are listed one by one).
+    display: String,
 }
 
 #[derive(Deserialize)]
 struct HitDoc {
     style_id: i64,
+    #[serde(default)]
+    display: Option<String>,
 }
 
 const FACETS: [&str; 5] = [
@@ -343,6 +348,7 @@ impl MeiliIndex {
             same_day: d.same_day,
             stock: d.stock.as_str(),
             wholesaler_id: d.wholesaler.id,
+            display: d.stored_display(),
             created_at: d.created_at,
         }
     }
@@ -463,7 +469,7 @@ impl SearchIndex for MeiliIndex {
             .with_page(q.page as usize)
             .with_hits_per_page(q.per_page as usize)
             .with_facets(Selectors::Some(&FACETS))
-            .with_attributes_to_retrieve(Selectors::Some(&["style_id"]))
+            .with_attributes_to_retrieve(Selectors::Some(&["style_id", "display"]))
             .with_matching_strategy(MatchingStrategies::ALL)
             .with_show_ranking_score(true);
         if let Some(t) = text.as_deref() {
@@ -485,6 +491,11 @@ impl SearchIndex for MeiliIndex {
             .iter()
             .map(|h| Hit {
                 style_id: h.result.style_id,
+                display: h
+                    .result
+                    .display
+                    .as_deref()
+                    .and_then(|json| HitDisplay::from_stored(json, q.locale)),
                 score: if with_score {
                     h.ranking_score.unwrap_or(0.0) as f32
                 } else {

@@ -219,6 +219,10 @@ impl QueryError {
 pub struct Hit {
     pub style_id: i64,
     pub score: f32,
+    /// What the storefront shows, as indexed (`None` when the index holds no display for it,
+    /// say a Meilisearch index filled before displays were stored).
+    #[serde(default)]
+    pub display: Option<crate::doc::HitDisplay>,
 }
 
 /// A fixed price range in won: `min_krw <= price < max_krw` (`max_krw` `None`: no upper bound).

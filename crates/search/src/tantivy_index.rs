@@ -1,7 +1,7 @@
 //! The embedded backend: a tantivy index in a directory of the data dir (or in memory for tests).
 
 use crate::concepts::{self, ConceptIndex};
-use crate::doc::ListingDoc;
+use crate::doc::{HitDisplay, ListingDoc};
 use crate::query::{
     Facets, Hit, PRICE_BUCKETS, SearchQuery, SearchResult, Sort, price_bucket_index,
 };
@@ -33,7 +33,7 @@ use tantivy::{
 
 /// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
 /// an index written with another version is emptied on open and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "ddhub-search-schema-version";
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
@@ -81,6 +81,8 @@ struct Fields {
     created_at: Field,
     facet_bits: Field,
     size_bits: Field,
+    /// The hit's display, stored only (see [`HitDisplay`]).
+    display: Field,
 }
 
 /// Colour families in bit order of the packed facet column.
@@ -173,6 +175,7 @@ fn build_schema() -> (Schema, Fields) {
         created_at: b.add_i64_field("created_at", FAST),
         facet_bits: b.add_u64_field("facet_bits", FAST),
         size_bits: b.add_u64_field("size_bits", FAST),
+        display: b.add_text_field("display", TextOptions::default().set_stored()),
     };
     (b.build(), fields)
 }
@@ -618,6 +621,7 @@ impl Inner {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_i64(f.style_id, d.style_id);
+        doc.add_text(f.display, d.stored_display());
         for (i, locale) in Locale::ALL.into_iter().enumerate() {
             let lf = f.text[i];
             let attrs = d.attribute_text(locale);
@@ -948,16 +952,14 @@ impl Inner {
         q.validate()?;
         let searcher = self.reader.searcher();
         // Text queries are cached too, by their normalised text and locale (which picks the
-        // analyzer): buyers repeat the popular searches, and a text query costs ~2 ms of a
-        // core where a cached answer costs microseconds. Without text the locale does not
-        // matter.
+        // analyzer and the hits' titles): buyers repeat the popular searches, and a text query
+        // costs ~2 ms of a core where a cached answer costs microseconds.
         let text = q.normalized_text()?;
         let cache_key = self
             .cache_enabled
             .load(std::sync::atomic::Ordering::Relaxed)
             .then(|| {
                 serde_json::to_string(&SearchQuery {
-                    locale: if text.is_some() { q.locale } else { Locale::En },
                     q: text,
                     ..q.clone()
                 })
@@ -1030,7 +1032,16 @@ impl Inner {
                 }
             };
             if let Some(style_id) = col.first(addr.doc_id) {
-                hits.push(Hit { style_id, score });
+                let stored: TantivyDocument = searcher.doc(addr)?;
+                let display = stored
+                    .get_first(self.fields.display)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .and_then(|json| HitDisplay::from_stored(json, q.locale));
+                hits.push(Hit {
+                    style_id,
+                    score,
+                    display,
+                });
             }
         }
         Ok(SearchResult {

@@ -55,6 +55,9 @@ pub struct Config {
     pub images: ddhub_imaging::Config,
     /// `tantivy` (embedded, under the data dir) or `meilisearch`.
     pub search_backend: String,
+    /// Keep recent search results in memory until the embedded index next changes (any
+    /// commit empties it). On by default; off only to measure the engine itself.
+    pub search_result_cache: bool,
     /// Meilisearch's URL when `search_backend = "meilisearch"`.
     pub meilisearch_url: Option<String>,
     /// Meilisearch's API key.
@@ -100,6 +103,7 @@ impl Default for Config {
             media_public_url: None,
             images: ddhub_imaging::Config::default(),
             search_backend: "tantivy".to_string(),
+            search_result_cache: true,
             meilisearch_url: None,
             meilisearch_key: None,
             webhooks_allow_private: false,
@@ -130,6 +134,7 @@ const KEYS: &[&str] = &[
     "media_store",
     "media_public_url",
     "search_backend",
+    "search_result_cache",
     "meilisearch_url",
     "meilisearch_key",
     "webhooks_allow_private",

@@ -98,7 +98,9 @@ pub async fn open_index(config: &Config) -> anyhow::Result<Arc<dyn SearchIndex>>
         _ => {
             let dir = config.data_dir.join("search");
             std::fs::create_dir_all(&dir)?;
-            Arc::new(ddhub_search::TantivyIndex::open(&dir)?)
+            let index = ddhub_search::TantivyIndex::open(&dir)?;
+            index.set_browse_cache(config.search_result_cache);
+            Arc::new(index)
         }
     })
 }
@@ -120,6 +122,7 @@ pub async fn open_listing_shared(config: &Config) -> anyhow::Result<Arc<Listing>
         ddhub_search::TantivyIndex::open_shared(&dir, std::time::Duration::from_secs(60))
     })
     .await??;
+    shared.set_browse_cache(config.search_result_cache);
     tracing::info!(writer = shared.is_writer(), "search index opened");
     let mut listing = Listing::new(Arc::new(shared.clone()), config.media_base_url())?
         .with_provider(config.translate.clone());

@@ -49,6 +49,10 @@ pub struct Store {
     backend: Backend,
     /// Order intake's in-process state: idempotency keys in flight, SQLite's group commit.
     pub(crate) intake: std::sync::Arc<crate::orders::IntakeState>,
+    /// Exchange rates recently read for buyers' answers (see [`crate::rates::get_rate_cached`]).
+    pub(crate) rates: std::sync::Arc<crate::rates::RateCache>,
+    /// API keys verified recently (see [`crate::keys::verify`]).
+    pub(crate) verified_keys: std::sync::Arc<crate::keys::VerifiedKeys>,
 }
 
 impl Store {
@@ -103,6 +107,8 @@ impl Store {
                 db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 backend: Backend::Sqlite,
                 intake: Default::default(),
+                rates: Default::default(),
+                verified_keys: Default::default(),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut connect = PgConnectOptions::from_str(url)
@@ -129,6 +135,8 @@ impl Store {
                 db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
                 backend: Backend::Postgres,
                 intake: Default::default(),
+                rates: Default::default(),
+                verified_keys: Default::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact_url(url)))

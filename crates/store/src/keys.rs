@@ -10,7 +10,26 @@ use ddhub_domain::{ApiKeyId, PartnerId, Timestamp, WholesalerId};
 use rand::RngExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
+
+/// How long a verified key is trusted without reading its row again. Every API request
+/// verifies its key, and at order-intake rates that read was one of the few statements an
+/// order costs. A key revoked through this process's store is refused at once (revoking
+/// empties the cache); one revoked by another process (`ddhub key revoke`, another server)
+/// within this.
+pub const VERIFIED_KEY_TTL: Duration = Duration::from_secs(5);
+/// Most keys remembered; the cache starts afresh when full.
+const VERIFIED_KEY_ENTRIES: usize = 10_000;
+
+/// Keys verified recently, by the SHA-256 of the whole presented key (the secret itself is
+/// not kept), with the principal and when they were verified.
+#[derive(Debug, Default)]
+pub(crate) struct VerifiedKeys {
+    entries: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+}
 
 /// Who a key speaks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +173,13 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
     let Some((prefix, key_id, secret)) = parse(presented) else {
         return Ok(Err(KeyRejection::Malformed));
     };
+    let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+    if let Ok(entries) = store.verified_keys.entries.lock()
+        && let Some((principal, at)) = entries.get(&digest)
+        && at.elapsed() < VERIFIED_KEY_TTL
+    {
+        return Ok(Ok(*principal));
+    }
     let Some(row) = api_key::Entity::find()
         .filter(api_key::Column::KeyId.eq(key_id))
         .one(store.conn())
@@ -177,6 +203,12 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
     if row.revoked_at.is_some() {
         return Ok(Err(KeyRejection::Revoked));
     }
+    if let Ok(mut entries) = store.verified_keys.entries.lock() {
+        if entries.len() >= VERIFIED_KEY_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(digest, (principal, Instant::now()));
+    }
     Ok(Ok(principal))
 }
 
@@ -193,6 +225,9 @@ pub async fn revoke(store: &Store, key_id: &str) -> Result<()> {
     let mut am: api_key::ActiveModel = row.into();
     am.revoked_at = Set(Some(Timestamp::now().0));
     am.update(store.conn()).await?;
+    if let Ok(mut entries) = store.verified_keys.entries.lock() {
+        entries.clear();
+    }
     Ok(())
 }
 

@@ -66,19 +66,64 @@ async fn find_key<C: ConnectionTrait>(
         .await?)
 }
 
-/// What `key` already answers for `partner`, read without a write transaction (a replay costs
-/// one read); `None` when the key is free. A free key is only taken inside the write that
-/// stores its answer ([`commit_keyed`]), which looks again.
-pub async fn lookup_key(
+/// An order request's first read, in one statement: what `key` already answers (as
+/// [`lookup_key`]; a replay needs nothing else) and the partner with its currency's rate (as
+/// a new order is priced with them). `NotFound` when
+/// the partner does not exist. Read without a write transaction (a replay costs one read); a
+/// free key is only taken inside the write that stores its answer ([`commit_keyed`]), which
+/// looks again.
+pub async fn lookup_key_with_partner(
     store: &Store,
     partner: PartnerId,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<KeyState>> {
-    let now = Timestamp::now().0;
-    Ok(find_key(store.conn(), partner, key)
+) -> Result<(
+    Option<KeyState>,
+    ddhub_domain::partner::Partner,
+    Option<ddhub_domain::RatePerKrw>,
+)> {
+    use sea_orm::FromQueryResult;
+    let mut sql = crate::bulk::Sql::new(store.conn().get_database_backend());
+    sql.push(
+        "SELECT p.*, r.per_krw_nanos AS rate_nanos, k.id AS key_row, \
+         k.fingerprint AS key_fingerprint, k.state AS key_state, k.status AS key_status, \
+         k.response AS key_response, k.created_at AS key_created_at, \
+         k.expires_at AS key_expires_at FROM partners p \
+         LEFT JOIN exchange_rates r ON r.currency = p.currency \
+         LEFT JOIN idempotency_keys k ON k.partner_id = p.id AND k.key = ",
+    )
+    .bind(key.to_string())
+    .push(" WHERE p.id = ")
+    .bind(partner.0);
+    let row = store
+        .conn()
+        .query_one_raw(sql.build())
         .await?
-        .and_then(|row| key_state(row, fingerprint, now)))
+        .ok_or(StoreError::NotFound)?;
+    let nanos: Option<i64> = row.try_get("", "rate_nanos")?;
+    let found =
+        crate::parties::to_partner(crate::entity::partner::Model::from_query_result(&row, "")?)?;
+    let rate = crate::rates::rate_of(found.currency, nanos);
+    let key_row: Option<i64> = row.try_get("", "key_row")?;
+    let state = match key_row {
+        Some(id) => key_state(
+            idempotency_key::Model {
+                id,
+                partner_id: partner.0,
+                key: key.to_string(),
+                fingerprint: row.try_get("", "key_fingerprint")?,
+                state: row.try_get("", "key_state")?,
+                status: row.try_get("", "key_status")?,
+                response: row.try_get("", "key_response")?,
+                created_at: row.try_get("", "key_created_at")?,
+                expires_at: row.try_get("", "key_expires_at")?,
+            },
+            fingerprint,
+            Timestamp::now().0,
+        ),
+        None => None,
+    };
+    Ok((state, found, rate))
 }
 
 /// Order intake's in-process state, one per [`Store`].
@@ -167,10 +212,6 @@ pub async fn commit_keyed(store: &Store, write: KeyedWrite) -> Result<Committed>
     match store.backend() {
         Backend::Postgres => {
             let txn = store.begin_write().await?;
-            if !try_lock_key(&txn, write.partner, &write.key).await? {
-                txn.rollback().await?;
-                return Ok(Committed::Existing(KeyState::InFlight));
-            }
             let done = write_keyed_pg(&txn, &write).await?;
             match done {
                 Committed::Stored { .. } => txn.commit().await?,
@@ -194,12 +235,13 @@ pub async fn commit_keyed(store: &Store, write: KeyedWrite) -> Result<Committed>
     }
 }
 
-/// The body of a keyed write on PostgreSQL, in the caller's transaction, which holds the
-/// key's advisory lock: two statements where [`write_keyed`] takes about ten.
+/// The body of a keyed write on PostgreSQL, in the caller's transaction: two statements where
+/// [`write_keyed`] takes about ten.
 ///
 /// Intake is bound by round trips, not by work: each statement costs both processes a wake-up,
 /// a parse and a plan, and at ~13 statements an order PostgreSQL intake stayed near 500
-/// orders/s on two cores. So the first statement takes the event-order lock, reads the key's
+/// orders/s on two cores. So the first statement takes the key's advisory lock (without
+/// waiting: 409 when another request holds it) and the event-order lock, reads the key's
 /// row and the partner's webhook endpoint, and draws every id the order needs from its
 /// table's sequence; the second is one data-modifying CTE that writes the order, its purchase
 /// requests, lines, first event, webhook delivery and job, and the key with its stored answer
@@ -220,12 +262,14 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
         }
     }
     let n_lines = order.map_or(0, |o| o.lines.len());
-    // The caller took the event-order lock with the key's (see [`try_lock_key`]): it is held
-    // before an event id is drawn here, and to the commit.
+    // The locks come first, in a subquery of the FROM list (volatile, so never flattened into
+    // the projection): the key's, taken without waiting (held: another request with this key
+    // is in flight, 409), and the event-order lock, shared, held from before an event id is
+    // drawn below to the commit (see [`EVENT_ORDER_LOCK`]).
     let mut first = Sql::new(sea_orm::DatabaseBackend::Postgres);
     first.push(
-        "SELECT k.id AS key_row, k.fingerprint, k.state, k.status, k.response, k.created_at, \
-         k.expires_at, \
+        "SELECT l.got, k.id AS key_row, k.fingerprint, k.state, k.status, k.response, \
+         k.created_at, k.expires_at, \
          (SELECT p.webhook_url IS NOT NULL AND p.webhook_secret IS NOT NULL \
             FROM partners p WHERE p.id = ",
     );
@@ -248,9 +292,13 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
         .bind(i64::try_from(n_lines).unwrap_or(0))
         .push(
             ")) AS line_ids \
-             FROM (VALUES (1)) AS one(x) \
-             LEFT JOIN idempotency_keys k ON k.partner_id = ",
+             FROM (SELECT pg_try_advisory_xact_lock(",
         )
+        .bind(key_lock_id(w.partner, &w.key))
+        .push(&format!(
+            ") AS got, pg_advisory_xact_lock_shared({EVENT_ORDER_LOCK})::text AS shared) AS l \
+             LEFT JOIN idempotency_keys k ON k.partner_id = "
+        ))
         .bind(w.partner.0)
         .push(" AND k.key = ")
         .bind(w.key.clone());
@@ -258,7 +306,14 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
         .query_one_raw(first.build())
         .await?
         .ok_or_else(|| StoreError::Invalid("intake: the key query answered no row".into()))?;
+    let got: bool = row.try_get("", "got")?;
+    if !got {
+        return Ok(Committed::Existing(KeyState::InFlight));
+    }
     let key_row: Option<i64> = row.try_get("", "key_row")?;
+    // The row this request may replace (expired), as read: the key's upsert below replaces
+    // only that one (see there).
+    let mut seen = (-1i64, -1i64);
     if let Some(id) = key_row {
         let existing = idempotency_key::Model {
             id,
@@ -271,6 +326,7 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
             created_at: row.try_get("", "created_at")?,
             expires_at: row.try_get("", "expires_at")?,
         };
+        seen = (id, existing.created_at);
         if let Some(state) = key_state(existing, &w.fingerprint, now) {
             return Ok(Committed::Existing(state));
         }
@@ -499,18 +555,33 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
         .bind(now)
         .push(", ")
         .bind(now + KEY_TTL_MS)
-        // An expired or abandoned key starts afresh with this request's answer.
+        // An expired or abandoned key starts afresh with this request's answer, but only the
+        // row the first statement read. Its snapshot was taken before it got the key's lock, so
+        // a request that held the lock and committed in between is not in it: the row that
+        // request wrote (new, or a replaced one with a new creation time) makes the upsert
+        // write nothing and this statement answer no row, and the caller rolls back.
         .push(
             ") ON CONFLICT (partner_id, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, \
              state = EXCLUDED.state, status = EXCLUDED.status, response = EXCLUDED.response, \
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at \
-             RETURNING status, response) \
+             WHERE idempotency_keys.id = ",
+        )
+        .bind(seen.0)
+        .push(" AND idempotency_keys.created_at = ")
+        .bind(seen.1)
+        .push(
+            " RETURNING status, response) \
              SELECT status, response FROM k",
         );
-    let stored = conn
-        .query_one_raw(sql.build())
-        .await?
-        .ok_or_else(|| StoreError::Invalid("intake: the key was not stored".into()))?;
+    let Some(stored) = conn.query_one_raw(sql.build()).await? else {
+        // Read again in a new statement (a fresh snapshot): the answer of the request that
+        // took the key meanwhile. It is in flight again only if that row is gone or expired.
+        let state = find_key(conn, w.partner, &w.key)
+            .await?
+            .and_then(|row| key_state(row, &w.fingerprint, now))
+            .unwrap_or(KeyState::InFlight);
+        return Ok(Committed::Existing(state));
+    };
     let status: i32 = stored.try_get("", "status")?;
     let body: Option<String> = stored.try_get("", "response")?;
     Ok(Committed::Stored {
@@ -519,10 +590,10 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
     })
 }
 
-/// `pg_try_advisory_xact_lock` on a 64-bit hash of (partner, key): held until the transaction
-/// ends, so a crashed request leaves nothing behind. Two keys sharing a hash (odds 2^-64) only
-/// make one of them answer 409 once.
-async fn try_lock_key<C: ConnectionTrait>(conn: &C, partner: PartnerId, key: &str) -> Result<bool> {
+/// The key's advisory lock id: a 64-bit hash of (partner, key). `pg_try_advisory_xact_lock`
+/// holds it until the transaction ends, so a crashed request leaves nothing behind. Two keys
+/// sharing a hash (odds 2^-64) only make one of them answer 409 once.
+fn key_lock_id(partner: PartnerId, key: &str) -> i64 {
     use sha2::Digest;
     let mut h = sha2::Sha256::new();
     h.update(partner.0.to_be_bytes());
@@ -530,21 +601,7 @@ async fn try_lock_key<C: ConnectionTrait>(conn: &C, partner: PartnerId, key: &st
     let digest = h.finalize();
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
-    let lock_id = i64::from_be_bytes(first);
-    let row = conn
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DatabaseBackend::Postgres,
-            // The event-order lock (shared) comes with it: the intake that follows draws an
-            // event id, which must happen under that lock (see [`EVENT_ORDER_LOCK`]).
-            format!(
-                "SELECT pg_try_advisory_xact_lock($1) AS got, \
-                 pg_advisory_xact_lock_shared({EVENT_ORDER_LOCK})::text AS shared"
-            ),
-            [lock_id.into()],
-        ))
-        .await?
-        .ok_or_else(|| StoreError::Invalid("pg_try_advisory_xact_lock answered no row".into()))?;
-    Ok(row.try_get("", "got")?)
+    i64::from_be_bytes(first)
 }
 
 /// The body of a keyed write, in the caller's transaction (or savepoint).

@@ -21,7 +21,7 @@ fn to_wholesaler(m: wholesaler::Model) -> Wholesaler {
     }
 }
 
-fn to_partner(m: partner::Model) -> Result<Partner> {
+pub(crate) fn to_partner(m: partner::Model) -> Result<Partner> {
     Ok(Partner {
         id: PartnerId(m.id),
         locale: Locale::from_tag(&m.locale)
@@ -145,30 +145,6 @@ pub async fn get_partner(store: &Store, id: PartnerId) -> Result<Partner> {
         .await?
         .ok_or(StoreError::NotFound)
         .and_then(to_partner)
-}
-
-/// A partner with the exchange rate of its currency (`None` when none is set), in one query:
-/// order intake reads both for every order.
-pub async fn partner_with_rate(
-    store: &Store,
-    id: PartnerId,
-) -> Result<(Partner, Option<ddhub_domain::RatePerKrw>)> {
-    use sea_orm::{ConnectionTrait, FromQueryResult};
-    let mut sql = crate::bulk::Sql::new(store.conn().get_database_backend());
-    sql.push(
-        "SELECT p.*, r.per_krw_nanos AS rate_nanos FROM partners p \
-         LEFT JOIN exchange_rates r ON r.currency = p.currency WHERE p.id = ",
-    )
-    .bind(id.0);
-    let row = store
-        .conn()
-        .query_one_raw(sql.build())
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let nanos: Option<i64> = row.try_get("", "rate_nanos")?;
-    let partner = to_partner(partner::Model::from_query_result(&row, "")?)?;
-    let rate = crate::rates::rate_of(partner.currency, nanos);
-    Ok((partner, rate))
 }
 
 pub async fn find_partner_by_name(store: &Store, name: &str) -> Result<Option<Partner>> {

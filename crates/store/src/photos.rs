@@ -135,6 +135,28 @@ pub async fn mark_ready(
     Ok(())
 }
 
+/// Photos changed on these styles: their change-log rows (feeds) and a `style.changed` job,
+/// so the search index shows the new thumbnail (hits show what the index stored).
+async fn photos_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Result<()> {
+    if styles.is_empty() {
+        return Ok(());
+    }
+    crate::changes::record_styles(conn, styles, None, ChangeKind::Photos).await?;
+    let list: Vec<_> = styles
+        .iter()
+        .map(|s| serde_json::json!({ "id": s.0, "fields": ["photos"] }))
+        .collect();
+    crate::jobs::enqueue(
+        conn,
+        crate::jobs::NewJob::new(
+            crate::catalog::JOB_STYLE_CHANGED,
+            serde_json::json!({ "styles": list }),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Appends a change-log row for the style of photo `id` (nothing if the photo is gone).
 async fn record_photo_change<C: ConnectionTrait>(conn: &C, id: PhotoId) -> Result<()> {
     let style: Option<i64> = photo::Entity::find_by_id(id.0)
@@ -144,7 +166,7 @@ async fn record_photo_change<C: ConnectionTrait>(conn: &C, id: PhotoId) -> Resul
         .one(conn)
         .await?;
     if let Some(style) = style {
-        crate::changes::record_styles(conn, &[StyleId(style)], None, ChangeKind::Photos).await?;
+        photos_changed(conn, &[StyleId(style)]).await?;
     }
     Ok(())
 }
@@ -241,7 +263,7 @@ pub async fn delete(
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
-    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
+    photos_changed(&txn, &[style]).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -283,7 +305,7 @@ pub async fn reorder(
             .await?;
     }
     // The first photo is the feed's image_link.
-    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
+    photos_changed(&txn, &[style]).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -369,8 +391,10 @@ pub async fn insert_ready_bulk(
             .collect::<Result<Vec<_>>>()?;
         photo::Entity::insert_many(rows).exec(&txn).await?;
     }
-    let styles: Vec<StyleId> = photos.iter().map(|(s, _, _)| *s).collect();
-    crate::changes::record_styles(&txn, &styles, None, ChangeKind::Photos).await?;
+    let mut styles: Vec<StyleId> = photos.iter().map(|(s, _, _)| *s).collect();
+    styles.sort_unstable_by_key(|s| s.0);
+    styles.dedup();
+    photos_changed(&txn, &styles).await?;
     txn.commit().await?;
     Ok(())
 }

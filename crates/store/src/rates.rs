@@ -5,6 +5,21 @@ use crate::{Result, Store, StoreError};
 use ddhub_domain::{Currency, RatePerKrw, Timestamp};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, QueryOrder, Set};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a rate read for a buyer's answer is reused. Search answers read the rate on every
+/// request, and at storefront rates that read was a database round trip per query for a value
+/// the operator changes a few times a day. A rate set through this process's store shows at
+/// once (it empties the cache); one set by another process (`ddhub rates set`) within this.
+pub const RATE_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Rates read recently, per currency, with when they were read (`None`: no rate is set).
+#[derive(Debug, Default)]
+pub(crate) struct RateCache {
+    entries: Mutex<HashMap<Currency, (Option<RatePerKrw>, Instant)>>,
+}
 
 /// Sets (or replaces) the rate of one currency.
 pub async fn set_rate(store: &Store, rate: RatePerKrw) -> Result<()> {
@@ -27,6 +42,9 @@ pub async fn set_rate(store: &Store, rate: RatePerKrw) -> Result<()> {
         )
         .exec(store.conn())
         .await?;
+    if let Ok(mut entries) = store.rates.entries.lock() {
+        entries.clear();
+    }
     Ok(())
 }
 
@@ -70,4 +88,19 @@ pub async fn get_rate(store: &Store, currency: Currency) -> Result<Option<RatePe
         .one(store.conn())
         .await?;
     Ok(rate_of(currency, stored.map(|m| m.per_krw_nanos)))
+}
+
+/// [`get_rate`] for buyers' answers, reused for up to [`RATE_CACHE_TTL`].
+pub async fn get_rate_cached(store: &Store, currency: Currency) -> Result<Option<RatePerKrw>> {
+    if let Ok(entries) = store.rates.entries.lock()
+        && let Some((rate, read_at)) = entries.get(&currency)
+        && read_at.elapsed() < RATE_CACHE_TTL
+    {
+        return Ok(*rate);
+    }
+    let rate = get_rate(store, currency).await?;
+    if let Ok(mut entries) = store.rates.entries.lock() {
+        entries.insert(currency, (rate, Instant::now()));
+    }
+    Ok(rate)
 }

@@ -238,6 +238,46 @@ pub async fn cross_language_cardigan(index: &dyn SearchIndex) {
     assert_eq!(set(&got[..2]), set(&[1, 2]), "cardigans first: {got:?}");
 }
 
+/// A hit carries what a storefront shows, as indexed: code, the title in the query's locale,
+/// price, wholesaler and thumbnail, so answering needs no database.
+pub async fn hits_carry_their_display(index: &dyn SearchIndex) {
+    loaded(index).await;
+    let expected = fixtures();
+    for locale in [Locale::Ko, Locale::En, Locale::Ja] {
+        let r = index
+            .search(&SearchQuery::text("가디건", locale))
+            .await
+            .unwrap();
+        assert!(!r.hits.is_empty(), "{locale:?}");
+        for hit in &r.hits {
+            let doc = expected
+                .iter()
+                .find(|d| d.style_id == hit.style_id)
+                .unwrap();
+            let display = hit.display.as_ref().expect("a display with every hit");
+            assert_eq!(display.style_code, doc.style_code);
+            assert_eq!(display.title, doc.title.get(locale), "{locale:?}");
+            assert_eq!(display.price_krw, doc.price_krw);
+            assert_eq!(display.wholesaler, doc.wholesaler);
+            assert_eq!(display.thumbnail_url, doc.thumbnail_url);
+        }
+    }
+    // A rewritten document shows its new face.
+    let mut changed = expected.iter().find(|d| d.style_id == 1).unwrap().clone();
+    changed.price_krw += 1_000;
+    changed.thumbnail_url = Some("https://cdn.example/t/1.jpg".into());
+    index.upsert(std::slice::from_ref(&changed)).await.unwrap();
+    let r = index
+        .search(&SearchQuery::text("가디건", Locale::En))
+        .await
+        .unwrap();
+    let hit = r.hits.iter().find(|h| h.style_id == 1).unwrap();
+    let display = hit.display.as_ref().unwrap();
+    assert_eq!(display.price_krw, changed.price_krw);
+    assert_eq!(display.thumbnail_url, changed.thumbnail_url);
+    index.upsert(&expected).await.unwrap();
+}
+
 pub async fn typo_tolerance(index: &dyn SearchIndex) {
     loaded(index).await;
     let got = id_set(index, &SearchQuery::text("cardigna", Locale::En)).await;

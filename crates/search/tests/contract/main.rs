@@ -61,6 +61,7 @@ macro_rules! contract {
 
 contract!(
     cross_language_cardigan,
+    hits_carry_their_display,
     typo_tolerance,
     exact_ranks_above_typo,
     synonyms,

@@ -561,7 +561,7 @@ async fn style_view(
             None => row.style.title_ko.clone(),
         })
     };
-    let rate = ddhub_store::rates::get_rate(&app.store, currency).await?;
+    let rate = ddhub_store::rates::get_rate_cached(&app.store, currency).await?;
     let price = match rate {
         Some(rate) => {
             let m = rate

@@ -73,7 +73,9 @@ async fn create_order(
         .to_string();
     let fp = ddhub_orders::fingerprint::fingerprint(&body)
         .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
-    if let Some(state) = orders::lookup_key(&app.store, partner, &key, &fp.0).await? {
+    let (state, found, rate) =
+        orders::lookup_key_with_partner(&app.store, partner, &key, &fp.0).await?;
+    if let Some(state) = state {
         return Ok(key_answer(state));
     }
     // From here to the commit this request is the key's first: a second one with the same
@@ -81,7 +83,7 @@ async fn create_order(
     let Some(_hold) = orders::hold_key(&app.store, partner, &key) else {
         return Err(ApiError::new(ErrorCode::IdempotencyInFlight));
     };
-    let outcome = intake(&app, partner, &body).await?;
+    let outcome = intake(&app, &found, rate, &body).await?;
     // The order, its lines, its purchase requests, its first event and the stored answer
     // commit together: an acknowledged order is never lost, and never created twice. Nothing
     // is stored when this fails (a 5xx is not worth replaying): the partner retries the key.
@@ -132,10 +134,10 @@ fn key_answer(state: KeyState) -> Response {
 /// store under its key.
 async fn intake(
     app: &AppState,
-    partner: ddhub_domain::PartnerId,
+    p: &ddhub_domain::partner::Partner,
+    rate: Option<ddhub_domain::RatePerKrw>,
     body: &[u8],
 ) -> Result<orders::KeyedOutcome, ApiError> {
-    let (p, rate) = ddhub_store::parties::partner_with_rate(&app.store, partner).await?;
     let req: OrderRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
@@ -211,7 +213,7 @@ async fn intake(
         }
     };
     let new = NewOrder {
-        partner,
+        partner: p.id,
         partner_order_id: order.partner_order_id.clone(),
         currency: order.currency.code().to_string(),
         ship_to: serde_json::to_value(&order.ship_to).map_err(ApiError::internal)?,

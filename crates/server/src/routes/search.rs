@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
-use ddhub_search::{SearchQuery, Sort};
+use ddhub_search::{HitDisplay, SearchQuery, Sort, WholesalerRef};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -166,15 +166,15 @@ pub async fn execute(
                 .map_err(|_| bad(format!("unknown currency {c:?}")))?;
             (
                 currency,
-                ddhub_store::rates::get_rate(&app.store, currency).await?,
+                ddhub_store::rates::get_rate_cached(&app.store, currency).await?,
             )
         }
         // No currency asked for: USD when a USD rate is set (one read), else won.
-        _ => match ddhub_store::rates::get_rate(&app.store, Currency::Usd).await? {
+        _ => match ddhub_store::rates::get_rate_cached(&app.store, Currency::Usd).await? {
             Some(usd) => (Currency::Usd, Some(usd)),
             None => (
                 Currency::Krw,
-                ddhub_store::rates::get_rate(&app.store, Currency::Krw).await?,
+                ddhub_store::rates::get_rate_cached(&app.store, Currency::Krw).await?,
             ),
         },
     };
@@ -244,37 +244,66 @@ pub async fn execute(
             ApiError::internal(e)
         }
     })?;
-    let ids: Vec<StyleId> = result.hits.iter().map(|h| StyleId(h.style_id)).collect();
-    // Hits in the engine's order; a style deleted since it was indexed is left out.
-    let rows = ddhub_store::catalog::search_hits(&app.store, &ids, locale).await?;
-    let mut hits = Vec::with_capacity(rows.len());
-    for row in rows {
-        let title = match (locale, row.title) {
-            (Locale::Ko, _) => row.title_ko,
-            (_, Some(t)) => t,
-            (_, None) => {
-                ddhub_translate::translate_title(&listing.glossary(), &row.title_ko, locale).title
-            }
+    // Hits show what the index stored with them; the database is read only for hits without a
+    // stored display (an index filled before displays were kept), leaving out a style deleted
+    // since it was indexed.
+    let missing: Vec<StyleId> = result
+        .hits
+        .iter()
+        .filter(|h| h.display.is_none())
+        .map(|h| StyleId(h.style_id))
+        .collect();
+    let mut from_db: HashMap<i64, HitDisplay> = HashMap::new();
+    if !missing.is_empty() {
+        for row in ddhub_store::catalog::search_hits(&app.store, &missing, locale).await? {
+            let title = match (locale, row.title) {
+                (Locale::Ko, _) => row.title_ko,
+                (_, Some(t)) => t,
+                (_, None) => {
+                    ddhub_translate::translate_title(&listing.glossary(), &row.title_ko, locale)
+                        .title
+                }
+            };
+            from_db.insert(
+                row.style_id.0,
+                HitDisplay {
+                    style_code: row.style_code,
+                    title,
+                    price_krw: row.price_krw,
+                    thumbnail_url: row
+                        .thumbnail_key
+                        .as_ref()
+                        .map(|k| format!("{}/{k}", app.config.media_base_url())),
+                    wholesaler: WholesalerRef {
+                        id: row.wholesaler.id.0,
+                        name: row.wholesaler.name,
+                        building: row.wholesaler.location.display_ko(),
+                    },
+                },
+            );
+        }
+    }
+    let mut hits = Vec::with_capacity(result.hits.len());
+    for hit in result.hits {
+        let Some(d) = hit.display.or_else(|| from_db.remove(&hit.style_id)) else {
+            continue;
         };
         let price = rate
-            .convert(Krw(row.price_krw), 0, RoundingRule::None)
+            .convert(Krw(d.price_krw), 0, RoundingRule::None)
             .map_err(ApiError::internal)?;
         hits.push(HitView {
-            style_id: row.style_id.0,
-            style_code: row.style_code,
-            title,
+            style_id: hit.style_id,
+            style_code: d.style_code,
+            title: d.title,
             price: PriceView {
                 amount: price.decimal(),
                 currency: currency.code().to_string(),
             },
-            thumbnail_url: row
-                .thumbnail_key
-                .as_ref()
-                .map(|k| format!("{}/{k}", app.config.media_base_url())),
+            thumbnail_url: d.thumbnail_url,
             wholesaler: WholesalerView {
-                id: row.wholesaler.id.0,
-                name: row.wholesaler.name,
-                building: row.wholesaler.location.display_ko(),
+                id: d.wholesaler.id,
+                name: d.wholesaler.name,
+                building: d.wholesaler.building,
             },
         });
     }

@@ -77,3 +77,96 @@ async fn restoring_a_key_is_idempotent_and_refuses_a_different_secret() {
             .is_err()
     );
 }
+
+/// Buyers' answers reuse a rate read within the last second: a rate set through the same store
+/// shows at once, one written behind its back (another process) once the TTL is over.
+#[tokio::test]
+async fn cached_rates_follow_sets_at_once_and_other_writers_within_the_ttl() {
+    use ddhub_domain::{Currency, RatePerKrw};
+    use ddhub_store::rates;
+    use sea_orm::ConnectionTrait;
+    for db in common::all("rate_cache").await {
+        let s = &db.store;
+        assert_eq!(
+            rates::get_rate_cached(s, Currency::Jpy).await.unwrap(),
+            None
+        );
+        let first = RatePerKrw::parse(Currency::Jpy, "0.108").unwrap();
+        rates::set_rate(s, first).await.unwrap();
+        assert_eq!(
+            rates::get_rate_cached(s, Currency::Jpy).await.unwrap(),
+            Some(first),
+            "{}",
+            db.name
+        );
+        // Another process changes it: seen once the TTL is over. (Whether the old value is
+        // still served before that depends on the clock, so it is not asserted.)
+        s.conn()
+            .execute_unprepared(
+                "UPDATE exchange_rates SET per_krw_nanos = 110000000 WHERE currency = 'JPY'",
+            )
+            .await
+            .unwrap();
+        tokio::time::sleep(rates::RATE_CACHE_TTL + std::time::Duration::from_millis(50)).await;
+        assert_eq!(
+            rates::get_rate_cached(s, Currency::Jpy).await.unwrap(),
+            Some(RatePerKrw::parse(Currency::Jpy, "0.110").unwrap()),
+            "{}",
+            db.name
+        );
+        // KRW is always one and never read.
+        assert_eq!(
+            rates::get_rate_cached(s, Currency::Krw).await.unwrap(),
+            rates::get_rate(s, Currency::Krw).await.unwrap()
+        );
+    }
+}
+
+/// A verified key is remembered for a few seconds: revoked through the same store it is refused
+/// at once, revoked behind the store's back (another process) once the TTL is over.
+#[tokio::test]
+async fn remembered_keys_follow_revocations() {
+    use sea_orm::ConnectionTrait;
+    for db in common::all("key_cache").await {
+        let s = &db.store;
+        let (_, a) = parties::add_wholesaler(s, "미소", loc()).await.unwrap();
+        let (_, b) = parties::add_wholesaler(s, "다른", loc()).await.unwrap();
+        for k in [&a, &b] {
+            assert!(
+                keys::verify(s, &k.key).await.unwrap().is_ok(),
+                "{}",
+                db.name
+            );
+        }
+        // A wrong secret is refused even right after the right one was remembered.
+        let mut wrong = a.key.clone();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(
+            keys::verify(s, &wrong).await.unwrap(),
+            Err(KeyRejection::Invalid)
+        );
+        keys::revoke(s, &a.key_id).await.unwrap();
+        assert_eq!(
+            keys::verify(s, &a.key).await.unwrap(),
+            Err(KeyRejection::Revoked),
+            "{}",
+            db.name
+        );
+        // Another process revokes b: refused once the TTL is over.
+        s.conn()
+            .execute_unprepared(&format!(
+                "UPDATE api_keys SET revoked_at = 1 WHERE key_id = '{}'",
+                b.key_id
+            ))
+            .await
+            .unwrap();
+        tokio::time::sleep(keys::VERIFIED_KEY_TTL + std::time::Duration::from_millis(50)).await;
+        assert_eq!(
+            keys::verify(s, &b.key).await.unwrap(),
+            Err(KeyRejection::Revoked),
+            "{}",
+            db.name
+        );
+    }
+}
