@@ -4,7 +4,8 @@
 # index size, then starts the real `ddhub serve` (release build) and drives a mixed query set
 # with facets (five languages, filters, every sort, second pages, USD/JPY/KRW) at concurrency 1
 # and 32, printing p50/p95/p99 latency, queries per second and the ratio to the target (tantivy
-# p99 ≤ 20 ms at concurrency 32). Meilisearch runs side by side when DDHUB_BENCH_MEILISEARCH_URL
+# p99 ≤ 20 ms at concurrency 32), once with the result cache (the default) and once without it
+# (`"result_cache": false`: the engine itself). Meilisearch runs side by side when DDHUB_BENCH_MEILISEARCH_URL
 # is set or a `meilisearch` binary is on the PATH; otherwise the output says why it was skipped.
 # $RUNS (default 2) repeats the load on the same catalog: other work on the machine moves the
 # figures, so compare runs. The load generator runs on this machine too (one thread).

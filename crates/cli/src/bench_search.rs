@@ -4,7 +4,8 @@
 //! `ddhub reindex` builds the index (timed, with its size on disk); the real `ddhub serve`
 //! (this binary, so build it with `--release`) answers a mixed query set with facets
 //! (`ddhub_search::sample::mixed_queries`: five languages, filters, every sort, second pages,
-//! three currencies) at concurrency 1 and 32. The load generator is a keep-alive HTTP client
+//! three currencies) at concurrency 1 and 32, with the embedded index's result cache (the
+//! default) and again without it, so the engine's own latency is printed too. The load generator is a keep-alive HTTP client
 //! on one thread of this process recording every latency in an HDR histogram; on a 2-core
 //! machine it shares the CPU with the server, which the output says. Prints JSON lines with
 //! p50/p95/p99, queries per second and the ratio to the targets; never asserts a time.

@@ -377,7 +377,10 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             let store = migrated_store(&config).await?;
             match keys::revoke(&store, &key_id).await {
                 Ok(()) => {
-                    println!("revoked key {key_id}");
+                    println!(
+                        "revoked key {key_id} (running servers refuse it within {} s)",
+                        keys::VERIFIED_KEY_TTL.as_secs()
+                    );
                     Ok(())
                 }
                 Err(StoreError::NotFound) => Err(usage(format!("no key with id {key_id:?}"))),

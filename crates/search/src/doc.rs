@@ -91,7 +91,10 @@ pub struct WholesalerRef {
 /// What a storefront shows of a hit, kept with the document in the index so a search answer
 /// needs no database round trip (as Meilisearch returns its documents): a search node then
 /// serves buyers from the index alone, and a changed style shows its new face when its
-/// document is rewritten, which the outbox does within seconds.
+/// document is rewritten, which the outbox does within seconds. So whatever changes a field
+/// shown here must queue `style.changed` for the styles concerned (style and photo writes do;
+/// a future edit of a wholesaler's name or building must do it for all its styles), and a new
+/// media base URL (`media_public_url`) reaches hits with `ddhub reindex`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HitDisplay {
     pub style_code: String,

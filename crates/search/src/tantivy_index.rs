@@ -554,7 +554,8 @@ impl TantivyIndex {
         blocking(move || inner.optimize()).await
     }
 
-    /// Turns the browse-result cache on or off (on by default; the benchmark measures both).
+    /// Turns the result cache on or off (on by default; the benchmarks measure both). It keeps
+    /// the results of text and browse queries alike until the next commit.
     pub fn set_browse_cache(&self, enabled: bool) {
         self.inner
             .cache_enabled

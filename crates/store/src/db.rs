@@ -113,7 +113,11 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut connect = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Invalid(format!("database URL: {e}")))?
-                .disable_statement_logging();
+                .disable_statement_logging()
+                // Order intake and the change logs rely on READ COMMITTED (each statement sees
+                // what committed before it, see `orders::write_keyed_pg`): set it for every
+                // session, in the startup packet (no round trip), whatever the server's default.
+                .options([("default_transaction_isolation", "read committed")]);
             if loopback_without_sslmode(url) {
                 // sqlx's default (`prefer`) encrypts even a loopback connection when the server
                 // offers TLS (Debian's does): that protects nothing on one host and cost a

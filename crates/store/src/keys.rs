@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 /// How long a verified key is trusted without reading its row again. Every API request
 /// verifies its key, and at order-intake rates that read was one of the few statements an
 /// order costs. A key revoked through this process's store is refused at once (revoking
-/// empties the cache); one revoked by another process (`ddhub key revoke`, another server)
+/// empties the cache); one revoked by another process (`ddhub key revoke` while servers run)
 /// within this.
 pub const VERIFIED_KEY_TTL: Duration = Duration::from_secs(5);
 /// Most keys remembered; the cache starts afresh when full.
@@ -29,6 +29,9 @@ const VERIFIED_KEY_ENTRIES: usize = 10_000;
 #[derive(Debug, Default)]
 pub(crate) struct VerifiedKeys {
     entries: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
+    /// Bumped by every revocation here: a verification that read its row before a revocation
+    /// and finishes after it must not remember the key.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// Who a key speaks for.
@@ -174,6 +177,10 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
         return Ok(Err(KeyRejection::Malformed));
     };
     let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+    let generation = store
+        .verified_keys
+        .generation
+        .load(std::sync::atomic::Ordering::SeqCst);
     if let Ok(entries) = store.verified_keys.entries.lock()
         && let Some((principal, at)) = entries.get(&digest)
         && at.elapsed() < VERIFIED_KEY_TTL
@@ -203,7 +210,13 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
     if row.revoked_at.is_some() {
         return Ok(Err(KeyRejection::Revoked));
     }
-    if let Ok(mut entries) = store.verified_keys.entries.lock() {
+    if let Ok(mut entries) = store.verified_keys.entries.lock()
+        && store
+            .verified_keys
+            .generation
+            .load(std::sync::atomic::Ordering::SeqCst)
+            == generation
+    {
         if entries.len() >= VERIFIED_KEY_ENTRIES {
             entries.clear();
         }
@@ -226,6 +239,10 @@ pub async fn revoke(store: &Store, key_id: &str) -> Result<()> {
     am.revoked_at = Set(Some(Timestamp::now().0));
     am.update(store.conn()).await?;
     if let Ok(mut entries) = store.verified_keys.entries.lock() {
+        store
+            .verified_keys
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         entries.clear();
     }
     Ok(())

@@ -66,12 +66,33 @@ async fn find_key<C: ConnectionTrait>(
         .await?)
 }
 
-/// An order request's first read, in one statement: what `key` already answers (as
-/// [`lookup_key`]; a replay needs nothing else) and the partner with its currency's rate (as
-/// a new order is priced with them). `NotFound` when
-/// the partner does not exist. Read without a write transaction (a replay costs one read); a
-/// free key is only taken inside the write that stores its answer ([`commit_keyed`]), which
-/// looks again.
+/// The key row a query read with `LEFT JOIN idempotency_keys k` and the `key_*` aliases.
+fn key_row_of(
+    row: &sea_orm::QueryResult,
+    partner: PartnerId,
+    key: &str,
+) -> Result<Option<idempotency_key::Model>> {
+    let Some(id) = row.try_get::<Option<i64>>("", "key_row")? else {
+        return Ok(None);
+    };
+    Ok(Some(idempotency_key::Model {
+        id,
+        partner_id: partner.0,
+        key: key.to_string(),
+        fingerprint: row.try_get("", "key_fingerprint")?,
+        state: row.try_get("", "key_state")?,
+        status: row.try_get("", "key_status")?,
+        response: row.try_get("", "key_response")?,
+        created_at: row.try_get("", "key_created_at")?,
+        expires_at: row.try_get("", "key_expires_at")?,
+    }))
+}
+
+/// An order request's first read, in one statement: what `key` already answers for `partner`
+/// (`None` when the key is free; a replay needs nothing else) and the partner with its
+/// currency's rate (a new order is priced with them). `NotFound` when the partner does not
+/// exist. Read without a write transaction (a replay costs one read); a free key is only taken
+/// inside the write that stores its answer ([`commit_keyed`]), which looks again.
 pub async fn lookup_key_with_partner(
     store: &Store,
     partner: PartnerId,
@@ -104,25 +125,8 @@ pub async fn lookup_key_with_partner(
     let found =
         crate::parties::to_partner(crate::entity::partner::Model::from_query_result(&row, "")?)?;
     let rate = crate::rates::rate_of(found.currency, nanos);
-    let key_row: Option<i64> = row.try_get("", "key_row")?;
-    let state = match key_row {
-        Some(id) => key_state(
-            idempotency_key::Model {
-                id,
-                partner_id: partner.0,
-                key: key.to_string(),
-                fingerprint: row.try_get("", "key_fingerprint")?,
-                state: row.try_get("", "key_state")?,
-                status: row.try_get("", "key_status")?,
-                response: row.try_get("", "key_response")?,
-                created_at: row.try_get("", "key_created_at")?,
-                expires_at: row.try_get("", "key_expires_at")?,
-            },
-            fingerprint,
-            Timestamp::now().0,
-        ),
-        None => None,
-    };
+    let state =
+        key_row_of(&row, partner, key)?.and_then(|k| key_state(k, fingerprint, Timestamp::now().0));
     Ok((state, found, rate))
 }
 
@@ -235,8 +239,10 @@ pub async fn commit_keyed(store: &Store, write: KeyedWrite) -> Result<Committed>
     }
 }
 
-/// The body of a keyed write on PostgreSQL, in the caller's transaction: two statements where
-/// [`write_keyed`] takes about ten.
+/// The body of a keyed write on PostgreSQL, in the caller's transaction (READ COMMITTED, as
+/// every connection is opened: each statement sees what committed before it), which must roll
+/// back on [`Committed::Existing`] (the second statement may have written the order): two
+/// statements where [`write_keyed`] takes about ten.
 ///
 /// Intake is bound by round trips, not by work: each statement costs both processes a wake-up,
 /// a parse and a plan, and at ~13 statements an order PostgreSQL intake stayed near 500
@@ -268,8 +274,9 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
     // drawn below to the commit (see [`EVENT_ORDER_LOCK`]).
     let mut first = Sql::new(sea_orm::DatabaseBackend::Postgres);
     first.push(
-        "SELECT l.got, k.id AS key_row, k.fingerprint, k.state, k.status, k.response, \
-         k.created_at, k.expires_at, \
+        "SELECT l.got, k.id AS key_row, k.fingerprint AS key_fingerprint, k.state AS key_state, \
+         k.status AS key_status, k.response AS key_response, k.created_at AS key_created_at, \
+         k.expires_at AS key_expires_at, \
          (SELECT p.webhook_url IS NOT NULL AND p.webhook_secret IS NOT NULL \
             FROM partners p WHERE p.id = ",
     );
@@ -310,23 +317,11 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
     if !got {
         return Ok(Committed::Existing(KeyState::InFlight));
     }
-    let key_row: Option<i64> = row.try_get("", "key_row")?;
     // The row this request may replace (expired), as read: the key's upsert below replaces
     // only that one (see there).
     let mut seen = (-1i64, -1i64);
-    if let Some(id) = key_row {
-        let existing = idempotency_key::Model {
-            id,
-            partner_id: w.partner.0,
-            key: w.key.clone(),
-            fingerprint: row.try_get("", "fingerprint")?,
-            state: row.try_get("", "state")?,
-            status: row.try_get("", "status")?,
-            response: row.try_get("", "response")?,
-            created_at: row.try_get("", "created_at")?,
-            expires_at: row.try_get("", "expires_at")?,
-        };
-        seen = (id, existing.created_at);
+    if let Some(existing) = key_row_of(&row, w.partner, &w.key)? {
+        seen = (existing.id, existing.created_at);
         if let Some(state) = key_state(existing, &w.fingerprint, now) {
             return Ok(Committed::Existing(state));
         }

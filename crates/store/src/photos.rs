@@ -129,8 +129,8 @@ pub async fn mark_ready(
         .filter(photo::Column::Id.eq(id.0))
         .exec(&txn)
         .await?;
-    // A ready photo joins the style's feed items.
-    record_photo_change(&txn, id).await?;
+    // A ready photo joins the style's feed items (and is the thumbnail if it comes first).
+    record_photo_change(&txn, id, true).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -142,6 +142,11 @@ async fn photos_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Res
         return Ok(());
     }
     crate::changes::record_styles(conn, styles, None, ChangeKind::Photos).await?;
+    thumbnail_changed(conn, styles).await
+}
+
+/// Queues `style.changed` for styles whose thumbnail (first ready photo) may have changed.
+async fn thumbnail_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Result<()> {
     let list: Vec<_> = styles
         .iter()
         .map(|s| serde_json::json!({ "id": s.0, "fields": ["photos"] }))
@@ -157,16 +162,41 @@ async fn photos_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Res
     Ok(())
 }
 
-/// Appends a change-log row for the style of photo `id` (nothing if the photo is gone).
-async fn record_photo_change<C: ConnectionTrait>(conn: &C, id: PhotoId) -> Result<()> {
-    let style: Option<i64> = photo::Entity::find_by_id(id.0)
+/// Appends a change-log row for the style of photo `id` (nothing if the photo is gone). With
+/// `only_if_first`, the style is reindexed only when the photo is now its first ready one (the
+/// thumbnail): a style's later photos becoming ready do not change what a hit shows.
+async fn record_photo_change<C: ConnectionTrait>(
+    conn: &C,
+    id: PhotoId,
+    only_if_first: bool,
+) -> Result<()> {
+    let row: Option<(i64, i32)> = photo::Entity::find_by_id(id.0)
         .select_only()
         .column(photo::Column::StyleId)
+        .column(photo::Column::Position)
         .into_tuple()
         .one(conn)
         .await?;
-    if let Some(style) = style {
-        photos_changed(conn, &[StyleId(style)]).await?;
+    let Some((style, position)) = row else {
+        return Ok(());
+    };
+    let style = StyleId(style);
+    crate::changes::record_styles(conn, &[style], None, ChangeKind::Photos).await?;
+    let reindex = if only_if_first {
+        let first: Option<Option<i32>> = photo::Entity::find()
+            .select_only()
+            .column_as(photo::Column::Position.min(), "first")
+            .filter(photo::Column::StyleId.eq(style.0))
+            .filter(photo::Column::State.eq(PhotoState::Ready.as_str()))
+            .into_tuple()
+            .one(conn)
+            .await?;
+        first.flatten().is_none_or(|first| position <= first)
+    } else {
+        true
+    };
+    if reindex {
+        thumbnail_changed(conn, &[style]).await?;
     }
     Ok(())
 }
@@ -194,7 +224,7 @@ pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) 
         .await?;
     // Only a photo that was in the feed changes it by failing.
     if was_ready {
-        record_photo_change(&txn, id).await?;
+        record_photo_change(&txn, id, false).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -318,3 +318,65 @@ async fn a_failing_batch_leaves_nothing() {
         assert!(style_changed_jobs(s).await.is_empty());
     }
 }
+
+/// A photo becoming ready reindexes its style only when it is the style's first ready photo
+/// (the thumbnail hits show); a later one, or one that fails, does not. Deleting queues it.
+#[tokio::test]
+async fn only_a_thumbnail_change_reindexes_a_style() {
+    use ddhub_store::photos::{self, StoredVariant};
+    for db in common::all("thumbnail_reindex").await {
+        let s = &db.store;
+        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+        let txn = s.begin_write().await.unwrap();
+        let id = match catalog::upsert_style(&txn, a.id, &input("P-1", 1_000, &["m"]))
+            .await
+            .unwrap()
+        {
+            catalog::UpsertOutcome::Created(id) => id,
+            other => panic!("{other:?}"),
+        };
+        let mut ids = Vec::new();
+        for (pos, sha) in ["aa", "bb", "cc"].iter().enumerate() {
+            ids.push(
+                catalog::add_photo(&txn, id, &format!("{sha}.jpg"), sha, pos)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        txn.commit().await.unwrap();
+        let before = style_changed_jobs(s).await.len();
+        let variants = |k: &str| {
+            vec![StoredVariant {
+                name: "thumb".into(),
+                format: "jpeg".into(),
+                width: 200,
+                height: 200,
+                key: format!("v/{k}/thumb.jpg"),
+            }]
+        };
+        let ready = |i: usize| {
+            let v = variants(&i.to_string());
+            let id = ids[i];
+            async move {
+                photos::mark_ready(s, id, 800, 800, "0", &serde_json::json!([]), &v)
+                    .await
+                    .unwrap()
+            }
+        };
+        // The second photo first: it is the first ready one, so the thumbnail changes.
+        ready(1).await;
+        let jobs = style_changed_jobs(s).await;
+        assert_eq!(jobs.len(), before + 1, "{}: {jobs:?}", db.name);
+        assert_eq!(jobs[before]["styles"][0]["id"], id.0);
+        assert_eq!(jobs[before]["styles"][0]["fields"][0], "photos");
+        // The third comes after it: no change to what a hit shows.
+        ready(2).await;
+        assert_eq!(style_changed_jobs(s).await.len(), before + 1, "{}", db.name);
+        // The first one goes ahead of both: the thumbnail changes again.
+        ready(0).await;
+        assert_eq!(style_changed_jobs(s).await.len(), before + 2, "{}", db.name);
+        photos::delete(s, a.id, id, ids[0]).await.unwrap();
+        assert_eq!(style_changed_jobs(s).await.len(), before + 3, "{}", db.name);
+    }
+}
