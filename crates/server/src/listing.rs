@@ -11,7 +11,7 @@ use ddhub_domain::style::{StockState as SkuStock, StyleState};
 use ddhub_domain::translation::{ReviewState, TranslatableField};
 use ddhub_domain::{Locale, StyleId};
 use ddhub_search::{
-    ListingDoc, LocalizedText, SearchIndex, StockState, StyleFields, WholesalerRef,
+    HitDisplay, ListingDoc, LocalizedText, SearchIndex, StockState, StyleFields, WholesalerRef,
 };
 use ddhub_store::Store;
 use ddhub_store::catalog::ListingRow;
@@ -187,6 +187,28 @@ impl Listing {
     /// The glossary in force as last loaded (shipped plus operator overrides).
     pub fn glossary(&self) -> Arc<Glossary> {
         self.current().glossary.clone()
+    }
+
+    /// The public URL of a media key (a photo variant).
+    fn media_url(&self, key: Option<&str>) -> Option<String> {
+        key.map(|k| format!("{}/{k}", self.media_base))
+    }
+
+    /// What a hit shows, read from the database, as [`Self::doc`] would have stored it: for
+    /// hits of an index that holds no display (see [`HitDisplay`]).
+    pub fn hit_display(&self, row: ddhub_store::catalog::HitRow, locale: Locale) -> HitDisplay {
+        let title = match (locale, row.title) {
+            (Locale::Ko, _) => row.title_ko,
+            (_, Some(t)) => t,
+            (_, None) => translate_title(&self.glossary(), &row.title_ko, locale).title,
+        };
+        HitDisplay {
+            style_code: row.style_code,
+            title,
+            price_krw: row.price_krw,
+            thumbnail_url: self.media_url(row.thumbnail_key.as_deref()),
+            wholesaler: wholesaler_ref(&row.wholesaler),
+        }
     }
 
     /// Translation-memory hits and provider-bound texts of the current machine translator.
@@ -456,11 +478,7 @@ impl Listing {
             StyleFields {
                 style_id: row.style.id.0,
                 style_code: row.style.style_code.clone(),
-                wholesaler: WholesalerRef {
-                    id: row.wholesaler.id.0,
-                    name: row.wholesaler.name.clone(),
-                    building: row.wholesaler.location.display_ko(),
-                },
+                wholesaler: wholesaler_ref(&row.wholesaler),
                 category: row.style.category.clone(),
                 title_ko: row.style.title_ko.clone(),
                 attributes,
@@ -473,10 +491,7 @@ impl Listing {
                 stock,
                 created_at: row.style.created_at.0,
                 updated_at: row.style.updated_at.0,
-                thumbnail_url: row
-                    .thumbnail_key
-                    .as_ref()
-                    .map(|k| format!("{}/{k}", self.media_base)),
+                thumbnail_url: self.media_url(row.thumbnail_key.as_deref()),
             },
             glossary,
         );
@@ -587,6 +602,15 @@ impl Listing {
         let superseded = queue.supersede(&covered).await?;
         tracing::info!(indexed = done, superseded, "full reindex finished");
         Ok(done)
+    }
+}
+
+/// A hit's wholesaler, as a storefront shows it.
+fn wholesaler_ref(w: &ddhub_domain::wholesaler::Wholesaler) -> WholesalerRef {
+    WholesalerRef {
+        id: w.id.0,
+        name: w.name.clone(),
+        building: w.location.display_ko(),
     }
 }
 

@@ -136,6 +136,28 @@ pub enum UpsertOutcome {
 /// changed (`created` for a new style, `archived` for one a replace-mode upload retired).
 pub const JOB_STYLE_CHANGED: &str = "style.changed";
 
+/// Queues one `style.changed` job for these styles, all changed in the same group of fields
+/// (nothing when the list is empty).
+pub(crate) async fn queue_style_changed<C: ConnectionTrait>(
+    conn: &C,
+    styles: &[StyleId],
+    field: &str,
+) -> Result<()> {
+    if styles.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<_> = styles
+        .iter()
+        .map(|s| serde_json::json!({ "id": s.0, "fields": [field] }))
+        .collect();
+    jobs::enqueue(
+        conn,
+        NewJob::new(JOB_STYLE_CHANGED, serde_json::json!({ "styles": list })),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Creates or updates one style and its SKUs inside the caller's write transaction, and queues
 /// a `style.changed` job in the same transaction when anything changed.
 pub async fn upsert_style<C: ConnectionTrait>(
@@ -658,18 +680,9 @@ pub async fn archive_unlisted<C: ConnectionTrait>(
     let archived: Vec<(StyleId, WholesalerId)> =
         ids.iter().map(|id| (StyleId(*id), wholesaler)).collect();
     crate::changes::record(conn, &archived, None, ChangeKind::Archived).await?;
-    if !ids.is_empty() {
-        let list: Vec<_> = ids
-            .iter()
-            .map(|id| serde_json::json!({ "id": id, "fields": ["archived"] }))
-            .collect();
-        jobs::enqueue(
-            conn,
-            NewJob::new(JOB_STYLE_CHANGED, serde_json::json!({ "styles": list })),
-        )
-        .await?;
-    }
-    Ok(ids.into_iter().map(StyleId).collect())
+    let ids: Vec<StyleId> = ids.into_iter().map(StyleId).collect();
+    queue_style_changed(conn, &ids, "archived").await?;
+    Ok(ids)
 }
 
 /// Which of `inputs` would be created, updated or left unchanged (a dry run's counts).

@@ -107,8 +107,8 @@ impl Store {
                 db: SqlxSqliteConnector::from_sqlx_sqlite_pool(pool),
                 backend: Backend::Sqlite,
                 intake: Default::default(),
-                rates: Default::default(),
-                verified_keys: Default::default(),
+                rates: std::sync::Arc::new(crate::rates::rate_cache()),
+                verified_keys: std::sync::Arc::new(crate::keys::verified_keys()),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let mut connect = PgConnectOptions::from_str(url)
@@ -139,8 +139,8 @@ impl Store {
                 db: SqlxPostgresConnector::from_sqlx_postgres_pool(pool),
                 backend: Backend::Postgres,
                 intake: Default::default(),
-                rates: Default::default(),
-                verified_keys: Default::default(),
+                rates: std::sync::Arc::new(crate::rates::rate_cache()),
+                verified_keys: std::sync::Arc::new(crate::keys::verified_keys()),
             })
         } else {
             Err(StoreError::UnsupportedUrl(redact_url(url)))

@@ -10,9 +10,7 @@ use ddhub_domain::{ApiKeyId, PartnerId, Timestamp, WholesalerId};
 use rand::RngExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 /// How long a verified key is trusted without reading its row again. Every API request
@@ -25,13 +23,12 @@ pub const VERIFIED_KEY_TTL: Duration = Duration::from_secs(5);
 const VERIFIED_KEY_ENTRIES: usize = 10_000;
 
 /// Keys verified recently, by the SHA-256 of the whole presented key (the secret itself is
-/// not kept), with the principal and when they were verified.
-#[derive(Debug, Default)]
-pub(crate) struct VerifiedKeys {
-    entries: Mutex<HashMap<[u8; 32], (Principal, Instant)>>,
-    /// Bumped by every revocation here: a verification that read its row before a revocation
-    /// and finishes after it must not remember the key.
-    generation: std::sync::atomic::AtomicU64,
+/// not kept). A revocation here empties it, and a verification that read its row before the
+/// revocation does not put the key back.
+pub(crate) type VerifiedKeys = crate::ttl::TtlCache<[u8; 32], Principal>;
+
+pub(crate) fn verified_keys() -> VerifiedKeys {
+    VerifiedKeys::new(VERIFIED_KEY_TTL, VERIFIED_KEY_ENTRIES)
 }
 
 /// Who a key speaks for.
@@ -177,16 +174,10 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
         return Ok(Err(KeyRejection::Malformed));
     };
     let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-    let generation = store
-        .verified_keys
-        .generation
-        .load(std::sync::atomic::Ordering::SeqCst);
-    if let Ok(entries) = store.verified_keys.entries.lock()
-        && let Some((principal, at)) = entries.get(&digest)
-        && at.elapsed() < VERIFIED_KEY_TTL
-    {
-        return Ok(Ok(*principal));
-    }
+    let ticket = match store.verified_keys.get(&digest) {
+        Ok(principal) => return Ok(Ok(principal)),
+        Err(ticket) => ticket,
+    };
     let Some(row) = api_key::Entity::find()
         .filter(api_key::Column::KeyId.eq(key_id))
         .one(store.conn())
@@ -210,18 +201,7 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
     if row.revoked_at.is_some() {
         return Ok(Err(KeyRejection::Revoked));
     }
-    if let Ok(mut entries) = store.verified_keys.entries.lock()
-        && store
-            .verified_keys
-            .generation
-            .load(std::sync::atomic::Ordering::SeqCst)
-            == generation
-    {
-        if entries.len() >= VERIFIED_KEY_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(digest, (principal, Instant::now()));
-    }
+    store.verified_keys.store(ticket, digest, principal);
     Ok(Ok(principal))
 }
 
@@ -238,13 +218,7 @@ pub async fn revoke(store: &Store, key_id: &str) -> Result<()> {
     let mut am: api_key::ActiveModel = row.into();
     am.revoked_at = Set(Some(Timestamp::now().0));
     am.update(store.conn()).await?;
-    if let Ok(mut entries) = store.verified_keys.entries.lock() {
-        store
-            .verified_keys
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        entries.clear();
-    }
+    store.verified_keys.clear();
     Ok(())
 }
 

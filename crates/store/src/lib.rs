@@ -16,6 +16,7 @@ pub mod photos;
 pub mod rates;
 pub mod testing;
 pub mod translations;
+mod ttl;
 pub mod uploads;
 
 pub use db::{Backend, Store, StoreOptions, sqlite_file};

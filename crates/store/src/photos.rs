@@ -135,33 +135,6 @@ pub async fn mark_ready(
     Ok(())
 }
 
-/// Photos changed on these styles: their change-log rows (feeds) and a `style.changed` job,
-/// so the search index shows the new thumbnail (hits show what the index stored).
-async fn photos_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Result<()> {
-    if styles.is_empty() {
-        return Ok(());
-    }
-    crate::changes::record_styles(conn, styles, None, ChangeKind::Photos).await?;
-    thumbnail_changed(conn, styles).await
-}
-
-/// Queues `style.changed` for styles whose thumbnail (first ready photo) may have changed.
-async fn thumbnail_changed<C: ConnectionTrait>(conn: &C, styles: &[StyleId]) -> Result<()> {
-    let list: Vec<_> = styles
-        .iter()
-        .map(|s| serde_json::json!({ "id": s.0, "fields": ["photos"] }))
-        .collect();
-    crate::jobs::enqueue(
-        conn,
-        crate::jobs::NewJob::new(
-            crate::catalog::JOB_STYLE_CHANGED,
-            serde_json::json!({ "styles": list }),
-        ),
-    )
-    .await?;
-    Ok(())
-}
-
 /// Appends a change-log row for the style of photo `id` (nothing if the photo is gone). With
 /// `only_if_first`, the style is reindexed only when the photo is now its first ready one (the
 /// thumbnail): a style's later photos becoming ready do not change what a hit shows.
@@ -196,7 +169,7 @@ async fn record_photo_change<C: ConnectionTrait>(
         true
     };
     if reindex {
-        thumbnail_changed(conn, &[style]).await?;
+        crate::catalog::queue_style_changed(conn, &[style], "photos").await?;
     }
     Ok(())
 }
@@ -293,7 +266,8 @@ pub async fn delete(
     if res.rows_affected == 0 {
         return Err(StoreError::NotFound);
     }
-    photos_changed(&txn, &[style]).await?;
+    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
+    crate::catalog::queue_style_changed(&txn, &[style], "photos").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -335,7 +309,8 @@ pub async fn reorder(
             .await?;
     }
     // The first photo is the feed's image_link.
-    photos_changed(&txn, &[style]).await?;
+    crate::changes::record(&txn, &[(style, wholesaler)], None, ChangeKind::Photos).await?;
+    crate::catalog::queue_style_changed(&txn, &[style], "photos").await?;
     txn.commit().await?;
     Ok(())
 }
@@ -424,7 +399,8 @@ pub async fn insert_ready_bulk(
     let mut styles: Vec<StyleId> = photos.iter().map(|(s, _, _)| *s).collect();
     styles.sort_unstable_by_key(|s| s.0);
     styles.dedup();
-    photos_changed(&txn, &styles).await?;
+    crate::changes::record_styles(&txn, &styles, None, ChangeKind::Photos).await?;
+    crate::catalog::queue_style_changed(&txn, &styles, "photos").await?;
     txn.commit().await?;
     Ok(())
 }

@@ -5,9 +5,7 @@ use crate::{Result, Store, StoreError};
 use ddhub_domain::{Currency, RatePerKrw, Timestamp};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{EntityTrait, QueryOrder, Set};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How long a rate read for a buyer's answer is reused. Search answers read the rate on every
 /// request, and at storefront rates that read was a database round trip per query for a value
@@ -15,10 +13,11 @@ use std::time::{Duration, Instant};
 /// once (it empties the cache); one set by another process (`ddhub rates set`) within this.
 pub const RATE_CACHE_TTL: Duration = Duration::from_secs(1);
 
-/// Rates read recently, per currency, with when they were read (`None`: no rate is set).
-#[derive(Debug, Default)]
-pub(crate) struct RateCache {
-    entries: Mutex<HashMap<Currency, (Option<RatePerKrw>, Instant)>>,
+/// Rates read recently, per currency (`None`: no rate is set).
+pub(crate) type RateCache = crate::ttl::TtlCache<Currency, Option<RatePerKrw>>;
+
+pub(crate) fn rate_cache() -> RateCache {
+    RateCache::new(RATE_CACHE_TTL, 64)
 }
 
 /// Sets (or replaces) the rate of one currency.
@@ -42,9 +41,7 @@ pub async fn set_rate(store: &Store, rate: RatePerKrw) -> Result<()> {
         )
         .exec(store.conn())
         .await?;
-    if let Ok(mut entries) = store.rates.entries.lock() {
-        entries.clear();
-    }
+    store.rates.clear();
     Ok(())
 }
 
@@ -92,15 +89,11 @@ pub async fn get_rate(store: &Store, currency: Currency) -> Result<Option<RatePe
 
 /// [`get_rate`] for buyers' answers, reused for up to [`RATE_CACHE_TTL`].
 pub async fn get_rate_cached(store: &Store, currency: Currency) -> Result<Option<RatePerKrw>> {
-    if let Ok(entries) = store.rates.entries.lock()
-        && let Some((rate, read_at)) = entries.get(&currency)
-        && read_at.elapsed() < RATE_CACHE_TTL
-    {
-        return Ok(*rate);
-    }
+    let ticket = match store.rates.get(&currency) {
+        Ok(rate) => return Ok(rate),
+        Err(ticket) => ticket,
+    };
     let rate = get_rate(store, currency).await?;
-    if let Ok(mut entries) = store.rates.entries.lock() {
-        entries.insert(currency, (rate, Instant::now()));
-    }
+    store.rates.store(ticket, currency, rate);
     Ok(rate)
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
-use ddhub_search::{HitDisplay, SearchQuery, Sort, WholesalerRef};
+use ddhub_search::{HitDisplay, SearchQuery, Sort};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
@@ -256,31 +256,7 @@ pub async fn execute(
     let mut from_db: HashMap<i64, HitDisplay> = HashMap::new();
     if !missing.is_empty() {
         for row in ddhub_store::catalog::search_hits(&app.store, &missing, locale).await? {
-            let title = match (locale, row.title) {
-                (Locale::Ko, _) => row.title_ko,
-                (_, Some(t)) => t,
-                (_, None) => {
-                    ddhub_translate::translate_title(&listing.glossary(), &row.title_ko, locale)
-                        .title
-                }
-            };
-            from_db.insert(
-                row.style_id.0,
-                HitDisplay {
-                    style_code: row.style_code,
-                    title,
-                    price_krw: row.price_krw,
-                    thumbnail_url: row
-                        .thumbnail_key
-                        .as_ref()
-                        .map(|k| format!("{}/{k}", app.config.media_base_url())),
-                    wholesaler: WholesalerRef {
-                        id: row.wholesaler.id.0,
-                        name: row.wholesaler.name,
-                        building: row.wholesaler.location.display_ko(),
-                    },
-                },
-            );
+            from_db.insert(row.style_id.0, listing.hit_display(row, locale));
         }
     }
     let mut hits = Vec::with_capacity(result.hits.len());
