@@ -3,8 +3,8 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
+use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
-use ddhub_server::catalog_upload::{self, MediaPaths};
 use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, StoreOptions, parties};
 use std::time::Instant;
@@ -124,7 +124,7 @@ async fn ingest(b: IngestBench) -> anyhow::Result<()> {
             )
             .await?;
             let start = Instant::now();
-            let done = catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+            let done = catalog::process(&store, &paths, upload.id, &|_, _| {}).await?;
             let secs = start.elapsed().as_secs_f64();
             anyhow::ensure!(
                 done.counts.styles_created as usize == b.styles,
@@ -308,7 +308,7 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
         false,
     )
     .await?;
-    catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+    catalog::process(&store, &paths, upload.id, &|_, _| {}).await?;
     let rows = ddhub_store::catalog::listing_rows(
         &store,
         &ddhub_store::catalog::style_ids_after(&store, 0, 200).await?,
@@ -345,7 +345,7 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
     let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();
     ddhub_store::orders::set_webhook(&store, partner.id, &hook_url, &secret).await?;
 
-    let mut config = ddhub_server::Config {
+    let mut config = ddhub_app::Config {
         data_dir: dir.path().to_path_buf(),
         ..Default::default()
     };
@@ -382,10 +382,10 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
             (OrderClient::Http(client, base), Some(server))
         }
         Transport::InProcess => {
-            let app = Arc::new(ddhub_server::App::new(
+            let app = Arc::new(ddhub_app::App::new(
                 config.clone(),
                 store.clone(),
-                ddhub_server::worker::JobSignal::default(),
+                ddhub_app::worker::JobSignal::default(),
             )?);
             (OrderClient::Router(ddhub_server::router(app)), None)
         }
@@ -466,14 +466,14 @@ pub async fn orders(b: OrdersBench) -> anyhow::Result<()> {
     );
     // Deliver every order.received.
     let token = tokio_util::sync::CancellationToken::new();
-    let media = ddhub_server::media::MediaStore::open("local", dir.path())?;
+    let media = ddhub_app::media::MediaStore::open("local", dir.path())?;
     config.worker_concurrency = b.webhook_workers;
-    let pool = ddhub_server::serve::worker_pool(
+    let pool = ddhub_app::runtime::worker_pool(
         &config,
         &store,
         &media,
         None,
-        ddhub_server::worker::JobSignal::default(),
+        ddhub_app::worker::JobSignal::default(),
     );
     let start_delivery = Instant::now();
     let handle = tokio::spawn(pool.run(token.clone()));

@@ -6,10 +6,10 @@
 
 use anyhow::Context;
 use clap::Args;
+use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
 use ddhub_feeds::{Compression, FeedFormat};
-use ddhub_server::catalog_upload::{self, MediaPaths};
 use ddhub_store::photos::StoredVariant;
 use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, StoreOptions, parties};
@@ -62,7 +62,7 @@ pub async fn run(b: FeedsBench) -> anyhow::Result<()> {
     let partner = parties::find_partner_by_name(&store, PARTNER)
         .await?
         .context("no bench partner: run with --seed first")?;
-    let settings = ddhub_server::feeds::settings_for(&store, partner.id).await?;
+    let settings = ddhub_app::services::feeds::settings_for(&store, partner.id).await?;
     let rate = ddhub_store::rates::get_rate(&store, settings.currency).await?;
     let compression = if b.gzip {
         Compression::Gzip(1)
@@ -73,7 +73,7 @@ pub async fn run(b: FeedsBench) -> anyhow::Result<()> {
     let store2 = store.clone();
     let start = Instant::now();
     let (sink, summary) = tokio::task::spawn_blocking(move || {
-        ddhub_server::feeds::write_partner_feed(
+        ddhub_app::services::feeds::write_partner_feed(
             &handle,
             &store2,
             &settings,
@@ -146,7 +146,7 @@ async fn seed(b: &FeedsBench, url: &str) -> anyhow::Result<()> {
         false,
     )
     .await?;
-    let done = catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+    let done = catalog::process(&store, &paths, upload.id, &|_, _| {}).await?;
     anyhow::ensure!(
         done.counts.styles_created as usize == b.styles,
         "{} of {} styles committed: {:?}",

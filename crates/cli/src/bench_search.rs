@@ -12,10 +12,10 @@
 
 use anyhow::Context;
 use clap::Args;
+use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, RatePerKrw};
 use ddhub_search::{SearchQuery, Sort};
-use ddhub_server::catalog_upload::{self, MediaPaths};
 use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, StoreOptions, parties};
 use hdrhistogram::Histogram;
@@ -170,7 +170,7 @@ async fn ingest(store: &Store, data_dir: &Path, styles: usize) -> anyhow::Result
     )
     .await?;
     let start = Instant::now();
-    let done = catalog_upload::process(store, &paths, upload.id, &|_, _| {}).await?;
+    let done = catalog::process(store, &paths, upload.id, &|_, _| {}).await?;
     anyhow::ensure!(
         done.counts.styles_created as usize == styles,
         "{} of {styles} styles committed: {:?}",

@@ -4,10 +4,10 @@
 //! unchanged.
 
 use anyhow::Context;
+use ddhub_app::config::Config;
+use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
-use ddhub_server::catalog_upload::{self, MediaPaths};
-use ddhub_server::config::Config;
 use ddhub_server::serve;
 use ddhub_store::keys::{self, Principal};
 use ddhub_store::parties::{self, NewPartner};
@@ -225,7 +225,7 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
             false,
         )
         .await?;
-        let done = catalog_upload::process(&store, &paths, upload.id, &|_, _| {}).await?;
+        let done = catalog::process(&store, &paths, upload.id, &|_, _| {}).await?;
         let c = &done.counts;
         summaries.push(format!(
             "  {name}: {} rows, {} styles created, {} unchanged, {} errors, {} warnings, {} photos (upload {})",

@@ -2,7 +2,7 @@
 
 use crate::usage;
 use clap::{Args, Subcommand};
-use ddhub_server::config::Config;
+use ddhub_app::config::Config;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 

@@ -2,9 +2,9 @@
 
 use crate::{Unprocessable, usage};
 use clap::Args;
+use ddhub_app::config::Config;
+use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::WholesalerId;
-use ddhub_server::catalog_upload::{self, MediaPaths};
-use ddhub_server::config::Config;
 use ddhub_server::routes::uploads::{ProblemView, UploadView};
 use ddhub_store::uploads::{self, NewUpload, UploadMode, UploadState};
 use ddhub_store::{Store, StoreError, parties};
@@ -114,7 +114,7 @@ pub async fn run(config: &Config, store: &Store, args: IngestArgs) -> anyhow::Re
             b.set_position(u64::try_from(pct).unwrap_or(0));
         }
     };
-    let done = catalog_upload::process(store, &paths, upload.id, &progress).await?;
+    let done = catalog::process(store, &paths, upload.id, &progress).await?;
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

@@ -11,9 +11,9 @@ mod translate;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use ddhub_app::config::{Config, LogFormat};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
-use ddhub_server::config::{Config, LogFormat};
 use ddhub_server::serve;
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::{StoreError, keys, rates};
@@ -410,7 +410,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
 
 // Backups (issue 10).
 async fn backup_cmd(config: &Config, dest: &std::path::Path, json: bool) -> anyhow::Result<()> {
-    use ddhub_server::backup::{BackupError, backup};
+    use ddhub_app::services::backup::{BackupError, backup};
     let store = serve::open_store(config)
         .await
         .context("cannot open the database")?;
@@ -445,7 +445,7 @@ async fn restore_cmd(
     force: bool,
     json: bool,
 ) -> anyhow::Result<()> {
-    use ddhub_server::backup::{BackupError, restore};
+    use ddhub_app::services::backup::{BackupError, restore};
     let r = match restore(config, src, force).await {
         Ok(r) => r,
         Err(BackupError::Refused(why)) => return Err(usage(why)),
@@ -466,7 +466,7 @@ async fn restore_cmd(
 }
 
 async fn order(config: &Config, cmd: OrderCmd) -> anyhow::Result<()> {
-    use ddhub_server::order_ops::{OpError, Operation, apply};
+    use ddhub_app::services::orders::{OpError, Operation, apply};
     let store = migrated_store(config).await?;
     let (id, op) = match cmd {
         OrderCmd::Pack { id } => (id, Operation::Pack),
@@ -630,8 +630,9 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
                 // only a category map must not reset the currency to the default).
                 let mut value: serde_json::Value = serde_json::from_str(&json)
                     .map_err(|e| usage(format!("{}: {e}", file.display())))?;
-                let current =
-                    serde_json::to_value(ddhub_server::feeds::settings_for(&store, p.id).await?)?;
+                let current = serde_json::to_value(
+                    ddhub_app::services::feeds::settings_for(&store, p.id).await?,
+                )?;
                 if let Some(obj) = value.as_object_mut() {
                     for term in ["locale", "currency", "markup_bp", "rounding"] {
                         if let (false, Some(v)) = (obj.contains_key(term), current.get(term)) {
@@ -651,7 +652,7 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
                 parties::set_partner_feed(&store, p.id, &terms, &serde_json::to_string(&settings)?)
                     .await?;
             }
-            let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;
+            let settings = ddhub_app::services::feeds::settings_for(&store, p.id).await?;
             println!("{}", serde_json::to_string_pretty(&settings)?);
         }
         PartnerCmd::List { out } => {
@@ -754,7 +755,7 @@ async fn feed(
         .ok_or_else(|| usage(format!("no partner named {partner:?}")))?;
     let format = ddhub_feeds::FeedFormat::parse(format)
         .ok_or_else(|| usage("--format must be gmc-xml, csv or jsonl"))?;
-    let settings = ddhub_server::feeds::settings_for(&store, p.id).await?;
+    let settings = ddhub_app::services::feeds::settings_for(&store, p.id).await?;
     let rate = rates::get_rate(&store, settings.currency)
         .await?
         .ok_or_else(|| {
@@ -771,7 +772,7 @@ async fn feed(
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
             };
-            let (mut out, summary) = ddhub_server::feeds::write_partner_feed(
+            let (mut out, summary) = ddhub_app::services::feeds::write_partner_feed(
                 &handle,
                 &store,
                 &settings,

@@ -2,8 +2,8 @@
 
 use crate::usage;
 use clap::Subcommand;
+use ddhub_app::config::Config;
 use ddhub_domain::Locale;
-use ddhub_server::config::Config;
 use ddhub_translate::Glossary;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -150,11 +150,11 @@ pub fn translate(cmd: TranslateCmd) -> anyhow::Result<()> {
 pub async fn glossary(cmd: GlossaryCmd, config: &Config) -> anyhow::Result<()> {
     let shipped = Glossary::builtin()?;
     std::fs::create_dir_all(&config.data_dir)?;
-    let store = ddhub_server::serve::open_store(config).await?;
+    let store = ddhub_app::runtime::open_store(config).await?;
     store.migrate().await?;
     match cmd {
         GlossaryCmd::Export { overrides_only } => {
-            let overrides = ddhub_server::glossary::override_terms(&store).await?;
+            let overrides = ddhub_app::services::glossary::override_terms(&store).await?;
             if overrides_only {
                 print!("{}", ddhub_translate::terms_to_csv(overrides)?);
             } else {
@@ -165,7 +165,7 @@ pub async fn glossary(cmd: GlossaryCmd, config: &Config) -> anyhow::Result<()> {
         GlossaryCmd::Import { file, replace } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| usage(format!("{}: {e}", file.display())))?;
-            match ddhub_server::glossary::import(&store, &shipped, &text, replace).await {
+            match ddhub_app::services::glossary::import(&store, &shipped, &text, replace).await {
                 Ok(o) => {
                     println!(
                         "imported {} rows: glossary version {} (was {}), revision {}",
@@ -177,7 +177,7 @@ pub async fn glossary(cmd: GlossaryCmd, config: &Config) -> anyhow::Result<()> {
                         println!("styles with automatic translations will be re-translated");
                     }
                 }
-                Err(ddhub_server::glossary::GlossaryAdminError::Import(e)) => {
+                Err(ddhub_app::services::glossary::GlossaryAdminError::Import(e)) => {
                     return Err(usage(format!("{}: {e}", file.display())));
                 }
                 Err(e) => return Err(e.into()),
@@ -190,16 +190,16 @@ pub async fn glossary(cmd: GlossaryCmd, config: &Config) -> anyhow::Result<()> {
 /// Rebuilds the search index from the database. The embedded index has one writer: stop
 /// `ddhub serve` first (it also rebuilds an empty index by itself on start).
 pub async fn reindex(config: &Config) -> anyhow::Result<()> {
-    let store = ddhub_server::serve::open_store(config).await?;
+    let store = ddhub_app::runtime::open_store(config).await?;
     store.migrate().await?;
-    let index = ddhub_server::listing::open_index(config)
+    let index = ddhub_app::services::listing::open_index(config)
         .await
         .map_err(|e| {
             anyhow::anyhow!(
                 "cannot open the search index (is ddhub serve running on this data dir?): {e:#}"
             )
         })?;
-    let listing = ddhub_server::listing::Listing::new(index, config.media_base_url())?
+    let listing = ddhub_app::services::listing::Listing::new(index, config.media_base_url())?
         .with_provider(config.translate.clone());
     let bar = std::io::stderr().is_terminal().then(|| {
         indicatif::ProgressBar::new(0).with_style(

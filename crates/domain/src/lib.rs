@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod id;
+pub mod jobs;
 pub mod locale;
 pub mod money;
 pub mod order;

@@ -1,14 +1,11 @@
-//! The application state and the router with its middleware.
+//! The router with its middleware, and the OpenAPI document of its routes.
 
-use crate::config::Config;
 use crate::error::{ApiError, ErrorCode, localize_errors};
 use crate::routes;
-use crate::worker::JobSignal;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
-use ddhub_store::Store;
-use std::sync::Arc;
+use ddhub_app::AppState;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -17,42 +14,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-
-/// Everything a handler needs, built once per process (crates.io's `App`).
-#[derive(Debug)]
-pub struct App {
-    pub config: Config,
-    pub store: Store,
-    /// Wakes this process's workers when a handler enqueues a job.
-    pub jobs: JobSignal,
-    /// Where normalised photos are kept.
-    pub media: crate::media::MediaStore,
-    /// Search and listings, in processes that serve search.
-    pub search: Option<std::sync::Arc<crate::listing::Listing>>,
-    /// The OpenAPI document, serialised on first request.
-    pub openapi_json: std::sync::OnceLock<String>,
-}
-
-impl App {
-    /// Builds the state; fails when the configured media store cannot be opened.
-    pub fn new(
-        config: Config,
-        store: Store,
-        jobs: JobSignal,
-    ) -> Result<Self, crate::media::MediaError> {
-        let media = crate::media::MediaStore::open(&config.media_store, &config.data_dir)?;
-        Ok(Self {
-            config,
-            store,
-            jobs,
-            media,
-            search: None,
-            openapi_json: std::sync::OnceLock::new(),
-        })
-    }
-}
-
-pub type AppState = Arc<App>;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -169,11 +130,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// This API's OpenAPI 3.1 document, generated from the handlers.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "health",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
-async fn openapi_json(
-    axum::extract::State(app): axum::extract::State<AppState>,
-) -> impl axum::response::IntoResponse {
-    let body = app
-        .openapi_json
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    // The document is the same for every process of this build: serialised once.
+    static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOCUMENT
         .get_or_init(|| serde_json::to_string(&openapi()).unwrap_or_default())
         .clone();
     (

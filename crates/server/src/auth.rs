@@ -1,9 +1,9 @@
 //! Who is calling: API keys sent as `Authorization: Bearer ddh_…`, checked on every request.
 
-use crate::app::AppState;
 use crate::error::{ApiError, ErrorCode};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use ddhub_app::AppState;
 use ddhub_domain::{PartnerId, WholesalerId};
 use ddhub_store::keys::{self, KeyRejection, Principal};
 

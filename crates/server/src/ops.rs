@@ -1,10 +1,10 @@
 //! Operations around the API (issue 10): CORS for public search, security headers, and the
 //! `/metrics` routes (on the public listener, or on a private one of their own).
 
-use crate::app::AppState;
-use crate::config::Config;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use ddhub_app::AppState;
+use ddhub_app::config::Config;
 use tower::ServiceBuilder;
 use tower::layer::util::{Identity, Stack};
 use tower_http::cors::{AllowOrigin, CorsLayer};

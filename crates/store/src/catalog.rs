@@ -6,6 +6,7 @@ use crate::changes::ChangeKind;
 use crate::entity::{sku, style};
 use crate::jobs::{self, NewJob};
 use crate::{Result, Store, StoreError};
+use ddhub_domain::jobs::{ChangedStyle, StyleChanged};
 use ddhub_domain::style::{CompositionPart, Quantity, Sku, StockState, Style, StyleState};
 use ddhub_domain::{Krw, SkuId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::Expr;
@@ -131,11 +132,6 @@ pub enum UpsertOutcome {
     Unchanged(StyleId),
 }
 
-/// Job kind queued whenever styles change (translation and search indexing follow it). Payload:
-/// `{"styles": [{"id": 1, "fields": ["title", "commerce", …]}]}`, the groups of fields that
-/// changed (`created` for a new style, `archived` for one a replace-mode upload retired).
-pub const JOB_STYLE_CHANGED: &str = "style.changed";
-
 /// Queues one `style.changed` job for these styles, all changed in the same group of fields
 /// (nothing when the list is empty).
 pub(crate) async fn queue_style_changed<C: ConnectionTrait>(
@@ -146,15 +142,8 @@ pub(crate) async fn queue_style_changed<C: ConnectionTrait>(
     if styles.is_empty() {
         return Ok(());
     }
-    let list: Vec<_> = styles
-        .iter()
-        .map(|s| serde_json::json!({ "id": s.0, "fields": [field] }))
-        .collect();
-    jobs::enqueue(
-        conn,
-        NewJob::new(JOB_STYLE_CHANGED, serde_json::json!({ "styles": list })),
-    )
-    .await?;
+    let job = StyleChanged::of(styles.iter().map(|s| s.0), field);
+    jobs::enqueue(conn, NewJob::of(&job)).await?;
     Ok(())
 }
 
@@ -330,10 +319,13 @@ pub async fn upsert_styles<C: ConnectionTrait>(
 
     // Changed styles: their SKUs loaded in one go, every row rewritten in one UPDATE … FROM,
     // and their SKUs brought in line with a few set-based statements.
-    let mut change_list: Vec<serde_json::Value> = new_rows
+    let mut change_list: Vec<ChangedStyle> = new_rows
         .iter()
         .filter_map(|i| new_ids.get(&i.style_code))
-        .map(|id| serde_json::json!({ "id": id, "fields": ["created"] }))
+        .map(|id| ChangedStyle {
+            id: *id,
+            fields: vec!["created".into()],
+        })
         .collect();
     let mut stock_updates: Vec<(StockState, Vec<i64>)> = Vec::new();
     if !changed.is_empty() {
@@ -353,7 +345,10 @@ pub async fn upsert_styles<C: ConnectionTrait>(
             let fields = changed_fields(row, input, old)?;
             plan_sku_sync(row.id, &input.skus, old, &mut new_skus, &mut stock_updates);
             if !fields.is_empty() {
-                change_list.push(serde_json::json!({ "id": row.id, "fields": fields }));
+                change_list.push(ChangedStyle {
+                    id: row.id,
+                    fields: fields.iter().map(|f| f.to_string()).collect(),
+                });
             }
         }
         let per_statement = bulk::rows_per_statement(backend, STYLE_VALUE_COLUMNS + 1);
@@ -417,14 +412,11 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         .collect();
     crate::changes::record(conn, &updated, None, ChangeKind::Updated).await?;
     if !change_list.is_empty() {
-        jobs::enqueue(
-            conn,
-            NewJob::new(
-                JOB_STYLE_CHANGED,
-                serde_json::json!({ "styles": change_list }),
-            ),
-        )
-        .await?;
+        let job = StyleChanged {
+            styles: change_list,
+            reason: None,
+        };
+        jobs::enqueue(conn, NewJob::of(&job)).await?;
     }
     tracing::debug!(
         styles = inputs.len(),

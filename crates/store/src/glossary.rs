@@ -12,10 +12,6 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 
-/// The job enqueued with every override change: fan out `style.changed` to styles with
-/// automatic (glossary, machine, untranslated) fields.
-pub const JOB_GLOSSARY_CHANGED: &str = "glossary.changed";
-
 /// One override row, as in the glossary files (`zh_cn` is the `zh-CN` column).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct OverrideRow {
@@ -73,7 +69,7 @@ pub async fn revision(store: &Store) -> Result<Revision> {
 
 /// Writes override rows in one transaction (all or nothing): upserts them by Korean term, or
 /// first removes every existing override when `replace_all`. Bumps the revision, records the
-/// merged glossary's `version` and enqueues [`JOB_GLOSSARY_CHANGED`] in the same transaction.
+/// merged glossary's `version` and enqueues a `glossary.changed` job in the same transaction.
 /// Returns the new revision and the job.
 pub async fn write_overrides(
     store: &Store,
@@ -141,10 +137,10 @@ pub async fn write_overrides(
     .await?;
     let job = enqueue(
         &txn,
-        NewJob::new(
-            JOB_GLOSSARY_CHANGED,
-            serde_json::json!({ "revision": next, "version": version }),
-        ),
+        NewJob::of(&ddhub_domain::jobs::GlossaryChanged {
+            revision: next,
+            version: version.to_string(),
+        }),
     )
     .await?;
     txn.commit().await?;

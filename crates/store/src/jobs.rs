@@ -10,6 +10,7 @@
 
 use crate::entity::job;
 use crate::{Backend, Result, Store, StoreError};
+use ddhub_domain::jobs::JobPayload;
 use ddhub_domain::{JobId, Timestamp};
 use rand::RngExt;
 use sea_orm::sea_query::Expr;
@@ -40,6 +41,12 @@ impl NewJob {
             run_at: None,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
         }
+    }
+
+    /// A job of a typed payload, queued under the payload's kind.
+    pub fn of<J: JobPayload>(payload: &J) -> Self {
+        // A derived `Serialize` of plain fields (numbers, strings, lists) cannot fail.
+        Self::new(J::KIND, serde_json::to_value(payload).unwrap_or_default())
     }
 
     pub fn max_attempts(mut self, n: i32) -> Self {
@@ -107,6 +114,14 @@ pub struct ClaimedJob {
     pub attempt: i32,
     pub max_attempts: i32,
     lease_token: String,
+}
+
+impl ClaimedJob {
+    /// The payload as its type; an error when it does not decode (a job no handler of this
+    /// build can run).
+    pub fn payload_as<J: JobPayload>(&self) -> Result<J, serde_json::Error> {
+        J::deserialize(&self.payload)
+    }
 }
 
 /// What happened to a failed job.

@@ -3,6 +3,7 @@
 
 use crate::entity::{export_order, idempotency_key, order_event, order_line, purchase_request};
 use crate::{Backend, Result, Store, StoreError};
+use ddhub_domain::jobs::{JobPayload, WebhookDeliver};
 use ddhub_domain::order::{LineState, OrderState, PurchaseRequestState};
 use ddhub_domain::{PartnerId, SkuId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -373,7 +374,7 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
             };
             let created = serde_json::to_string(&view)?;
             let payload = serde_json::json!({ "order_id": order_id, "state": state }).to_string();
-            let job = serde_json::json!({ "delivery_id": delivery_id }).to_string();
+            let job = serde_json::to_string(&WebhookDeliver { delivery_id })?;
             sql.push(
                 "WITH o AS (INSERT INTO export_orders (id, partner_id, partner_order_id, \
                  currency, state, ship_to, notes, created_at, updated_at) VALUES (",
@@ -494,7 +495,7 @@ async fn write_keyed_pg<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) -> Result<
                  run_at, lease_until, lease_token, last_error, created_at, updated_at) \
                  SELECT ",
             )
-            .bind(JOB_WEBHOOK_DELIVER)
+            .bind(WebhookDeliver::KIND)
             .push(", ")
             .bind(job)
             .push(", 'queued', 0, 3, ")
@@ -1197,9 +1198,6 @@ pub async fn events_after(
         .collect()
 }
 
-/// Job kind that delivers one webhook.
-pub const JOB_WEBHOOK_DELIVER: &str = "webhook.deliver";
-
 /// For a partner with a webhook endpoint, a delivery row and a delivery job per event, in the
 /// caller's transaction (the outbox rule: an event and its delivery commit together).
 async fn queue_deliveries<C: ConnectionTrait>(
@@ -1233,11 +1231,7 @@ async fn queue_deliveries<C: ConnectionTrait>(
         .await?;
         crate::jobs::enqueue(
             conn,
-            crate::jobs::NewJob::new(
-                JOB_WEBHOOK_DELIVER,
-                serde_json::json!({ "delivery_id": d.id }),
-            )
-            .max_attempts(3),
+            crate::jobs::NewJob::of(&WebhookDeliver { delivery_id: d.id }).max_attempts(3),
         )
         .await?;
     }
@@ -1357,12 +1351,9 @@ pub async fn record_attempt(
     {
         crate::jobs::enqueue(
             &txn,
-            crate::jobs::NewJob::new(
-                JOB_WEBHOOK_DELIVER,
-                serde_json::json!({ "delivery_id": id }),
-            )
-            .max_attempts(3)
-            .run_at(Timestamp(at)),
+            crate::jobs::NewJob::of(&WebhookDeliver { delivery_id: id })
+                .max_attempts(3)
+                .run_at(Timestamp(at)),
         )
         .await?;
     }
@@ -1435,11 +1426,7 @@ pub async fn replay_delivery(store: &Store, partner: PartnerId, id: i64) -> Resu
         .await?;
     crate::jobs::enqueue(
         &txn,
-        crate::jobs::NewJob::new(
-            JOB_WEBHOOK_DELIVER,
-            serde_json::json!({ "delivery_id": id }),
-        )
-        .max_attempts(3),
+        crate::jobs::NewJob::of(&WebhookDeliver { delivery_id: id }).max_attempts(3),
     )
     .await?;
     txn.commit().await?;

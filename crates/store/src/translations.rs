@@ -238,14 +238,8 @@ async fn set_human(
         crate::changes::record_styles(&txn, &[style], Some(locale), ChangeKind::Translation)
             .await?;
     }
-    crate::jobs::enqueue(
-        &txn,
-        crate::jobs::NewJob::new(
-            crate::catalog::JOB_STYLE_CHANGED,
-            serde_json::json!({ "styles": [{ "id": style.0, "fields": ["translation"] }] }),
-        ),
-    )
-    .await?;
+    let job = ddhub_domain::jobs::StyleChanged::of([style.0], "translation");
+    crate::jobs::enqueue(&txn, crate::jobs::NewJob::of(&job)).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -12,9 +12,6 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-/// Job kind that processes an upload.
-pub const JOB_CATALOG_UPLOAD: &str = "catalog.upload";
-
 /// Where an upload is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -208,11 +205,7 @@ pub async fn create(store: &Store, new: NewUpload, queue: bool) -> Result<Upload
         // An upload is worth only a few tries: a file that fails three times will not parse.
         jobs::enqueue(
             &txn,
-            NewJob::new(
-                JOB_CATALOG_UPLOAD,
-                serde_json::json!({ "upload_id": row.id }),
-            )
-            .max_attempts(3),
+            NewJob::of(&ddhub_domain::jobs::CatalogUpload { upload_id: row.id }).max_attempts(3),
         )
         .await?;
     }

@@ -4,7 +4,6 @@
 
 use super::session::{self, ConsoleUser, SESSION_COOKIE, SESSION_LIFETIME};
 use super::{Ui, asset_url, error_page, render};
-use crate::app::AppState;
 use crate::error::{ApiError, ErrorCode};
 use askama::Template;
 use axum::Json;
@@ -12,6 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use ddhub_app::AppState;
 use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::{Locale, StyleId};
 use serde::Deserialize;

@@ -7,8 +7,6 @@ pub mod console;
 pub mod session;
 pub mod storefront;
 
-use crate::app::AppState;
-use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
 use askama::Template;
 use axum::Router;
@@ -16,6 +14,8 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use ddhub_app::AppState;
+use ddhub_app::config::Config;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 

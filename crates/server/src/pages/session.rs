@@ -8,12 +8,12 @@
 //! is refused before anything is written. SameSite=Lax is the second layer. No crate is used for
 //! the token itself: it is 256 random bits and one comparison (`subtle`).
 
-use crate::app::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use cookie::{Cookie, SameSite};
+use ddhub_app::AppState;
 use ddhub_domain::WholesalerId;
 use subtle::ConstantTimeEq;
 

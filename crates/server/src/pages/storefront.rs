@@ -5,7 +5,6 @@
 //! and swaps in the results fragment (`partial=results`).
 
 use super::{Ui, asset_url, error_page, format_price, query_string, render};
-use crate::app::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::negotiate_locale;
 use crate::routes::search::{SearchParams, SearchView, execute};
@@ -13,6 +12,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use ddhub_app::AppState;
 use ddhub_domain::catalog;
 use ddhub_domain::{Currency, Krw, Locale, RoundingRule, StyleId};
 use ddhub_store::photos::PhotoRecord;

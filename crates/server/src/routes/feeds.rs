@@ -1,18 +1,18 @@
 //! Partner feeds (partner key): the whole catalog in the partner's language, currency and
 //! format, streamed; 304 when nothing in the partner's view changed.
 
-use crate::app::AppState;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::feeds::{
-    ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page, send_file,
-    settings_for, view_key, write_partner_feed,
-};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ddhub_app::AppState;
+use ddhub_app::services::feeds::{
+    ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page, send_file,
+    settings_for, view_key, write_partner_feed,
+};
 use ddhub_feeds::{Compression, FeedCursor, FeedFormat, FeedSettings, feed_etag, if_none_match};
 use serde::Deserialize;
 use utoipa::IntoParams;

@@ -1,10 +1,10 @@
 //! `/healthz` (the process is alive) and `/readyz` (it can serve: database reachable, schema
 //! current).
 
-use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::State;
+use ddhub_app::AppState;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

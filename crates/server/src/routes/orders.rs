@@ -1,7 +1,6 @@
 //! Export orders from partners (idempotent intake, split into purchase requests per wholesaler)
 //! and the wholesalers' view of their purchase requests (발주).
 
-use crate::app::AppState;
 use crate::auth::{PartnerAuth, WholesalerAuth};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -9,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ddhub_app::AppState;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
 use ddhub_domain::{Currency, Money, SkuId, WholesalerId};
 use ddhub_orders::intake::{CatalogItem, IntakePolicy, ItemRef, Lookup, OrderRequest};
@@ -540,17 +540,17 @@ async fn cancel_order(
         .map_err(ApiError::from)?
         .and_then(|Json(b)| b.reason)
         .map(|r| r.chars().take(500).collect());
-    match crate::order_ops::apply(
+    match ddhub_app::services::orders::apply(
         &app.store,
         Some(partner),
         id,
-        crate::order_ops::Operation::Cancel(reason),
+        ddhub_app::services::orders::Operation::Cancel(reason),
     )
     .await
     {
         Ok(_) => {}
-        Err(crate::order_ops::OpError::Store(e)) => return Err(e.into()),
-        Err(crate::order_ops::OpError::Lifecycle(e)) => {
+        Err(ddhub_app::services::orders::OpError::Store(e)) => return Err(e.into()),
+        Err(ddhub_app::services::orders::OpError::Lifecycle(e)) => {
             return Err(ApiError::with_detail(ErrorCode::Conflict, e.to_string()));
         }
         Err(e) => return Err(ApiError::internal(e)),
@@ -600,10 +600,10 @@ async fn documents(
     if kind != "invoice" && kind != "packing_list" {
         return Err(ApiError::not_found());
     }
-    let papers = match crate::order_ops::papers(&app.store, partner, id).await {
+    let papers = match ddhub_app::services::orders::papers(&app.store, partner, id).await {
         Ok(p) => p,
-        Err(crate::order_ops::PapersError::Store(e)) => return Err(e.into()),
-        Err(crate::order_ops::PapersError::NotPacked(s)) => {
+        Err(ddhub_app::services::orders::PapersError::Store(e)) => return Err(e.into()),
+        Err(ddhub_app::services::orders::PapersError::NotPacked(s)) => {
             return Err(ApiError::with_detail(
                 ErrorCode::Conflict,
                 format!("the order is {s}: papers exist once it is packed"),

@@ -1,14 +1,14 @@
 //! Photos of a wholesaler's styles (add one, delete, reorder) and the media they become,
 //! served content-addressed and immutable.
 
-use crate::app::AppState;
 use crate::auth::WholesalerAuth;
-use crate::catalog_upload::{JOB_PHOTO_NORMALISE, MediaPaths};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ddhub_app::AppState;
+use ddhub_app::services::catalog::MediaPaths;
 use ddhub_domain::{PhotoId, StyleId};
 use ddhub_store::jobs::{self, NewJob};
 use ddhub_store::photos::{self, PhotoRecord};
@@ -170,10 +170,7 @@ async fn add_photo(
         Some(pid) => {
             jobs::enqueue(
                 &txn,
-                NewJob::new(
-                    JOB_PHOTO_NORMALISE,
-                    serde_json::json!({ "photo_id": pid.0 }),
-                ),
+                NewJob::of(&ddhub_domain::jobs::PhotoNormalise { photo_id: pid.0 }),
             )
             .await?;
             pid

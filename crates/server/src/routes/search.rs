@@ -1,11 +1,11 @@
 //! Public search: buyers search in their own language and currency, with facets.
 
-use crate::app::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::i18n::negotiate_locale;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use ddhub_app::AppState;
 use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
 use ddhub_search::{HitDisplay, SearchQuery, Sort};
 use serde::{Deserialize, Serialize};
@@ -235,7 +235,7 @@ pub async fn execute(
     };
     let started = std::time::Instant::now();
     let searched = listing.index.search(&query).await;
-    metrics::histogram!(crate::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
+    metrics::histogram!(ddhub_app::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
         .record(started.elapsed().as_secs_f64());
     let result = searched.map_err(|e| {
         if e.is_bad_query() {

@@ -1,11 +1,11 @@
 //! A wholesaler's own styles. Tenancy: every query is scoped to the key's wholesaler, and
 //! another wholesaler's style answers 404 exactly like a missing one.
 
-use crate::app::AppState;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use ddhub_app::AppState;
 use ddhub_domain::style::{
     CompositionPart, Quantity, Sku, StockState, Style, StyleState, validate_style_code,
 };

@@ -1,11 +1,11 @@
 //! A wholesaler's translations of its own styles, per locale, with review states: read them,
 //! correct them (`edited`), approve them (`approved`). Machines never overwrite either.
 
-use crate::app::AppState;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, State};
+use ddhub_app::AppState;
 use ddhub_domain::translation::{ReviewState, TranslatableField};
 use ddhub_domain::{Locale, StyleId};
 use ddhub_store::translations;

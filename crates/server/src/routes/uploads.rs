@@ -2,14 +2,14 @@
 //! validates and commits them, and the row report out as JSON and as an XLSX to fix and upload
 //! again.
 
-use crate::app::AppState;
 use crate::auth::WholesalerAuth;
-use crate::catalog_upload::MediaPaths;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use ddhub_app::AppState;
+use ddhub_app::services::catalog::MediaPaths;
 use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload, UploadMode};
 use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
@@ -504,7 +504,7 @@ pub async fn errors_xlsx(
     id: i64,
 ) -> Result<axum::response::Response, ApiError> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
-    let bytes = crate::catalog_upload::error_report(
+    let bytes = ddhub_app::services::catalog::error_report(
         &app.store,
         &MediaPaths::new(&app.config.data_dir),
         &upload,

@@ -1,11 +1,11 @@
 //! A partner's webhook endpoint and its deliveries (dead letters included), with replay.
 
-use crate::app::AppState;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use ddhub_app::AppState;
 use ddhub_store::orders;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};

@@ -2,10 +2,10 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use ddhub_app::worker::JobSignal;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Krw, Locale, RoundingRule, WholesalerId};
-use ddhub_server::worker::JobSignal;
 use ddhub_server::{App, Config, router};
 use ddhub_store::catalog::{self, StyleInput, UpsertOutcome};
 use ddhub_store::parties::{self, NewPartner};

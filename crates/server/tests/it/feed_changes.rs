@@ -3,6 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use ddhub_app::services::feeds::{changes_page, settings_for, write_partner_feed};
+use ddhub_app::worker::JobSignal;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
 use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::wholesaler::ShopLocation;
@@ -10,8 +12,6 @@ use ddhub_domain::{
     Currency, Krw, Locale, PartnerId, PhotoId, RatePerKrw, RoundingRule, StyleId, WholesalerId,
 };
 use ddhub_feeds::{Change, Compression, FeedCursor, FeedFormat, FeedSettings};
-use ddhub_server::feeds::{changes_page, settings_for, write_partner_feed};
-use ddhub_server::worker::JobSignal;
 use ddhub_server::{App, Config, router};
 use ddhub_store::catalog::{self, StyleInput};
 use ddhub_store::parties::{self, NewPartner};

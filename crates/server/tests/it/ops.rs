@@ -5,7 +5,7 @@ use crate::api::{call, fixture, get, test_config};
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ddhub_server::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
+use ddhub_app::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use ddhub_server::{App, Config, router};
 use ddhub_store::jobs::{ClaimedJob, JobQueue, NewJob, enqueue};
 use ddhub_store::testing;

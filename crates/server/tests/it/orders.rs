@@ -280,7 +280,7 @@ async fn intake_on(db: testing::TestDb) {
     assert_eq!(last["events"].as_array().unwrap().len(), 0);
 
     // The operator packs (papers exist from here), ships and delivers; cancelling then is 409.
-    use ddhub_server::order_ops::{Operation, apply};
+    use ddhub_app::services::orders::{Operation, apply};
     let doc = |kind: &str, fmt: &str| {
         Request::get(format!(
             "/api/v1/orders/{order_id}/documents/{kind}?format={fmt}"
@@ -632,19 +632,20 @@ async fn scripted_receiver(clock: Arc<ddhub_domain::time::ManualClock>) -> Scrip
 /// (claim, run, complete); returns how many ran.
 async fn deliver_due(
     queue: &ddhub_store::jobs::JobQueue,
-    handler: &ddhub_server::webhooks::WebhookDeliver,
+    handler: &ddhub_app::jobs::webhook_deliver::WebhookDeliver,
 ) -> usize {
-    use ddhub_server::worker::JobHandler;
+    use ddhub_app::worker::BackgroundJob;
+    use ddhub_domain::jobs::{JobPayload, WebhookDeliver};
     let jobs = queue
         .claim(
-            &[ddhub_store::orders::JOB_WEBHOOK_DELIVER],
+            &[WebhookDeliver::KIND],
             10,
             std::time::Duration::from_secs(60),
         )
         .await
         .unwrap();
     for j in &jobs {
-        handler.run(j).await.unwrap();
+        handler.run(j.payload_as().unwrap(), j).await.unwrap();
         assert!(queue.complete(j).await.unwrap());
     }
     jobs.len()
@@ -695,7 +696,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
         ddhub_server::App::new(
             config,
             store.clone(),
-            ddhub_server::worker::JobSignal::default(),
+            ddhub_app::worker::JobSignal::default(),
         )
         .unwrap(),
     ));
@@ -713,7 +714,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     )
     .await
     .unwrap();
-    let paths = ddhub_server::catalog_upload::MediaPaths::new(dir.path());
+    let paths = ddhub_app::services::catalog::MediaPaths::new(dir.path());
     let (updir, rel) = paths.new_upload_dir().unwrap();
     std::fs::write(updir.join("sheet"), SHEET).unwrap();
     let upload = ddhub_store::uploads::create(
@@ -732,7 +733,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     )
     .await
     .unwrap();
-    ddhub_server::catalog_upload::process(&store, &paths, upload.id, &|_, _| {})
+    ddhub_app::services::catalog::process(&store, &paths, upload.id, &|_, _| {})
         .await
         .unwrap();
     let rows = ddhub_store::catalog::listing_rows(
@@ -787,9 +788,12 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     };
     let secret = set_endpoint(rx.url.clone()).await;
     let queue = ddhub_store::jobs::JobQueue::with_clock(store.clone(), clock.clone());
-    let handler =
-        ddhub_server::webhooks::WebhookDeliver::with_clock(store.clone(), true, clock.clone())
-            .unwrap();
+    let handler = ddhub_app::jobs::webhook_deliver::WebhookDeliver::with_clock(
+        store.clone(),
+        true,
+        clock.clone(),
+    )
+    .unwrap();
     let place = |n: u32| {
         let (router, auth) = (router.clone(), auth.clone());
         async move {

@@ -228,7 +228,8 @@ async fn review_states_protect_a_persons_work() {
 /// did their work), leaves a job a worker holds alone, and leaves later jobs waiting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_reindex_supersedes_the_waiting_style_jobs() {
-    use ddhub_store::catalog::JOB_STYLE_CHANGED;
+    use ddhub_domain::jobs::{JobPayload, StyleChanged};
+    const JOB_STYLE_CHANGED: &str = StyleChanged::KIND;
     use ddhub_store::jobs::{self, JobQueue, NewJob};
     for db in testing::all("reindex_supersedes").await {
         let store = &db.store;
@@ -251,7 +252,7 @@ async fn full_reindex_supersedes_the_waiting_style_jobs() {
             .unwrap();
         let index: std::sync::Arc<dyn ddhub_search::SearchIndex> =
             std::sync::Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
-        let listing = ddhub_server::listing::Listing::new(index, "/media".into()).unwrap();
+        let listing = ddhub_app::services::listing::Listing::new(index, "/media".into()).unwrap();
         listing.reindex(store, &|_, _| {}).await.unwrap();
         let later = jobs::enqueue(store.conn(), NewJob::new(JOB_STYLE_CHANGED, payload()))
             .await

@@ -268,7 +268,7 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
         let csv = "ko,role,en,ja,zh-CN,zh-TW,vi,th\n\
                    루즈핏,fit,relaxed-fit,リラックスフィット,落肩宽松,落肩寬鬆,dáng suông rộng,ทรงโอเวอร์\n";
         let shipped = Glossary::builtin().unwrap();
-        let out = ddhub_server::glossary::import(&e._db.store, &shipped, csv, false)
+        let out = ddhub_app::services::glossary::import(&e._db.store, &shipped, csv, false)
             .await
             .unwrap();
         assert_ne!(out.version, out.previous_version);

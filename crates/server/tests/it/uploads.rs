@@ -3,9 +3,9 @@
 use crate::api::call;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use ddhub_app::worker::JobSignal;
 use ddhub_domain::wholesaler::ShopLocation;
-use ddhub_server::worker::JobSignal;
-use ddhub_server::{App, Config, router, serve};
+use ddhub_server::{App, Config, router};
 use ddhub_store::parties;
 use ddhub_store::testing::{self, TestDb};
 use serde_json::Value;
@@ -52,16 +52,15 @@ pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
         .unwrap();
     let signal = JobSignal::default();
     let token = CancellationToken::new();
-    let media =
-        ddhub_server::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
+    let media = ddhub_app::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
     let index: Arc<dyn ddhub_search::SearchIndex> =
         Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
     let listing = Arc::new(
-        ddhub_server::listing::Listing::new(index, config.media_base_url())
+        ddhub_app::services::listing::Listing::new(index, config.media_base_url())
             .unwrap()
             .with_provider(config.translate.clone()),
     );
-    let pool = serve::worker_pool(
+    let pool = ddhub_app::runtime::worker_pool(
         &config,
         &db.store,
         &media,

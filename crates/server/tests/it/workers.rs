@@ -2,7 +2,7 @@
 //! worker dies mid-lease, dead letters.
 
 use async_trait::async_trait;
-use ddhub_server::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
+use ddhub_app::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use ddhub_store::jobs::{ClaimedJob, JobQueue, NewJob, RetryPolicy, enqueue};
 use ddhub_store::testing::{self, TestDb};
 use std::collections::HashMap;

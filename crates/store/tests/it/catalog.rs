@@ -165,7 +165,10 @@ async fn style_changed_jobs(s: &ddhub_store::Store) -> Vec<serde_json::Value> {
     use ddhub_store::entity::job;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
     job::Entity::find()
-        .filter(job::Column::Kind.eq(catalog::JOB_STYLE_CHANGED))
+        .filter(
+            job::Column::Kind
+                .eq(<ddhub_domain::jobs::StyleChanged as ddhub_domain::jobs::JobPayload>::KIND),
+        )
         .order_by_asc(job::Column::Id)
         .all(s.conn())
         .await

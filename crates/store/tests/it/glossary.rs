@@ -1,7 +1,5 @@
 use crate::common;
-use ddhub_store::glossary::{
-    self, JOB_GLOSSARY_CHANGED, MemoryEntry, OverrideRow, memory_get, memory_len, memory_put,
-};
+use ddhub_store::glossary::{self, MemoryEntry, OverrideRow, memory_get, memory_len, memory_put};
 use ddhub_store::jobs::JobQueue;
 use std::time::Duration;
 
@@ -68,7 +66,11 @@ async fn overrides_upsert_bump_the_revision_and_enqueue_one_job_each() {
         assert_eq!(all[0].en, "soft");
         let q = JobQueue::new(s.clone());
         let jobs = q
-            .claim(&[JOB_GLOSSARY_CHANGED], 10, Duration::from_secs(60))
+            .claim(
+                &[<ddhub_domain::jobs::GlossaryChanged as ddhub_domain::jobs::JobPayload>::KIND],
+                10,
+                Duration::from_secs(60),
+            )
             .await
             .unwrap();
         assert_eq!(jobs.len(), 3, "{}: one job per change", db.name);

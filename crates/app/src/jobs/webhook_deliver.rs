@@ -4,9 +4,10 @@
 //! the partner can see and replay. Targets on loopback, private or link-local addresses are
 //! refused unless `webhooks_allow_private` is set (tests).
 
-use crate::worker::{JobError, JobHandler};
+use crate::worker::{BackgroundJob, JobError};
 use async_trait::async_trait;
 use ddhub_domain::Timestamp;
+use ddhub_domain::jobs as payload;
 use ddhub_domain::time::{Clock, SystemClock};
 use ddhub_orders::webhook::{
     AttemptResult, Decision, WebhookSecret, check_ip, decide, parse_target,
@@ -70,13 +71,11 @@ impl WebhookDeliver {
 }
 
 #[async_trait]
-impl JobHandler for WebhookDeliver {
-    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let id = job
-            .payload
-            .get("delivery_id")
-            .and_then(serde_json::Value::as_i64)
-            .ok_or_else(|| JobError::Permanent("payload has no delivery_id".into()))?;
+impl BackgroundJob for WebhookDeliver {
+    type Payload = payload::WebhookDeliver;
+
+    async fn run(&self, payload: Self::Payload, _job: &ClaimedJob) -> Result<(), JobError> {
+        let id = payload.delivery_id;
         let task = orders::delivery_task(&self.store, id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;

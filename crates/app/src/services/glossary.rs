@@ -2,10 +2,10 @@
 //! them; importing overrides; the translation memory table behind `ddhub_translate`'s
 //! [`MemoryStore`]; and the `glossary.changed` job that re-translates automatic fields.
 
-use crate::worker::{JobError, JobHandler};
 use async_trait::async_trait;
+use ddhub_domain::jobs::StyleChanged;
 use ddhub_store::glossary::{self as store_glossary, MemoryEntry, OverrideRow};
-use ddhub_store::jobs::{ClaimedJob, NewJob};
+use ddhub_store::jobs::NewJob;
 use ddhub_store::{Store, StoreError};
 use ddhub_translate::glossary::Role;
 use ddhub_translate::{
@@ -183,13 +183,6 @@ impl MemoryStore for StoreMemory {
 /// Styles per `style.changed` job the fan-out writes.
 const STYLES_PER_JOB: usize = 200;
 
-/// `glossary.changed`: enqueue `style.changed` for every style with an automatic field, in
-/// one transaction (a retry after a failure enqueues the whole set again, never half of it).
-/// The style jobs re-translate with the new glossary; `edited` and `approved` fields stand.
-pub struct GlossaryChanged {
-    pub store: Store,
-}
-
 /// Enqueues the re-translation jobs; returns how many styles they cover.
 pub async fn fan_out(store: &Store) -> Result<usize, StoreError> {
     let mut ids = Vec::new();
@@ -202,34 +195,10 @@ pub async fn fan_out(store: &Store) -> Result<usize, StoreError> {
     }
     let txn = store.begin_write().await?;
     for chunk in ids.chunks(STYLES_PER_JOB) {
-        let styles: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|id| serde_json::json!({ "id": id.0, "fields": ["translation"] }))
-            .collect();
-        ddhub_store::jobs::enqueue(
-            &txn,
-            NewJob::new(
-                ddhub_store::catalog::JOB_STYLE_CHANGED,
-                serde_json::json!({ "styles": styles, "reason": "glossary" }),
-            ),
-        )
-        .await?;
+        let mut job = StyleChanged::of(chunk.iter().map(|id| id.0), "translation");
+        job.reason = Some("glossary".into());
+        ddhub_store::jobs::enqueue(&txn, NewJob::of(&job)).await?;
     }
     txn.commit().await?;
     Ok(ids.len())
-}
-
-#[async_trait]
-impl JobHandler for GlossaryChanged {
-    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let n = fan_out(&self.store)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-        tracing::info!(
-            styles = n,
-            version = job.payload.get("version").and_then(|v| v.as_str()),
-            "glossary changed: re-translating automatic fields"
-        );
-        Ok(())
-    }
 }

@@ -6,6 +6,7 @@
 //! those that did not, so another worker picks them up at once.
 
 use async_trait::async_trait;
+use ddhub_domain::jobs::JobPayload;
 use ddhub_store::jobs::{ClaimedJob, FailOutcome, JobQueue, RetryPolicy};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +33,27 @@ pub trait JobHandler: Send + Sync {
     async fn run(&self, job: &ClaimedJob) -> Result<(), JobError>;
 }
 
+/// Runs jobs of one typed payload: the registry decodes the payload first, and a payload that
+/// does not decode is a permanent failure (no retry of this build can run it).
+#[async_trait]
+pub trait BackgroundJob: Send + Sync + 'static {
+    type Payload: JobPayload;
+    async fn run(&self, payload: Self::Payload, job: &ClaimedJob) -> Result<(), JobError>;
+}
+
+/// A [`BackgroundJob`] as a [`JobHandler`].
+struct Typed<H>(H);
+
+#[async_trait]
+impl<H: BackgroundJob> JobHandler for Typed<H> {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let payload = job.payload_as::<H::Payload>().map_err(|e| {
+            JobError::Permanent(format!("{} payload does not decode: {e}", job.kind))
+        })?;
+        self.0.run(payload, job).await
+    }
+}
+
 /// Handlers by job kind.
 #[derive(Clone, Default)]
 pub struct Registry {
@@ -55,6 +77,16 @@ impl std::fmt::Debug for Registry {
 impl Registry {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Registers the handler of a typed job under its payload's kind.
+    pub fn job<H: BackgroundJob>(self, handler: H) -> Self {
+        self.register(H::Payload::KIND, Arc::new(Typed(handler)))
+    }
+
+    /// Like [`Registry::job`], claimed only while `gate` answers true.
+    pub fn job_when<H: BackgroundJob>(self, handler: H, gate: Gate) -> Self {
+        self.register_when(H::Payload::KIND, Arc::new(Typed(handler)), gate)
     }
 
     pub fn register(mut self, kind: impl Into<String>, handler: Arc<dyn JobHandler>) -> Self {

@@ -23,9 +23,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Job kind that normalises one stored photo (the imaging pipeline handles it).
-pub const JOB_PHOTO_NORMALISE: &str = "photo.normalise";
-
 /// Styles committed per transaction: big enough to amortise the commit's fsync, small enough
 /// that progress moves and a lock is never held for long.
 const BATCH: usize = 5_000;
@@ -439,10 +436,9 @@ async fn attach_photos(
         {
             jobs::enqueue(
                 &txn,
-                NewJob::new(
-                    JOB_PHOTO_NORMALISE,
-                    serde_json::json!({ "photo_id": photo_id.0 }),
-                ),
+                NewJob::of(&ddhub_domain::jobs::PhotoNormalise {
+                    photo_id: photo_id.0,
+                }),
             )
             .await?;
         }

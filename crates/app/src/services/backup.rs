@@ -277,7 +277,7 @@ pub async fn restore(
     })
     .await
     .map_err(|e| BackupError::Other(e.to_string()))??;
-    let store = crate::serve::open_store(config)
+    let store = crate::runtime::open_store(config)
         .await
         .map_err(|e| BackupError::Other(format!("{e:#}")))?;
     if !store.integrity_check().await? {
@@ -286,10 +286,10 @@ pub async fn restore(
         ));
     }
     let migrations_applied = store.migrate().await?;
-    let index = crate::listing::open_index(config)
+    let index = crate::services::listing::open_index(config)
         .await
         .map_err(|e| BackupError::Other(format!("search index: {e:#}")))?;
-    let listing = crate::listing::Listing::new(index, config.media_base_url())
+    let listing = crate::services::listing::Listing::new(index, config.media_base_url())
         .map_err(|e| BackupError::Other(format!("{e:#}")))?
         .with_provider(config.translate.clone());
     let styles_indexed = listing

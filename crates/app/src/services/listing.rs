@@ -5,8 +5,6 @@
 //! the style for search.
 
 use crate::config::Config;
-use crate::worker::{JobError, JobHandler};
-use async_trait::async_trait;
 use ddhub_domain::style::{StockState as SkuStock, StyleState};
 use ddhub_domain::translation::{ReviewState, TranslatableField};
 use ddhub_domain::{Locale, StyleId};
@@ -15,7 +13,6 @@ use ddhub_search::{
 };
 use ddhub_store::Store;
 use ddhub_store::catalog::ListingRow;
-use ddhub_store::jobs::ClaimedJob;
 use ddhub_store::translations;
 use ddhub_translate::{
     Glossary, ProviderConfig, RememberingTranslator, StyleAttributes, Templates, TranslateError,
@@ -231,12 +228,12 @@ impl Listing {
         if cur.revision == Some(rev.revision) {
             return Ok(cur);
         }
-        let glossary = Arc::new(crate::glossary::merged(store, &self.shipped).await?);
+        let glossary = Arc::new(crate::services::glossary::merged(store, &self.shipped).await?);
         let machine = match &self.provider {
             ProviderConfig::Glossary => None,
             p => Some(Arc::new(RememberingTranslator::new(
                 ddhub_translate::build_translator(p, glossary.clone())?,
-                Arc::new(crate::glossary::StoreMemory {
+                Arc::new(crate::services::glossary::StoreMemory {
                     store: store.clone(),
                 }),
                 glossary.version(),
@@ -563,7 +560,7 @@ impl Listing {
         // initial load that would take as long as the rebuild, next to the buyers' searches).
         let queue = ddhub_store::jobs::JobQueue::new(store.clone());
         let covered = queue
-            .waiting_ids(ddhub_store::catalog::JOB_STYLE_CHANGED)
+            .waiting_ids(<ddhub_domain::jobs::StyleChanged as ddhub_domain::jobs::JobPayload>::KIND)
             .await?;
         let total = ddhub_store::catalog::total_styles(store).await?;
         let mut after = 0;
@@ -611,32 +608,5 @@ fn wholesaler_ref(w: &ddhub_domain::wholesaler::Wholesaler) -> WholesalerRef {
         id: w.id.0,
         name: w.name.clone(),
         building: w.location.display_ko(),
-    }
-}
-
-/// `style.changed`: translate and index the listed styles.
-pub struct StyleChanged {
-    pub store: Store,
-    pub listing: Arc<Listing>,
-}
-
-#[async_trait]
-impl JobHandler for StyleChanged {
-    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let styles = job
-            .payload
-            .get("styles")
-            .and_then(serde_json::Value::as_array)
-            .ok_or_else(|| JobError::Permanent("payload has no styles".into()))?;
-        let ids: Vec<StyleId> = styles
-            .iter()
-            .filter_map(|s| s.get("id").and_then(serde_json::Value::as_i64))
-            .map(StyleId)
-            .collect();
-        self.listing
-            .process(&self.store, &ids)
-            .await
-            .map_err(|e| JobError::Retry(format!("{e:#}")))?;
-        Ok(())
     }
 }

@@ -2,11 +2,12 @@
 //! checks and near-duplicates recorded on the photo. A photo that cannot be normalised is marked
 //! failed with its reason; it never stops the others, and the job itself succeeds.
 
-use crate::catalog_upload::MediaPaths;
 use crate::media::{MediaStore, variant_key};
-use crate::worker::{JobError, JobHandler};
+use crate::services::catalog::MediaPaths;
+use crate::worker::{BackgroundJob, JobError};
 use async_trait::async_trait;
 use ddhub_domain::PhotoId;
+use ddhub_domain::jobs as payload;
 use ddhub_store::Store;
 use ddhub_store::jobs::ClaimedJob;
 use ddhub_store::photos::{self, StoredVariant};
@@ -23,14 +24,11 @@ pub struct PhotoNormalise {
 }
 
 #[async_trait]
-impl JobHandler for PhotoNormalise {
-    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
-        let id = job
-            .payload
-            .get("photo_id")
-            .and_then(serde_json::Value::as_i64)
-            .map(PhotoId)
-            .ok_or_else(|| JobError::Permanent("payload has no photo_id".into()))?;
+impl BackgroundJob for PhotoNormalise {
+    type Payload = payload::PhotoNormalise;
+
+    async fn run(&self, payload: Self::Payload, _job: &ClaimedJob) -> Result<(), JobError> {
+        let id = PhotoId(payload.photo_id);
         let photo = match photos::get(&self.store, id).await {
             Ok(p) => p,
             // Deleted since: nothing to do.

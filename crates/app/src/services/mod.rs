@@ -1,0 +1,10 @@
+//! One module per use case. Each takes the application's pieces (store, media, listing,
+//! configuration) and does the whole of its work; the console pages, the JSON routes and the
+//! CLI call these and only render what they return.
+
+pub mod backup;
+pub mod catalog;
+pub mod feeds;
+pub mod glossary;
+pub mod listing;
+pub mod orders;
