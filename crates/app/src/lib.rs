@@ -4,6 +4,7 @@
 rust_i18n::i18n!("../../locales", fallback = "en");
 
 pub mod config;
+pub mod error;
 pub mod jobs;
 pub mod media;
 pub mod metrics;
@@ -13,4 +14,5 @@ pub mod state;
 pub mod worker;
 
 pub use config::Config;
+pub use error::{AppError, AppResult, ErrorCode};
 pub use state::{App, AppState};

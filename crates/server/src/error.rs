@@ -1,5 +1,5 @@
-//! The one error table: every API error has a stable snake_case code, an HTTP status, and a
-//! message in each locale (`locales/errors.yml`, keyed `errors.<code>`).
+//! Errors as HTTP answers. The table of codes, statuses and message keys is
+//! `ddhub_domain::error`; this module renders it: every error body comes from it, localised.
 //!
 //! Handlers return [`ApiError`]; its response carries the error as an extension and the
 //! [`localize_errors`] middleware, which knows the caller's `Accept-Language`, writes the body
@@ -16,186 +16,58 @@ use ddhub_store::StoreError;
 use serde::Serialize;
 use std::borrow::Cow;
 
-/// Every error code DDHub answers with, and its HTTP status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorCode {
-    NotFound,
-    RouteNotFound,
-    MethodNotAllowed,
-    AuthMissing,
-    AuthMalformed,
-    AuthInvalidKey,
-    AuthRevoked,
-    AuthWrongRole,
-    InvalidQuery,
-    InvalidBody,
-    BadRequest,
-    UnsupportedMediaType,
-    PayloadTooLarge,
-    Conflict,
-    RateLimited,
-    RequestTimeout,
-    NotReady,
-    Internal,
-    UploadMissingFile,
-    UploadTooLarge,
-    UploadBadField,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    IdempotencyInFlight,
-    // Partner feeds.
-    InvalidCursor,
-    InvalidFeedSettings,
-    FeedSettingsOperatorOnly,
-    // Web console (pages).
-    CsrfInvalid,
-}
+pub use ddhub_app::error::{AppError, ErrorCode};
 
-impl ErrorCode {
-    pub const ALL: [ErrorCode; 28] = [
-        ErrorCode::NotFound,
-        ErrorCode::RouteNotFound,
-        ErrorCode::MethodNotAllowed,
-        ErrorCode::AuthMissing,
-        ErrorCode::AuthMalformed,
-        ErrorCode::AuthInvalidKey,
-        ErrorCode::AuthRevoked,
-        ErrorCode::AuthWrongRole,
-        ErrorCode::InvalidQuery,
-        ErrorCode::InvalidBody,
-        ErrorCode::BadRequest,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::Conflict,
-        ErrorCode::RateLimited,
-        ErrorCode::RequestTimeout,
-        ErrorCode::NotReady,
-        ErrorCode::Internal,
-        ErrorCode::UploadMissingFile,
-        ErrorCode::UploadTooLarge,
-        ErrorCode::UploadBadField,
-        ErrorCode::IdempotencyKeyMissing,
-        ErrorCode::IdempotencyKeyReused,
-        ErrorCode::IdempotencyInFlight,
-        ErrorCode::InvalidCursor,
-        ErrorCode::InvalidFeedSettings,
-        ErrorCode::FeedSettingsOperatorOnly,
-        ErrorCode::CsrfInvalid,
-    ];
-
-    /// (code, status): the table.
-    pub fn spec(self) -> (&'static str, StatusCode) {
-        use ErrorCode::*;
-        match self {
-            NotFound => ("not_found", StatusCode::NOT_FOUND),
-            RouteNotFound => ("route_not_found", StatusCode::NOT_FOUND),
-            MethodNotAllowed => ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
-            AuthMissing => ("auth_missing", StatusCode::UNAUTHORIZED),
-            AuthMalformed => ("auth_malformed", StatusCode::UNAUTHORIZED),
-            AuthInvalidKey => ("auth_invalid_key", StatusCode::UNAUTHORIZED),
-            AuthRevoked => ("auth_revoked", StatusCode::UNAUTHORIZED),
-            AuthWrongRole => ("auth_wrong_role", StatusCode::FORBIDDEN),
-            InvalidQuery => ("invalid_query", StatusCode::BAD_REQUEST),
-            InvalidBody => ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
-            BadRequest => ("bad_request", StatusCode::BAD_REQUEST),
-            UnsupportedMediaType => ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            PayloadTooLarge => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-            Conflict => ("conflict", StatusCode::CONFLICT),
-            RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
-            RequestTimeout => ("request_timeout", StatusCode::SERVICE_UNAVAILABLE),
-            NotReady => ("not_ready", StatusCode::SERVICE_UNAVAILABLE),
-            Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR),
-            UploadMissingFile => ("upload_missing_file", StatusCode::BAD_REQUEST),
-            UploadTooLarge => ("upload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
-            UploadBadField => ("upload_bad_field", StatusCode::BAD_REQUEST),
-            IdempotencyKeyMissing => ("idempotency_key_missing", StatusCode::BAD_REQUEST),
-            IdempotencyKeyReused => ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
-            IdempotencyInFlight => ("idempotency_in_flight", StatusCode::CONFLICT),
-            InvalidCursor => ("invalid_cursor", StatusCode::BAD_REQUEST),
-            InvalidFeedSettings => ("invalid_feed_settings", StatusCode::UNPROCESSABLE_ENTITY),
-            FeedSettingsOperatorOnly => ("feed_settings_operator_only", StatusCode::FORBIDDEN),
-            CsrfInvalid => ("csrf_invalid", StatusCode::FORBIDDEN),
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        self.spec().0
-    }
-
-    pub fn status(self) -> StatusCode {
-        self.spec().1
-    }
-
-    /// The code a bare error response of this status gets.
-    fn for_status(status: StatusCode) -> ErrorCode {
-        match status {
-            StatusCode::NOT_FOUND => ErrorCode::RouteNotFound,
-            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
-            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
-            StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => {
-                ErrorCode::RequestTimeout
-            }
-            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
-            StatusCode::UNAUTHORIZED => ErrorCode::AuthMissing,
-            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::InvalidBody,
-            s if s.is_server_error() => ErrorCode::Internal,
-            _ => ErrorCode::BadRequest,
-        }
-    }
-}
-
-/// An error a handler returns. `detail` fills `%{detail}` in messages that have it; it must not
-/// carry anything internal (a 500 never shows its cause).
+/// An error a handler returns: the application's [`AppError`], answered as HTTP. Anything with
+/// a code of the table converts with `?` (store and library errors through `Coded`, use-case
+/// errors as they are).
 #[derive(Debug, Clone)]
-pub struct ApiError {
-    pub code: ErrorCode,
-    pub detail: Option<String>,
-    /// Extra `%{name}` values for messages that take them.
-    pub args: Vec<(&'static str, String)>,
+pub struct ApiError(pub AppError);
+
+impl std::ops::Deref for ApiError {
+    type Target = AppError;
+    fn deref(&self) -> &AppError {
+        &self.0
+    }
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        Self {
-            code,
-            detail: None,
-            args: Vec::new(),
-        }
+        Self(AppError::new(code))
     }
 
     pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self {
-            code,
-            detail: Some(detail.into()),
-            args: Vec::new(),
-        }
+        Self(AppError::with_detail(code, detail))
     }
 
-    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        self.args.push((name, value.into()));
-        self
+    pub fn arg(self, name: &'static str, value: impl Into<String>) -> Self {
+        Self(self.0.arg(name, value))
     }
 
     pub fn not_found() -> Self {
-        Self::new(ErrorCode::NotFound)
+        Self(AppError::not_found())
     }
 
     /// A 500 whose cause goes to the log only.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(ErrorCode::Internal)
+        Self(AppError::internal(cause))
+    }
+
+    /// The HTTP status of this error's code.
+    pub fn http_status(&self) -> StatusCode {
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::not_found(),
-            StoreError::Conflict(what) => ApiError::with_detail(ErrorCode::Conflict, what),
-            StoreError::Invalid(what) => ApiError::with_detail(ErrorCode::InvalidBody, what),
-            other => ApiError::internal(other),
-        }
+        Self(e.into())
     }
 }
 
@@ -234,7 +106,7 @@ impl From<axum::extract::multipart::MultipartError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = self.code.status();
+        let status = self.http_status();
         let mut res = status.into_response();
         res.extensions_mut().insert(self);
         res
@@ -260,7 +132,7 @@ pub struct ErrorDetail {
 }
 
 /// The message of `err` in `locale`.
-pub fn message(err: &ApiError, locale: &str, request_id: &str) -> String {
+pub fn message(err: &AppError, locale: &str, request_id: &str) -> String {
     let key = format!("errors.{}", err.code.code());
     let mut patterns: Vec<&str> = vec!["detail", "request_id"];
     let mut values: Vec<String> = vec![
@@ -277,6 +149,19 @@ pub fn message(err: &ApiError, locale: &str, request_id: &str) -> String {
         out = out.replace(&format!("%{{{p}}}"), v);
     }
     out.trim_end_matches([':', '：', ' ']).to_string()
+}
+
+/// The JSON error body of `err` in `locale`, for answers that are stored and replayed (an
+/// order's answer under its idempotency key) rather than rendered by [`localize_errors`].
+pub fn error_json(err: &AppError, locale: &str) -> String {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: err.code.code().to_string(),
+            message: message(err, locale, "-"),
+            problems: err.problems.clone(),
+        },
+    };
+    serde_json::to_string(&body).unwrap_or_default()
 }
 
 /// Writes the JSON error body in the caller's language for every error response.
@@ -311,14 +196,14 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
             if status.is_server_error() {
                 tracing::error!(%status, request_id, "error response from a layer");
             }
-            ApiError::new(ErrorCode::for_status(status))
+            ApiError::new(ErrorCode::for_status(status.as_u16()))
         }
     };
     let body = ErrorBody {
         error: ErrorDetail {
             code: err.code.code().to_string(),
             message: message(&err, locale, &request_id),
-            problems: None,
+            problems: err.problems.clone(),
         },
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod pages;
 pub mod routes;
 pub mod serve;
+pub mod upload_form;
 
 pub use app::router;
 pub use ddhub_app::{App, AppState, Config};

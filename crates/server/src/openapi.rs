@@ -72,10 +72,7 @@ pub fn document_errors(doc: &mut OpenApi, layers: Layers) {
             let role = key_role(op);
             let mut by_status: BTreeMap<u16, Vec<ErrorCode>> = BTreeMap::new();
             for code in standard_codes(op, layers) {
-                by_status
-                    .entry(code.status().as_u16())
-                    .or_default()
-                    .push(code);
+                by_status.entry(code.status()).or_default().push(code);
             }
             for (status, codes) in by_status {
                 op.responses

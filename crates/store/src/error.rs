@@ -46,3 +46,22 @@ impl From<ddhub_domain::style::UnknownValue> for StoreError {
         StoreError::Corrupt(e.to_string())
     }
 }
+
+impl ddhub_domain::error::Coded for StoreError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        use ddhub_domain::error::ErrorCode;
+        match self {
+            StoreError::NotFound => ErrorCode::NotFound,
+            StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::Invalid(_) => ErrorCode::InvalidBody,
+            _ => ErrorCode::Internal,
+        }
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        match self {
+            StoreError::Conflict(what) | StoreError::Invalid(what) => Some(what.clone()),
+            _ => None,
+        }
+    }
+}

@@ -1080,13 +1080,22 @@ pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
         .await?)
 }
 
-/// A purchase request of `wholesaler` with every line of its order (another wholesaler's is
-/// `NotFound`). Returns (request state, order id, order state, order currency, all lines).
-pub async fn purchase_request_for_answer<C: ConnectionTrait>(
+/// A purchase request about to be answered, with its whole order as the order rules see it.
+#[derive(Debug, Clone)]
+pub struct AnswerContext {
+    pub request_state: ddhub_domain::order::PurchaseRequestState,
+    pub order: ddhub_domain::order::ExportOrder,
+    /// The lines of this purchase request (the wholesaler's own).
+    pub mine: Vec<ddhub_domain::OrderLineId>,
+}
+
+/// The purchase request `id` of `wholesaler` and its order, read through the caller's
+/// transaction (the answer is decided and written in it).
+pub async fn answer_context<C: ConnectionTrait>(
     conn: &C,
     wholesaler: WholesalerId,
     id: i64,
-) -> Result<(String, i64, String, String, Vec<order_line::Model>)> {
+) -> Result<AnswerContext> {
     let pr = purchase_request::Entity::find_by_id(id)
         .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
         .one(conn)
@@ -1096,12 +1105,57 @@ pub async fn purchase_request_for_answer<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let lines = order_line::Entity::find()
+    let rows = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(pr.order_id))
         .order_by_asc(order_line::Column::Id)
         .all(conn)
         .await?;
-    Ok((pr.state, order.id, order.state, order.currency, lines))
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v:?}"));
+    let currency: ddhub_domain::Currency = order
+        .currency
+        .parse()
+        .map_err(|_| corrupt("order currency", &order.currency))?;
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut mine = Vec::new();
+    for l in &rows {
+        if l.purchase_request_id == Some(id) {
+            mine.push(ddhub_domain::OrderLineId(l.id));
+        }
+        lines.push(ddhub_domain::order::OrderLine {
+            id: ddhub_domain::OrderLineId(l.id),
+            order_id: ddhub_domain::OrderId(l.order_id),
+            sku_id: ddhub_domain::SkuId(l.sku_id),
+            wholesaler_id: WholesalerId(l.wholesaler_id),
+            quantity: u32::try_from(l.quantity).map_err(|_| corrupt("line quantity", "<0"))?,
+            confirmed_quantity: u32::try_from(l.confirmed_quantity)
+                .map_err(|_| corrupt("confirmed quantity", "<0"))?,
+            unit_price: ddhub_domain::Money {
+                minor: l.unit_price_minor,
+                currency,
+            },
+            state: l
+                .state
+                .parse()
+                .map_err(|_| corrupt("line state", &l.state))?,
+        });
+    }
+    Ok(AnswerContext {
+        request_state: pr
+            .state
+            .parse()
+            .map_err(|_| corrupt("purchase request state", &pr.state))?,
+        order: ddhub_domain::order::ExportOrder {
+            id: ddhub_domain::OrderId(order.id),
+            partner_id: PartnerId(order.partner_id),
+            partner_order_id: order.partner_order_id,
+            state: order
+                .state
+                .parse()
+                .map_err(|_| corrupt("order state", &order.state))?,
+            lines,
+        },
+        mine,
+    })
 }
 
 /// One line's new answer.

@@ -8,3 +8,7 @@ pub mod feeds;
 pub mod glossary;
 pub mod listing;
 pub mod orders;
+pub mod photos;
+pub mod search;
+pub mod translations;
+pub mod uploads;

@@ -221,9 +221,7 @@ pub async fn papers(
         phone: None,
         tax_id: None,
     };
-    let today = ddhub_orders::date::CalendarDate::from_timestamp(
-        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)),
-    );
+    let today = ddhub_orders::date::seoul_today();
     let input = PapersInput {
         invoice_number: format!("DDH-{id:08}"),
         date: today,
@@ -237,4 +235,98 @@ pub async fn papers(
         packaging: PackagingRules::default(),
     };
     Ok(ddhub_orders::export::papers::build_papers(&input)?)
+}
+
+/// Records a wholesaler's answers to one purchase request. The order rules are
+/// `ddhub-orders`'s: [`ddhub_orders::answers::validate_answers`] checks the answers against
+/// the request, [`lifecycle::record_answers`] applies them, moves the order and names the
+/// events, and this writes exactly what it returned, in one transaction. `Ok(Err(_))` carries
+/// answers that do not fit the request (nothing was written).
+pub async fn answer(
+    app: &crate::AppState,
+    wholesaler: WholesalerId,
+    id: i64,
+    req: &ddhub_orders::answers::AnswerRequest,
+) -> crate::AppResult<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>> {
+    use crate::error::{AppError, ErrorCode};
+    use ddhub_domain::order::{LineState, PurchaseRequestState};
+    use ddhub_orders::answers::Outcome;
+    let txn = app.store.begin_write().await?;
+    let orders::AnswerContext {
+        request_state,
+        mut order,
+        mine,
+    } = orders::answer_context(&txn, wholesaler, id).await?;
+    if request_state != PurchaseRequestState::Open {
+        return Err(AppError::with_detail(
+            ErrorCode::Conflict,
+            "this purchase request is already answered",
+        ));
+    }
+    let my_lines: Vec<OrderLine> = order
+        .lines
+        .iter()
+        .filter(|l| mine.contains(&l.id))
+        .cloned()
+        .collect();
+    let today = ddhub_orders::date::seoul_today();
+    let answers = match ddhub_orders::answers::validate_answers(&my_lines, &req.lines, today) {
+        Ok(a) => a,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    let events = lifecycle::record_answers(&mut order, &answers).map_err(|e| match e {
+        LifecycleError::AnswersClosed(_) | LifecycleError::IllegalTransition(_) => {
+            AppError::with_detail(ErrorCode::Conflict, e.to_string())
+        }
+        other => AppError::internal(other),
+    })?;
+    let updates: Vec<orders::LineUpdate> = answers
+        .iter()
+        .filter_map(|a| {
+            let line = order.lines.iter().find(|l| l.id == a.line_id)?;
+            Some(orders::LineUpdate {
+                line_id: a.line_id.0,
+                state: line.state.as_str().to_string(),
+                confirmed_quantity: line.confirmed_quantity,
+                backorder_until: match &a.outcome {
+                    Outcome::Backorder { expected_date, .. } => Some(expected_date.to_string()),
+                    _ => None,
+                },
+            })
+        })
+        .collect();
+    let events: Vec<(String, serde_json::Value)> = events
+        .into_iter()
+        .map(|e| (e.event_type.as_str().to_string(), e.data))
+        .collect();
+    let all_mine_answered = order
+        .lines
+        .iter()
+        .filter(|l| mine.contains(&l.id))
+        .all(|l| l.state != LineState::Pending);
+    let request_state = if all_mine_answered {
+        PurchaseRequestState::Answered
+    } else {
+        PurchaseRequestState::Open
+    };
+    orders::record_answers(
+        &txn,
+        orders::AnswerRecord {
+            partner: order.partner_id.0,
+            order_id: order.id.0,
+            purchase_request: id,
+            request_state: request_state.as_str(),
+            order_state: order.state.as_str(),
+            updates: &updates,
+            events: &events,
+        },
+    )
+    .await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    let view = orders::purchase_requests(&app.store, wholesaler, None)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(AppError::not_found)?;
+    Ok(Ok(view))
 }

@@ -53,8 +53,8 @@ impl Chrome {
     }
 }
 
-fn fail(user: &ConsoleUser, e: ApiError) -> Response {
-    error_page(&e, user.lang, "/console")
+fn fail(user: &ConsoleUser, e: impl Into<ApiError>) -> Response {
+    error_page(&e.into(), user.lang, "/console")
 }
 
 fn check_csrf(user: &ConsoleUser, sent: &str) -> Result<(), ApiError> {
@@ -239,7 +239,7 @@ pub async fn sign_out(
     if let Some(token) = session::cookie_value(&headers, SESSION_COOKIE)
         && let Err(e) = ddhub_store::console_sessions::sign_out(&app.store, &token).await
     {
-        return fail(&user, e.into());
+        return fail(&user, e);
     }
     let mut res = see_other("/console");
     res.headers_mut()
@@ -263,8 +263,7 @@ pub async fn create_upload(
             );
         }
     };
-    match crate::routes::uploads::receive(&app, user.wholesaler, multipart, Some(&user.csrf)).await
-    {
+    match crate::upload_form::receive(&app, user.wholesaler, multipart, Some(&user.csrf)).await {
         Ok(upload) => see_other(&format!("/console/uploads/{}", upload.id)),
         Err(e) => fail(&user, e),
     }
@@ -316,13 +315,13 @@ pub async fn upload_page(
     };
     let upload = match ddhub_store::uploads::get_for(&app.store, user.wholesaler, id).await {
         Ok(u) => u,
-        Err(e) => return fail(&user, e.into()),
+        Err(e) => return fail(&user, e),
     };
     let done = upload.state.is_final();
     let (problems_total, problems) = if done {
         match ddhub_store::uploads::problems(&app.store, id, None, 0, REPORT_ROWS).await {
             Ok(p) => p,
-            Err(e) => return fail(&user, e.into()),
+            Err(e) => return fail(&user, e),
         }
     } else {
         (0, Vec::new())
@@ -386,7 +385,7 @@ pub async fn upload_errors_xlsx(
     let Ok(Path(id)) = id else {
         return fail(&user, ApiError::not_found());
     };
-    match crate::routes::uploads::errors_xlsx(&app, user.wholesaler, id).await {
+    match crate::upload_form::errors_xlsx(&app, user.wholesaler, id).await {
         Ok(r) => r,
         Err(e) => fail(&user, e),
     }
@@ -640,14 +639,14 @@ pub async fn save_translation(
             .is_some_and(|t| t.value.trim() == v.trim());
         (!same).then_some(v)
     };
-    let edit = crate::routes::translations::TranslationEdit {
+    let edit = ddhub_app::services::translations::TranslationEdit {
         title: changed("title", form.title),
         attributes: changed("attributes", form.attributes),
         description: changed("description", form.description),
         // The console edits the generated fields; the wholesaler's own text is edited via the API.
         free_text: None,
     };
-    match crate::routes::translations::edit(&app, user.wholesaler, id, &locale, &edit).await {
+    match ddhub_app::services::translations::edit(&app, user.wholesaler, id, &locale, &edit).await {
         Ok(_) => see_other(&format!(
             "/console/styles/{id}/translations/{locale}?done=saved"
         )),
@@ -668,7 +667,8 @@ pub async fn approve_translation(
     if let Err(e) = check_csrf(&user, &form.csrf) {
         return fail(&user, e);
     }
-    match crate::routes::translations::approve(&app, user.wholesaler, id, &locale, None).await {
+    match ddhub_app::services::translations::approve(&app, user.wholesaler, id, &locale, None).await
+    {
         Ok(_) => see_other(&format!(
             "/console/styles/{id}/translations/{locale}?done=approved"
         )),
@@ -763,9 +763,7 @@ async fn orders_view(
         })
         .collect();
     // Seoul's today: the earliest 미송 date a wholesaler may give.
-    let today = ddhub_orders::date::CalendarDate::from_timestamp(
-        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)),
-    );
+    let today = ddhub_orders::date::seoul_today();
     Ok(OrdersPage {
         c: Chrome::new(user, "orders"),
         requests,
@@ -812,7 +810,7 @@ pub async fn answer_purchase_request(
                 .filter(|d| !d.trim().is_empty() && answer == AnswerKind::Backorder),
         }],
     };
-    match crate::routes::orders::answer(&app, user.wholesaler, id, &req).await {
+    match ddhub_app::services::orders::answer(&app, user.wholesaler, id, &req).await {
         Ok(Ok(_)) => see_other("/console/orders"),
         Ok(Err(rejection)) => {
             let locale = if user.lang == "en" {

@@ -218,8 +218,13 @@ struct ErrorPage {
 }
 
 /// An error as an HTML page in the page's language (the JSON error layer leaves HTML alone).
-pub fn error_page(err: &ApiError, lang: &'static str, back: &'static str) -> Response {
-    let status = err.code.status();
+pub fn error_page(
+    err: &crate::error::AppError,
+    lang: &'static str,
+    back: &'static str,
+) -> Response {
+    let status = axum::http::StatusCode::from_u16(err.code.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     let page = ErrorPage {
         ui: Ui { lang },
         status: status.as_u16(),

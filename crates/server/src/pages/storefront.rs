@@ -7,12 +7,12 @@
 use super::{Ui, asset_url, error_page, format_price, query_string, render};
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::negotiate_locale;
-use crate::routes::search::{SearchParams, SearchView, execute};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use ddhub_app::AppState;
+use ddhub_app::services::search::{SearchParams, SearchView, execute};
 use ddhub_domain::catalog;
 use ddhub_domain::{Currency, Krw, Locale, RoundingRule, StyleId};
 use ddhub_store::photos::PhotoRecord;

@@ -2,7 +2,7 @@
 //! and the wholesalers' view of their purchase requests (발주).
 
 use crate::auth::{PartnerAuth, WholesalerAuth};
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, AppError, ErrorBody, ErrorCode, error_json};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -142,7 +142,8 @@ async fn intake(
         Ok(r) => r,
         Err(e) => {
             // A body of the wrong shape is an answer too: stored and replayed like any other.
-            let body = serde_json::json!({ "error": { "code": "invalid_body", "message": e.to_string() } }).to_string();
+            let err = AppError::with_detail(ErrorCode::InvalidBody, e.to_string());
+            let body = error_json(&err, p.locale.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
@@ -208,7 +209,12 @@ async fn intake(
     let order = match ddhub_orders::intake::validate_order(&req, &policy, &lookup) {
         Ok(o) => o,
         Err(rejection) => {
-            let body = serde_json::json!({ "error": rejection.to_json(p.locale) }).to_string();
+            let problems = match rejection.to_json(p.locale).get_mut("problems") {
+                Some(serde_json::Value::Array(list)) => std::mem::take(list),
+                _ => Vec::new(),
+            };
+            let err = AppError::new(ErrorCode::OrderInvalid).with_problems(problems);
+            let body = error_json(&err, p.locale.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
@@ -230,7 +236,11 @@ async fn intake(
             })
             .collect(),
     };
-    let conflict_body = serde_json::json!({ "error": { "code": "conflict", "message": format!("order {} already exists", new.partner_order_id) } }).to_string();
+    let conflict = AppError::with_detail(
+        ErrorCode::Conflict,
+        format!("order {} already exists", new.partner_order_id),
+    );
+    let conflict_body = error_json(&conflict, p.locale.tag());
     Ok(orders::KeyedOutcome::Order {
         order: new,
         conflict_body,
@@ -289,28 +299,6 @@ async fn list_purchase_requests(
     ))
 }
 
-fn to_domain_line(
-    l: &ddhub_store::entity::order_line::Model,
-    currency: Currency,
-) -> ddhub_domain::order::OrderLine {
-    ddhub_domain::order::OrderLine {
-        id: ddhub_domain::OrderLineId(l.id),
-        order_id: ddhub_domain::OrderId(l.order_id),
-        sku_id: SkuId(l.sku_id),
-        wholesaler_id: WholesalerId(l.wholesaler_id),
-        quantity: u32::try_from(l.quantity).unwrap_or(0),
-        confirmed_quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
-        unit_price: Money {
-            minor: l.unit_price_minor,
-            currency,
-        },
-        state: l
-            .state
-            .parse()
-            .unwrap_or(ddhub_domain::order::LineState::Pending),
-    }
-}
-
 /// Answers a purchase request line by line: `available` (optionally fewer pieces), `backorder`
 /// (미송, with the expected date) or `sold_out` (품절). The order's state follows from all its
 /// wholesalers' answers; the partner hears of every change (order events).
@@ -327,7 +315,6 @@ fn to_domain_line(
 async fn answer_purchase_request(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
-    headers: HeaderMap,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<
         Json<ddhub_orders::answers::AnswerRequest>,
@@ -336,125 +323,19 @@ async fn answer_purchase_request(
 ) -> Result<Response, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::not_found())?;
     let Json(req) = body.map_err(ApiError::from)?;
-    match answer(&app, wholesaler, id, &req).await? {
+    match ddhub_app::services::orders::answer(&app, wholesaler, id, &req).await? {
         Ok(view) => Ok(Json(view).into_response()),
         Err(rejection) => {
-            let message = ddhub_orders::messages::message(
-                rejection.code(),
-                crate::i18n::negotiate_locale(&headers),
-                &[],
-            );
-            let body = serde_json::json!({ "error": { "code": rejection.code(), "message": message, "problems": rejection.problems } });
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response())
+            let problems = rejection
+                .problems
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap_or_default())
+                .collect();
+            Err(AppError::new(ErrorCode::AnswersInvalid)
+                .with_problems(problems)
+                .into())
         }
     }
-}
-
-/// Records a wholesaler's answers to one purchase request; the console calls it in-process.
-/// `Ok(Err(_))` carries answers that do not fit the request (nothing was written).
-pub async fn answer(
-    app: &AppState,
-    wholesaler: WholesalerId,
-    id: i64,
-    req: &ddhub_orders::answers::AnswerRequest,
-) -> Result<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>, ApiError> {
-    use ddhub_domain::order::{OrderState, PurchaseRequestState};
-    let txn = app.store.begin_write().await?;
-    let (pr_state, order_id, order_state, currency, all) =
-        orders::purchase_request_for_answer(&txn, wholesaler, id).await?;
-    if pr_state != PurchaseRequestState::Open.as_str() {
-        return Err(ApiError::with_detail(
-            ErrorCode::Conflict,
-            "this purchase request is already answered",
-        ));
-    }
-    let currency: Currency = currency.parse().map_err(ApiError::internal)?;
-    let mut lines: Vec<_> = all.iter().map(|l| to_domain_line(l, currency)).collect();
-    let mine: Vec<_> = all
-        .iter()
-        .filter(|l| l.purchase_request_id == Some(id))
-        .map(|l| to_domain_line(l, currency))
-        .collect();
-    // Dates are Seoul's: a wholesaler's "today" is KST (UTC+9).
-    let today = ddhub_orders::date::CalendarDate::from_timestamp(
-        ddhub_domain::Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)),
-    );
-    let answers = match ddhub_orders::answers::validate_answers(&mine, &req.lines, today) {
-        Ok(a) => a,
-        Err(rejection) => return Ok(Err(rejection)),
-    };
-    let changes = ddhub_orders::answers::apply_answers(&mut lines, &answers);
-    let from: OrderState = order_state.parse().map_err(ApiError::internal)?;
-    let to = ddhub_orders::answers::derive_state(&lines);
-    if to != from && !from.can_become(to) {
-        return Err(ApiError::with_detail(
-            ErrorCode::Conflict,
-            format!("the order is {from}: answers are closed"),
-        ));
-    }
-    let updates: Vec<orders::LineUpdate> = changes
-        .iter()
-        .map(|c| orders::LineUpdate {
-            line_id: c.line_id.0,
-            state: c.to.as_str().to_string(),
-            confirmed_quantity: c.confirmed_quantity,
-            backorder_until: match &c.outcome {
-                ddhub_orders::answers::Outcome::Backorder { expected_date, .. } => {
-                    Some(expected_date.to_string())
-                }
-                _ => None,
-            },
-        })
-        .collect();
-    let mut events: Vec<(String, serde_json::Value)> = changes
-        .iter()
-        .map(|c| {
-            (
-                format!("order.line.{}", c.to.as_str()),
-                serde_json::json!({ "order_id": order_id, "line_id": c.line_id.0, "state": c.to.as_str(), "confirmed_quantity": c.confirmed_quantity }),
-            )
-        })
-        .collect();
-    if to != from {
-        let refund =
-            ddhub_orders::answers::refund_due(&lines, currency).map_err(ApiError::internal)?;
-        events.push((
-            format!("order.{}", to.as_str()),
-            serde_json::json!({ "order_id": order_id, "state": to.as_str(), "refund": refund.decimal(), "currency": currency.code() }),
-        ));
-    }
-    let partner = orders::order_partner(&txn, order_id).await?;
-    let all_mine_answered = lines
-        .iter()
-        .filter(|l| mine.iter().any(|m| m.id == l.id))
-        .all(|l| l.state != ddhub_domain::order::LineState::Pending);
-    let pr_new = if all_mine_answered {
-        PurchaseRequestState::Answered
-    } else {
-        PurchaseRequestState::Open
-    };
-    orders::record_answers(
-        &txn,
-        orders::AnswerRecord {
-            partner,
-            order_id,
-            purchase_request: id,
-            request_state: pr_new.as_str(),
-            order_state: to.as_str(),
-            updates: &updates,
-            events: &events,
-        },
-    )
-    .await?;
-    txn.commit()
-        .await
-        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
-    let view = orders::purchase_requests(&app.store, wholesaler, None)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Ok(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

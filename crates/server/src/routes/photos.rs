@@ -9,12 +9,12 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ddhub_app::AppState;
 use ddhub_app::services::catalog::MediaPaths;
+use ddhub_app::services::photos::PhotoView;
 use ddhub_domain::{PhotoId, StyleId};
 use ddhub_store::jobs::{self, NewJob};
-use ddhub_store::photos::{self, PhotoRecord};
-use serde::{Deserialize, Serialize};
+use ddhub_store::photos;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,62 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 pub fn upload_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(add_photo))
-}
-
-/// One variant's URLs by format.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VariantView {
-    pub width: u32,
-    pub height: u32,
-    /// `jpeg` / `webp` → URL.
-    pub urls: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PhotoView {
-    pub id: i64,
-    pub position: i32,
-    pub source_name: String,
-    /// `pending`, `ready` or `failed`.
-    pub state: String,
-    pub width: Option<i32>,
-    pub height: Option<i32>,
-    /// Checks (size, blank, blur) and near-duplicates found across styles and wholesalers.
-    #[schema(value_type = Object)]
-    pub warnings: serde_json::Value,
-    /// Why normalisation failed.
-    pub error: Option<String>,
-    /// `large`, `medium`, `thumb` and each marketplace profile → URLs.
-    pub variants: BTreeMap<String, VariantView>,
-}
-
-impl PhotoView {
-    pub fn from_record(p: PhotoRecord, media_base: &str) -> Self {
-        let mut variants: BTreeMap<String, VariantView> = BTreeMap::new();
-        for v in p.variants {
-            let entry = variants
-                .entry(v.name.clone())
-                .or_insert_with(|| VariantView {
-                    width: v.width,
-                    height: v.height,
-                    urls: BTreeMap::new(),
-                });
-            entry
-                .urls
-                .insert(v.format, format!("{media_base}/{}", v.key));
-        }
-        PhotoView {
-            id: p.id.0,
-            position: p.position,
-            source_name: p.source_name,
-            state: p.state,
-            width: p.width,
-            height: p.height,
-            warnings: p.warnings,
-            error: p.error,
-            variants,
-        }
-    }
 }
 
 /// Adds one photo to a style (multipart field `photo`); it is normalised by a job.

@@ -78,7 +78,7 @@ pub struct StyleView {
     pub skus: Option<Vec<SkuView>>,
     /// Present on the single-style view: photos in display order with every variant's URLs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub photos: Option<Vec<crate::routes::photos::PhotoView>>,
+    pub photos: Option<Vec<ddhub_app::services::photos::PhotoView>>,
 }
 
 impl StyleView {
@@ -201,7 +201,7 @@ async fn get_style(
     let photos = ddhub_store::photos::for_style(&app.store, StyleId(id))
         .await?
         .into_iter()
-        .map(|p| crate::routes::photos::PhotoView::from_record(p, &base))
+        .map(|p| ddhub_app::services::photos::PhotoView::from_record(p, &base))
         .collect();
     let mut view = StyleView::from_domain(style, Some(skus));
     view.photos = Some(photos);

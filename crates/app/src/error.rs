@@ -1,0 +1,84 @@
+//! The error every use case returns: a code of the one table (`ddhub_domain::error`), the detail
+//! its message shows, and extra message arguments. The HTTP layer renders it in the caller's
+//! language; the CLI prints it. Library errors convert with `?` through their [`Coded`] code.
+
+use ddhub_domain::error::Coded;
+pub use ddhub_domain::error::ErrorCode;
+
+/// A refused or failed use case. `detail` fills `%{detail}` in messages that have it; it must not
+/// carry anything internal (a 500 never shows its cause).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub detail: Option<String>,
+    /// Extra `%{name}` values for messages that take them.
+    pub args: Vec<(&'static str, String)>,
+    /// Per-item reasons (the lines of an order, the answers to a purchase request), each an
+    /// object with its own `code` and message(s).
+    pub problems: Option<Vec<serde_json::Value>>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self {
+            code,
+            detail: None,
+            args: Vec::new(),
+            problems: None,
+        }
+    }
+
+    pub fn with_detail(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            detail: Some(detail.into()),
+            ..Self::new(code)
+        }
+    }
+
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    pub fn with_problems(mut self, problems: Vec<serde_json::Value>) -> Self {
+        self.problems = Some(problems);
+        self
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(ErrorCode::NotFound)
+    }
+
+    /// A 500 whose cause goes to the log only.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(ErrorCode::Internal)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.detail {
+            Some(d) => write!(f, "{}: {d}", self.code.code()),
+            None => f.write_str(self.code.code()),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl<E: Coded> From<E> for AppError {
+    fn from(e: E) -> Self {
+        let code = e.error_code();
+        if code == ErrorCode::Internal {
+            return AppError::internal(e);
+        }
+        AppError {
+            detail: e.public_detail(),
+            ..AppError::new(code)
+        }
+    }
+}
+
+/// What a use case returns.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,146 @@
+//! Catalog uploads as their callers see them: the upload view (the same object the API answers
+//! and `ddhub ingest --json` prints), its problems page by page, and recording a new upload.
+
+use crate::AppState;
+use ddhub_domain::WholesalerId;
+use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The upload view: the same object `ddhub ingest --json` prints.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadView {
+    pub upload_id: i64,
+    /// `queued`, `parsing`, `committing`, `done` or `failed`.
+    pub state: String,
+    /// 0 to 100.
+    pub progress: i32,
+    pub mode: String,
+    pub dry_run: bool,
+    pub file_name: String,
+    /// `xlsx`, `csv`, `tsv` or `json`, once read.
+    pub detected_format: Option<String>,
+    pub encoding: Option<String>,
+    pub rows: u64,
+    pub styles_created: u64,
+    pub styles_updated: u64,
+    pub styles_unchanged: u64,
+    pub styles_archived: u64,
+    pub skus: u64,
+    pub errors: u64,
+    pub warnings: u64,
+    pub photos_matched: u64,
+    pub photos_missing: u64,
+    pub photos_unmatched: u64,
+    /// Why the file could not be read at all (state `failed`).
+    pub failure: Option<FailureView>,
+    /// Every problem; present in `ddhub ingest --json` (the API pages them at `…/errors`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<ProblemView>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FailureView {
+    pub code: String,
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemView {
+    /// The Excel row number as the owner sees it.
+    pub row: u32,
+    /// The header as written.
+    pub column: String,
+    pub value: String,
+    /// `error` or `warning`.
+    pub severity: String,
+    pub code: String,
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+impl From<StoredProblem> for ProblemView {
+    fn from(p: StoredProblem) -> Self {
+        ProblemView {
+            row: p.row,
+            column: p.column,
+            value: p.value,
+            severity: p.severity,
+            code: p.code,
+            message_ko: p.message_ko,
+            message_en: p.message_en,
+        }
+    }
+}
+
+impl UploadView {
+    pub fn from_upload(u: Upload, problems: Option<Vec<ProblemView>>) -> Self {
+        let c = u.counts;
+        UploadView {
+            upload_id: u.id,
+            state: u.state.as_str().to_string(),
+            progress: u.progress,
+            mode: u.mode.as_str().to_string(),
+            dry_run: u.dry_run,
+            file_name: u.file_name,
+            detected_format: u.detected_format,
+            encoding: u.encoding,
+            rows: c.rows,
+            styles_created: c.styles_created,
+            styles_updated: c.styles_updated,
+            styles_unchanged: c.styles_unchanged,
+            styles_archived: c.styles_archived,
+            skus: c.skus,
+            errors: c.errors,
+            warnings: c.warnings,
+            photos_matched: c.photos_matched,
+            photos_missing: c.photos_missing,
+            photos_unmatched: c.photos_unmatched,
+            failure: u.failure.map(|f| FailureView {
+                code: f.code,
+                message_ko: f.message_ko,
+                message_en: f.message_en,
+            }),
+            problems,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemPage {
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub problems: Vec<ProblemView>,
+}
+
+/// Records an upload whose files are saved under the data dir and queues its job.
+pub async fn create(app: &AppState, upload: NewUpload) -> crate::AppResult<Upload> {
+    let upload = uploads::create(&app.store, upload, true).await?;
+    app.jobs.notify();
+    Ok(upload)
+}
+
+/// The error workbook of one of a wholesaler's uploads and the name to download it as (the
+/// stem of the uploaded file): `None` when the upload's file can no longer be read.
+pub async fn error_workbook(
+    app: &AppState,
+    wholesaler: WholesalerId,
+    id: i64,
+) -> crate::AppResult<Option<(Vec<u8>, String)>> {
+    let upload = uploads::get_for(&app.store, wholesaler, id).await?;
+    let bytes = crate::services::catalog::error_report(
+        &app.store,
+        &crate::services::catalog::MediaPaths::new(&app.config.data_dir),
+        &upload,
+    )
+    .await
+    .map_err(crate::AppError::internal)?;
+    let stem = upload
+        .file_name
+        .rsplit_once('.')
+        .map_or(upload.file_name.as_str(), |(s, _)| s)
+        .to_string();
+    Ok(bytes.map(|b| (b, stem)))
+}
