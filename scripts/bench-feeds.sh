@@ -9,17 +9,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STYLES="${STYLES:-100000}"
 SMALL="${SMALL:-10000}"
-cargo build --release -p ddhub >/dev/null
-bin=target/release/ddhub
+cargo build --release -p ddhub -p ddhub-bench >/dev/null
+bin=target/release/ddhub-bench
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=()
 for n in "$SMALL" "$STYLES"; do
   db="$work/feeds-$n.sqlite"
-  $bin bench feeds --styles "$n" --database "$db" --seed
-  plain=$($bin bench feeds --styles "$n" --database "$db")
+  $bin feeds --styles "$n" --database "$db" --seed
+  plain=$($bin feeds --styles "$n" --database "$db")
   echo "$plain"
-  gz=$($bin bench feeds --styles "$n" --database "$db" --gzip)
+  gz=$($bin feeds --styles "$n" --database "$db" --gzip)
   echo "$gz"
   results+=("$plain" "$gz")
 done

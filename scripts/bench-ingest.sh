@@ -9,18 +9,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STYLES="${STYLES:-100000}"
-cargo build --release -p ddhub >/dev/null
-bin=target/release/ddhub
+cargo build --release -p ddhub -p ddhub-bench >/dev/null
+bin=target/release/ddhub-bench
 # The figures depend on what else runs: say how busy the machine was.
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-parse=$($bin bench ingest --styles "$STYLES" --phase parse)
+parse=$($bin ingest --styles "$STYLES" --phase parse)
 echo "$parse"
-sqlite=$($bin bench ingest --styles "$STYLES" --phase full)
+sqlite=$($bin ingest --styles "$STYLES" --phase full)
 echo "$sqlite"
 pg_url="${DDHUB_BENCH_POSTGRES_URL:-${DDHUB_TEST_POSTGRES_URL:-}}"
 pg=""
 if [ -n "$pg_url" ]; then
-  pg=$($bin bench ingest --styles "$STYLES" --phase full --database-url "$pg_url")
+  pg=$($bin ingest --styles "$STYLES" --phase full --database-url "$pg_url")
   echo "$pg"
 else
   echo "PostgreSQL run skipped: set DDHUB_BENCH_POSTGRES_URL"

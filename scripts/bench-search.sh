@@ -13,12 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 STYLES="${STYLES:-100000}"
 RUNS="${RUNS:-2}"
-cargo build --release -p ddhub >/dev/null
-bin="$PWD/target/release/ddhub"
+cargo build --release -p ddhub -p ddhub-bench >/dev/null
+bin="$PWD/target/release/ddhub-bench"
 data="$(mktemp -d)"
 trap 'rm -rf "$data"' EXIT
-"$bin" bench search --styles "$STYLES" --data-dir "$data"
+"$bin" search --styles "$STYLES" --data-dir "$data"
 for ((i = 2; i <= RUNS; i++)); do
   echo "run $i (same catalog, reindexed again):"
-  "$bin" bench search --styles "$STYLES" --data-dir "$data" --reuse
+  "$bin" search --styles "$STYLES" --data-dir "$data" --reuse
 done

@@ -1,8 +1,5 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
-mod bench;
-mod bench_feeds;
-mod bench_search;
 mod demo;
 mod demo_catalog;
 mod images;
@@ -118,9 +115,6 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
-    /// Benchmark programs (print figures and their ratio to the target).
-    #[command(subcommand, hide = true)]
-    Bench(bench::BenchCmd),
 }
 
 #[derive(Args, Debug)]
@@ -388,7 +382,6 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             }
         }
         Command::Rates(r) => rates_cmd(r, &config).await,
-        Command::Bench(b) => bench::run(b).await,
         Command::Images(i) => images::run(&config, i).await,
         Command::Translate(t) => translate::translate(t),
         Command::Glossary(g) => translate::glossary(g, &config).await,

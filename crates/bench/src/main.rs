@@ -1,13 +1,51 @@
-//! `ddhub bench …`: benchmark programs that print figures and their ratio to the target.
-//! They never assert a time; `scripts/bench-*.sh` run them side by side.
+//! `ddhub-bench …`: benchmark programs that print figures and their ratio to the target.
+//! They never assert a time; `scripts/bench-*.sh` run them side by side. They live in their
+//! own binary so the production `ddhub` carries none of their code (or hdrhistogram); the
+//! search bench drives the `ddhub` binary built beside this one.
+
+mod feeds;
+mod search;
 
 use anyhow::Context;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, StoreOptions, parties};
 use std::time::Instant;
+
+/// mimalloc, as the production binary uses: the figures measure what `ddhub` runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser, Debug)]
+#[command(name = "ddhub-bench", about = "DDHub's benchmark programs")]
+struct Cli {
+    #[command(subcommand)]
+    command: BenchCmd,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ddhub-bench: cannot start the async runtime: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ddhub-bench: {e:#}");
+            std::process::ExitCode::from(1)
+        }
+    }
+}
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCmd {
@@ -16,9 +54,9 @@ pub enum BenchCmd {
     /// Order intake (with idempotency) and webhook delivery.
     Orders(OrdersBench),
     /// A partner's full GMC XML feed from a seeded database: items/s and peak memory.
-    Feeds(crate::bench_feeds::FeedsBench),
+    Feeds(crate::feeds::FeedsBench),
     /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
-    Search(crate::bench_search::SearchBench),
+    Search(crate::search::SearchBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -58,8 +96,8 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Ingest(b) => ingest(b).await,
         BenchCmd::Orders(b) => orders(b).await,
-        BenchCmd::Feeds(b) => crate::bench_feeds::run(b).await,
-        BenchCmd::Search(b) => crate::bench_search::run(b).await,
+        BenchCmd::Feeds(b) => crate::feeds::run(b).await,
+        BenchCmd::Search(b) => crate::search::run(b).await,
     }
 }
 

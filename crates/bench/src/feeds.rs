@@ -102,7 +102,7 @@ pub async fn run(b: FeedsBench) -> anyhow::Result<()> {
             "items_per_s": rate.round(),
             "target_items_per_s": TARGET_ITEMS_PER_S,
             "ratio_to_target": (rate / TARGET_ITEMS_PER_S * 100.0).round() / 100.0,
-            "peak_rss_mb": crate::bench::peak_rss() as f64 / (1024.0 * 1024.0),
+            "peak_rss_mb": crate::peak_rss() as f64 / (1024.0 * 1024.0),
         })
     );
     store.close().await?;

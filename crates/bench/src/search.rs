@@ -547,7 +547,7 @@ pub async fn run(b: SearchBench) -> anyhow::Result<()> {
             serde_json::json!({"bench": "search_ingest", "styles": b.styles, "seconds": round2(secs)})
         );
     }
-    let exe = std::env::current_exe()?;
+    let exe = ddhub_binary()?;
     let env = Env {
         exe: exe.clone(),
         data_dir: data_dir.clone(),
@@ -579,4 +579,17 @@ pub async fn run(b: SearchBench) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `ddhub` binary built beside this one (`cargo build --release -p ddhub -p ddhub-bench`).
+fn ddhub_binary() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let exe = me.with_file_name("ddhub");
+    if !exe.is_file() {
+        anyhow::bail!(
+            "{} not found: build it beside ddhub-bench (cargo build --release -p ddhub -p ddhub-bench)",
+            exe.display()
+        );
+    }
+    Ok(exe)
 }
