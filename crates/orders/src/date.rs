@@ -406,8 +406,3 @@ mod tests {
         }
     }
 }
-
-/// Today's date in Seoul (KST, UTC+9): the hub's and the wholesalers' "today".
-pub fn seoul_today() -> CalendarDate {
-    CalendarDate::from_timestamp(Timestamp::now().plus(std::time::Duration::from_secs(9 * 3600)))
-}
