@@ -1013,14 +1013,6 @@ pub async fn total_styles(store: &Store) -> Result<u64> {
     Ok(style::Entity::find().count(store.conn()).await?)
 }
 
-/// The wholesaler a style belongs to.
-pub async fn owner_of(store: &Store, id: StyleId) -> Result<WholesalerId> {
-    style::Entity::find_by_id(id.0)
-        .one(store.conn())
-        .await?
-        .map(|s| WholesalerId(s.wholesaler_id))
-        .ok_or(StoreError::NotFound)
-}
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -165,21 +165,6 @@ pub async fn partner_settings(store: &Store, id: PartnerId) -> Result<String> {
         .ok_or(StoreError::NotFound)
 }
 
-/// Replaces a partner's feed settings (JSON validated by the caller).
-pub async fn set_partner_settings(store: &Store, id: PartnerId, settings: &str) -> Result<()> {
-    use sea_orm::sea_query::Expr;
-    let res = partner::Entity::update_many()
-        .col_expr(partner::Column::Settings, Expr::value(settings))
-        .col_expr(partner::Column::UpdatedAt, Expr::value(Timestamp::now().0))
-        .filter(partner::Column::Id.eq(id.0))
-        .exec(store.conn())
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
 /// Replaces a partner's feed settings together with the terms kept on the partner row
 /// (locale, currency, markup, rounding), in one transaction.
 pub async fn set_partner_feed(

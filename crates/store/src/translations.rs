@@ -6,9 +6,7 @@ use crate::entity::translation;
 use crate::{Result, Store, StoreError};
 use ddhub_domain::translation::{ReviewState, TranslatableField};
 use ddhub_domain::{Locale, StyleId, Timestamp};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::Serialize;
 
 /// One stored translated field.
@@ -31,104 +29,6 @@ fn to_view(m: translation::Model) -> Translation {
         source_hash: m.source_hash,
         updated_at: m.updated_at,
     }
-}
-
-/// What an automatic write did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AutoWrite {
-    Written,
-    /// Same value and source already stored.
-    Unchanged,
-    /// A person's edit or approval stands.
-    KeptHumanWork,
-}
-
-/// Writes an automatic (glossary or machine) result, unless a person edited or approved it.
-pub async fn write_automatic<C: ConnectionTrait>(
-    conn: &C,
-    style: StyleId,
-    locale: Locale,
-    field: TranslatableField,
-    value: &str,
-    review: ReviewState,
-    source_hash: &str,
-) -> Result<AutoWrite> {
-    let now = Timestamp::now().0;
-    let in_feed = feed_visible(field);
-    if in_feed {
-        crate::changes::lock(conn).await?;
-    }
-    let existing = translation::Entity::find()
-        .filter(translation::Column::StyleId.eq(style.0))
-        .filter(translation::Column::Locale.eq(locale.tag()))
-        .filter(translation::Column::Field.eq(field.as_str()))
-        .one(conn)
-        .await?;
-    match existing {
-        Some(row) => {
-            let state: ReviewState = row.review.parse()?;
-            if !state.automatic_may_overwrite() {
-                return Ok(AutoWrite::KeptHumanWork);
-            }
-            if row.value == value && row.review == review.as_str() && row.source_hash == source_hash
-            {
-                return Ok(AutoWrite::Unchanged);
-            }
-            let mut am: translation::ActiveModel = row.into();
-            am.value = Set(value.to_string());
-            am.review = Set(review.as_str().to_string());
-            am.source_hash = Set(source_hash.to_string());
-            am.updated_at = Set(now);
-            am.update(conn).await?;
-        }
-        None => {
-            translation::ActiveModel {
-                style_id: Set(style.0),
-                locale: Set(locale.tag().to_string()),
-                field: Set(field.as_str().to_string()),
-                value: Set(value.to_string()),
-                review: Set(review.as_str().to_string()),
-                source_hash: Set(source_hash.to_string()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(conn)
-            .await?;
-        }
-    }
-    if in_feed {
-        crate::changes::record_styles(conn, &[style], Some(locale), ChangeKind::Translation)
-            .await?;
-    }
-    Ok(AutoWrite::Written)
-}
-
-/// Removes a field's automatic values (every locale) when its source is gone; a person's
-/// `edited` or `approved` value stays.
-pub async fn remove_automatic<C: ConnectionTrait>(
-    conn: &C,
-    style: StyleId,
-    field: TranslatableField,
-) -> Result<u64> {
-    let automatic = [
-        ReviewState::Untranslated,
-        ReviewState::Glossary,
-        ReviewState::Machine,
-    ]
-    .map(|r| r.as_str());
-    let removed = translation::Entity::delete_many()
-        .filter(translation::Column::StyleId.eq(style.0))
-        .filter(translation::Column::Field.eq(field.as_str()))
-        .filter(translation::Column::Review.is_in(automatic))
-        .exec(conn)
-        .await?
-        .rows_affected;
-    if removed > 0 && feed_visible(field) {
-        // Partners' changes feeds must see the description shrink, in this same transaction.
-        crate::changes::record_styles(conn, &[style], None, ChangeKind::Translation).await?;
-    }
-    Ok(removed)
 }
 
 /// Whether partner feeds show this field (title and description do; the attribute line not).
@@ -310,10 +210,10 @@ pub struct Stored {
 /// The stored translation of each `(style id, locale, field)`.
 pub type InForce = std::collections::HashMap<(i64, Locale, TranslatableField), Stored>;
 
-/// [`write_automatic`] for many results in one write transaction, and [`remove_automatic`] for
+/// The automatic (glossary or machine) results for many fields in one write transaction, and removals for
 /// the `(style, field)` pairs in `remove`: one read of what is stored for these styles,
 /// multi-row inserts for the new ones, an update per changed one, one delete. A person's edit
-/// or approval stands, as in [`write_automatic`]. Returns every stored translation of these
+/// or approval stands. Returns every stored translation of these
 /// styles afterwards: what is in force. Reindexing 100,000 styles writes 1.8 million results;
 /// one statement each (plus a read) took minutes.
 pub async fn write_automatic_many(

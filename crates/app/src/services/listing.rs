@@ -216,12 +216,6 @@ impl Listing {
             .map(|m| (m.hits(), m.misses()))
     }
 
-    /// Reloads the glossary when the stored overrides changed since the last look (one
-    /// primary-key read when they did not).
-    pub async fn refresh(&self, store: &Store) -> anyhow::Result<()> {
-        self.load(store).await.map(|_| ())
-    }
-
     async fn load(&self, store: &Store) -> anyhow::Result<Arc<Current>> {
         let rev = ddhub_store::glossary::revision(store).await?;
         let cur = self.current();

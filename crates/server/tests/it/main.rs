@@ -2,6 +2,7 @@
 //! and, when `DDHUB_TEST_POSTGRES_URL` is set, PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod answers;
 mod api;
 mod feed_changes;
 mod feeds;
