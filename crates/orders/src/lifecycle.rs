@@ -141,14 +141,24 @@ impl LifecycleError {
             LifecycleError::Amount(a) => a.code(),
         }
     }
+}
 
-    /// HTTP status the server maps this error to.
-    pub fn http_status(&self) -> u16 {
+/// The code of the error table each refusal answers with: a move the order's state does not
+/// allow is a conflict, a bad shipment a refused body, an amount overflow an internal error.
+impl ddhub_domain::error::Coded for LifecycleError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        use ddhub_domain::error::ErrorCode;
         match self {
-            LifecycleError::IllegalTransition(_) | LifecycleError::AnswersClosed(_) => 409,
-            LifecycleError::BadShipment(_) => 422,
-            LifecycleError::Amount(_) => 500,
+            LifecycleError::IllegalTransition(_) | LifecycleError::AnswersClosed(_) => {
+                ErrorCode::Conflict
+            }
+            LifecycleError::BadShipment(_) => ErrorCode::InvalidBody,
+            LifecycleError::Amount(_) => ErrorCode::Internal,
         }
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        Some(self.to_string())
     }
 }
 
@@ -198,7 +208,18 @@ fn move_to(
     Ok(vec![state_event(order, from, extra)?])
 }
 
-/// The event of a new order (state `received`), written with the order itself.
+/// The state an accepted order is written in. Its purchase requests are written with it, in the
+/// same transaction, so it waits for its wholesalers from the start; its one event is
+/// [`received`] in that state.
+pub const ACCEPTED_STATE: OrderState = OrderState::AwaitingWholesalers;
+
+/// The first event of an accepted order as the outbox stores it: type and data.
+pub fn first_event(order: &ExportOrder) -> (String, Value) {
+    let e = received(order);
+    (e.event_type.as_str().to_string(), e.data)
+}
+
+/// The event of a new order, written with the order itself: its state and its lines.
 pub fn received(order: &ExportOrder) -> OrderEvent {
     OrderEvent {
         event_type: EventType::OrderReceived,

@@ -13,8 +13,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use ddhub_store::StoreError;
-use serde::Serialize;
-use std::borrow::Cow;
 
 pub use ddhub_app::error::{AppError, ErrorCode};
 
@@ -113,56 +111,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// Stable snake_case code from the error table.
-    pub code: String,
-    /// Human-readable message in the caller's language (Accept-Language).
-    pub message: String,
-    /// Per-item reasons, where a request is refused item by item (the lines of an order, the
-    /// answers to a purchase request): each with its own `code` and message(s).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
-    pub problems: Option<Vec<serde_json::Value>>,
-}
-
-/// The message of `err` in `locale`.
-pub fn message(err: &AppError, locale: &str, request_id: &str) -> String {
-    let key = format!("errors.{}", err.code.code());
-    let mut patterns: Vec<&str> = vec!["detail", "request_id"];
-    let mut values: Vec<String> = vec![
-        err.detail.clone().unwrap_or_default(),
-        request_id.to_string(),
-    ];
-    for (k, v) in &err.args {
-        patterns.push(k);
-        values.push(v.clone());
-    }
-    let template: Cow<'_, str> = rust_i18n::t!(&key, locale = locale);
-    let mut out = template.into_owned();
-    for (p, v) in patterns.iter().zip(values.iter()) {
-        out = out.replace(&format!("%{{{p}}}"), v);
-    }
-    out.trim_end_matches([':', '：', ' ']).to_string()
-}
-
-/// The JSON error body of `err` in `locale`, for answers that are stored and replayed (an
-/// order's answer under its idempotency key) rather than rendered by [`localize_errors`].
-pub fn error_json(err: &AppError, locale: &str) -> String {
-    let body = ErrorBody {
-        error: ErrorDetail {
-            code: err.code.code().to_string(),
-            message: message(err, locale, "-"),
-            problems: err.problems.clone(),
-        },
-    };
-    serde_json::to_string(&body).unwrap_or_default()
-}
+pub use ddhub_app::error::{ErrorBody, ErrorDetail, error_json, message};
 
 /// Writes the JSON error body in the caller's language for every error response.
 pub async fn localize_errors(req: Request, next: Next) -> Response {

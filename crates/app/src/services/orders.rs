@@ -1,9 +1,15 @@
-//! Lifecycle operations on export orders (pack, ship, deliver, cancel) and their export papers.
-//! One function per operation, shared by the API (partner cancel) and the operator's CLI.
+//! Export orders: placing them (idempotent intake), the wholesalers' answers, the lifecycle
+//! operations (pack, ship, deliver, cancel) and the export papers. Every order rule is
+//! `ddhub-orders`'s; these functions read what the rules need, call them, and have the store
+//! write exactly what they return. The API, the console and the CLI call these.
 
+use crate::error::{AppError, ErrorCode, error_json};
 use ddhub_domain::order::{ExportOrder, OrderLine, OrderState};
+use ddhub_domain::style::{Quantity, StockState, StyleState};
 use ddhub_domain::{Currency, Money, OrderId, OrderLineId, PartnerId, SkuId, WholesalerId};
+use ddhub_orders::intake::{CatalogItem, IntakePolicy, ItemRef, Lookup, OrderRequest};
 use ddhub_orders::lifecycle::{self, LifecycleError, Shipment};
+use ddhub_store::orders::{NewLine, NewOrder};
 use ddhub_store::{Store, StoreError, orders};
 
 /// A lifecycle operation.
@@ -24,6 +30,24 @@ pub enum OpError {
     Lifecycle(#[from] LifecycleError),
     #[error("stored order is unreadable: {0}")]
     Corrupt(String),
+}
+
+impl ddhub_domain::error::Coded for OpError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        match self {
+            OpError::Store(e) => e.error_code(),
+            OpError::Lifecycle(e) => e.error_code(),
+            OpError::Corrupt(_) => ddhub_domain::error::ErrorCode::Internal,
+        }
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        match self {
+            OpError::Store(e) => e.public_detail(),
+            OpError::Lifecycle(e) => e.public_detail(),
+            OpError::Corrupt(_) => None,
+        }
+    }
 }
 
 fn domain_order(
@@ -248,7 +272,6 @@ pub async fn answer(
     id: i64,
     req: &ddhub_orders::answers::AnswerRequest,
 ) -> crate::AppResult<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>> {
-    use crate::error::{AppError, ErrorCode};
     use ddhub_domain::order::{LineState, PurchaseRequestState};
     use ddhub_orders::answers::Outcome;
     let txn = app.store.begin_write().await?;
@@ -329,4 +352,190 @@ pub async fn answer(
         .find(|p| p.id == id)
         .ok_or_else(AppError::not_found)?;
     Ok(Ok(view))
+}
+
+/// How far an order's unit price may be from the current feed price (1%): covers a feed
+/// fetched just before a rate change.
+const PRICE_TOLERANCE_BP: u32 = 100;
+
+/// The answer to a keyed order request: its status and JSON body, stored under the key and
+/// replayed byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedAnswer {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Places a partner's export order under its idempotency key. The same key with the same body
+/// answers the stored answer; with another body `idempotency_key_reused`; while the first is
+/// running `idempotency_in_flight`. A valid order, its lines, purchase requests, first event
+/// and stored answer commit together (`orders::commit_keyed`): an acknowledged order is never
+/// lost, and never created twice. Nothing is stored when this fails (a 5xx is not worth
+/// replaying): the partner retries the key.
+pub async fn place(
+    app: &crate::AppState,
+    partner: PartnerId,
+    raw_key: &str,
+    body: &[u8],
+) -> crate::AppResult<KeyedAnswer> {
+    let key = ddhub_orders::fingerprint::validate_idempotency_key(raw_key)
+        .map_err(|e| AppError::with_detail(ErrorCode::IdempotencyKeyMissing, e.to_string()))?
+        .to_string();
+    let fp = ddhub_orders::fingerprint::fingerprint(body)
+        .map_err(|e| AppError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
+    let (state, found, rate) =
+        orders::lookup_key_with_partner(&app.store, partner, &key, &fp.0).await?;
+    if let Some(state) = state {
+        return key_answer(state);
+    }
+    // From here to the commit this request is the key's first: a second one with the same
+    // key answers 409 rather than validating the same order twice.
+    let Some(_hold) = orders::hold_key(&app.store, partner, &key) else {
+        return Err(AppError::new(ErrorCode::IdempotencyInFlight));
+    };
+    let outcome = intake(app, &found, rate, body).await?;
+    let write = orders::KeyedWrite {
+        partner,
+        key,
+        fingerprint: fp.0,
+        outcome,
+    };
+    match orders::commit_keyed(&app.store, write).await? {
+        orders::Committed::Stored { status, body } => Ok(KeyedAnswer { status, body }),
+        orders::Committed::Existing(state) => key_answer(state),
+    }
+}
+
+/// The answer to a request whose key was used before.
+fn key_answer(state: orders::KeyState) -> crate::AppResult<KeyedAnswer> {
+    match state {
+        orders::KeyState::Replay { status, body } => Ok(KeyedAnswer { status, body }),
+        orders::KeyState::Mismatch => Err(AppError::new(ErrorCode::IdempotencyKeyReused)),
+        orders::KeyState::InFlight => Err(AppError::new(ErrorCode::IdempotencyInFlight)),
+    }
+}
+
+/// Reads and validates an order: a valid one to write, or the answer (422 with reasons) to
+/// store under its key.
+async fn intake(
+    app: &crate::AppState,
+    p: &ddhub_domain::partner::Partner,
+    rate: Option<ddhub_domain::RatePerKrw>,
+    body: &[u8],
+) -> Result<orders::KeyedOutcome, AppError> {
+    let req: OrderRequest = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => {
+            // A body of the wrong shape is an answer too: stored and replayed like any other.
+            let err = AppError::with_detail(ErrorCode::InvalidBody, e.to_string());
+            let body = error_json(&err, p.locale.tag());
+            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
+        }
+    };
+    let ids: Vec<SkuId> = req.lines.iter().filter_map(|l| l.sku_id).collect();
+    let codes: Vec<String> = req
+        .lines
+        .iter()
+        .filter_map(|l| l.style_code.clone())
+        .collect();
+    let facts = orders::sku_facts(&app.store, &ids, &codes).await?;
+    let lookup = |item: &ItemRef<'_>, currency: Currency| -> Lookup {
+        let found: Vec<&orders::SkuFacts> = match item {
+            ItemRef::Sku(id) => facts.iter().filter(|f| f.sku_id == *id).collect(),
+            ItemRef::Style {
+                style_code,
+                colour,
+                size,
+                wholesaler_id,
+            } => facts
+                .iter()
+                .filter(|f| f.style_code == *style_code && f.colour == *colour && f.size == *size)
+                .filter(|f| wholesaler_id.is_none_or(|w| f.wholesaler_id == w))
+                .collect(),
+        };
+        match found.as_slice() {
+            [] => Lookup::NotFound,
+            [f] => {
+                let price = rate
+                    .and_then(|r| {
+                        r.convert(ddhub_domain::Krw(f.price_krw), p.markup_bp, p.rounding)
+                            .ok()
+                    })
+                    .unwrap_or(Money {
+                        minor: i64::MAX,
+                        currency,
+                    });
+                let sold_out = f.style_state != StyleState::Active.as_str()
+                    || f.stock == StockState::SoldOut.as_str();
+                Lookup::Found(CatalogItem {
+                    sku_id: f.sku_id,
+                    style_id: f.style_id,
+                    wholesaler_id: f.wholesaler_id,
+                    stock: if sold_out {
+                        StockState::SoldOut
+                    } else {
+                        f.stock.parse().unwrap_or(StockState::InStock)
+                    },
+                    moq: Quantity(f.moq),
+                    price,
+                })
+            }
+            many => Lookup::Ambiguous(
+                many.iter()
+                    .map(|f| f.wholesaler_id)
+                    .collect::<Vec<WholesalerId>>(),
+            ),
+        }
+    };
+    let policy = IntakePolicy {
+        partner_currency: p.currency,
+        price_tolerance_bp: PRICE_TOLERANCE_BP,
+    };
+    let order = match ddhub_orders::intake::validate_order(&req, &policy, &lookup) {
+        Ok(o) => o,
+        Err(rejection) => {
+            let problems = match rejection.to_json(p.locale).get_mut("problems") {
+                Some(serde_json::Value::Array(list)) => std::mem::take(list),
+                _ => Vec::new(),
+            };
+            let err = AppError::new(ErrorCode::OrderInvalid).with_problems(problems);
+            let body = error_json(&err, p.locale.tag());
+            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
+        }
+    };
+    // The rules decide the split, the state and the first event; the store writes them.
+    let purchase_requests = ddhub_orders::split::split_order(&order)
+        .iter()
+        .map(|d| d.wholesaler_id)
+        .collect();
+    let new = NewOrder {
+        partner: p.id,
+        partner_order_id: order.partner_order_id.clone(),
+        currency: order.currency,
+        state: lifecycle::ACCEPTED_STATE,
+        purchase_requests,
+        first_event: lifecycle::first_event,
+        ship_to: serde_json::to_value(&order.ship_to).map_err(AppError::internal)?,
+        notes: order.notes.clone(),
+        lines: order
+            .lines
+            .iter()
+            .map(|l| NewLine {
+                sku_id: l.sku_id,
+                style_id: l.style_id,
+                wholesaler_id: l.wholesaler_id,
+                quantity: l.quantity,
+                unit_price_minor: l.unit_price.minor,
+            })
+            .collect(),
+    };
+    let conflict = AppError::with_detail(
+        ErrorCode::Conflict,
+        format!("order {} already exists", new.partner_order_id),
+    );
+    let conflict_body = error_json(&conflict, p.locale.tag());
+    Ok(orders::KeyedOutcome::Order {
+        order: new,
+        conflict_body,
+    })
 }

@@ -1,4 +1,5 @@
 use crate::support::*;
+use ddhub_domain::error::{Coded, ErrorCode};
 use ddhub_domain::order::{ExportOrder, IllegalTransition, LineState, OrderState};
 use ddhub_domain::{OrderLineId, Timestamp};
 use ddhub_orders::answers::{Outcome, ValidatedAnswer};
@@ -58,7 +59,10 @@ fn every_illegal_transition_is_refused_by_the_lifecycle_api() {
                         e,
                         LifecycleError::IllegalTransition(IllegalTransition { from, to })
                     );
-                    assert_eq!((e.code(), e.http_status()), ("illegal_transition", 409));
+                    assert_eq!(
+                        (e.code(), e.error_code()),
+                        ("illegal_transition", ErrorCode::Conflict)
+                    );
                     assert_eq!(o, before, "a refused transition changes nothing");
                     refused += 1;
                 }
@@ -93,7 +97,7 @@ fn answers_are_closed_outside_the_answering_states() {
             Err(e) => {
                 assert!(!open, "{from}");
                 assert_eq!(e, LifecycleError::AnswersClosed(from));
-                assert_eq!(e.http_status(), 409);
+                assert_eq!(e.error_code(), ErrorCode::Conflict);
                 assert_eq!(o.lines[0].state, LineState::Pending);
             }
         }
@@ -167,7 +171,10 @@ fn a_partially_fulfilled_order_from_intake_to_delivery() {
         tracking_number: "  ".into(),
     };
     let err = lifecycle::ship(&mut o, &bad).unwrap_err();
-    assert_eq!((err.code(), err.http_status()), ("bad_shipment", 422));
+    assert_eq!(
+        (err.code(), err.error_code()),
+        ("bad_shipment", ErrorCode::InvalidBody)
+    );
     assert_eq!(o.state, OrderState::Packed);
     let ev = lifecycle::ship(&mut o, &shipment()).unwrap();
     assert_eq!(ev[0].data["shipment"]["tracking_number"], "EE123456789KR");

@@ -2,17 +2,14 @@
 //! and the wholesalers' view of their purchase requests (발주).
 
 use crate::auth::{PartnerAuth, WholesalerAuth};
-use crate::error::{ApiError, AppError, ErrorBody, ErrorCode, error_json};
+use crate::error::{ApiError, AppError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ddhub_app::AppState;
-use ddhub_domain::style::{Quantity, StockState, StyleState};
-use ddhub_domain::{Currency, Money, SkuId, WholesalerId};
-use ddhub_orders::intake::{CatalogItem, IntakePolicy, ItemRef, Lookup, OrderRequest};
-use ddhub_store::orders::{self, KeyState, NewLine, NewOrder};
+use ddhub_store::orders;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,10 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_order))
         .routes(routes!(documents))
 }
-
-/// How far an order's unit price may be from the current feed price (1%): covers a feed
-/// fetched just before a rate change.
-const PRICE_TOLERANCE_BP: u32 = 100;
 
 fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -68,38 +61,11 @@ async fn create_order(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::new(ErrorCode::IdempotencyKeyMissing))?;
-    let key = ddhub_orders::fingerprint::validate_idempotency_key(raw_key)
-        .map_err(|e| ApiError::with_detail(ErrorCode::IdempotencyKeyMissing, e.to_string()))?
-        .to_string();
-    let fp = ddhub_orders::fingerprint::fingerprint(&body)
-        .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
-    let (state, found, rate) =
-        orders::lookup_key_with_partner(&app.store, partner, &key, &fp.0).await?;
-    if let Some(state) = state {
-        return Ok(key_answer(state));
-    }
-    // From here to the commit this request is the key's first: a second one with the same
-    // key answers 409 rather than validating the same order twice.
-    let Some(_hold) = orders::hold_key(&app.store, partner, &key) else {
-        return Err(ApiError::new(ErrorCode::IdempotencyInFlight));
-    };
-    let outcome = intake(&app, &found, rate, &body).await?;
-    // The order, its lines, its purchase requests, its first event and the stored answer
-    // commit together: an acknowledged order is never lost, and never created twice. Nothing
-    // is stored when this fails (a 5xx is not worth replaying): the partner retries the key.
-    let write = orders::KeyedWrite {
-        partner,
-        key,
-        fingerprint: fp.0,
-        outcome,
-    };
-    match orders::commit_keyed(&app.store, write).await? {
-        orders::Committed::Stored { status, body } => Ok(json_response(
-            StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-            body,
-        )),
-        orders::Committed::Existing(state) => Ok(key_answer(state)),
-    }
+    let answer = ddhub_app::services::orders::place(&app, partner, raw_key, &body).await?;
+    Ok(json_response(
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
+        answer.body,
+    ))
 }
 
 /// `application/json` or a `+json` type, parameters aside.
@@ -117,134 +83,6 @@ fn is_json_media_type(value: &axum::http::HeaderValue) -> bool {
         || essence
             .strip_prefix("application/")
             .is_some_and(|sub| sub.ends_with("+json"))
-}
-
-/// The answer to a request whose key was used before.
-fn key_answer(state: KeyState) -> Response {
-    match state {
-        KeyState::Replay { status, body } => {
-            json_response(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body)
-        }
-        KeyState::Mismatch => ApiError::new(ErrorCode::IdempotencyKeyReused).into_response(),
-        KeyState::InFlight => ApiError::new(ErrorCode::IdempotencyInFlight).into_response(),
-    }
-}
-
-/// Reads and validates an order: a valid one to write, or the answer (422 with reasons) to
-/// store under its key.
-async fn intake(
-    app: &AppState,
-    p: &ddhub_domain::partner::Partner,
-    rate: Option<ddhub_domain::RatePerKrw>,
-    body: &[u8],
-) -> Result<orders::KeyedOutcome, ApiError> {
-    let req: OrderRequest = match serde_json::from_slice(body) {
-        Ok(r) => r,
-        Err(e) => {
-            // A body of the wrong shape is an answer too: stored and replayed like any other.
-            let err = AppError::with_detail(ErrorCode::InvalidBody, e.to_string());
-            let body = error_json(&err, p.locale.tag());
-            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
-        }
-    };
-    let ids: Vec<SkuId> = req.lines.iter().filter_map(|l| l.sku_id).collect();
-    let codes: Vec<String> = req
-        .lines
-        .iter()
-        .filter_map(|l| l.style_code.clone())
-        .collect();
-    let facts = orders::sku_facts(&app.store, &ids, &codes).await?;
-    let lookup = |item: &ItemRef<'_>, currency: Currency| -> Lookup {
-        let found: Vec<&orders::SkuFacts> = match item {
-            ItemRef::Sku(id) => facts.iter().filter(|f| f.sku_id == *id).collect(),
-            ItemRef::Style {
-                style_code,
-                colour,
-                size,
-                wholesaler_id,
-            } => facts
-                .iter()
-                .filter(|f| f.style_code == *style_code && f.colour == *colour && f.size == *size)
-                .filter(|f| wholesaler_id.is_none_or(|w| f.wholesaler_id == w))
-                .collect(),
-        };
-        match found.as_slice() {
-            [] => Lookup::NotFound,
-            [f] => {
-                let price = rate
-                    .and_then(|r| {
-                        r.convert(ddhub_domain::Krw(f.price_krw), p.markup_bp, p.rounding)
-                            .ok()
-                    })
-                    .unwrap_or(Money {
-                        minor: i64::MAX,
-                        currency,
-                    });
-                let sold_out = f.style_state != StyleState::Active.as_str()
-                    || f.stock == StockState::SoldOut.as_str();
-                Lookup::Found(CatalogItem {
-                    sku_id: f.sku_id,
-                    style_id: f.style_id,
-                    wholesaler_id: f.wholesaler_id,
-                    stock: if sold_out {
-                        StockState::SoldOut
-                    } else {
-                        f.stock.parse().unwrap_or(StockState::InStock)
-                    },
-                    moq: Quantity(f.moq),
-                    price,
-                })
-            }
-            many => Lookup::Ambiguous(
-                many.iter()
-                    .map(|f| f.wholesaler_id)
-                    .collect::<Vec<WholesalerId>>(),
-            ),
-        }
-    };
-    let policy = IntakePolicy {
-        partner_currency: p.currency,
-        price_tolerance_bp: PRICE_TOLERANCE_BP,
-    };
-    let order = match ddhub_orders::intake::validate_order(&req, &policy, &lookup) {
-        Ok(o) => o,
-        Err(rejection) => {
-            let problems = match rejection.to_json(p.locale).get_mut("problems") {
-                Some(serde_json::Value::Array(list)) => std::mem::take(list),
-                _ => Vec::new(),
-            };
-            let err = AppError::new(ErrorCode::OrderInvalid).with_problems(problems);
-            let body = error_json(&err, p.locale.tag());
-            return Ok(orders::KeyedOutcome::Answer { status: 422, body });
-        }
-    };
-    let new = NewOrder {
-        partner: p.id,
-        partner_order_id: order.partner_order_id.clone(),
-        currency: order.currency.code().to_string(),
-        ship_to: serde_json::to_value(&order.ship_to).map_err(ApiError::internal)?,
-        notes: order.notes.clone(),
-        lines: order
-            .lines
-            .iter()
-            .map(|l| NewLine {
-                sku_id: l.sku_id,
-                style_id: l.style_id,
-                wholesaler_id: l.wholesaler_id,
-                quantity: l.quantity,
-                unit_price_minor: l.unit_price.minor,
-            })
-            .collect(),
-    };
-    let conflict = AppError::with_detail(
-        ErrorCode::Conflict,
-        format!("order {} already exists", new.partner_order_id),
-    );
-    let conflict_body = error_json(&conflict, p.locale.tag());
-    Ok(orders::KeyedOutcome::Order {
-        order: new,
-        conflict_body,
-    })
 }
 
 /// One of the partner's orders with its lines.
@@ -421,21 +259,14 @@ async fn cancel_order(
         .map_err(ApiError::from)?
         .and_then(|Json(b)| b.reason)
         .map(|r| r.chars().take(500).collect());
-    match ddhub_app::services::orders::apply(
+    ddhub_app::services::orders::apply(
         &app.store,
         Some(partner),
         id,
         ddhub_app::services::orders::Operation::Cancel(reason),
     )
     .await
-    {
-        Ok(_) => {}
-        Err(ddhub_app::services::orders::OpError::Store(e)) => return Err(e.into()),
-        Err(ddhub_app::services::orders::OpError::Lifecycle(e)) => {
-            return Err(ApiError::with_detail(ErrorCode::Conflict, e.to_string()));
-        }
-        Err(e) => return Err(ApiError::internal(e)),
-    }
+    .map_err(AppError::from)?;
     app.jobs.notify();
     Ok(Json(
         orders::get_order(app.store.conn(), partner, id).await?,

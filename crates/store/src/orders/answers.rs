@@ -1,0 +1,135 @@
+//! A purchase request about to be answered, and recording the answers the order rules decided.
+
+use super::*;
+
+/// A purchase request about to be answered, with its whole order as the order rules see it.
+#[derive(Debug, Clone)]
+pub struct AnswerContext {
+    pub request_state: ddhub_domain::order::PurchaseRequestState,
+    pub order: ddhub_domain::order::ExportOrder,
+    /// The lines of this purchase request (the wholesaler's own).
+    pub mine: Vec<ddhub_domain::OrderLineId>,
+}
+
+/// The purchase request `id` of `wholesaler` and its order, read through the caller's
+/// transaction (the answer is decided and written in it).
+pub async fn answer_context<C: ConnectionTrait>(
+    conn: &C,
+    wholesaler: WholesalerId,
+    id: i64,
+) -> Result<AnswerContext> {
+    let pr = purchase_request::Entity::find_by_id(id)
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let order = export_order::Entity::find_by_id(pr.order_id)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let rows = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(pr.order_id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v:?}"));
+    let currency: ddhub_domain::Currency = order
+        .currency
+        .parse()
+        .map_err(|_| corrupt("order currency", &order.currency))?;
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut mine = Vec::new();
+    for l in &rows {
+        if l.purchase_request_id == Some(id) {
+            mine.push(ddhub_domain::OrderLineId(l.id));
+        }
+        lines.push(ddhub_domain::order::OrderLine {
+            id: ddhub_domain::OrderLineId(l.id),
+            order_id: ddhub_domain::OrderId(l.order_id),
+            sku_id: ddhub_domain::SkuId(l.sku_id),
+            wholesaler_id: WholesalerId(l.wholesaler_id),
+            quantity: u32::try_from(l.quantity).map_err(|_| corrupt("line quantity", "<0"))?,
+            confirmed_quantity: u32::try_from(l.confirmed_quantity)
+                .map_err(|_| corrupt("confirmed quantity", "<0"))?,
+            unit_price: ddhub_domain::Money {
+                minor: l.unit_price_minor,
+                currency,
+            },
+            state: l
+                .state
+                .parse()
+                .map_err(|_| corrupt("line state", &l.state))?,
+        });
+    }
+    Ok(AnswerContext {
+        request_state: pr
+            .state
+            .parse()
+            .map_err(|_| corrupt("purchase request state", &pr.state))?,
+        order: ddhub_domain::order::ExportOrder {
+            id: ddhub_domain::OrderId(order.id),
+            partner_id: PartnerId(order.partner_id),
+            partner_order_id: order.partner_order_id,
+            state: order
+                .state
+                .parse()
+                .map_err(|_| corrupt("order state", &order.state))?,
+            lines,
+        },
+        mine,
+    })
+}
+
+/// One line's new answer.
+#[derive(Debug, Clone)]
+pub struct LineUpdate {
+    pub line_id: i64,
+    pub state: String,
+    pub confirmed_quantity: u32,
+    pub backorder_until: Option<String>,
+}
+
+/// A wholesaler's answers as they are to be recorded.
+#[derive(Debug, Clone)]
+pub struct AnswerRecord<'a> {
+    pub partner: i64,
+    pub order_id: i64,
+    pub purchase_request: i64,
+    pub request_state: &'a str,
+    pub order_state: &'a str,
+    pub updates: &'a [LineUpdate],
+    pub events: &'a [(String, serde_json::Value)],
+}
+
+/// Records a wholesaler's answers, the request and order states, and their events, through the
+/// caller's transaction.
+pub async fn record_answers<C: ConnectionTrait>(conn: &C, r: AnswerRecord<'_>) -> Result<()> {
+    let AnswerRecord {
+        partner,
+        order_id,
+        purchase_request,
+        request_state,
+        order_state,
+        updates,
+        events,
+    } = r;
+    purchase_request::Entity::update_many()
+        .col_expr(purchase_request::Column::State, Expr::value(request_state))
+        .col_expr(
+            purchase_request::Column::UpdatedAt,
+            Expr::value(Timestamp::now().0),
+        )
+        .filter(purchase_request::Column::Id.eq(purchase_request))
+        .exec(conn)
+        .await?;
+    record_order_change(conn, partner, order_id, order_state, updates, events).await
+}
+
+/// The partner of an order.
+pub async fn order_partner<C: ConnectionTrait>(conn: &C, order_id: i64) -> Result<i64> {
+    export_order::Entity::find_by_id(order_id)
+        .one(conn)
+        .await?
+        .map(|o| o.partner_id)
+        .ok_or(StoreError::NotFound)
+}

@@ -1,0 +1,117 @@
+//! Orders and purchase requests as partners and wholesalers read them.
+
+use super::*;
+
+/// An order as its partner sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OrderView {
+    pub order_id: i64,
+    pub partner_order_id: String,
+    pub state: String,
+    pub currency: String,
+    pub lines: Vec<LineView>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LineView {
+    pub line_id: i64,
+    pub sku_id: i64,
+    pub style_id: i64,
+    pub wholesaler_id: i64,
+    pub quantity: i32,
+    pub confirmed_quantity: i32,
+    pub unit_price_minor: i64,
+    pub state: String,
+    pub backorder_until: Option<String>,
+}
+
+pub(crate) fn line_view(l: order_line::Model) -> LineView {
+    LineView {
+        line_id: l.id,
+        sku_id: l.sku_id,
+        style_id: l.style_id,
+        wholesaler_id: l.wholesaler_id,
+        quantity: l.quantity,
+        confirmed_quantity: l.confirmed_quantity,
+        unit_price_minor: l.unit_price_minor,
+        state: l.state,
+        backorder_until: l.backorder_until,
+    }
+}
+
+/// An order of `partner` (another partner's is `NotFound`).
+pub async fn get_order<C: ConnectionTrait>(
+    conn: &C,
+    partner: PartnerId,
+    id: i64,
+) -> Result<OrderView> {
+    let o = export_order::Entity::find_by_id(id)
+        .filter(export_order::Column::PartnerId.eq(partner.0))
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    Ok(OrderView {
+        order_id: o.id,
+        partner_order_id: o.partner_order_id,
+        state: o.state,
+        currency: o.currency,
+        lines: lines.into_iter().map(line_view).collect(),
+    })
+}
+
+/// A purchase request (발주) as its wholesaler sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PurchaseRequestView {
+    pub id: i64,
+    pub order_id: i64,
+    pub state: String,
+    pub created_at: i64,
+    pub lines: Vec<LineView>,
+}
+
+/// A wholesaler's purchase requests, optionally of one state, newest first.
+pub async fn purchase_requests(
+    store: &Store,
+    wholesaler: WholesalerId,
+    state: Option<&str>,
+) -> Result<Vec<PurchaseRequestView>> {
+    let mut q = purchase_request::Entity::find()
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0));
+    if let Some(s) = state {
+        q = q.filter(purchase_request::Column::State.eq(s));
+    }
+    let prs = q
+        .order_by_desc(purchase_request::Column::Id)
+        .all(store.conn())
+        .await?;
+    let mut out = Vec::with_capacity(prs.len());
+    for pr in prs {
+        let lines = order_line::Entity::find()
+            .filter(order_line::Column::PurchaseRequestId.eq(pr.id))
+            .order_by_asc(order_line::Column::Id)
+            .all(store.conn())
+            .await?;
+        out.push(PurchaseRequestView {
+            id: pr.id,
+            order_id: pr.order_id,
+            state: pr.state,
+            created_at: pr.created_at,
+            lines: lines.into_iter().map(line_view).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Orders a partner has (for tests and the operator).
+pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(export_order::Entity::find()
+        .filter(export_order::Column::PartnerId.eq(partner.0))
+        .count(store.conn())
+        .await?)
+}
