@@ -165,29 +165,13 @@ impl RatePerKrw {
     /// Parses a decimal such as `0.108` or `0.00072` exactly (no float round trip).
     pub fn parse(currency: Currency, text: &str) -> Result<Self, MoneyError> {
         let bad = || MoneyError::InvalidRate(text.to_string());
+        // Operators write small rates as `.00072`: the one rate-only form, read as `0.00072`.
         let t = text.trim();
-        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        if (int.is_empty() && frac.is_empty())
-            || frac.len() > 9
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
-            return Err(bad());
+        let nanos = match t.strip_prefix('.') {
+            Some(frac) => parse_fixed(&format!("0.{frac}"), 9),
+            None => parse_fixed(t, 9),
         }
-        let int_v: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        let frac_v: i64 = if frac.is_empty() {
-            0
-        } else {
-            format!("{frac:0<9}").parse().map_err(|_| bad())?
-        };
-        let nanos = int_v
-            .checked_mul(1_000_000_000)
-            .and_then(|v| v.checked_add(frac_v))
-            .ok_or_else(bad)?;
+        .ok_or_else(bad)?;
         if nanos <= 0 {
             return Err(bad());
         }
@@ -299,6 +283,34 @@ fn ceil_to(v: i128, step: i128) -> i128 {
     v.div_euclid(step) * step + if v.rem_euclid(step) == 0 { 0 } else { step }
 }
 
+/// Reads an unsigned decimal (`1980`, `12.9`, `0.00072`) with at most `scale` fraction digits
+/// as a count of 10^-`scale` units: the one decimal reader of prices, price bounds and rates.
+/// Digits, then optionally a point and one to `scale` digits; no sign, exponent, grouping or
+/// symbol (callers say in their own words what they expected). `None` when the text is not
+/// such a number or its value does not fit in an `i64`. Written here because the rule is
+/// this small and exact (integer arithmetic, no float), not worth a decimal crate.
+pub fn parse_fixed(text: &str, scale: u32) -> Option<i64> {
+    let t = text.trim();
+    let (int, frac) = match t.split_once('.') {
+        Some((i, f)) if !f.is_empty() => (i, f),
+        Some(_) => return None,
+        None => (t, ""),
+    };
+    if int.is_empty()
+        || frac.len() > scale as usize
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut units: i64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        units = units.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    let missing = scale - u32::try_from(frac.len()).ok()?;
+    units.checked_mul(10i64.checked_pow(missing)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +371,25 @@ mod tests {
                 prop_assert!(rounded - plain < 100);
             }
         }
+    }
+
+    #[test]
+    fn one_decimal_reader_for_prices_bounds_and_rates() {
+        assert_eq!(parse_fixed("1980", 0), Some(1980));
+        assert_eq!(parse_fixed(" 12.9 ", 2), Some(1290));
+        assert_eq!(parse_fixed("12.90", 2), Some(1290));
+        assert_eq!(parse_fixed("0.00072", 9), Some(720_000));
+        assert_eq!(
+            parse_fixed("12.999", 2),
+            None,
+            "more digits than the currency has"
+        );
+        for bad in [
+            "", ".", "5.", ".5", "-1", "+1", "1e3", "1,000", "$5", "1.2.3", "１２",
+        ] {
+            assert_eq!(parse_fixed(bad, 2), None, "{bad:?}");
+        }
+        assert_eq!(parse_fixed("92233720368547758.07", 2), Some(i64::MAX));
+        assert_eq!(parse_fixed("92233720368547758.08", 2), None, "past i64");
     }
 }

@@ -69,6 +69,39 @@ pub struct UnknownValue {
 str_enum!(StyleState { Active => "active", SoldOut => "sold_out", Archived => "archived" });
 str_enum!(StockState { InStock => "in_stock", Backorder => "backorder", SoldOut => "sold_out" });
 
+/// Availability, the one rule: what a SKU offers buyers, partners' feeds and order intake.
+impl StockState {
+    /// A SKU's own stock while its style is active; every SKU of a sold-out or archived style
+    /// is sold out, whatever its own row says.
+    pub fn of_sku(style: StyleState, sku: StockState) -> StockState {
+        match style {
+            StyleState::Active => sku,
+            StyleState::SoldOut | StyleState::Archived => StockState::SoldOut,
+        }
+    }
+
+    /// A style's stock as a listing shows it, from its SKUs' ([`StockState::of_sku`]): in stock
+    /// when any SKU is, else backordered when any is, else sold out. A style without SKUs is
+    /// in stock while active (it is listed; it has nothing to order yet).
+    pub fn of_style(style: StyleState, skus: impl IntoIterator<Item = StockState>) -> StockState {
+        let mut any = false;
+        let mut backorder = false;
+        for sku in skus {
+            any = true;
+            match StockState::of_sku(style, sku) {
+                StockState::InStock => return StockState::InStock,
+                StockState::Backorder => backorder = true,
+                StockState::SoldOut => {}
+            }
+        }
+        match (any, backorder) {
+            (_, true) => StockState::Backorder,
+            (true, false) => StockState::SoldOut,
+            (false, false) => StockState::of_sku(style, StockState::InStock),
+        }
+    }
+}
+
 /// One material of a composition (`면 100%`, `아크릴70 울30`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompositionPart {
@@ -177,5 +210,29 @@ mod tests {
         assert_eq!(validate_style_code(" "), Err("empty"));
         assert_eq!(validate_style_code(&"x".repeat(65)), Err("too_long"));
         assert_eq!(validate_style_code("a\u{0}b"), Err("control_characters"));
+    }
+
+    #[test]
+    fn availability_is_one_rule_for_skus_and_styles() {
+        use StockState::*;
+        assert_eq!(StockState::of_sku(StyleState::Active, Backorder), Backorder);
+        assert_eq!(StockState::of_sku(StyleState::SoldOut, InStock), SoldOut);
+        assert_eq!(StockState::of_sku(StyleState::Archived, InStock), SoldOut);
+        let active = StyleState::Active;
+        assert_eq!(
+            StockState::of_style(active, [SoldOut, Backorder, InStock]),
+            InStock
+        );
+        assert_eq!(
+            StockState::of_style(active, [SoldOut, Backorder]),
+            Backorder
+        );
+        assert_eq!(StockState::of_style(active, [SoldOut, SoldOut]), SoldOut);
+        assert_eq!(StockState::of_style(active, []), InStock);
+        assert_eq!(
+            StockState::of_style(StyleState::SoldOut, [InStock]),
+            SoldOut
+        );
+        assert_eq!(StockState::of_style(StyleState::SoldOut, []), SoldOut);
     }
 }

@@ -422,10 +422,10 @@ impl<'s> FeedMapper<'s> {
             let mpn =
                 truncate_chars(&format!("{code}-{colour_code}-{size_code}"), MAX_MPN).to_string();
             let (image_link, additional) = images(sku.image.as_deref(), &photos);
-            let availability = match (style.state, sku.stock) {
-                (StyleState::SoldOut, _) | (_, StockState::SoldOut) => Availability::OutOfStock,
-                (_, StockState::Backorder) => Availability::Backorder,
-                _ => Availability::InStock,
+            let availability = match StockState::of_sku(style.state, sku.stock) {
+                StockState::SoldOut => Availability::OutOfStock,
+                StockState::Backorder => Availability::Backorder,
+                StockState::InStock => Availability::InStock,
             };
             let availability_date = (availability == Availability::Backorder)
                 .then(|| iso8601(sku.expected.unwrap_or(backorder_default)));

@@ -373,30 +373,7 @@ impl NormalisedOrder {
 /// Parses a positive decimal price with at most the currency's minor digits (`12.9`, `12.90`,
 /// `1980`). No sign, exponent, grouping or currency symbol.
 pub fn parse_price(text: &str, currency: Currency) -> Option<Money> {
-    let t = text.trim();
-    let digits = currency.minor_digits() as usize;
-    let (int, frac) = match t.split_once('.') {
-        Some((i, f)) if !f.is_empty() => (i, f),
-        Some(_) => return None,
-        None => (t, ""),
-    };
-    if int.is_empty()
-        || int.len() > 13
-        || frac.len() > digits
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let int_v: i64 = int.parse().ok()?;
-    let frac_v: i64 = if digits == 0 {
-        0
-    } else {
-        format!("{frac:0<digits$}").parse().ok()?
-    };
-    let minor = int_v
-        .checked_mul(10i64.checked_pow(u32::try_from(digits).ok()?)?)?
-        .checked_add(frac_v)?;
+    let minor = ddhub_domain::money::parse_fixed(text, currency.minor_digits())?;
     (minor > 0).then_some(Money { minor, currency })
 }
 

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod parties;
 pub mod photos;
 pub mod rates;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod translations;
 mod ttl;

@@ -450,20 +450,11 @@ impl Listing {
         let attrs = Self::attributes_of(row);
         let stock = match row.style.state {
             StyleState::Archived => StockState::Archived,
-            StyleState::SoldOut => StockState::SoldOut,
-            StyleState::Active
-                if row.skus.iter().all(|k| k.stock == SkuStock::SoldOut)
-                    && !row.skus.is_empty() =>
-            {
-                StockState::SoldOut
-            }
-            StyleState::Active if row.skus.iter().any(|k| k.stock == SkuStock::InStock) => {
-                StockState::InStock
-            }
-            StyleState::Active if row.skus.iter().any(|k| k.stock == SkuStock::Backorder) => {
-                StockState::Backorder
-            }
-            StyleState::Active => StockState::InStock,
+            state => match SkuStock::of_style(state, row.skus.iter().map(|k| k.stock)) {
+                SkuStock::InStock => StockState::InStock,
+                SkuStock::Backorder => StockState::Backorder,
+                SkuStock::SoldOut => StockState::SoldOut,
+            },
         };
         let mut doc = ListingDoc::build(
             StyleFields {

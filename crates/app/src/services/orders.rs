@@ -465,17 +465,14 @@ async fn intake(
                         minor: i64::MAX,
                         currency,
                     });
-                let sold_out = f.style_state != StyleState::Active.as_str()
-                    || f.stock == StockState::SoldOut.as_str();
+                // A row this build cannot read is not offered.
+                let style_state = f.style_state.parse().unwrap_or(StyleState::Archived);
+                let stock = f.stock.parse().unwrap_or(StockState::SoldOut);
                 Lookup::Found(CatalogItem {
                     sku_id: f.sku_id,
                     style_id: f.style_id,
                     wholesaler_id: f.wholesaler_id,
-                    stock: if sold_out {
-                        StockState::SoldOut
-                    } else {
-                        f.stock.parse().unwrap_or(StockState::InStock)
-                    },
+                    stock: StockState::of_sku(style_state, stock),
                     moq: Quantity(f.moq),
                     price,
                 })

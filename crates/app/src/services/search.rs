@@ -88,22 +88,10 @@ pub fn bad(msg: impl Into<String>) -> AppError {
 /// A decimal amount in `currency` → won, rounding so the bound includes what it names.
 fn to_krw(text: &str, rate: &RatePerKrw, round_up: bool) -> Result<i64, AppError> {
     let t = text.trim();
-    let digits = rate.currency.minor_digits() as usize;
-    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-    if int.is_empty()
-        || int.len() > 12
-        || frac.len() > digits
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(bad(format!(
-            "price {t:?} is not an amount in {}",
-            rate.currency
-        )));
-    }
-    let minor: i128 = format!("{int}{frac:0<digits$}")
-        .parse()
-        .map_err(|_| bad("price out of range"))?;
+    let minor = i128::from(
+        ddhub_domain::money::parse_fixed(t, rate.currency.minor_digits())
+            .ok_or_else(|| bad(format!("price {t:?} is not an amount in {}", rate.currency)))?,
+    );
     let scale = 10i128.pow(rate.currency.minor_digits());
     let num = minor * 1_000_000_000;
     let den = i128::from(rate.nanos) * scale;

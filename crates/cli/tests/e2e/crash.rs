@@ -135,7 +135,7 @@ async fn kill_9_mid_writes_loses_no_acknowledged_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn kill_9_mid_intake_keeps_every_acknowledged_order_exactly_once() {
     kill_9_intake_on(None).await;
-    if let Some(url) = ddhub_store::testing::postgres_url("kill_9_intake").await {
+    if let Some(url) = ddhub_testkit::testing::postgres_url("kill_9_intake").await {
         kill_9_intake_on(Some(url)).await;
     }
 }

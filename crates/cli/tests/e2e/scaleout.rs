@@ -117,7 +117,7 @@ fn metric_sum(text: &str, name: &str, labels: &[&str]) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_and_two_workers_share_one_postgres_and_data_dir() {
-    let Some(url) = ddhub_store::testing::postgres_url("scaleout").await else {
+    let Some(url) = ddhub_testkit::testing::postgres_url("scaleout").await else {
         eprintln!(
             "skipped: DDHUB_TEST_POSTGRES_URL not set (the scale-out proof needs PostgreSQL)"
         );

@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
 use ddhub_store::parties::{self, NewPartner};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use serde_json::{Value, json};
 
 const SHEET: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,최소주문수량\n\
@@ -44,7 +44,7 @@ fn scrub(mut v: Value) -> Value {
 
 async fn answer_on(db: testing::TestDb) -> Outcome {
     let e = env(db).await;
-    let store = e._db.store.clone();
+    let store = e.db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();

@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_app::services::feeds::{changes_page, settings_for, write_partner_feed};
-use ddhub_app::worker::JobSignal;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
 use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::wholesaler::ShopLocation;
@@ -12,12 +11,12 @@ use ddhub_domain::{
     Currency, Krw, Locale, PartnerId, PhotoId, RatePerKrw, RoundingRule, StyleId, WholesalerId,
 };
 use ddhub_feeds::{Change, Compression, FeedCursor, FeedFormat, FeedSettings};
-use ddhub_server::{App, Config, router};
+
 use ddhub_store::catalog::{self, StyleInput};
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::photos::{self, StoredVariant};
-use ddhub_store::testing::{self, TestDb};
 use ddhub_store::{Store, translations};
+use ddhub_testkit::testing::{self, TestDb};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -459,8 +458,7 @@ async fn changes_feed_tombstones_and_partner_view() {
 }
 
 struct Api {
-    _db: TestDb,
-    _dir: tempfile::TempDir,
+    _app: ddhub_testkit::TestApp,
     router: axum::Router,
     store: Store,
 }
@@ -468,20 +466,14 @@ struct Api {
 /// The production router without the worker pool, so nothing changes the catalog behind the
 /// test's back.
 async fn api(db: TestDb) -> Api {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        data_dir: dir.path().to_path_buf(),
-        search_rate_per_minute: 1_000_000,
-        partner_rate_per_minute: 1_000_000,
-        ..Config::default()
-    };
-    let store = db.store.clone();
-    let app = App::new(config, store.clone(), JobSignal::default()).unwrap();
+    let app = ddhub_testkit::TestApp::init(db)
+        .without_search()
+        .build()
+        .await;
     Api {
-        _db: db,
-        _dir: dir,
-        router: router(Arc::new(app)),
-        store,
+        router: app.router.clone(),
+        store: app.db.store.clone(),
+        _app: app,
     }
 }
 
@@ -527,7 +519,7 @@ async fn full_feed_snapshot_is_reused_until_the_partner_view_changes() {
     let (s, h1, first) = send(&e.router, get(uri, &auth)).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(h1["x-ddhub-snapshot"], "miss");
-    let snapshot_dir = e._dir.path().join("feed-snapshots");
+    let snapshot_dir = e._app.dir.path().join("feed-snapshots");
     let files = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
         walk(dir)
             .into_iter()

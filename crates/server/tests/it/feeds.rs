@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
 use ddhub_store::parties::{self, NewPartner};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ async fn body_of(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_partner_pulls_valid_feeds_in_its_language_and_currency() {
     let e = env(testing::sqlite().await).await;
-    let store = e._db.store.clone();
+    let store = e.db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::Request;
 use ddhub_domain::Locale;
 use ddhub_server::error::{ApiError, ErrorCode, message};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 
 #[test]
 fn every_error_code_has_a_message_in_every_locale() {

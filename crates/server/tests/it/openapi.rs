@@ -5,7 +5,7 @@ use crate::api::{call, fixture};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::Locale;
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use serde_json::Value;
 
 fn doc() -> Value {

@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode};
 use ddhub_app::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use ddhub_server::{App, Config, router};
 use ddhub_store::jobs::{ClaimedJob, JobQueue, NewJob, enqueue};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;

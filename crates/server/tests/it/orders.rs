@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
 use ddhub_store::ConnectionTrait;
 use ddhub_store::parties::{self, NewPartner};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use serde_json::{Value, json};
 
 const SHEET: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,최소주문수량\n\
@@ -60,7 +60,7 @@ async fn intake_is_idempotent_validated_and_split() {
 
 async fn intake_on(db: testing::TestDb) {
     let e = env(db).await;
-    let store = e._db.store.clone();
+    let store = e.db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();
@@ -451,7 +451,7 @@ async fn receiver() -> Receiver {
 async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
     let e = crate::uploads::env_with(testing::sqlite().await, |c| c.webhooks_allow_private = true)
         .await;
-    let store = e._db.store.clone();
+    let store = e.db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();
@@ -684,22 +684,13 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     use ddhub_orders::webhook::delivery::{JITTER_PERMILLE, MAX_RETRY_AFTER, RETRY_SCHEDULE};
     let store = db.store.clone();
     let name = db.name;
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = ddhub_server::Config {
-        data_dir: dir.path().to_path_buf(),
-        partner_rate_per_minute: 1_000_000,
-        ..ddhub_server::Config::default()
-    };
-    config.webhooks_allow_private = true;
     // No worker pool: the test runs deliveries itself, at the clock's time.
-    let router = ddhub_server::router(Arc::new(
-        ddhub_server::App::new(
-            config,
-            store.clone(),
-            ddhub_app::worker::JobSignal::default(),
-        )
-        .unwrap(),
-    ));
+    let t = ddhub_testkit::TestApp::init(db)
+        .without_search()
+        .with_config(|c| c.webhooks_allow_private = true)
+        .build()
+        .await;
+    let router = t.router.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();
@@ -714,7 +705,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     )
     .await
     .unwrap();
-    let paths = ddhub_app::services::catalog::MediaPaths::new(dir.path());
+    let paths = ddhub_app::services::catalog::MediaPaths::new(t.dir.path());
     let (updir, rel) = paths.new_upload_dir().unwrap();
     std::fs::write(updir.join("sheet"), SHEET).unwrap();
     let upload = ddhub_store::uploads::create(
@@ -1028,7 +1019,7 @@ async fn changes_cursor_never_skips_under_concurrent_intake() {
 async fn never_skip_on(db: testing::TestDb) {
     let name = db.name;
     let e = env(db).await;
-    let store = e._db.store.clone();
+    let store = e.db.store.clone();
     ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
         .await
         .unwrap();

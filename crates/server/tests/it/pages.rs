@@ -8,7 +8,7 @@ use crate::uploads::{Env, env, env_with, get, multipart, upload};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use ddhub_domain::{Currency, RatePerKrw};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -107,7 +107,7 @@ async fn storefront_shows_search_results_and_styles_in_the_buyers_language() {
     for db in testing::all("pages_storefront").await {
         let e = env(db).await;
         ddhub_store::rates::set_rate(
-            &e._db.store,
+            &e.db.store,
             RatePerKrw::parse(Currency::Jpy, "0.108").unwrap(),
         )
         .await
@@ -440,7 +440,7 @@ async fn console_cookie_is_secure_behind_https_and_dies_with_its_key() {
         let (s, _, _) = page(&e, "/console/styles", Some(&cookie)).await;
         assert_eq!(s, StatusCode::OK);
         let key_id = key.trim_start_matches("ddh_w_").split('_').next().unwrap();
-        ddhub_store::keys::revoke(&e._db.store, key_id)
+        ddhub_store::keys::revoke(&e.db.store, key_id)
             .await
             .unwrap();
         let (s, _, _) = page(&e, "/console/styles", Some(&cookie)).await;

@@ -4,7 +4,7 @@ use crate::api::call;
 use crate::uploads::{env, get, multipart, upload, zip_of};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 

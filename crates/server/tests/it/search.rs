@@ -5,7 +5,7 @@ use crate::uploads::{env, get, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, RatePerKrw};
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -49,7 +49,7 @@ async fn buyers_search_in_their_language_and_currency() {
     for db in testing::all("search_api").await {
         let e = env(db).await;
         ddhub_store::rates::set_rate(
-            &e._db.store,
+            &e.db.store,
             RatePerKrw::parse(Currency::Jpy, "0.108").unwrap(),
         )
         .await

@@ -7,7 +7,7 @@ use crate::uploads::{Env, env, env_with, get, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::Locale;
-use ddhub_store::testing;
+use ddhub_testkit::testing;
 use ddhub_translate::Glossary;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -146,7 +146,7 @@ async fn free_text_is_machine_translated_once_with_glossary_terms_protected() {
         }
         // One request per locale for the one style with free text, each with placeholders.
         let requests = deepl.received_requests().await.unwrap();
-        assert_eq!(requests.len(), 6, "{}", e._db.name);
+        assert_eq!(requests.len(), 6, "{}", e.db.name);
         for r in &requests {
             let body: Value = serde_json::from_slice(&r.body).unwrap();
             assert_eq!(body["text"].as_array().unwrap().len(), 1);
@@ -187,7 +187,7 @@ async fn free_text_is_machine_translated_once_with_glossary_terms_protected() {
         }
         assert_eq!(deepl.received_requests().await.unwrap().len(), 6);
         assert_eq!(
-            ddhub_store::glossary::memory_len(&e._db.store)
+            ddhub_store::glossary::memory_len(&e.db.store)
                 .await
                 .unwrap(),
             6
@@ -268,7 +268,7 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
         let csv = "ko,role,en,ja,zh-CN,zh-TW,vi,th\n\
                    루즈핏,fit,relaxed-fit,リラックスフィット,落肩宽松,落肩寬鬆,dáng suông rộng,ทรงโอเวอร์\n";
         let shipped = Glossary::builtin().unwrap();
-        let out = ddhub_app::services::glossary::import(&e._db.store, &shipped, csv, false)
+        let out = ddhub_app::services::glossary::import(&e.db.store, &shipped, csv, false)
             .await
             .unwrap();
         assert_ne!(out.version, out.previous_version);
@@ -300,7 +300,7 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
         assert_eq!(en["title"]["value"], en_before);
         assert_eq!(en["title"]["review"], "approved");
         // The job queue did it.
-        let job = ddhub_store::jobs::JobQueue::new(e._db.store.clone())
+        let job = ddhub_store::jobs::JobQueue::new(e.db.store.clone())
             .get(out.job)
             .await
             .unwrap();
@@ -308,7 +308,7 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
             (job.kind.as_str(), job.state.as_str()),
             ("glossary.changed", "done"),
             "{}",
-            e._db.name
+            e.db.name
         );
     }
 }

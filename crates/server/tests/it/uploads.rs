@@ -3,82 +3,23 @@
 use crate::api::call;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ddhub_app::worker::JobSignal;
-use ddhub_domain::wholesaler::ShopLocation;
-use ddhub_server::{App, Config, router};
-use ddhub_store::parties;
-use ddhub_store::testing::{self, TestDb};
+use ddhub_server::Config;
+use ddhub_testkit::TestApp;
+use ddhub_testkit::testing::{self, TestDb};
 use serde_json::Value;
 use std::io::Write;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
 
-pub struct Env {
-    pub _db: TestDb,
-    pub router: axum::Router,
-    pub key: String,
-    pub other_key: String,
-    pub _dir: tempfile::TempDir,
-    token: CancellationToken,
-}
+/// The application under test, with the real worker pool (the one test builder,
+/// `ddhub_testkit::TestApp`).
+pub type Env = TestApp;
 
-impl Drop for Env {
-    fn drop(&mut self) {
-        self.token.cancel();
-    }
-}
-
-pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config)) -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        data_dir: dir.path().to_path_buf(),
-        // The tests send bursts no client would: limits are tested on their own.
-        search_rate_per_minute: 1_000_000,
-        partner_rate_per_minute: 1_000_000,
-        ..Config::default()
-    };
-    tweak(&mut config);
-    let loc = |u: &str| ShopLocation {
-        building: "청평화".into(),
-        floor: "2".into(),
-        unit: u.into(),
-    };
-    let (_, key) = parties::add_wholesaler(&db.store, "미소", loc("A"))
+pub async fn env_with(db: TestDb, tweak: impl FnOnce(&mut Config) + Send + 'static) -> Env {
+    TestApp::init(db)
+        .with_config(tweak)
+        .with_job_runner()
+        .build()
         .await
-        .unwrap();
-    let (_, other) = parties::add_wholesaler(&db.store, "다른", loc("B"))
-        .await
-        .unwrap();
-    let signal = JobSignal::default();
-    let token = CancellationToken::new();
-    let media = ddhub_app::media::MediaStore::open(&config.media_store, &config.data_dir).unwrap();
-    let index: Arc<dyn ddhub_search::SearchIndex> =
-        Arc::new(ddhub_search::TantivyIndex::in_memory().unwrap());
-    let listing = Arc::new(
-        ddhub_app::services::listing::Listing::new(index, config.media_base_url())
-            .unwrap()
-            .with_provider(config.translate.clone()),
-    );
-    let pool = ddhub_app::runtime::worker_pool(
-        &config,
-        &db.store,
-        &media,
-        Some(listing.clone()),
-        signal.clone(),
-    );
-    tokio::spawn(pool.run(token.clone()));
-    let mut app = App::new(config, db.store.clone(), signal).unwrap();
-    app.search = Some(listing);
-    let app = Arc::new(app);
-    Env {
-        router: router(app),
-        key: format!("Bearer {}", key.key),
-        other_key: format!("Bearer {}", other.key),
-        _db: db,
-        _dir: dir,
-        token,
-    }
 }
 
 pub async fn env(db: TestDb) -> Env {
@@ -385,7 +326,7 @@ async fn photos_are_matched_stored_and_queued() {
         .map(|p| p["source_name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["KN1_A.JPG", "kn1_b.png"], "{style}");
-    let originals = e._dir.path().join("media/originals");
+    let originals = e.dir.path().join("media/originals");
     let count = walk(&originals);
     assert_eq!(count, 2, "two originals, stored by content hash");
 }
@@ -512,7 +453,7 @@ async fn upload_form_errors_and_limits() {
         (StatusCode::BAD_REQUEST, Some("upload_bad_field"))
     );
     // Nothing of the refused uploads is left on disk.
-    assert_eq!(walk(&e._dir.path().join("uploads")), 0);
+    assert_eq!(walk(&e.dir.path().join("uploads")), 0);
     let (s, _) = post_upload(&e, "Bearer nope", &[("file", Some("a.csv"), b"x")]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }

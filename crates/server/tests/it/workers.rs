@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use ddhub_app::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
 use ddhub_store::jobs::{ClaimedJob, JobQueue, NewJob, RetryPolicy, enqueue};
-use ddhub_store::testing::{self, TestDb};
+use ddhub_testkit::testing::{self, TestDb};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
