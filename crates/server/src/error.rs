@@ -69,6 +69,21 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    /// A path that does not parse (`/styles/abc`) names nothing: the same 404 as an unknown
+    /// id, so the two cannot be told apart.
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        ApiError::not_found()
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    /// A query string of the wrong shape: 400 with what axum could not read.
+    fn from(e: axum::extract::rejection::QueryRejection) -> Self {
+        ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text())
+    }
+}
+
 impl From<axum::extract::rejection::JsonRejection> for ApiError {
     /// A JSON body axum could not read: 415 when it is not sent as JSON, 413 past the body
     /// limit, 422 when it is not JSON or not the expected shape. Every JSON route answers these

@@ -367,7 +367,7 @@ pub async fn upload_status(
     user: ConsoleUser,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     let u = ddhub_store::uploads::get_for(&app.store, user.wholesaler, id).await?;
     Ok(Json(serde_json::json!({
         "state": u.state.as_str(),

@@ -527,7 +527,7 @@ async fn style_view(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     sq: &StoreQuery,
 ) -> Result<StylePage, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     let (locale, currency, _) =
         language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
     let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(id)])

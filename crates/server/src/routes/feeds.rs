@@ -48,8 +48,7 @@ async fn products(
     headers: HeaderMap,
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) =
-        query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = query?;
     let format = match q.format.as_deref() {
         None | Some("") => FeedFormat::GmcXml,
         Some(f) => FeedFormat::parse(f).ok_or_else(|| {
@@ -247,8 +246,7 @@ async fn changes(
     PartnerAuth(partner): PartnerAuth,
     query: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(q) =
-        query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = query?;
     let cursor = match q.cursor.as_deref() {
         None | Some("") => FeedCursor::START,
         Some(c) => c
@@ -361,7 +359,7 @@ async fn put_settings(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(mut body) = body.map_err(ApiError::from)?;
+    let Json(mut body) = body?;
     let current = settings_for(&app.store, partner)
         .await
         .map_err(ApiError::internal)?;

@@ -98,7 +98,7 @@ async fn get_order(
     PartnerAuth(partner): PartnerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<orders::OrderView>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     Ok(Json(
         orders::get_order(app.store.conn(), partner, id).await?,
     ))
@@ -121,7 +121,7 @@ async fn list_purchase_requests(
     WholesalerAuth(wholesaler): WholesalerAuth,
     q: Result<Query<PrQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<orders::PurchaseRequestView>>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = q?;
     let state = match q.state.as_deref() {
         None | Some("") => None,
         Some(s @ ("open" | "answered" | "cancelled")) => Some(s),
@@ -159,8 +159,8 @@ async fn answer_purchase_request(
         axum::extract::rejection::JsonRejection,
     >,
 ) -> Result<Response, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let Json(req) = body.map_err(ApiError::from)?;
+    let Path(id) = id?;
+    let Json(req) = body?;
     match ddhub_app::services::orders::answer(&app, wholesaler, id, &req).await? {
         Ok(view) => Ok(Json(view).into_response()),
         Err(rejection) => {
@@ -197,7 +197,7 @@ async fn order_changes(
     PartnerAuth(partner): PartnerAuth,
     q: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = q?;
     let after = match q.cursor.as_deref() {
         None | Some("") => 0,
         Some(c) => c
@@ -253,7 +253,7 @@ async fn cancel_order(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<Option<Json<CancelBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<orders::OrderView>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     // The body is optional; one that is sent must be JSON of the right shape.
     let reason = body
         .map_err(ApiError::from)?
@@ -297,8 +297,8 @@ async fn documents(
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
     q: Result<Query<DocQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Path((id, kind)) = path.map_err(|_| ApiError::not_found())?;
-    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Path((id, kind)) = path?;
+    let Query(q) = q?;
     let pdf = match q.format.as_deref() {
         None | Some("") | Some("json") => false,
         Some("pdf") => true,

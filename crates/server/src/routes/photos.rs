@@ -47,13 +47,13 @@ async fn add_photo(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<PhotoView>), ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     let style = StyleId(id);
     ddhub_store::catalog::get_style(&app.store, wholesaler, style).await?;
-    let mut multipart = multipart.map_err(ApiError::from)?;
+    let mut multipart = multipart?;
     let limit = app.config.images.limits.max_file_bytes;
     let mut found = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(ApiError::from)? {
+    while let Some(mut field) = multipart.next_field().await? {
         if field.name() != Some("photo") {
             return Err(ApiError::with_detail(
                 ErrorCode::UploadBadField,
@@ -71,7 +71,7 @@ async fn add_photo(
             .take(200)
             .collect();
         let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(ApiError::from)? {
+        while let Some(chunk) = field.chunk().await? {
             if (bytes.len() + chunk.len()) as u64 > limit {
                 return Err(ApiError::new(ErrorCode::UploadTooLarge)
                     .arg("field", "photo")
@@ -122,16 +122,14 @@ async fn add_photo(
         None => {
             txn.rollback()
                 .await
-                .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
+                .map_err(ddhub_store::StoreError::from)?;
             return Err(ApiError::with_detail(
                 ErrorCode::Conflict,
                 "this style already has this photo",
             ));
         }
     };
-    txn.commit()
-        .await
-        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
+    txn.commit().await.map_err(ddhub_store::StoreError::from)?;
     app.jobs.notify();
     let record = photos::get(&app.store, photo_id).await?;
     Ok((
@@ -153,7 +151,7 @@ async fn delete_photo(
     WholesalerAuth(wholesaler): WholesalerAuth,
     ids: Result<Path<(i64, i64)>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let Path((style, photo)) = ids.map_err(|_| ApiError::not_found())?;
+    let Path((style, photo)) = ids?;
     photos::delete(&app.store, wholesaler, StyleId(style), PhotoId(photo)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -181,8 +179,8 @@ async fn reorder_photos(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<Json<PhotoOrder>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<Vec<PhotoView>>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let Json(body) = body.map_err(ApiError::from)?;
+    let Path(id) = id?;
+    let Json(body) = body?;
     if body.photo_ids.len() > 500 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

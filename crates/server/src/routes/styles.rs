@@ -140,8 +140,7 @@ async fn list_styles(
     WholesalerAuth(wholesaler): WholesalerAuth,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<StyleList>, ApiError> {
-    let Query(q) =
-        query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = query?;
     let state = match q.state.as_deref() {
         None | Some("") => None,
         Some(s) => Some(s.parse::<StyleState>().map_err(|_| {
@@ -194,7 +193,7 @@ async fn get_style(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<StyleView>, ApiError> {
     // A non-numeric id names no style: the same 404 as a missing one.
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     let (style, skus) =
         ddhub_store::catalog::get_style(&app.store, wholesaler, StyleId(id)).await?;
     let base = app.config.media_base_url();
@@ -388,14 +387,12 @@ async fn put_style(
     body: Result<Json<StyleBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<UpsertResult>), ApiError> {
     // A code that is not UTF-8 once decoded names no style, as on every other style path.
-    let Path(code) = code.map_err(|_| ApiError::not_found())?;
-    let Json(body) = body.map_err(ApiError::from)?;
+    let Path(code) = code?;
+    let Json(body) = body?;
     let input = body.into_input(&code)?;
     let txn = app.store.begin_write().await?;
     let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;
-    txn.commit()
-        .await
-        .map_err(|e| ApiError::from(ddhub_store::StoreError::from(e)))?;
+    txn.commit().await.map_err(ddhub_store::StoreError::from)?;
     if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
         app.jobs.notify();
     }

@@ -31,7 +31,7 @@ async fn get_translations(
     WholesalerAuth(wholesaler): WholesalerAuth,
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
-    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
+    let Path((id, locale)) = path?;
     let (style, locale) = owned(&app, wholesaler, id, &locale).await?;
     Ok(Json(view(&app, style, locale).await?))
 }
@@ -52,8 +52,8 @@ async fn put_translations(
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
     body: Result<Json<TranslationEdit>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
-    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
-    let Json(body) = body.map_err(ApiError::from)?;
+    let Path((id, locale)) = path?;
+    let Json(body) = body?;
     Ok(Json(edit(&app, wholesaler, id, &locale, &body).await?))
 }
 
@@ -73,8 +73,8 @@ async fn approve_translations(
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
     body: Result<Option<Json<ApproveBody>>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<TranslationsView>, ApiError> {
-    let Path((id, locale)) = path.map_err(|_| ApiError::not_found())?;
+    let Path((id, locale)) = path?;
     // The body is optional; one that is sent must be JSON of the right shape.
-    let fields = body.map_err(ApiError::from)?.and_then(|Json(b)| b.fields);
+    let fields = body?.and_then(|Json(b)| b.fields);
     Ok(Json(approve(&app, wholesaler, id, &locale, fields).await?))
 }

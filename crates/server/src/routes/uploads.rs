@@ -63,7 +63,7 @@ async fn create_upload(
     WholesalerAuth(wholesaler): WholesalerAuth,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<UploadView>), ApiError> {
-    let multipart = multipart.map_err(ApiError::from)?;
+    let multipart = multipart?;
     let upload = crate::upload_form::receive(&app, wholesaler, multipart, None).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -84,7 +84,7 @@ async fn get_upload(
     WholesalerAuth(wholesaler): WholesalerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<Json<UploadView>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     let u = uploads::get_for(&app.store, wholesaler, id).await?;
     Ok(Json(UploadView::from_upload(u, None)))
 }
@@ -116,9 +116,8 @@ async fn upload_errors(
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     query: Result<Query<ErrorsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ProblemPage>, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
-    let Query(q) =
-        query.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Path(id) = id?;
+    let Query(q) = query?;
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(100);
     if !(1..=1_000_000).contains(&page) || !(1..=1000).contains(&per_page) {
@@ -161,7 +160,7 @@ async fn upload_errors_xlsx(
     WholesalerAuth(wholesaler): WholesalerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     crate::upload_form::errors_xlsx(&app, wholesaler, id).await
 }
 
@@ -199,7 +198,7 @@ async fn put_mapping(
     WholesalerAuth(wholesaler): WholesalerAuth,
     body: Result<Json<ColumnMappingBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<ColumnMappingBody>, ApiError> {
-    let Json(body) = body.map_err(ApiError::from)?;
+    let Json(body) = body?;
     if body.columns.len() > 200 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

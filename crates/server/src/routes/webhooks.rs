@@ -40,7 +40,7 @@ async fn set_endpoint(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<EndpointBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Json(body) = body.map_err(ApiError::from)?;
+    let Json(body) = body?;
     let url = ddhub_orders::webhook::parse_target(&body.url, app.config.webhooks_allow_private)
         .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
     let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();
@@ -67,7 +67,7 @@ async fn list_deliveries(
     PartnerAuth(partner): PartnerAuth,
     q: Result<Query<DeliveriesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<orders::DeliveryView>>, ApiError> {
-    let Query(q) = q.map_err(|e| ApiError::with_detail(ErrorCode::InvalidQuery, e.body_text()))?;
+    let Query(q) = q?;
     let state = match q.state.as_deref() {
         None | Some("") => None,
         Some(s @ ("pending" | "delivered" | "dead" | "disabled")) => Some(s),
@@ -95,7 +95,7 @@ async fn replay(
     PartnerAuth(partner): PartnerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let Path(id) = id.map_err(|_| ApiError::not_found())?;
+    let Path(id) = id?;
     orders::replay_delivery(&app.store, partner, id).await?;
     app.jobs.notify();
     Ok(StatusCode::ACCEPTED)
