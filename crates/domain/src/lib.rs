@@ -9,6 +9,7 @@ pub mod money;
 pub mod order;
 pub mod partner;
 pub mod style;
+pub mod style_rules;
 pub mod time;
 pub mod translation;
 pub mod wholesaler;

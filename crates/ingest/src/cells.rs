@@ -8,7 +8,7 @@ use ddhub_domain::catalog::{self, Size, SizeSystem};
 use ddhub_domain::style::CompositionPart;
 
 /// Highest price accepted, exclusive: 1 billion won. Anything near it is a typo.
-pub const MAX_PRICE: i64 = 1_000_000_000;
+pub use ddhub_domain::style_rules::MAX_PRICE_KRW as MAX_PRICE;
 
 /// A price in won: `18000`, `18,000`, `18,000원`, `₩18,000`, `1.8만`, `18천원`, `1만8천원`,
 /// full-width digits, and `18000.0` as Excel stores numbers.
@@ -63,7 +63,7 @@ pub fn parse_price(raw: &str) -> Result<Krw, ProblemCode> {
             return Err(ProblemCode::InvalidPrice);
         }
         total += scaled / scale;
-        if total >= i128::from(MAX_PRICE) {
+        if total > i128::from(MAX_PRICE) {
             return Err(ProblemCode::PriceOutOfRange);
         }
     }
@@ -428,7 +428,7 @@ pub fn parse_moq(raw: &str) -> Result<u32, ProblemCode> {
         .replace(',', "")
         .parse()
         .map_err(|_| ProblemCode::InvalidMoq)?;
-    if !unit_ok || n == 0 || n > 100_000 {
+    if !unit_ok || n == 0 || n > ddhub_domain::style_rules::MAX_MOQ {
         return Err(ProblemCode::InvalidMoq);
     }
     Ok(n)

@@ -53,6 +53,8 @@ pub enum ProblemCode {
     InvalidFlag,
     InvalidStock,
     TooManyRows,
+    DescriptionTooLong,
+    TooManySkus,
 }
 
 impl ProblemCode {
@@ -87,6 +89,8 @@ impl ProblemCode {
             InvalidFlag => "invalid_flag",
             InvalidStock => "invalid_stock",
             TooManyRows => "too_many_rows",
+            DescriptionTooLong => "description_too_long",
+            TooManySkus => "too_many_skus",
         }
     }
 
@@ -163,6 +167,14 @@ impl ProblemCode {
                 "재고 값 '{v}'을(를) 알 수 없어 판매중으로 처리합니다. 품절이면 '품절'이라고 적어 주세요."
             ),
             TooManyRows => format!("행이 너무 많습니다(최대 {v}행)."),
+            DescriptionTooLong => format!(
+                "상세설명이 너무 깁니다({v}자). {}자 이내로 줄여 주세요.",
+                ddhub_domain::style_rules::MAX_DESCRIPTION_CHARS
+            ),
+            TooManySkus => format!(
+                "색상 × 사이즈 조합이 너무 많습니다({v}개). 한 상품에 {}개까지 올릴 수 있습니다.",
+                ddhub_domain::style_rules::MAX_SKUS
+            ),
         }
     }
 
@@ -217,6 +229,14 @@ impl ProblemCode {
             InvalidFlag => format!("'{v}' in column '{col}' is not yes or no; taken as no"),
             InvalidStock => format!("stock value '{v}' is not known; taken as in stock"),
             TooManyRows => format!("too many rows (at most {v})"),
+            DescriptionTooLong => format!(
+                "the description is {v} characters long: at most {}",
+                ddhub_domain::style_rules::MAX_DESCRIPTION_CHARS
+            ),
+            TooManySkus => format!(
+                "{v} colour × size combinations: at most {} per style",
+                ddhub_domain::style_rules::MAX_SKUS
+            ),
         }
     }
 }

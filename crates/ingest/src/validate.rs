@@ -12,13 +12,14 @@ use crate::text::{clean, header_key};
 use ddhub_domain::Krw;
 use ddhub_domain::catalog;
 use ddhub_domain::style::{CompositionPart, Quantity, validate_style_code};
+use ddhub_domain::style_rules::{self, Breach, StyleFacts};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-/// Longest title kept, in characters.
-pub const MAX_TITLE_CHARS: usize = 200;
 /// Prices above this get a warning: Dongdaemun wholesale rarely passes it.
-pub const HIGH_PRICE_WARNING: i64 = 3_000_000;
+pub use ddhub_domain::style_rules::HIGH_PRICE_WARNING;
+/// Longest title kept, in characters.
+pub use ddhub_domain::style_rules::MAX_TITLE_CHARS;
 
 /// A style as read from a sheet, normalised to canonical codes. Every colour × size is a SKU.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -500,6 +501,42 @@ impl Ctx<'_> {
 
         let description =
             Some(clean(self.cell(row, Field::Description)).into_owned()).filter(|d| !d.is_empty());
+
+        // The style rules the JSON API applies too (ddhub_domain::style_rules). The cell readers
+        // above already report what they check with the same limits (code, title, price, MOQ,
+        // composition, colours, sizes); these two only the style as a whole can break.
+        let facts = StyleFacts {
+            style_code: code,
+            title_ko: &title,
+            price_krw: price.map_or(1, |p| p.0),
+            moq: moq.0,
+            description_ko: description.as_deref(),
+            composition: &composition,
+            colours: colours.len().max(1),
+            sizes: sizes.len().max(1),
+        };
+        for breach in style_rules::check(&facts) {
+            match breach {
+                Breach::DescriptionTooLong => problems.push(
+                    self.problem_value(
+                        row,
+                        Field::Description,
+                        &description
+                            .as_deref()
+                            .map_or(0, |d| d.chars().count())
+                            .to_string(),
+                        P::DescriptionTooLong,
+                    ),
+                ),
+                Breach::TooManySkus(n) => problems.push(self.problem_value(
+                    row,
+                    Field::Sizes,
+                    &n.to_string(),
+                    P::TooManySkus,
+                )),
+                _ => {}
+            }
+        }
 
         let mut extra = BTreeMap::new();
         for &i in &self.extras {

@@ -6,9 +6,8 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use ddhub_app::AppState;
-use ddhub_domain::style::{
-    CompositionPart, Quantity, Sku, StockState, Style, StyleState, validate_style_code,
-};
+use ddhub_domain::style::{CompositionPart, Quantity, Sku, StockState, Style, StyleState};
+use ddhub_domain::style_rules::{self, StyleFacts};
 use ddhub_domain::{Krw, StyleId};
 use ddhub_store::catalog::{StyleInput, UpsertOutcome};
 use serde::{Deserialize, Serialize};
@@ -249,13 +248,11 @@ pub struct UpsertResult {
     pub id: i64,
     /// `created`, `updated` or `unchanged`.
     pub outcome: &'static str,
+    /// Rules the style breaks without being refused (a composition that does not add up to
+    /// 100%), as an upload reports them as warnings on its row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
-
-const MAX_TITLE_CHARS: usize = 200;
-const MAX_DESCRIPTION_CHARS: usize = 20_000;
-const MAX_PRICE_KRW: i64 = 100_000_000;
-const MAX_MOQ: u32 = 10_000;
-const MAX_SKUS: usize = 500;
 
 fn check_code(field: &str, v: &str) -> Result<String, ApiError> {
     let t = v.trim();
@@ -269,37 +266,12 @@ fn check_code(field: &str, v: &str) -> Result<String, ApiError> {
 }
 
 impl StyleBody {
-    fn into_input(self, code: &str) -> Result<StyleInput, ApiError> {
+    /// The style to write, and the warnings of the rules it breaks without being refused.
+    fn into_input(self, code: &str) -> Result<(StyleInput, Vec<String>), ApiError> {
         let invalid = |m: String| ApiError::with_detail(ErrorCode::InvalidBody, m);
-        validate_style_code(code).map_err(|e| invalid(format!("style code: {e}")))?;
         let title = self.title_ko.trim().to_string();
-        if title.is_empty() || title.chars().count() > MAX_TITLE_CHARS {
-            return Err(invalid(format!(
-                "title_ko must be 1 to {MAX_TITLE_CHARS} characters"
-            )));
-        }
-        if !(1..=MAX_PRICE_KRW).contains(&self.price_krw) {
-            return Err(invalid(format!(
-                "price_krw must be between 1 and {MAX_PRICE_KRW}"
-            )));
-        }
-        if !(1..=MAX_MOQ).contains(&self.moq) {
-            return Err(invalid(format!("moq must be between 1 and {MAX_MOQ}")));
-        }
-        if self
-            .description_ko
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
-        {
-            return Err(invalid(format!(
-                "description_ko is longer than {MAX_DESCRIPTION_CHARS} characters"
-            )));
-        }
         let mut composition = Vec::new();
         for c in self.composition {
-            if !(1..=100).contains(&c.percent) {
-                return Err(invalid("composition percent must be 1 to 100".into()));
-            }
             composition.push(CompositionPart {
                 material: check_code("composition material", &c.material)?,
                 percent: c.percent,
@@ -316,20 +288,38 @@ impl StyleBody {
             .iter()
             .map(|c| check_code("colours", c))
             .collect::<Result<Vec<_>, _>>()?;
-        let sizes = self
+        let mut sizes = self
             .sizes
             .iter()
             .map(|c| check_code("sizes", c))
             .collect::<Result<Vec<_>, _>>()?;
-        if colours.is_empty() || sizes.is_empty() {
-            return Err(invalid(
-                "colours and sizes must each name at least one value".into(),
-            ));
+        let mut warnings = Vec::new();
+        if sizes.is_empty() {
+            // As a sheet row without sizes: one size, and a warning.
+            warnings.push(style_rules::Breach::NoSizes.message_en());
+            sizes.push("free".into());
         }
-        if colours.len().saturating_mul(sizes.len()) > MAX_SKUS {
-            return Err(invalid(format!(
-                "at most {MAX_SKUS} colour × size combinations"
-            )));
+        // The style rules a sheet row meets too (ddhub_domain::style_rules): the same style
+        // gets the same answer here and in an upload.
+        let breaches = style_rules::check(&StyleFacts {
+            style_code: code,
+            title_ko: &title,
+            price_krw: self.price_krw,
+            moq: self.moq,
+            description_ko: self.description_ko.as_deref(),
+            composition: &composition,
+            colours: colours.len(),
+            sizes: sizes.len(),
+        });
+        let mut title = title;
+        for b in breaches {
+            if !b.is_warning() {
+                return Err(invalid(b.message_en()));
+            }
+            if b == style_rules::Breach::TitleTooLong {
+                title = title.chars().take(style_rules::MAX_TITLE_CHARS).collect();
+            }
+            warnings.push(b.message_en());
         }
         let stock = if state == StyleState::SoldOut {
             StockState::SoldOut
@@ -364,7 +354,7 @@ impl StyleBody {
             content_hash: String::new(),
         };
         input.content_hash = ddhub_store::catalog::content_hash(&input);
-        Ok(input)
+        Ok((input, warnings))
     }
 }
 
@@ -389,7 +379,7 @@ async fn put_style(
     // A code that is not UTF-8 once decoded names no style, as on every other style path.
     let Path(code) = code?;
     let Json(body) = body?;
-    let input = body.into_input(&code)?;
+    let (input, warnings) = body.into_input(&code)?;
     let txn = app.store.begin_write().await?;
     let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;
     txn.commit().await.map_err(ddhub_store::StoreError::from)?;
@@ -406,6 +396,7 @@ async fn put_style(
         Json(UpsertResult {
             id: id.0,
             outcome: word,
+            warnings,
         }),
     ))
 }

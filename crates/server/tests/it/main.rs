@@ -13,6 +13,7 @@ mod orders;
 mod pages;
 mod photos;
 mod search;
+mod style_rules;
 mod translations;
 mod uploads;
 mod workers;
