@@ -781,8 +781,8 @@ pub fn content_hash(input: &StyleInput) -> String {
     hex::encode(w.0.finalize())
 }
 
-/// Adds a photo to a style unless the style already has one with the same bytes; returns the
-/// new photo's id (its normalisation is the caller's to queue, in the same transaction).
+/// Adds a photo to a style unless the style already has one with the same bytes, and queues its
+/// normalisation in the same transaction; returns the new photo's id.
 pub async fn add_photo<C: ConnectionTrait>(
     conn: &C,
     style: StyleId,
@@ -820,6 +820,13 @@ pub async fn add_photo<C: ConnectionTrait>(
         ..Default::default()
     }
     .insert(conn)
+    .await?;
+    // The photo and its normalisation job commit together (the outbox rule): the one way a
+    // photo joins a style, from a sheet's bundle or a single upload.
+    jobs::enqueue(
+        conn,
+        NewJob::of(&ddhub_domain::jobs::PhotoNormalise { photo_id: row.id }),
+    )
     .await?;
     Ok(Some(ddhub_domain::PhotoId(row.id)))
 }

@@ -13,7 +13,6 @@ use ddhub_ingest::{
     ColumnMapping, Field, PhotoBundle, ReadOptions, SheetError, Validated, ZipError, ZipLimits,
 };
 use ddhub_store::catalog::{self, StyleInput, UpsertOutcome};
-use ddhub_store::jobs::{self, NewJob};
 use ddhub_store::uploads::{
     self, StoredProblem, Upload, UploadCounts, UploadFailure, UploadMode, UploadState,
 };
@@ -413,8 +412,8 @@ pub async fn process(
     Ok(uploads::get(store, id).await?)
 }
 
-/// Records the extracted photos on their styles (new ones only) and queues their normalisation,
-/// in one transaction.
+/// Records the extracted photos on their styles (new ones only, each with its normalisation
+/// job), in one transaction.
 async fn attach_photos(
     store: &Store,
     photos: &[StoredPhoto],
@@ -425,23 +424,15 @@ async fn attach_photos(
         let Some(style_id) = ids_by_code.get(&p.style_code) else {
             continue;
         };
-        if let Some(photo_id) = catalog::add_photo(
+        // New photos only; their normalisation jobs are queued with them.
+        catalog::add_photo(
             &txn,
             ddhub_domain::StyleId(*style_id),
             &p.file_name,
             &p.sha256,
             p.position,
         )
-        .await?
-        {
-            jobs::enqueue(
-                &txn,
-                NewJob::of(&ddhub_domain::jobs::PhotoNormalise {
-                    photo_id: photo_id.0,
-                }),
-            )
-            .await?;
-        }
+        .await?;
     }
     txn.commit().await.map_err(StoreError::from)?;
     Ok(())

@@ -1,8 +1,13 @@
 //! A style's photos as their owner sees them: states, checks, near-duplicates and the URLs of
 //! every normalised variant.
 
-use ddhub_store::photos::PhotoRecord;
+use crate::AppState;
+use crate::error::{AppError, ErrorCode};
+use crate::services::catalog::MediaPaths;
+use ddhub_domain::StyleId;
+use ddhub_store::photos::{self, PhotoRecord};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
@@ -60,4 +65,54 @@ impl PhotoView {
             variants,
         }
     }
+}
+
+/// Adds one photo (its bytes as uploaded) to a style the caller owns: the original is kept once
+/// by content under the data dir, and the photo is recorded with its normalisation job
+/// (`ddhub_store::catalog::add_photo`, the one way a photo joins a style, which sheet bundles
+/// take too). `conflict` when the style already has these bytes.
+pub async fn add(
+    app: &AppState,
+    style: StyleId,
+    name: &str,
+    bytes: &[u8],
+) -> crate::AppResult<PhotoRecord> {
+    if bytes.is_empty() {
+        return Err(AppError::with_detail(
+            ErrorCode::UploadBadField,
+            "the photo is empty",
+        ));
+    }
+    let sha = hex::encode(Sha256::digest(bytes));
+    let dest = MediaPaths::new(&app.config.data_dir).original(&sha);
+    if !dest.exists() {
+        if let Some(dir) = dest.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(AppError::internal)?;
+        }
+        // Written aside and renamed: a crash never leaves half an original under its hash.
+        let tmp = dest.with_extension("part");
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(AppError::internal)?;
+        tokio::fs::rename(&tmp, &dest)
+            .await
+            .map_err(AppError::internal)?;
+    }
+    let position = photos::next_position(&app.store, style).await?;
+    let txn = app.store.begin_write().await?;
+    let Some(photo_id) = ddhub_store::catalog::add_photo(&txn, style, name, &sha, position).await?
+    else {
+        txn.rollback()
+            .await
+            .map_err(ddhub_store::StoreError::from)?;
+        return Err(AppError::with_detail(
+            ErrorCode::Conflict,
+            "this style already has this photo",
+        ));
+    };
+    txn.commit().await.map_err(ddhub_store::StoreError::from)?;
+    app.jobs.notify();
+    Ok(photos::get(&app.store, photo_id).await?)
 }

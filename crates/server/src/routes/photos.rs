@@ -8,10 +8,8 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ddhub_app::AppState;
-use ddhub_app::services::catalog::MediaPaths;
 use ddhub_app::services::photos::PhotoView;
 use ddhub_domain::{PhotoId, StyleId};
-use ddhub_store::jobs::{self, NewJob};
 use ddhub_store::photos;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -84,54 +82,7 @@ async fn add_photo(
     let Some((name, bytes)) = found else {
         return Err(ApiError::new(ErrorCode::UploadMissingFile));
     };
-    if bytes.is_empty() {
-        return Err(ApiError::with_detail(
-            ErrorCode::UploadBadField,
-            "the photo is empty",
-        ));
-    }
-    let sha = hex::encode(Sha256::digest(&bytes));
-    let paths = MediaPaths::new(&app.config.data_dir);
-    let dest = paths.original(&sha);
-    if !dest.exists() {
-        if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(ApiError::internal)?;
-        }
-        let tmp = dest.with_extension("part");
-        tokio::fs::write(&tmp, &bytes)
-            .await
-            .map_err(ApiError::internal)?;
-        tokio::fs::rename(&tmp, &dest)
-            .await
-            .map_err(ApiError::internal)?;
-    }
-    let position = photos::next_position(&app.store, style).await?;
-    let txn = app.store.begin_write().await?;
-    let photo_id = match ddhub_store::catalog::add_photo(&txn, style, &name, &sha, position).await?
-    {
-        Some(pid) => {
-            jobs::enqueue(
-                &txn,
-                NewJob::of(&ddhub_domain::jobs::PhotoNormalise { photo_id: pid.0 }),
-            )
-            .await?;
-            pid
-        }
-        None => {
-            txn.rollback()
-                .await
-                .map_err(ddhub_store::StoreError::from)?;
-            return Err(ApiError::with_detail(
-                ErrorCode::Conflict,
-                "this style already has this photo",
-            ));
-        }
-    };
-    txn.commit().await.map_err(ddhub_store::StoreError::from)?;
-    app.jobs.notify();
-    let record = photos::get(&app.store, photo_id).await?;
+    let record = ddhub_app::services::photos::add(&app, style, &name, &bytes).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(PhotoView::from_record(record, &app.config.media_base_url())),
