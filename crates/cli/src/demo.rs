@@ -5,9 +5,11 @@
 
 use anyhow::Context;
 use ddhub_app::config::Config;
+use ddhub_app::runtime;
 use ddhub_app::services::catalog::{self, MediaPaths};
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+// The HTTP server: only to serve (`ddhub serve`, `ddhub worker`, `ddhub demo`).
 use ddhub_server::serve;
 use ddhub_store::keys::{self, Principal};
 use ddhub_store::parties::{self, NewPartner};
@@ -103,7 +105,7 @@ async fn ensure_key(
 pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
-    let store = serve::open_store(&config).await?;
+    let store = runtime::open_store(&config).await?;
     store.migrate().await?;
     let keys_path = config.data_dir.join(KEYS_FILE);
     let mut remembered = read_keys(&keys_path)?;
@@ -258,5 +260,5 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
     println!("  http://{addr}/api/openapi.json");
     println!("  curl -H 'Authorization: Bearer <wholesaler key>' http://{addr}/api/v1/styles");
     println!("ddhub listening on http://{addr}");
-    serve::serve(config, store, listener, true, serve::shutdown_signal()).await
+    serve::serve(config, store, listener, true, runtime::shutdown_signal()).await
 }

@@ -9,8 +9,10 @@ mod translate;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use ddhub_app::config::{Config, LogFormat};
+use ddhub_app::runtime;
 use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+// The HTTP server: only to serve (`ddhub serve`, `ddhub worker`, `ddhub demo`).
 use ddhub_server::serve;
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::{StoreError, keys, rates};
@@ -313,7 +315,7 @@ fn init_logging(format: LogFormat) {
 async fn migrated_store(config: &Config) -> anyhow::Result<ddhub_store::Store> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
-    let store = serve::open_store(config)
+    let store = runtime::open_store(config)
         .await
         .context("cannot open the database")?;
     store.migrate().await.context("migrations failed")?;
@@ -338,12 +340,12 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                 store,
                 listener,
                 !no_workers,
-                serve::shutdown_signal(),
+                runtime::shutdown_signal(),
             )
             .await
         }
         Command::Worker => {
-            let store = serve::open_store(&config)
+            let store = runtime::open_store(&config)
                 .await
                 .context("cannot open the database")?;
             if store.pending_migrations().await? > 0 {
@@ -352,7 +354,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
                 ));
             }
             println!("ddhub worker running");
-            serve::run_workers(config, store, serve::shutdown_signal()).await
+            serve::run_workers(config, store, runtime::shutdown_signal()).await
         }
         Command::Migrate => {
             let store = migrated_store(&config).await?;
@@ -404,7 +406,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
 // Backups (issue 10).
 async fn backup_cmd(config: &Config, dest: &std::path::Path, json: bool) -> anyhow::Result<()> {
     use ddhub_app::services::backup::{BackupError, backup};
-    let store = serve::open_store(config)
+    let store = runtime::open_store(config)
         .await
         .context("cannot open the database")?;
     let started = std::time::Instant::now();

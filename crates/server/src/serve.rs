@@ -12,8 +12,6 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use ddhub_app::runtime::{open_store, shutdown_signal};
-
 /// Serves HTTP on `listener` and runs workers (when `with_workers`) until `shutdown` resolves;
 /// then drains requests and jobs.
 pub async fn serve(
