@@ -20,6 +20,16 @@ pub struct FeedCursor(i64);
 #[error("invalid cursor {0:?}: pass back a next_cursor value unchanged")]
 pub struct CursorError(pub String);
 
+impl ddhub_domain::error::Coded for CursorError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        ddhub_domain::error::ErrorCode::InvalidCursor
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        Some(self.0.clone())
+    }
+}
+
 const PREFIX: &str = "v1.";
 
 impl FeedCursor {

@@ -120,6 +120,17 @@ pub enum SettingsError {
     Json(String),
 }
 
+impl ddhub_domain::error::Coded for SettingsError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        ddhub_domain::error::ErrorCode::InvalidFeedSettings
+    }
+
+    /// What is wrong with the settings the partner sent (its own values only).
+    fn public_detail(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
 impl FeedSettings {
     /// Reads settings stored as JSON.
     pub fn from_json(json: &str) -> Result<Self, SettingsError> {

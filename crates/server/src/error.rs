@@ -63,11 +63,26 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        Self(e.into())
-    }
+/// Library and service errors say their code ([`ddhub_domain::error::Coded`]): handlers use
+/// `?`. (One impl per type: a blanket impl over `Coded` would overlap the axum rejections'.)
+macro_rules! coded_into_api_error {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for ApiError {
+            fn from(e: $t) -> Self {
+                Self(AppError::from(e))
+            }
+        }
+    )*};
 }
+
+coded_into_api_error!(
+    StoreError,
+    ddhub_app::services::orders::OpError,
+    ddhub_app::services::feeds::FeedBuildError,
+    ddhub_app::services::feeds::SettingsUpdateError,
+    ddhub_feeds::SettingsError,
+    ddhub_feeds::CursorError,
+);
 
 impl From<axum::extract::rejection::PathRejection> for ApiError {
     /// A path that does not parse (`/styles/abc`) names nothing: the same 404 as an unknown

@@ -120,8 +120,6 @@ pub struct StyleInput {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// (colour code, size code, stock) for every SKU.
     pub skus: Vec<(String, String, StockState)>,
-    /// Hash of the canonical content: equal hash, nothing to do.
-    pub content_hash: String,
 }
 
 /// What an upsert did.
@@ -235,7 +233,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     let now = Timestamp::now().0;
     let started = std::time::Instant::now();
     // Before any row write: the change log's ids must follow commit order (see `changes`).
-    crate::changes::lock(conn).await?;
+    crate::changes::lock_writers(conn).await?;
     let mut existing: HashMap<String, style::Model> = HashMap::new();
     if backend == sea_orm::DbBackend::Postgres {
         // One array bind instead of thousands of IN parameters to parse and plan.
@@ -267,14 +265,16 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         }
     }
     let t_lookup = started.elapsed();
-    let mut new_rows: Vec<&StyleInput> = Vec::new();
-    let mut changed: Vec<(&StyleInput, &style::Model)> = Vec::new();
+    // Equal hash of the canonical content: nothing to do. Computed here, once per input.
+    let hashes: Vec<String> = inputs.iter().map(content_hash).collect();
+    let mut new_rows: Vec<Hashed> = Vec::new();
+    let mut changed: Vec<(Hashed, &style::Model)> = Vec::new();
     let mut unchanged_ids: Vec<i64> = Vec::new();
-    for input in inputs {
+    for (input, hash) in inputs.iter().zip(&hashes) {
         match existing.get(&input.style_code) {
-            None => new_rows.push(input),
-            Some(row) if row.content_hash == input.content_hash => unchanged_ids.push(row.id),
-            Some(row) => changed.push((input, row)),
+            None => new_rows.push((input, hash)),
+            Some(row) if row.content_hash == *hash => unchanged_ids.push(row.id),
+            Some(row) => changed.push(((input, hash), row)),
         }
     }
 
@@ -309,7 +309,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     }
     let t_styles = started.elapsed();
     let mut new_skus = SkuRows::default();
-    for input in &new_rows {
+    for (input, _) in &new_rows {
         if let Some(id) = new_ids.get(&input.style_code) {
             for (colour, size, stock) in &input.skus {
                 new_skus.push(*id, colour, size, *stock);
@@ -321,7 +321,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     // and their SKUs brought in line with a few set-based statements.
     let mut change_list: Vec<ChangedStyle> = new_rows
         .iter()
-        .filter_map(|i| new_ids.get(&i.style_code))
+        .filter_map(|(i, _)| new_ids.get(&i.style_code))
         .map(|id| ChangedStyle {
             id: *id,
             fields: vec!["created".into()],
@@ -340,7 +340,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
                 old_skus.entry(k.style_id).or_default().push(k);
             }
         }
-        for (input, row) in &changed {
+        for ((input, _), row) in &changed {
             let old = old_skus.get(&row.id).map_or(&[][..], Vec::as_slice);
             let fields = changed_fields(row, input, old)?;
             plan_sku_sync(row.id, &input.skus, old, &mut new_skus, &mut stock_updates);
@@ -353,7 +353,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         }
         let per_statement = bulk::rows_per_statement(backend, STYLE_VALUE_COLUMNS + 1);
         for chunk in changed.chunks(per_statement) {
-            let inputs: Vec<&StyleInput> = chunk.iter().map(|(i, _)| *i).collect();
+            let inputs: Vec<Hashed> = chunk.iter().map(|(i, _)| *i).collect();
             let ids: Vec<i64> = chunk.iter().map(|(_, r)| r.id).collect();
             let rows = style_rows(&inputs, Some(ids))?;
             let set: Vec<String> = STYLE_VALUE_TARGETS
@@ -402,7 +402,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     // The partner changes feed: every created style and every style whose content changed.
     let created: Vec<(StyleId, WholesalerId)> = new_rows
         .iter()
-        .filter_map(|i| new_ids.get(&i.style_code))
+        .filter_map(|(i, _)| new_ids.get(&i.style_code))
         .map(|id| (StyleId(*id), wholesaler))
         .collect();
     crate::changes::record(conn, &created, None, ChangeKind::Created).await?;
@@ -430,10 +430,9 @@ pub async fn upsert_styles<C: ConnectionTrait>(
     );
     let outcomes = inputs
         .iter()
-        .map(|i| match existing.get(&i.style_code) {
-            Some(r) if r.content_hash == i.content_hash => {
-                Ok(UpsertOutcome::Unchanged(StyleId(r.id)))
-            }
+        .zip(&hashes)
+        .map(|(i, hash)| match existing.get(&i.style_code) {
+            Some(r) if r.content_hash == *hash => Ok(UpsertOutcome::Unchanged(StyleId(r.id))),
             Some(r) => Ok(UpsertOutcome::Updated(StyleId(r.id))),
             None => new_ids
                 .get(&i.style_code)
@@ -483,8 +482,11 @@ const STYLE_VALUE_NAMES: [&str; 13] = [
 ];
 const STYLE_VALUE_COLUMNS: usize = STYLE_VALUE_NAMES.len();
 
+/// A style input and its content hash.
+type Hashed<'a> = (&'a StyleInput, &'a String);
+
 /// The batch rows of `inputs` (with a leading `id` column when updating).
-fn style_rows(inputs: &[&StyleInput], ids: Option<Vec<i64>>) -> Result<Rows> {
+fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
     let n = inputs.len();
     let mut code = Vec::with_capacity(n);
     let mut title = Vec::with_capacity(n);
@@ -499,7 +501,7 @@ fn style_rows(inputs: &[&StyleInput], ids: Option<Vec<i64>>) -> Result<Rows> {
     let mut state = Vec::with_capacity(n);
     let mut extra = Vec::with_capacity(n);
     let mut hash = Vec::with_capacity(n);
-    for i in inputs {
+    for (i, content_hash) in inputs {
         code.push(i.style_code.clone());
         title.push(i.title_ko.clone());
         category.push(i.category.clone());
@@ -512,7 +514,7 @@ fn style_rows(inputs: &[&StyleInput], ids: Option<Vec<i64>>) -> Result<Rows> {
         descr.push(i.description_ko.clone());
         state.push(i.state.as_str().to_string());
         extra.push(serde_json::to_string(&i.extra)?);
-        hash.push(i.content_hash.clone());
+        hash.push((*content_hash).clone());
     }
     let mut rows = Rows::new();
     if let Some(ids) = ids {
@@ -643,7 +645,7 @@ pub async fn archive_unlisted<C: ConnectionTrait>(
     wholesaler: WholesalerId,
     upload: i64,
 ) -> Result<Vec<StyleId>> {
-    crate::changes::lock(conn).await?;
+    crate::changes::lock_writers(conn).await?;
     let ids: Vec<i64> = style::Entity::find()
         .select_only()
         .column(style::Column::Id)
@@ -701,7 +703,7 @@ pub async fn classify<C: ConnectionTrait>(
     for i in inputs {
         match hashes.get(&i.style_code) {
             None => created += 1,
-            Some(h) if *h == i.content_hash => unchanged += 1,
+            Some(h) if *h == content_hash(i) => unchanged += 1,
             Some(_) => updated += 1,
         }
     }
@@ -721,7 +723,7 @@ pub async fn count_styles(store: &Store, wholesaler: WholesalerId) -> Result<u64
 /// The hashed text is the canonical JSON object with its keys in sorted order (what the first
 /// version built through `serde_json::json!`, so hashes stored by it stay valid), written
 /// straight into the hasher: no JSON tree or string per style on the ingest path.
-pub fn content_hash(input: &StyleInput) -> String {
+pub(crate) fn content_hash(input: &StyleInput) -> String {
     use sha2::{Digest, Sha256};
     struct Skus<'a>(&'a [(String, String, StockState)]);
     impl serde::Serialize for Skus<'_> {
@@ -1077,7 +1079,6 @@ mod tests {
                 ("black".into(), "55".into(), StockState::InStock),
                 ("ivory".into(), "free".into(), StockState::SoldOut),
             ],
-            content_hash: String::new(),
         };
         assert_eq!(content_hash(&input), content_hash_v1(&input));
         input.origin = None;

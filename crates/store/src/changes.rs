@@ -2,13 +2,19 @@
 //!
 //! Every write that can change what a partner's feed shows (styles, SKU stock, archiving,
 //! photos, feed-visible translations) appends one row per style here, in its own transaction.
-//! Row ids come from the table's identity column, and writers take [`lock`] first, so ids are
-//! assigned in commit order: a reader paging with `id > cursor` never skips a row that commits
-//! late. (PostgreSQL hands out sequence numbers at insert time, not at commit; without the lock
-//! a transaction holding id 5 could commit after one holding id 6 was already read.) SQLite has
-//! one writer at a time (`BEGIN IMMEDIATE`), so its ids are in commit order already.
+//! It is one of the two never-skip logs and follows their one design ([`crate::seqlog`]):
+//! [`record`] appends under the log's shared lock, [`after`] and [`view_version`] read under
+//! its exclusive lock, so a reader paging with `id > cursor` never skips a row that commits
+//! late.
+//!
+//! Separately, catalog writers take turns ([`lock_writers`]): their plans read rows and then
+//! write them (an upsert's created/changed/unchanged split, a person's edit standing against
+//! an automatic translation), which is only right when no other catalog writer runs between
+//! the read and the write. That turn-taking is theirs, not the log's: the log would not skip
+//! without it.
 
 use crate::entity::{catalog_change, style};
+use crate::seqlog::{self, Log};
 use crate::{Result, Store};
 use ddhub_domain::{Locale, StyleId, Timestamp, WholesalerId};
 use sea_orm::{
@@ -16,8 +22,8 @@ use sea_orm::{
 };
 use std::collections::BTreeSet;
 
-/// Advisory lock key for catalog writers (order events use 84120001).
-const CATALOG_LOCK: i64 = 84_120_002;
+/// Advisory lock key for the catalog writers' turns (the logs use 84120001 and 84120003).
+const CATALOG_WRITERS_LOCK: i64 = 84_120_002;
 
 /// Most rows per insert statement (6 values each, well under both backends' bind limits).
 const CHUNK: usize = 4_000;
@@ -44,13 +50,16 @@ impl ChangeKind {
     }
 }
 
-/// Takes the catalog writers' transaction-scoped lock on PostgreSQL (re-entrant within one
-/// transaction). Catalog write paths call it before their first row write, so every writer
-/// takes the same lock before any row lock and two writers cannot deadlock through it.
-pub async fn lock<C: ConnectionTrait>(conn: &C) -> Result<()> {
+/// Takes the catalog writers' turn (transaction-scoped, exclusive, re-entrant within one
+/// transaction) on PostgreSQL; SQLite's writers take turns already (`BEGIN IMMEDIATE`).
+/// Catalog write paths call it before their first row read or write, so every writer takes
+/// it before any row lock and two writers cannot deadlock through it.
+pub async fn lock_writers<C: ConnectionTrait>(conn: &C) -> Result<()> {
     if conn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        conn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CATALOG_LOCK})"))
-            .await?;
+        conn.execute_unprepared(&format!(
+            "SELECT pg_advisory_xact_lock({CATALOG_WRITERS_LOCK})"
+        ))
+        .await?;
     }
     Ok(())
 }
@@ -66,7 +75,8 @@ pub async fn record<C: ConnectionTrait>(
     if styles.is_empty() {
         return Ok(());
     }
-    lock(conn).await?;
+    lock_writers(conn).await?;
+    seqlog::append_lock(conn, Log::CatalogChanges).await?;
     let now = Timestamp::now().0;
     for chunk in styles.chunks(CHUNK) {
         let rows = chunk.iter().map(|(s, w)| catalog_change::ActiveModel {
@@ -145,22 +155,24 @@ pub struct ChangeRows {
     /// Where the next page starts. When the page is not full this is the highest sequence
     /// number committed when the read began, even if the rows up to it were outside the view,
     /// so an idle partner does not re-read other partners' changes on every poll. (Safe
-    /// because ids are in commit order: everything up to a visible id is committed.)
+    /// because the read holds the log's lock: every id up to a visible one is final.)
     pub next: i64,
 }
 
 /// Reads a partner's change rows after `after`, `limit` at most.
 pub async fn after(store: &Store, view: &ViewFilter, after: i64, limit: u64) -> Result<ChangeRows> {
+    let txn = seqlog::read(store, Log::CatalogChanges).await?;
     // The high-water mark first: rows read below are all ≤ it, so moving to it skips nothing.
-    let high = max_seq(store, None).await?;
+    let high = max_seq(&txn, None).await?;
     let rows: Vec<catalog_change::Model> = catalog_change::Entity::find()
         .filter(view.condition())
         .filter(catalog_change::Column::Id.gt(after))
         .filter(catalog_change::Column::Id.lte(high))
         .order_by_asc(catalog_change::Column::Id)
         .limit(limit.saturating_add(1))
-        .all(store.conn())
+        .all(&txn)
         .await?;
+    txn.commit().await?;
     let has_more = rows.len() as u64 > limit;
     let rows: Vec<ChangeRow> = rows
         .into_iter()
@@ -186,16 +198,19 @@ pub async fn after(store: &Store, view: &ViewFilter, after: i64, limit: u64) -> 
 /// The last change in a partner's view (0 when none): its full feed is unchanged while this
 /// number is.
 pub async fn view_version(store: &Store, view: &ViewFilter) -> Result<i64> {
-    max_seq(store, Some(view)).await
+    let txn = seqlog::read(store, Log::CatalogChanges).await?;
+    let version = max_seq(&txn, Some(view)).await?;
+    txn.commit().await?;
+    Ok(version)
 }
 
-async fn max_seq(store: &Store, view: Option<&ViewFilter>) -> Result<i64> {
+async fn max_seq<C: ConnectionTrait>(conn: &C, view: Option<&ViewFilter>) -> Result<i64> {
     let mut q = catalog_change::Entity::find()
         .select_only()
         .column_as(catalog_change::Column::Id.max(), "m");
     if let Some(v) = view {
         q = q.filter(v.condition());
     }
-    let max: Option<Option<i64>> = q.into_tuple().one(store.conn()).await?;
+    let max: Option<Option<i64>> = q.into_tuple().one(conn).await?;
     Ok(max.flatten().unwrap_or(0))
 }

@@ -14,6 +14,7 @@ pub mod orders;
 pub mod parties;
 pub mod photos;
 pub mod rates;
+pub mod seqlog;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod translations;

@@ -104,7 +104,7 @@ pub async fn mark_ready(
     variants: &[StoredVariant],
 ) -> Result<()> {
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     photo::Entity::update_many()
         .col_expr(
             photo::Column::State,
@@ -177,7 +177,7 @@ async fn record_photo_change<C: ConnectionTrait>(
 /// Records a photo that could not be normalised (it never stops the others).
 pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) -> Result<()> {
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     let was_ready = photo::Entity::find_by_id(id.0)
         .one(&txn)
         .await?
@@ -257,7 +257,7 @@ pub async fn delete(
 ) -> Result<()> {
     owned_style(store, wholesaler, style).await?;
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     let res = photo::Entity::delete_many()
         .filter(photo::Column::Id.eq(id.0))
         .filter(photo::Column::StyleId.eq(style.0))
@@ -281,7 +281,7 @@ pub async fn reorder(
 ) -> Result<()> {
     owned_style(store, wholesaler, style).await?;
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     let current: Vec<i64> = photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
@@ -368,7 +368,7 @@ pub async fn insert_ready_bulk(
     use sea_orm::Set;
     let now = Timestamp::now().0;
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     // 14 columns a row: well under both backends' bind limits.
     for chunk in photos.chunks(2_000) {
         let rows = chunk

@@ -66,75 +66,89 @@ pub async fn put_edited(
     field: TranslatableField,
     value: &str,
 ) -> Result<()> {
-    set_human(
-        store,
-        style,
-        locale,
-        field,
-        Some(value),
-        ReviewState::Edited,
-    )
-    .await
+    put_edited_fields(store, style, locale, &[(field, value)]).await
 }
 
-/// A person's approval of the current value.
+/// A person's edit of several fields, all in one transaction: every field is stored, or none.
+pub async fn put_edited_fields(
+    store: &Store,
+    style: StyleId,
+    locale: Locale,
+    fields: &[(TranslatableField, &str)],
+) -> Result<()> {
+    let changes: Vec<_> = fields.iter().map(|(f, v)| (*f, Some(*v))).collect();
+    set_human(store, style, locale, &changes, ReviewState::Edited).await
+}
+
+/// A person's approval of the current values of `fields`, in one transaction. `NotFound` when
+/// one has no value (nothing is approved then).
 pub async fn approve(
     store: &Store,
     style: StyleId,
     locale: Locale,
-    field: TranslatableField,
+    fields: &[TranslatableField],
 ) -> Result<()> {
-    set_human(store, style, locale, field, None, ReviewState::Approved).await
+    let changes: Vec<_> = fields.iter().map(|f| (*f, None)).collect();
+    set_human(store, style, locale, &changes, ReviewState::Approved).await
 }
 
+/// Stores a person's review of `changes` (field, new value or `None` to keep the value) in one
+/// transaction, with one change-log row and one reindex job.
 async fn set_human(
     store: &Store,
     style: StyleId,
     locale: Locale,
-    field: TranslatableField,
-    value: Option<&str>,
+    changes: &[(TranslatableField, Option<&str>)],
     review: ReviewState,
 ) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
     let now = Timestamp::now().0;
     let txn = store.begin_write().await?;
-    crate::changes::lock(&txn).await?;
-    let existing = translation::Entity::find()
-        .filter(translation::Column::StyleId.eq(style.0))
-        .filter(translation::Column::Locale.eq(locale.tag()))
-        .filter(translation::Column::Field.eq(field.as_str()))
-        .one(&txn)
-        .await?;
-    match existing {
-        Some(row) => {
-            let mut am: translation::ActiveModel = row.into();
-            if let Some(v) = value {
-                am.value = Set(v.to_string());
-            }
-            am.review = Set(review.as_str().to_string());
-            am.updated_at = Set(now);
-            am.update(&txn).await?;
-        }
-        None => {
-            let Some(v) = value else {
-                return Err(StoreError::NotFound);
-            };
-            translation::ActiveModel {
-                style_id: Set(style.0),
-                locale: Set(locale.tag().to_string()),
-                field: Set(field.as_str().to_string()),
-                value: Set(v.to_string()),
-                review: Set(review.as_str().to_string()),
-                source_hash: Set(String::new()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
+    crate::changes::lock_writers(&txn).await?;
+    let mut feed_changed = false;
+    for (field, value) in changes {
+        let existing = translation::Entity::find()
+            .filter(translation::Column::StyleId.eq(style.0))
+            .filter(translation::Column::Locale.eq(locale.tag()))
+            .filter(translation::Column::Field.eq(field.as_str()))
+            .one(&txn)
             .await?;
+        match existing {
+            Some(row) => {
+                let mut am: translation::ActiveModel = row.into();
+                if let Some(v) = value {
+                    am.value = Set(v.to_string());
+                }
+                am.review = Set(review.as_str().to_string());
+                am.updated_at = Set(now);
+                am.update(&txn).await?;
+            }
+            None => {
+                // Dropping `txn` rolls back what earlier fields wrote.
+                let Some(v) = value else {
+                    return Err(StoreError::NotFound);
+                };
+                translation::ActiveModel {
+                    style_id: Set(style.0),
+                    locale: Set(locale.tag().to_string()),
+                    field: Set(field.as_str().to_string()),
+                    value: Set(v.to_string()),
+                    review: Set(review.as_str().to_string()),
+                    source_hash: Set(String::new()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
         }
+        // An edit changes the feed text; an approval keeps the value, so the feed is unchanged.
+        feed_changed |= value.is_some() && feed_visible(*field);
     }
-    // An edit changes the feed text; an approval keeps the value, so the feed is unchanged.
-    if value.is_some() && feed_visible(field) {
+    if feed_changed {
         crate::changes::record_styles(&txn, &[style], Some(locale), ChangeKind::Translation)
             .await?;
     }
@@ -231,7 +245,7 @@ pub async fn write_automatic_many(
     ids.dedup();
     let txn = store.begin_write().await?;
     // Before any row write: the change log's ids must follow commit order (see `changes`).
-    crate::changes::lock(&txn).await?;
+    crate::changes::lock_writers(&txn).await?;
     let mut in_feed: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     let mut stored: std::collections::HashMap<
         (i64, Locale, TranslatableField),

@@ -49,6 +49,10 @@ pub struct TestApp {
     /// `Bearer …` of the wholesaler 미소 (청평화 2층 A) and of another one (B).
     pub key: String,
     pub other_key: String,
+    /// The two wholesalers, and the public id of the first one's key.
+    pub wholesaler: ddhub_domain::WholesalerId,
+    pub other_wholesaler: ddhub_domain::WholesalerId,
+    pub key_id: String,
     pub dir: tempfile::TempDir,
     token: CancellationToken,
     /// Job kinds a test expects to leave dead, with its reason.
@@ -124,10 +128,10 @@ impl TestAppBuilder {
             floor: "2".into(),
             unit: u.into(),
         };
-        let (_, key) = ddhub_store::parties::add_wholesaler(&db.store, "미소", loc("A"))
+        let (first, key) = ddhub_store::parties::add_wholesaler(&db.store, "미소", loc("A"))
             .await
             .unwrap();
-        let (_, other) = ddhub_store::parties::add_wholesaler(&db.store, "다른", loc("B"))
+        let (second, other) = ddhub_store::parties::add_wholesaler(&db.store, "다른", loc("B"))
             .await
             .unwrap();
         let signal = JobSignal::default();
@@ -161,6 +165,9 @@ impl TestAppBuilder {
             app,
             key: format!("Bearer {}", key.key),
             other_key: format!("Bearer {}", other.key),
+            wholesaler: first.id,
+            other_wholesaler: second.id,
+            key_id: key.key_id,
             db,
             dir,
             token,

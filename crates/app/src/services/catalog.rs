@@ -7,8 +7,8 @@
 //! in one transaction with its follow-up job; a retried upload is idempotent (unchanged styles
 //! are left alone).
 
-use ddhub_domain::Timestamp;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
+use ddhub_domain::{Timestamp, WholesalerId};
 use ddhub_ingest::{
     ColumnMapping, Field, PhotoBundle, ReadOptions, SheetError, Validated, ZipError, ZipLimits,
 };
@@ -97,6 +97,22 @@ fn failure_from_zip(e: &ZipError) -> UploadFailure {
 
 /// Builds the reader's column mapping from a wholesaler's saved one (unknown field keys, which
 /// can only come from an older version, are ignored).
+/// Creates or updates one style of `wholesaler` (the JSON API's upsert by style code), in one
+/// transaction; a change wakes the worker for its reindex and translations.
+pub async fn put_style(
+    app: &crate::AppState,
+    wholesaler: WholesalerId,
+    input: &StyleInput,
+) -> Result<UpsertOutcome, StoreError> {
+    let txn = app.store.begin_write().await?;
+    let outcome = catalog::upsert_style(&txn, wholesaler, input).await?;
+    txn.commit().await?;
+    if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
+        app.jobs.notify();
+    }
+    Ok(outcome)
+}
+
 pub fn mapping_from_saved(saved: &[(String, Option<String>)]) -> ColumnMapping {
     let mut m = ColumnMapping::new();
     for (header, field) in saved {
@@ -125,7 +141,7 @@ fn to_input(p: ddhub_ingest::ParsedStyle) -> StyleInput {
             skus.push((c.clone(), s.clone(), stock));
         }
     }
-    let mut input = StyleInput {
+    StyleInput {
         style_code: p.style_code,
         title_ko: p.title_ko,
         category: p.category.unwrap_or_else(|| "uncategorized".to_string()),
@@ -147,10 +163,7 @@ fn to_input(p: ddhub_ingest::ParsedStyle) -> StyleInput {
             .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect(),
         skus,
-        content_hash: String::new(),
-    };
-    input.content_hash = catalog::content_hash(&input);
-    input
+    }
 }
 
 /// A writer that hashes what passes through it.

@@ -26,6 +26,107 @@ pub enum FeedBuildError {
     Write(String),
 }
 
+impl ddhub_domain::error::Coded for FeedBuildError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        match self {
+            FeedBuildError::Store(e) => e.error_code(),
+            // Stored settings that no longer read, or a write that broke off: ours, not the
+            // partner's.
+            FeedBuildError::Settings(_) | FeedBuildError::Write(_) => {
+                ddhub_domain::error::ErrorCode::Internal
+            }
+        }
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        match self {
+            FeedBuildError::Store(e) => e.public_detail(),
+            _ => None,
+        }
+    }
+}
+
+/// Why a partner's settings change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsUpdateError {
+    #[error("the body must be a JSON object")]
+    NotAnObject,
+    /// Currency, markup and rounding are the operator's (`ddhub partner settings`).
+    #[error("{0}")]
+    OperatorOnly(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] ddhub_feeds::SettingsError),
+    #[error(transparent)]
+    Build(#[from] FeedBuildError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ddhub_domain::error::Coded for SettingsUpdateError {
+    fn error_code(&self) -> ddhub_domain::error::ErrorCode {
+        use ddhub_domain::error::ErrorCode;
+        match self {
+            SettingsUpdateError::NotAnObject => ErrorCode::InvalidFeedSettings,
+            SettingsUpdateError::OperatorOnly(_) => ErrorCode::FeedSettingsOperatorOnly,
+            SettingsUpdateError::Invalid(e) => e.error_code(),
+            SettingsUpdateError::Build(e) => e.error_code(),
+            SettingsUpdateError::Store(e) => e.error_code(),
+        }
+    }
+
+    fn public_detail(&self) -> Option<String> {
+        match self {
+            SettingsUpdateError::NotAnObject | SettingsUpdateError::OperatorOnly(_) => {
+                Some(self.to_string())
+            }
+            SettingsUpdateError::Invalid(e) => e.public_detail(),
+            SettingsUpdateError::Build(e) => e.public_detail(),
+            SettingsUpdateError::Store(e) => e.public_detail(),
+        }
+    }
+}
+
+/// Settings that are commercial terms between the hub and the partner: only the operator
+/// changes them (`ddhub partner settings`).
+pub const OPERATOR_ONLY: [&str; 3] = ["currency", "markup_bp", "rounding"];
+
+/// Replaces a partner's feed settings with `body` (fields left out take their defaults). The
+/// partner chooses what it sees and how; currency, markup and rounding are the operator's and
+/// may only be sent unchanged. Returns the settings now in force.
+pub async fn update_settings(
+    store: &Store,
+    partner: PartnerId,
+    mut body: serde_json::Value,
+) -> Result<FeedSettings, SettingsUpdateError> {
+    let current = settings_for(store, partner).await?;
+    let current_json = serde_json::to_value(&current).map_err(StoreError::from)?;
+    let Some(fields) = body.as_object_mut() else {
+        return Err(SettingsUpdateError::NotAnObject);
+    };
+    for name in OPERATOR_ONLY {
+        match fields.get(name) {
+            Some(v) if Some(v) != current_json.get(name) => {
+                return Err(SettingsUpdateError::OperatorOnly(name));
+            }
+            _ => {
+                if let Some(v) = current_json.get(name) {
+                    fields.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+    }
+    let settings = FeedSettings::from_json(&body.to_string())?;
+    let terms = ddhub_store::parties::NewPartnerTerms {
+        locale: settings.locale,
+        currency: current.currency,
+        markup_bp: current.markup_bp,
+        rounding: current.rounding,
+    };
+    let json = serde_json::to_string(&settings).map_err(StoreError::from)?;
+    ddhub_store::parties::set_partner_feed(store, partner, &terms, &json).await?;
+    Ok(settings_for(store, partner).await?)
+}
+
 /// A partner's feed settings: the stored JSON, with the partner's own locale, currency, markup
 /// and rounding (the partner row is authoritative for those).
 pub async fn settings_for(

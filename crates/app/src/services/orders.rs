@@ -4,9 +4,9 @@
 //! write exactly what they return. The API, the console and the CLI call these.
 
 use crate::error::{AppError, ErrorCode, error_json};
-use ddhub_domain::order::{ExportOrder, OrderLine, OrderState};
+use ddhub_domain::order::{OrderLine, OrderState};
 use ddhub_domain::style::{Quantity, StockState, StyleState};
-use ddhub_domain::{Currency, Money, OrderId, OrderLineId, PartnerId, SkuId, WholesalerId};
+use ddhub_domain::{Currency, Money, OrderId, PartnerId, SkuId, WholesalerId};
 use ddhub_orders::intake::{CatalogItem, IntakePolicy, ItemRef, Lookup, OrderRequest};
 use ddhub_orders::lifecycle::{self, LifecycleError, Shipment};
 use ddhub_store::orders::{NewLine, NewOrder};
@@ -50,43 +50,6 @@ impl ddhub_domain::error::Coded for OpError {
     }
 }
 
-fn domain_order(
-    id: i64,
-    partner: i64,
-    partner_order_id: String,
-    state: &str,
-    currency: Currency,
-    lines: &[ddhub_store::entity::order_line::Model],
-) -> Result<ExportOrder, OpError> {
-    Ok(ExportOrder {
-        id: OrderId(id),
-        partner_id: PartnerId(partner),
-        partner_order_id,
-        state: state
-            .parse()
-            .map_err(|e: ddhub_domain::style::UnknownValue| OpError::Corrupt(e.to_string()))?,
-        lines: lines
-            .iter()
-            .map(|l| OrderLine {
-                id: OrderLineId(l.id),
-                order_id: OrderId(l.order_id),
-                sku_id: SkuId(l.sku_id),
-                wholesaler_id: WholesalerId(l.wholesaler_id),
-                quantity: u32::try_from(l.quantity).unwrap_or(0),
-                confirmed_quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
-                unit_price: Money {
-                    minor: l.unit_price_minor,
-                    currency,
-                },
-                state: l
-                    .state
-                    .parse()
-                    .unwrap_or(ddhub_domain::order::LineState::Pending),
-            })
-            .collect(),
-    })
-}
-
 /// Applies `op` to order `id` (of `partner` when given) and records the change with its events
 /// in one transaction. Returns the order's new state.
 pub async fn apply(
@@ -96,12 +59,8 @@ pub async fn apply(
     op: Operation,
 ) -> Result<OrderState, OpError> {
     let txn = store.begin_write().await?;
-    let (pid, poid, state, currency, _ship_to, lines) =
-        orders::order_for_change(&txn, partner, id).await?;
-    let currency: Currency = currency
-        .parse()
-        .map_err(|e: ddhub_domain::MoneyError| OpError::Corrupt(e.to_string()))?;
-    let mut order = domain_order(id, pid, poid, &state, currency, &lines)?;
+    let record = orders::order_for_change(&txn, partner, id).await?;
+    let mut order = record.order;
     let before: Vec<(i64, String, u32)> = order
         .lines
         .iter()
@@ -125,18 +84,29 @@ pub async fn apply(
             line_id: l.id.0,
             state: l.state.as_str().to_string(),
             confirmed_quantity: l.confirmed_quantity,
-            // Lifecycle moves keep a line's 미송 date as the wholesaler gave it.
-            backorder_until: lines
+            // Lifecycle moves keep a line's 미송 date as the wholesaler gave it (the rules
+            // never reorder lines: details follow them one for one).
+            backorder_until: before
                 .iter()
-                .find(|m| m.id == l.id.0)
-                .and_then(|m| m.backorder_until.clone()),
+                .position(|(id, _, _)| *id == l.id.0)
+                .and_then(|i| record.details.get(i))
+                .and_then(|d| d.backorder_until.clone()),
         })
         .collect();
     let events: Vec<(String, serde_json::Value)> = events
         .into_iter()
         .map(|e| (e.event_type.as_str().to_string(), e.data))
         .collect();
-    orders::record_order_change(&txn, pid, id, order.state.as_str(), &updates, &events).await?;
+    let partner_id = order.partner_id.0;
+    orders::record_order_change(
+        &txn,
+        partner_id,
+        id,
+        order.state.as_str(),
+        &updates,
+        &events,
+    )
+    .await?;
     txn.commit().await.map_err(StoreError::from)?;
     Ok(order.state)
 }
@@ -161,24 +131,26 @@ pub async fn papers(
     id: i64,
 ) -> Result<ddhub_orders::export::papers::ExportPapers, PapersError> {
     use ddhub_orders::export::papers::{PackagingRules, PaperItem, PapersInput, Party, UsdRates};
-    let (_, poid, state, currency, ship_to, lines) =
-        orders::order_for_change(store.conn(), Some(partner), id).await?;
-    if !matches!(state.as_str(), "packed" | "shipped" | "delivered") {
-        return Err(PapersError::NotPacked(state));
+    let orders::OrderRecord {
+        order,
+        currency,
+        ship_to,
+        details,
+    } = orders::order_for_change(store.conn(), Some(partner), id).await?;
+    if !matches!(
+        order.state,
+        OrderState::Packed | OrderState::Shipped | OrderState::Delivered
+    ) {
+        return Err(PapersError::NotPacked(order.state.as_str().to_string()));
     }
-    let currency: Currency = currency
-        .parse()
-        .map_err(|e: ddhub_domain::MoneyError| PapersError::Corrupt(e.to_string()))?;
+    let poid = order.partner_order_id.clone();
     let usd = ddhub_store::rates::get_rate(store, Currency::Usd)
         .await?
         .ok_or(ddhub_orders::export::papers::PapersError::MissingRate(
             Currency::Usd,
         ))?;
     let source = ddhub_store::rates::get_rate(store, currency).await?;
-    let style_ids: Vec<ddhub_domain::StyleId> = lines
-        .iter()
-        .map(|l| ddhub_domain::StyleId(l.style_id))
-        .collect();
+    let style_ids: Vec<ddhub_domain::StyleId> = details.iter().map(|d| d.style).collect();
     let rows: std::collections::HashMap<i64, ddhub_store::catalog::ListingRow> =
         ddhub_store::catalog::listing_rows(store, &style_ids)
             .await?
@@ -193,16 +165,19 @@ pub async fn papers(
     )
     .await?;
     let mut items = Vec::new();
-    for l in lines.iter().filter(|l| l.confirmed_quantity > 0) {
-        let Some(row) = rows.get(&l.style_id) else {
+    for (l, d) in order.lines.iter().zip(&details) {
+        if l.confirmed_quantity == 0 {
+            continue;
+        }
+        let Some(row) = rows.get(&d.style.0) else {
             continue;
         };
-        let sku = row.skus.iter().find(|k| k.id.0 == l.sku_id);
+        let sku = row.skus.iter().find(|k| k.id == l.sku_id);
         items.push(PaperItem {
-            sku_id: SkuId(l.sku_id),
+            sku_id: l.sku_id,
             style_code: row.style.style_code.clone(),
             description_en: titles
-                .get(&l.style_id)
+                .get(&d.style.0)
                 .cloned()
                 .unwrap_or_else(|| format!("Apparel {}", row.style.style_code)),
             colour: sku.map(|k| k.colour.clone()).unwrap_or_default(),
@@ -212,11 +187,8 @@ pub async fn papers(
             construction: None,
             gender: ddhub_orders::export::hs::Gender::Women,
             origin: row.style.origin.clone().unwrap_or_else(|| "KR".into()),
-            quantity: u32::try_from(l.confirmed_quantity).unwrap_or(0),
-            unit_price: Money {
-                minor: l.unit_price_minor,
-                currency,
-            },
+            quantity: l.confirmed_quantity,
+            unit_price: l.unit_price,
             net_grams_per_piece: None,
         });
     }

@@ -136,9 +136,8 @@ pub async fn edit(
         }
         checked.push((field, v));
     }
-    for (field, v) in checked {
-        translations::put_edited(&app.store, style, locale, field, v).await?;
-    }
+    // One transaction: a failure midway keeps none of the fields.
+    translations::put_edited_fields(&app.store, style, locale, &checked).await?;
     app.jobs.notify();
     view(app, style, locale).await
 }
@@ -180,9 +179,7 @@ pub async fn approve(
         }
         parsed.push(field);
     }
-    for field in parsed {
-        translations::approve(&app.store, style, locale, field).await?;
-    }
+    translations::approve(&app.store, style, locale, &parsed).await?;
     app.jobs.notify();
     view(app, style, locale).await
 }

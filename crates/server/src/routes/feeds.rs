@@ -13,7 +13,7 @@ use ddhub_app::services::feeds::{
     ChannelWriter, DEFAULT_CHANGES_PAGE, MAX_CHANGES_PAGE, Snapshots, Tee, changes_page, send_file,
     settings_for, view_key, write_partner_feed,
 };
-use ddhub_feeds::{Compression, FeedCursor, FeedFormat, FeedSettings, feed_etag, if_none_match};
+use ddhub_feeds::{Compression, FeedCursor, FeedFormat, feed_etag, if_none_match};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -58,9 +58,7 @@ async fn products(
             )
         })?,
     };
-    let settings = settings_for(&app.store, partner)
-        .await
-        .map_err(ApiError::internal)?;
+    let settings = settings_for(&app.store, partner).await?;
     let rate = ddhub_store::rates::get_rate(&app.store, settings.currency).await?;
     if rate.is_none() {
         return Err(ApiError::with_detail(
@@ -249,9 +247,7 @@ async fn changes(
     let Query(q) = query?;
     let cursor = match q.cursor.as_deref() {
         None | Some("") => FeedCursor::START,
-        Some(c) => c
-            .parse::<FeedCursor>()
-            .map_err(|e| ApiError::with_detail(ErrorCode::InvalidCursor, e.0))?,
+        Some(c) => c.parse::<FeedCursor>()?,
     };
     let limit = q.limit.unwrap_or(DEFAULT_CHANGES_PAGE);
     if !(1..=MAX_CHANGES_PAGE).contains(&limit) {
@@ -260,9 +256,7 @@ async fn changes(
             format!("limit must be 1 to {MAX_CHANGES_PAGE}"),
         ));
     }
-    let settings = settings_for(&app.store, partner)
-        .await
-        .map_err(ApiError::internal)?;
+    let settings = settings_for(&app.store, partner).await?;
     let rate = ddhub_store::rates::get_rate(&app.store, settings.currency).await?;
     if rate.is_none() {
         return Err(ApiError::with_detail(
@@ -279,8 +273,7 @@ async fn changes(
         cursor,
         limit,
     )
-    .await
-    .map_err(ApiError::internal)?;
+    .await?;
     Ok(Json(page).into_response())
 }
 
@@ -332,15 +325,9 @@ async fn get_settings(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
 ) -> Result<Response, ApiError> {
-    let settings = settings_for(&app.store, partner)
-        .await
-        .map_err(ApiError::internal)?;
+    let settings = settings_for(&app.store, partner).await?;
     Ok(Json(settings).into_response())
 }
-
-/// Settings that are commercial terms between the hub and the partner: only the operator
-/// changes them (`ddhub partner settings`).
-const OPERATOR_ONLY: [&str; 3] = ["currency", "markup_bp", "rounding"];
 
 /// Replaces the calling partner's feed settings (fields left out take their defaults). The
 /// partner chooses what it sees and how (locale, categories, sizes, images, photos, links);
@@ -359,44 +346,7 @@ async fn put_settings(
     PartnerAuth(partner): PartnerAuth,
     body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let Json(mut body) = body?;
-    let current = settings_for(&app.store, partner)
-        .await
-        .map_err(ApiError::internal)?;
-    let current_json = serde_json::to_value(&current).map_err(ApiError::internal)?;
-    let Some(fields) = body.as_object_mut() else {
-        return Err(ApiError::with_detail(
-            ErrorCode::InvalidFeedSettings,
-            "the body must be a JSON object",
-        ));
-    };
-    for name in OPERATOR_ONLY {
-        match fields.get(name) {
-            Some(v) if Some(v) != current_json.get(name) => {
-                return Err(ApiError::with_detail(
-                    ErrorCode::FeedSettingsOperatorOnly,
-                    name,
-                ));
-            }
-            _ => {
-                if let Some(v) = current_json.get(name) {
-                    fields.insert(name.to_string(), v.clone());
-                }
-            }
-        }
-    }
-    let settings = FeedSettings::from_json(&body.to_string())
-        .map_err(|e| ApiError::with_detail(ErrorCode::InvalidFeedSettings, e.to_string()))?;
-    let terms = ddhub_store::parties::NewPartnerTerms {
-        locale: settings.locale,
-        currency: current.currency,
-        markup_bp: current.markup_bp,
-        rounding: current.rounding,
-    };
-    let json = serde_json::to_string(&settings).map_err(ApiError::internal)?;
-    ddhub_store::parties::set_partner_feed(&app.store, partner, &terms, &json).await?;
-    let now = settings_for(&app.store, partner)
-        .await
-        .map_err(ApiError::internal)?;
+    let Json(body) = body?;
+    let now = ddhub_app::services::feeds::update_settings(&app.store, partner, body).await?;
     Ok(Json(now).into_response())
 }

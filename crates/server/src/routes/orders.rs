@@ -221,10 +221,10 @@ async fn order_changes(
     let mut rows = orders::events_after(&app.store, partner, after, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next = rows.last().map_or(after, |r| r.0);
+    let next = rows.last().map_or(after, |r| r.seq);
     let events: Vec<serde_json::Value> = rows
         .into_iter()
-        .map(|(seq, order_id, kind, payload, at)| serde_json::json!({ "seq": seq, "order_id": order_id, "type": kind, "data": payload, "created_at": at }))
+        .map(|e| serde_json::json!({ "seq": e.seq, "order_id": e.order_id, "type": e.event_type, "data": e.data, "created_at": e.created_at.0 }))
         .collect();
     Ok(Json(
         serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
@@ -265,8 +265,7 @@ async fn cancel_order(
         id,
         ddhub_app::services::orders::Operation::Cancel(reason),
     )
-    .await
-    .map_err(AppError::from)?;
+    .await?;
     app.jobs.notify();
     Ok(Json(
         orders::get_order(app.store.conn(), partner, id).await?,

@@ -337,7 +337,7 @@ impl StyleBody {
                 }
             }
         }
-        let mut input = StyleInput {
+        let input = StyleInput {
             style_code: code.trim().to_string(),
             title_ko: title,
             category: check_code("category", &self.category)?,
@@ -351,9 +351,7 @@ impl StyleBody {
             state,
             extra: Default::default(),
             skus,
-            content_hash: String::new(),
         };
-        input.content_hash = ddhub_store::catalog::content_hash(&input);
         Ok((input, warnings))
     }
 }
@@ -380,12 +378,7 @@ async fn put_style(
     let Path(code) = code?;
     let Json(body) = body?;
     let (input, warnings) = body.into_input(&code)?;
-    let txn = app.store.begin_write().await?;
-    let outcome = ddhub_store::catalog::upsert_style(&txn, wholesaler, &input).await?;
-    txn.commit().await.map_err(ddhub_store::StoreError::from)?;
-    if !matches!(outcome, UpsertOutcome::Unchanged(_)) {
-        app.jobs.notify();
-    }
+    let outcome = ddhub_app::services::catalog::put_style(&app, wholesaler, &input).await?;
     let (status, id, word) = match outcome {
         UpsertOutcome::Created(id) => (axum::http::StatusCode::CREATED, id, "created"),
         UpsertOutcome::Updated(id) => (axum::http::StatusCode::OK, id, "updated"),

@@ -3,7 +3,7 @@
 //! orders answered on every engine write the same rows and emit the same events.
 
 use crate::api::call;
-use crate::uploads::{env, get, upload};
+use crate::uploads::{env, get, upload, upload_as};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
@@ -202,5 +202,143 @@ async fn answers_emit_the_documented_events_alike_on_every_engine() {
             outcome, first,
             "{engine} wrote or emitted something else than {first_engine}"
         );
+    }
+}
+
+/// The first SKU id of the first style the wholesaler with `key` lists.
+async fn first_sku(e: &crate::uploads::Env, key: &str) -> i64 {
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", key)).await;
+    let id = list["styles"][0]["id"].as_i64().unwrap();
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{id}"), key)).await;
+    style["skus"][0]["id"].as_i64().unwrap()
+}
+
+/// Two wholesalers answer their parts of the same orders at the same moment. Each answer
+/// decides the order's state from every line, the other wholesaler's included, so the two
+/// must take turns: read concurrently, each sees the other's line still pending and the order
+/// would stay `awaiting_wholesalers` with every line answered. (On PostgreSQL the change locks
+/// the order row; SQLite's writers take turns already.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_answers_to_one_order_take_turns() {
+    for db in testing::all("answers_concurrent").await {
+        let name = db.name;
+        let e = env(db).await;
+        let store = e.db.store.clone();
+        ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
+            .await
+            .unwrap();
+        let (_, key) = parties::add_partner(
+            &store,
+            NewPartner {
+                name: "Osaka".into(),
+                locale: Locale::Ja,
+                currency: Currency::Jpy,
+                markup_bp: 0,
+                rounding: RoundingRule::None,
+            },
+        )
+        .await
+        .unwrap();
+        let auth = format!("Bearer {}", key.key);
+        upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+        let other = SHEET.replace("KN-1,꽈배기", "BL-7,셔링");
+        upload_as(
+            &e,
+            &e.other_key,
+            &[("file", Some("b.csv"), other.as_bytes())],
+        )
+        .await;
+        let (sku_a, sku_b) = (
+            first_sku(&e, &e.key).await,
+            first_sku(&e, &e.other_key).await,
+        );
+        const ORDERS: usize = 16;
+        for n in 0..ORDERS {
+            let order = json!({
+                "partner_order_id": format!("PO-TURNS-{n}"),
+                "currency": "JPY",
+                "lines": [
+                    {"sku_id": sku_a, "quantity": 2, "unit_price": "1944"},
+                    {"sku_id": sku_b, "quantity": 2, "unit_price": "1944"}
+                ],
+                "ship_to": {"name": "Shop Namba", "country": "JP", "address_lines": ["1-1 Namba"], "postal_code": "542-0076", "phone": "+81 6 1234 5678"},
+                "notes": null
+            });
+            let (s, _, placed) = call(
+                &e.router,
+                Request::post("/api/v1/orders")
+                    .header("authorization", &auth)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", format!("turns-{n}"))
+                    .body(Body::from(order.to_string()))
+                    .unwrap(),
+            )
+            .await;
+            assert_eq!(s, StatusCode::CREATED, "{name}: {placed}");
+        }
+        // Each wholesaler's open requests, then both answer every order at once.
+        let mut answers = Vec::new();
+        for key in [e.key.clone(), e.other_key.clone()] {
+            let (_, _, prs) =
+                call(&e.router, get("/api/v1/purchase-requests?state=open", &key)).await;
+            let prs = prs.as_array().unwrap().clone();
+            assert_eq!(prs.len(), ORDERS, "{name}: {prs:?}");
+            for pr in prs {
+                answers.push((key.clone(), pr));
+            }
+        }
+        // Interleave A's and B's answers to the same order, so they race pairwise.
+        answers.sort_by_key(|(_, pr)| pr["order_id"].as_i64());
+        let tasks: Vec<_> = answers
+            .into_iter()
+            .map(|(key, pr)| {
+                let router = e.router.clone();
+                tokio::spawn(async move {
+                    let body = json!({"lines": pr["lines"].as_array().unwrap().iter()
+                        .map(|l| json!({"line_id": l["line_id"], "answer": "available"}))
+                        .collect::<Vec<_>>()});
+                    let (s, _, v) = call(
+                        &router,
+                        Request::post(format!(
+                            "/api/v1/purchase-requests/{}/answer",
+                            pr["id"].as_i64().unwrap()
+                        ))
+                        .header("authorization", &key)
+                        .header("content-type", "application/json")
+                        .body(Body::from(body.to_string()))
+                        .unwrap(),
+                    )
+                    .await;
+                    assert_eq!(s, StatusCode::OK, "{v}");
+                    v["order_id"].as_i64().unwrap()
+                })
+            })
+            .collect();
+        let mut order_ids = Vec::new();
+        for t in tasks {
+            order_ids.push(t.await.unwrap());
+        }
+        order_ids.sort_unstable();
+        order_ids.dedup();
+        assert_eq!(order_ids.len(), ORDERS);
+        let mut stuck = Vec::new();
+        for id in order_ids {
+            let (_, _, read) = call(
+                &e.router,
+                Request::get(format!("/api/v1/orders/{id}"))
+                    .header("authorization", &auth)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            if read["state"] != "confirmed" {
+                stuck.push((id, read["state"].clone()));
+            }
+        }
+        assert!(
+            stuck.is_empty(),
+            "{name}: orders with every line available but not confirmed: {stuck:?}"
+        );
+        eprintln!("{name}: {ORDERS} orders answered by two wholesalers at once, all confirmed");
     }
 }

@@ -4,29 +4,22 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_app::worker::JobSignal;
 use ddhub_domain::style::{Quantity, StockState, StyleState};
-use ddhub_domain::wholesaler::ShopLocation;
 use ddhub_domain::{Currency, Krw, Locale, RoundingRule, WholesalerId};
 use ddhub_server::{App, Config, router};
 use ddhub_store::catalog::{self, StyleInput, UpsertOutcome};
 use ddhub_store::parties::{self, NewPartner};
 use ddhub_store::{Store, keys};
+use ddhub_testkit::TestApp;
 use ddhub_testkit::testing::{self, TestDb};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-/// A configuration whose data dir is a fresh temporary folder (kept for the process's life).
-pub fn test_config() -> Config {
-    let dir = tempfile::tempdir().unwrap().keep();
-    Config {
-        data_dir: dir,
-        ..Config::default()
-    }
-}
-
+/// The API tests' catalog over the one test builder: [`TestApp`]'s two wholesalers with a
+/// style each, and a partner.
 pub struct Fixture {
-    pub db: TestDb,
+    pub t: TestApp,
     pub router: axum::Router,
     pub key_a: String,
     pub key_a_id: String,
@@ -37,7 +30,7 @@ pub struct Fixture {
 }
 
 async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
-    let mut input = StyleInput {
+    let input = StyleInput {
         style_code: code.into(),
         title_ko: "반폴라 골지 니트".into(),
         category: "tops/knit".into(),
@@ -51,9 +44,7 @@ async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
         state: StyleState::Active,
         extra: Default::default(),
         skus: vec![("black".into(), "free".into(), StockState::InStock)],
-        content_hash: String::new(),
     };
-    input.content_hash = catalog::content_hash(&input);
     let txn = store.begin_write().await.unwrap();
     let out = catalog::upsert_style(&txn, w, &input).await.unwrap();
     txn.commit().await.unwrap();
@@ -64,14 +55,8 @@ async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
 }
 
 pub async fn fixture(db: TestDb) -> Fixture {
-    let s = db.store.clone();
-    let loc = |u: &str| ShopLocation {
-        building: "청평화".into(),
-        floor: "2".into(),
-        unit: u.into(),
-    };
-    let (a, key_a) = parties::add_wholesaler(&s, "A", loc("A-1")).await.unwrap();
-    let (b, key_b) = parties::add_wholesaler(&s, "B", loc("B-1")).await.unwrap();
+    let t = TestApp::init(db).without_search().build().await;
+    let s = t.db.store.clone();
     let (_, pkey) = parties::add_partner(
         &s,
         NewPartner {
@@ -84,18 +69,18 @@ pub async fn fixture(db: TestDb) -> Fixture {
     )
     .await
     .unwrap();
-    let style_a = style(&s, a.id, "A-STYLE").await;
-    let style_b = style(&s, b.id, "B-STYLE").await;
-    let app = Arc::new(App::new(test_config(), s, JobSignal::default()).unwrap());
+    let style_a = style(&s, t.wholesaler, "A-STYLE").await;
+    let style_b = style(&s, t.other_wholesaler, "B-STYLE").await;
+    let raw = |bearer: &str| bearer.trim_start_matches("Bearer ").to_string();
     Fixture {
-        db,
-        router: router(app),
-        key_a: key_a.key,
-        key_a_id: key_a.key_id,
-        key_b: key_b.key,
+        router: t.router.clone(),
+        key_a: raw(&t.key),
+        key_a_id: t.key_id.clone(),
+        key_b: raw(&t.other_key),
         partner_key: pkey.key,
         style_a,
         style_b,
+        t,
     }
 }
 
@@ -173,7 +158,7 @@ async fn every_bad_key_gets_401_with_its_own_code() {
             let (s, _, _) = call(&f.router, get(&uri, Some(&format!("bearer {}", f.key_a)))).await;
             assert_eq!(s, StatusCode::OK, "the scheme is case-insensitive");
         }
-        keys::revoke(&f.db.store, &f.key_a_id).await.unwrap();
+        keys::revoke(&f.t.db.store, &f.key_a_id).await.unwrap();
         let (s, _, b) = call(
             &f.router,
             get("/api/v1/styles", Some(&format!("Bearer {}", f.key_a))),
@@ -183,7 +168,7 @@ async fn every_bad_key_gets_401_with_its_own_code() {
             (s, code(&b)),
             (StatusCode::UNAUTHORIZED, "auth_revoked"),
             "{}",
-            f.db.name
+            f.t.db.name
         );
     }
 }
@@ -297,7 +282,12 @@ async fn readiness_fails_while_migrations_are_pending() {
     let store = Store::connect(&ddhub_store::StoreOptions::new(url))
         .await
         .unwrap();
-    let app = Arc::new(App::new(test_config(), store, JobSignal::default()).unwrap());
+    // The one app the test builder cannot make: its database has no schema yet.
+    let dir_config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let app = Arc::new(App::new(dir_config, store, JobSignal::default()).unwrap());
     let (s, _, b) = call(&router(app), get("/readyz", None)).await;
     assert_eq!(
         (s, code(&b)),
@@ -308,15 +298,15 @@ async fn readiness_fails_while_migrations_are_pending() {
 
 #[tokio::test]
 async fn rate_limits_answer_429_with_retry_after() {
-    let db = testing::sqlite().await;
-    let store = db.store.clone();
-    let config = Config {
-        search_rate_per_minute: 60,
-        partner_rate_per_minute: 60,
-        ..test_config()
-    };
-    let app = Arc::new(App::new(config, store, JobSignal::default()).unwrap());
-    let router = router(app);
+    let t = TestApp::init(testing::sqlite().await)
+        .without_search()
+        .with_config(|c| {
+            c.search_rate_per_minute = 60;
+            c.partner_rate_per_minute = 60;
+        })
+        .build()
+        .await;
+    let router = t.router.clone();
     let mut limited = None;
     for _ in 0..40 {
         let (s, h, b) = call(&router, get("/api/v1/search?q=knit", None)).await;

@@ -26,7 +26,7 @@ const BASE: &str = "https://hub.example";
 const MEDIA: &str = "https://media.example";
 
 fn input(code: &str, price: i64, skus: &[(&str, StockState)], state: StyleState) -> StyleInput {
-    let mut i = StyleInput {
+    StyleInput {
         style_code: code.into(),
         title_ko: format!("반폴라 골지 니트 {code}"),
         category: "tops/knit".into(),
@@ -43,10 +43,7 @@ fn input(code: &str, price: i64, skus: &[(&str, StockState)], state: StyleState)
             .iter()
             .map(|(size, stock)| ("black".to_string(), size.to_string(), *stock))
             .collect(),
-        content_hash: String::new(),
-    };
-    i.content_hash = catalog::content_hash(&i);
-    i
+    }
 }
 
 async fn wholesaler(store: &Store, name: &str) -> WholesalerId {

@@ -1,14 +1,14 @@
 //! Operations (issue 10): `/metrics` parses and moves, its access control, CORS only on public
 //! search, security headers on every response.
 
-use crate::api::{call, fixture, get, test_config};
+use crate::api::{call, fixture, get};
 use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_app::worker::{JobError, JobHandler, JobSignal, Registry, WorkerOptions, WorkerPool};
-use ddhub_server::{App, Config, router};
+use ddhub_server::Config;
 use ddhub_store::jobs::{ClaimedJob, JobQueue, NewJob, enqueue};
-use ddhub_testkit::testing;
+use ddhub_testkit::{TestApp, testing};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -69,8 +69,8 @@ async fn metrics_parse_and_move_after_requests_and_jobs() {
         let (s, _, _) = call(&f.router, get("/no/such/route/123", None)).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
         // A queue of a kind only this test uses: 2 waiting, then run by a worker pool.
-        let kind = format!("ops.metrics.{}", f.db.name);
-        let txn = f.db.store.begin_write().await.unwrap();
+        let kind = format!("ops.metrics.{}", f.t.db.name);
+        let txn = f.t.db.store.begin_write().await.unwrap();
         for n in 0..2 {
             enqueue(&txn, NewJob::new(&kind, serde_json::json!({ "n": n })))
                 .await
@@ -131,7 +131,7 @@ async fn metrics_parse_and_move_after_requests_and_jobs() {
         );
 
         let pool = WorkerPool::new(
-            JobQueue::new(f.db.store.clone()),
+            JobQueue::new(f.t.db.store.clone()),
             Registry::new().register(&kind, Arc::new(Succeed)),
             WorkerOptions {
                 poll_interval: Duration::from_millis(20),
@@ -166,43 +166,36 @@ async fn metrics_parse_and_move_after_requests_and_jobs() {
     }
 }
 
-fn app_with(config: Config, store: ddhub_store::Store) -> axum::Router {
-    router(Arc::new(
-        App::new(config, store, JobSignal::default()).unwrap(),
-    ))
-}
-
 #[tokio::test]
 async fn metrics_token_and_private_listener_guard_the_endpoint() {
-    let db = testing::sqlite().await;
-    let guarded = app_with(
-        Config {
-            metrics_token: Some("s3cret-token".into()),
-            ..test_config()
-        },
-        db.store.clone(),
-    );
-    let (s, h, _) = call(&guarded, get("/metrics", None)).await;
+    let guarded = TestApp::init(testing::sqlite().await)
+        .without_search()
+        .with_config(|c| c.metrics_token = Some("s3cret-token".into()))
+        .build()
+        .await;
+    let (s, h, _) = call(&guarded.router, get("/metrics", None)).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(h["www-authenticate"], "Bearer");
-    let (s, _, _) = call(&guarded, get("/metrics", Some("Bearer s3cret-tokeX"))).await;
+    let (s, _, _) = call(
+        &guarded.router,
+        get("/metrics", Some("Bearer s3cret-tokeX")),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    scrape(&guarded, Some("Bearer s3cret-token")).await;
+    scrape(&guarded.router, Some("Bearer s3cret-token")).await;
 
-    let config = Config {
-        metrics_listen: Some("127.0.0.1:0".parse().unwrap()),
-        ..test_config()
-    };
-    let public = app_with(config.clone(), db.store.clone());
-    let (s, _, _) = call(&public, get("/metrics", None)).await;
+    let split = TestApp::init(testing::sqlite().await)
+        .without_search()
+        .with_config(|c| c.metrics_listen = Some("127.0.0.1:0".parse().unwrap()))
+        .build()
+        .await;
+    let (s, _, _) = call(&split.router, get("/metrics", None)).await;
     assert_eq!(
         s,
         StatusCode::NOT_FOUND,
         "off the public listener when metrics_listen is set"
     );
-    let private = ddhub_server::ops::private_router(Arc::new(
-        App::new(config, db.store.clone(), JobSignal::default()).unwrap(),
-    ));
+    let private = ddhub_server::ops::private_router(split.app.clone());
     scrape(&private, None).await;
     let (s, _, _) = call(&private, get("/healthz", None)).await;
     assert_eq!(s, StatusCode::OK);
@@ -221,16 +214,15 @@ fn with_origin(method: &str, uri: &str, origin: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn cors_answers_only_on_public_search_for_listed_origins() {
-    let db = testing::sqlite().await;
-    let f = fixture(db).await;
     let shop = "https://shop.example";
-    let app = app_with(
-        Config {
-            search_cors_origins: vec![shop.into(), "https://other.example".into()],
-            ..test_config()
-        },
-        f.db.store.clone(),
-    );
+    let t = TestApp::init(testing::sqlite().await)
+        .without_search()
+        .with_config(move |c| {
+            c.search_cors_origins = vec![shop.into(), "https://other.example".into()];
+        })
+        .build()
+        .await;
+    let app = t.router.clone();
     let acao = |h: &axum::http::HeaderMap| {
         h.get("access-control-allow-origin")
             .map(|v| v.to_str().unwrap().to_string())
@@ -262,6 +254,7 @@ async fn cors_answers_only_on_public_search_for_listed_origins() {
         }
     }
     // No origins configured: no CORS anywhere (the fixture's router).
+    let f = fixture(testing::sqlite().await).await;
     let (_, h, _) = call(&f.router, with_origin("GET", "/api/v1/search?q=x", shop)).await;
     assert_eq!(acao(&h), None);
 }

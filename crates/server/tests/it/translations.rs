@@ -312,3 +312,44 @@ async fn a_glossary_change_retranslates_only_automatic_fields() {
         );
     }
 }
+
+/// A refused edit saves nothing and names the field at fault: a good title beside a
+/// description holding a control character keeps the stored title (issue 16), on every engine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_translation_edit_saves_no_field() {
+    for db in testing::all("translation_edit_refused").await {
+        let name = db.name;
+        let e = env(db).await;
+        upload(&e, &[("file", Some("a.csv"), sheet(18_000).as_bytes())]).await;
+        let id = style_id(&e, "KN-1").await;
+        wait_fields(&e, id, "ja", "the title", |f| f["title"].is_object()).await;
+        let before = fields(&e, id, "ja").await;
+        let put = |body: String| {
+            Request::put(format!("/api/v1/styles/{id}/translations/ja"))
+                .header("authorization", &e.key)
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .unwrap()
+        };
+        let body =
+            json!({"title": "ケーブル編みカーディガン", "description": "やわらかい\u{7}ニット"});
+        let (s, _, v) = call(&e.router, put(body.to_string())).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {v}");
+        assert_eq!(v["error"]["code"], "invalid_body", "{name}: {v}");
+        let msg = v["error"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("description") && msg.contains("control"),
+            "{name}: the message names the field and the reason: {msg}"
+        );
+        assert_eq!(fields(&e, id, "ja").await, before, "{name}: nothing saved");
+        // The same title alone is saved.
+        let (s, _, v) = call(
+            &e.router,
+            put(json!({"title": "ケーブル編みカーディガン"}).to_string()),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{name}: {v}");
+        assert_eq!(v["fields"]["title"]["value"], "ケーブル編みカーディガン");
+        assert_eq!(v["fields"]["title"]["review"], "edited");
+    }
+}

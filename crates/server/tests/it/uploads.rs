@@ -74,12 +74,12 @@ pub fn get(uri: &str, key: &str) -> Request<Body> {
         .unwrap()
 }
 
-async fn wait_done(e: &Env, id: i64) -> Value {
+async fn wait_done_as(e: &Env, key: &str, id: i64) -> Value {
     let start = Instant::now();
     loop {
         let (s, _, v) = call(
             &e.router,
-            get(&format!("/api/v1/catalog/uploads/{id}"), &e.key),
+            get(&format!("/api/v1/catalog/uploads/{id}"), key),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -95,10 +95,15 @@ async fn wait_done(e: &Env, id: i64) -> Value {
 }
 
 pub async fn upload(e: &Env, parts: &[(&str, Option<&str>, &[u8])]) -> Value {
-    let (s, v) = post_upload(e, &e.key, parts).await;
+    upload_as(e, &e.key, parts).await
+}
+
+/// [`upload`] with another wholesaler's key.
+pub async fn upload_as(e: &Env, key: &str, parts: &[(&str, Option<&str>, &[u8])]) -> Value {
+    let (s, v) = post_upload(e, key, parts).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     assert_eq!(v["state"], "queued");
-    wait_done(e, v["upload_id"].as_i64().unwrap()).await
+    wait_done_as(e, key, v["upload_id"].as_i64().unwrap()).await
 }
 
 const SHEET: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,소재,제조국,당일출고,사진\n\

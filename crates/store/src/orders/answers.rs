@@ -1,5 +1,6 @@
 //! A purchase request about to be answered, and recording the answers the order rules decided.
 
+use super::events::{domain_order, lock_order_row};
 use super::*;
 
 /// A purchase request about to be answered, with its whole order as the order rules see it.
@@ -23,8 +24,9 @@ pub async fn answer_context<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let order = export_order::Entity::find_by_id(pr.order_id)
-        .one(conn)
+    // The order row first, locked (see `order_for_change`): answers from two wholesalers to
+    // one order take turns, so the second decides the order's state from the first's lines.
+    let order = lock_order_row(conn, export_order::Entity::find_by_id(pr.order_id))
         .await?
         .ok_or(StoreError::NotFound)?;
     let rows = order_line::Entity::find()
@@ -32,50 +34,18 @@ pub async fn answer_context<C: ConnectionTrait>(
         .order_by_asc(order_line::Column::Id)
         .all(conn)
         .await?;
-    let corrupt = |what: &str, v: &str| StoreError::Corrupt(format!("{what} {v:?}"));
-    let currency: ddhub_domain::Currency = order
-        .currency
-        .parse()
-        .map_err(|_| corrupt("order currency", &order.currency))?;
-    let mut lines = Vec::with_capacity(rows.len());
-    let mut mine = Vec::new();
-    for l in &rows {
-        if l.purchase_request_id == Some(id) {
-            mine.push(ddhub_domain::OrderLineId(l.id));
-        }
-        lines.push(ddhub_domain::order::OrderLine {
-            id: ddhub_domain::OrderLineId(l.id),
-            order_id: ddhub_domain::OrderId(l.order_id),
-            sku_id: ddhub_domain::SkuId(l.sku_id),
-            wholesaler_id: WholesalerId(l.wholesaler_id),
-            quantity: u32::try_from(l.quantity).map_err(|_| corrupt("line quantity", "<0"))?,
-            confirmed_quantity: u32::try_from(l.confirmed_quantity)
-                .map_err(|_| corrupt("confirmed quantity", "<0"))?,
-            unit_price: ddhub_domain::Money {
-                minor: l.unit_price_minor,
-                currency,
-            },
-            state: l
-                .state
-                .parse()
-                .map_err(|_| corrupt("line state", &l.state))?,
-        });
-    }
+    let mine = rows
+        .iter()
+        .filter(|l| l.purchase_request_id == Some(id))
+        .map(|l| ddhub_domain::OrderLineId(l.id))
+        .collect();
+    let (order, _) = domain_order(order, &rows)?;
     Ok(AnswerContext {
         request_state: pr
             .state
             .parse()
-            .map_err(|_| corrupt("purchase request state", &pr.state))?,
-        order: ddhub_domain::order::ExportOrder {
-            id: ddhub_domain::OrderId(order.id),
-            partner_id: PartnerId(order.partner_id),
-            partner_order_id: order.partner_order_id,
-            state: order
-                .state
-                .parse()
-                .map_err(|_| corrupt("order state", &order.state))?,
-            lines,
-        },
+            .map_err(|_| StoreError::Corrupt(format!("purchase request state {:?}", pr.state)))?,
+        order,
         mine,
     })
 }

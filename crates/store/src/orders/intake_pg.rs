@@ -37,7 +37,7 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
     // The locks come first, in a subquery of the FROM list (volatile, so never flattened into
     // the projection): the key's, taken without waiting (held: another request with this key
     // is in flight, 409), and the event-order lock, shared, held from before an event id is
-    // drawn below to the commit (see [`EVENT_ORDER_LOCK`]).
+    // drawn below to the commit (see [`crate::seqlog`]).
     let mut first = Sql::new(sea_orm::DatabaseBackend::Postgres);
     first.push(
         "SELECT l.got, k.id AS key_row, k.fingerprint AS key_fingerprint, k.state AS key_state, \
@@ -69,8 +69,9 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
         )
         .bind(key_lock_id(w.partner, &w.key))
         .push(&format!(
-            ") AS got, pg_advisory_xact_lock_shared({EVENT_ORDER_LOCK})::text AS shared) AS l \
-             LEFT JOIN idempotency_keys k ON k.partner_id = "
+            ") AS got, {}::text AS shared) AS l \
+             LEFT JOIN idempotency_keys k ON k.partner_id = ",
+            crate::seqlog::append_lock_sql(crate::seqlog::Log::OrderEvents)
         ))
         .bind(w.partner.0)
         .push(" AND k.key = ")

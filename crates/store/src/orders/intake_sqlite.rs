@@ -232,8 +232,8 @@ pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Res
         currency: o.currency,
         lines: lines.into_iter().map(line_view).collect(),
     };
-    // Last, so the event lock is held only from here to the commit.
-    lock_event_order(conn).await?;
+    // Last, so the log's append lock is held only from here to the commit.
+    crate::seqlog::append_lock(conn, crate::seqlog::Log::OrderEvents).await?;
     let event = order_event::ActiveModel {
         order_id: Set(o.id),
         partner_id: Set(order.partner.0),

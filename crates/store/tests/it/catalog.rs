@@ -6,7 +6,7 @@ use ddhub_store::catalog::{self, StyleInput, UpsertOutcome};
 use ddhub_store::{StoreError, parties};
 
 fn input(code: &str, price: i64, sizes: &[&str]) -> StyleInput {
-    let mut i = StyleInput {
+    StyleInput {
         style_code: code.into(),
         title_ko: "루즈핏 꽈배기 니트 가디건".into(),
         category: "outer/cardigan".into(),
@@ -26,10 +26,7 @@ fn input(code: &str, price: i64, sizes: &[&str]) -> StyleInput {
             .iter()
             .map(|s| ("black".to_string(), s.to_string(), StockState::InStock))
             .collect(),
-        content_hash: String::new(),
-    };
-    i.content_hash = catalog::content_hash(&i);
-    i
+    }
 }
 
 fn loc(unit: &str) -> ShopLocation {
@@ -152,12 +149,6 @@ fn batch_style(n: usize) -> StyleInput {
         .then(|| format!("설명 '{n}' \"따옴표\" ; --"));
     i.extra
         .insert("비고".into(), serde_json::Value::String(format!("{n}")));
-    i.content_hash = catalog::content_hash(&i);
-    i
-}
-
-fn rehash(mut i: StyleInput) -> StyleInput {
-    i.content_hash = catalog::content_hash(&i);
     i
 }
 
@@ -233,7 +224,7 @@ async fn batch_upsert_creates_updates_and_leaves_alone_in_one_call() {
                 k.2 = StockState::SoldOut;
             }
         }
-        let mut second: Vec<StyleInput> = second.into_iter().map(rehash).collect();
+        // The store hashes each input itself: edited inputs need nothing more.
         second.extend((N..N + 5).map(batch_style));
         let txn = s.begin_write().await.unwrap();
         let out = catalog::upsert_styles(&txn, a.id, None, &second)

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod catalog;
+mod changes;
 use ddhub_store::testing as common;
 mod glossary;
 mod jobs;

@@ -18,7 +18,7 @@ async fn one_style(s: &ddhub_store::Store, code: &str) -> StyleId {
     )
     .await
     .unwrap();
-    let mut i = StyleInput {
+    let i = StyleInput {
         style_code: code.into(),
         title_ko: "니트 가디건".into(),
         category: "tops/knit/cardigan".into(),
@@ -36,9 +36,7 @@ async fn one_style(s: &ddhub_store::Store, code: &str) -> StyleId {
             "free".into(),
             ddhub_domain::style::StockState::InStock,
         )],
-        content_hash: String::new(),
     };
-    i.content_hash = catalog::content_hash(&i);
     let txn = s.begin_write().await.unwrap();
     let out = catalog::upsert_style(&txn, w.id, &i).await.unwrap();
     txn.commit().await.unwrap();
@@ -184,5 +182,60 @@ async fn batch_automatic_writes_keep_human_work() {
             assert!(!f.skus.is_empty());
         }
         assert_eq!(hits[0].title.as_deref(), Some("Hand-edited"));
+    }
+}
+
+/// A person's review of several fields is one transaction: approving a stored title together
+/// with a field that has no value is refused, and the title keeps its review state.
+#[tokio::test]
+async fn a_review_of_several_fields_is_all_or_nothing() {
+    for db in common::all("translations_review_atomic").await {
+        let s = &db.store;
+        let a = one_style(s, "T-9").await;
+        translations::write_automatic_many(s, &[auto(a, Locale::En, "Knit cardigan")], &[])
+            .await
+            .unwrap();
+        let err = translations::approve(
+            s,
+            a,
+            Locale::En,
+            &[TranslatableField::Title, TranslatableField::Description],
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, ddhub_store::StoreError::NotFound), "{err:?}");
+        let rows = translations::for_style(s, a, Some(Locale::En))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{}: {rows:?}", db.name);
+        assert_eq!(
+            rows[0].review, "glossary",
+            "{}: title not approved",
+            db.name
+        );
+        translations::approve(s, a, Locale::En, &[TranslatableField::Title])
+            .await
+            .unwrap();
+        let rows = translations::for_style(s, a, Some(Locale::En))
+            .await
+            .unwrap();
+        assert_eq!(rows[0].review, "approved", "{}", db.name);
+        // Two edits in one call: both stored.
+        translations::put_edited_fields(
+            s,
+            a,
+            Locale::En,
+            &[
+                (TranslatableField::Title, "Cable cardigan"),
+                (TranslatableField::Description, "Soft cable knit."),
+            ],
+        )
+        .await
+        .unwrap();
+        let rows = translations::for_style(s, a, Some(Locale::En))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2, "{}: {rows:?}", db.name);
+        assert!(rows.iter().all(|r| r.review == "edited"), "{rows:?}");
     }
 }
