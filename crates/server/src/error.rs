@@ -132,6 +132,13 @@ impl From<axum::extract::multipart::MultipartError> for ApiError {
     }
 }
 
+impl From<std::io::Error> for ApiError {
+    /// A file the server could not write or read: a 500, its cause logged.
+    fn from(e: std::io::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.http_status();

@@ -26,9 +26,7 @@ async fn save_field(
     name: &str,
     limit: u64,
 ) -> Result<u64, ApiError> {
-    let mut file = tokio::fs::File::create(path)
-        .await
-        .map_err(ApiError::internal)?;
+    let mut file = tokio::fs::File::create(path).await?;
     let mut written: u64 = 0;
     loop {
         let chunk = field.chunk().await.map_err(|e| {
@@ -47,9 +45,9 @@ async fn save_field(
                 .arg("field", name)
                 .arg("limit", human(limit)));
         }
-        file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        file.write_all(&chunk).await?;
     }
-    file.sync_all().await.map_err(ApiError::internal)?;
+    file.sync_all().await?;
     Ok(written)
 }
 
@@ -79,7 +77,7 @@ pub async fn receive(
 ) -> Result<Upload, ApiError> {
     let mut csrf_checked = csrf.is_none();
     let paths = MediaPaths::new(&app.config.data_dir);
-    let (dir, rel) = paths.new_upload_dir().map_err(ApiError::internal)?;
+    let (dir, rel) = paths.new_upload_dir()?;
     // Whatever goes wrong before the upload is recorded, its files go.
     let cleanup = scopeguard(dir.clone());
     let mut file: Option<(String, String)> = None;
@@ -89,7 +87,7 @@ pub async fn receive(
     let mut encoding = None;
     let mut sheet = None;
     loop {
-        let next = multipart.next_field().await.map_err(ApiError::from)?;
+        let next = multipart.next_field().await?;
         let Some(mut field) = next else { break };
         let name = field.name().unwrap_or("").to_string();
         if let Some(expected) = csrf
@@ -98,10 +96,7 @@ pub async fn receive(
             if name != "csrf" {
                 return Err(ApiError::new(ErrorCode::CsrfInvalid));
             }
-            let sent = field
-                .text()
-                .await
-                .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+            let sent = field.text().await?;
             if !crate::pages::session::csrf_matches(expected, &sent) {
                 return Err(ApiError::new(ErrorCode::CsrfInvalid));
             }
@@ -144,10 +139,7 @@ pub async fn receive(
                 photos = Some(format!("{rel}/photos.zip"));
             }
             "mode" | "dry_run" | "encoding" | "sheet" => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::with_detail(ErrorCode::UploadBadField, e.body_text()))?;
+                let text = field.text().await?;
                 if text.len() > 200 {
                     return Err(ApiError::with_detail(
                         ErrorCode::UploadBadField,

@@ -255,8 +255,7 @@ async fn cancel_order(
 ) -> Result<Json<orders::OrderView>, ApiError> {
     let Path(id) = id?;
     // The body is optional; one that is sent must be JSON of the right shape.
-    let reason = body
-        .map_err(ApiError::from)?
+    let reason = body?
         .and_then(|Json(b)| b.reason)
         .map(|r| r.chars().take(500).collect());
     ddhub_app::services::orders::apply(
