@@ -679,12 +679,20 @@ pub async fn archive_unlisted<C: ConnectionTrait>(
     Ok(ids)
 }
 
+/// How many of a batch's styles an upsert would create, update or leave unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DryRun {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
 /// Which of `inputs` would be created, updated or left unchanged (a dry run's counts).
 pub async fn classify<C: ConnectionTrait>(
     conn: &C,
     wholesaler: WholesalerId,
     inputs: &[StyleInput],
-) -> Result<(usize, usize, usize)> {
+) -> Result<DryRun> {
     let codes: Vec<&str> = inputs.iter().map(|i| i.style_code.as_str()).collect();
     let mut hashes: HashMap<String, String> = HashMap::new();
     for chunk in codes.chunks(MAX_BINDS / 2) {
@@ -707,7 +715,11 @@ pub async fn classify<C: ConnectionTrait>(
             Some(_) => updated += 1,
         }
     }
-    Ok((created, updated, unchanged))
+    Ok(DryRun {
+        created,
+        updated,
+        unchanged,
+    })
 }
 
 /// Counts a wholesaler's styles (for the demo and tests).

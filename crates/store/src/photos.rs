@@ -203,12 +203,17 @@ pub async fn mark_failed(store: &Store, id: PhotoId, code: &str, message: &str) 
     Ok(())
 }
 
-/// Perceptual hashes of every other normalised photo, with their style and wholesaler, for the
-/// near-duplicate scan.
-pub async fn phashes(
-    store: &Store,
-    not: PhotoId,
-) -> Result<Vec<(PhotoId, StyleId, WholesalerId, String)>> {
+/// A normalised photo's perceptual hash, with its style and wholesaler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoHash {
+    pub photo: PhotoId,
+    pub style: StyleId,
+    pub wholesaler: WholesalerId,
+    pub phash: String,
+}
+
+/// Perceptual hashes of every other normalised photo, for the near-duplicate scan.
+pub async fn phashes(store: &Store, not: PhotoId) -> Result<Vec<PhotoHash>> {
     let rows: Vec<(i64, i64, Option<String>)> = photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
@@ -238,12 +243,12 @@ pub async fn phashes(
     Ok(rows
         .into_iter()
         .filter_map(|(id, sid, h)| {
-            Some((
-                PhotoId(id),
-                StyleId(sid),
-                WholesalerId(*owners.get(&sid)?),
-                h?,
-            ))
+            Some(PhotoHash {
+                photo: PhotoId(id),
+                style: StyleId(sid),
+                wholesaler: WholesalerId(*owners.get(&sid)?),
+                phash: h?,
+            })
         })
         .collect())
 }

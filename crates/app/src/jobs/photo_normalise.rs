@@ -98,7 +98,12 @@ impl BackgroundJob for PhotoNormalise {
                 .map_err(|e| JobError::Retry(e.to_string()))?;
         }
         let mut near = Vec::new();
-        for (other, style, wholesaler, hash) in photos::phashes(&self.store, id)
+        for photos::PhotoHash {
+            photo: other,
+            style,
+            wholesaler,
+            phash: hash,
+        } in photos::phashes(&self.store, id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?
         {

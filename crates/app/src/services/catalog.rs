@@ -369,10 +369,10 @@ pub async fn process(
     );
 
     if upload.dry_run {
-        let (c, u, n) = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;
-        counts.styles_created = c as u64;
-        counts.styles_updated = u as u64;
-        counts.styles_unchanged = n as u64;
+        let dry = catalog::classify(store.conn(), upload.wholesaler_id, &inputs).await?;
+        counts.styles_created = dry.created as u64;
+        counts.styles_updated = dry.updated as u64;
+        counts.styles_unchanged = dry.unchanged as u64;
         uploads::finish(store.conn(), id, &counts, None).await?;
         progress(UploadState::Done, 100);
         return Ok(uploads::get(store, id).await?);

@@ -355,8 +355,11 @@ pub async fn place(
         .to_string();
     let fp = ddhub_orders::fingerprint::fingerprint(body)
         .map_err(|e| AppError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
-    let (state, found, rate) =
-        orders::lookup_key_with_partner(&app.store, partner, &key, &fp.0).await?;
+    let orders::KeyLookup {
+        state,
+        partner: found,
+        rate,
+    } = orders::lookup_key_with_partner(&app.store, partner, &key, &fp.0).await?;
     if let Some(state) = state {
         return key_answer(state);
     }

@@ -94,11 +94,7 @@ pub async fn lookup_key_with_partner(
     partner: PartnerId,
     key: &str,
     fingerprint: &str,
-) -> Result<(
-    Option<KeyState>,
-    ddhub_domain::partner::Partner,
-    Option<ddhub_domain::RatePerKrw>,
-)> {
+) -> Result<KeyLookup> {
     use sea_orm::FromQueryResult;
     let mut sql = crate::bulk::Sql::new(store.conn().get_database_backend());
     sql.push(
@@ -123,7 +119,21 @@ pub async fn lookup_key_with_partner(
     let rate = crate::rates::rate_of(found.currency, nanos);
     let state =
         key_row_of(&row, partner, key)?.and_then(|k| key_state(k, fingerprint, Timestamp::now().0));
-    Ok((state, found, rate))
+    Ok(KeyLookup {
+        state,
+        partner: found,
+        rate,
+    })
+}
+
+/// What an order request needs before it is validated: its key's state, its partner and the
+/// partner's exchange rate.
+#[derive(Debug, Clone)]
+pub struct KeyLookup {
+    /// `None`: the key is free (or expired); otherwise what to answer at once.
+    pub state: Option<KeyState>,
+    pub partner: ddhub_domain::partner::Partner,
+    pub rate: Option<ddhub_domain::RatePerKrw>,
 }
 
 /// Order intake's in-process state, one per [`Store`].
