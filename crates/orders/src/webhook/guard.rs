@@ -82,17 +82,24 @@ fn v6_kind(ip: Ipv6Addr) -> Option<&'static str> {
         return v4_kind(v4);
     }
     let seg = ip.segments();
-    if in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96)
-        || in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48)
-    {
-        // NAT64: the last 32 bits are the IPv4 target.
-        let v4 = Ipv4Addr::new(
+    // The embedded IPv4 address in the last 32 bits.
+    let low_v4 = || {
+        Ipv4Addr::new(
             (seg[6] >> 8) as u8,
             seg[6] as u8,
             (seg[7] >> 8) as u8,
             seg[7] as u8,
-        );
-        return v4_kind(v4).or(Some("NAT64"));
+        )
+    };
+    if in_v6(ip, Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, 0, 0), 96) {
+        // IPv4-translated (SIIT, RFC 2765: ::ffff:0:a.b.c.d), which stacks map to IPv4.
+        return v4_kind(low_v4()).or(Some("IPv4-translated"));
+    }
+    if in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96)
+        || in_v6(ip, Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48)
+    {
+        // NAT64: the last 32 bits are the IPv4 target.
+        return v4_kind(low_v4()).or(Some("NAT64"));
     }
     if in_v6(ip, Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16) {
         // 6to4: bits 16..48 are the IPv4 address.
@@ -165,10 +172,16 @@ pub fn parse_target(text: &str, allow_private: bool) -> Result<Url, TargetError>
         Some(Host::Ipv6(ip)) => check_ip(IpAddr::V6(ip), allow_private)?,
         Some(Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
+            // Special-use names (RFC 6761 localhost, RFC 6762 .local, RFC 8375 home.arpa),
+            // the distributions' localhost.localdomain, and single labels (search domains).
             let local = d == "localhost"
                 || d.ends_with(".localhost")
+                || d == "localdomain"
+                || d.ends_with(".localdomain")
                 || d.ends_with(".local")
                 || d.ends_with(".internal")
+                || d == "home.arpa"
+                || d.ends_with(".home.arpa")
                 || !d.contains('.');
             if local && !allow_private {
                 return Err(TargetError::LocalName(d));

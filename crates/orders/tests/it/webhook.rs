@@ -278,6 +278,9 @@ fn private_targets_are_refused() {
         ("fe80::1", "link-local"),
         ("::ffff:127.0.0.1", "loopback"),
         ("::ffff:10.0.0.1", "private"),
+        // IPv4-translated (SIIT, ::ffff:0:a.b.c.d): judged by the IPv4 address too.
+        ("::ffff:0:7f00:1", "loopback"),
+        ("::ffff:0:a9fe:a9fe", "link-local"),
         ("64:ff9b::a9fe:a9fe", "link-local"),
         ("2002:7f00:1::", "loopback"),
         ("0.0.0.0", "unspecified"),
@@ -339,6 +342,17 @@ fn target_urls_are_checked() {
         refused("https://api.localhost./h"),
         "webhook_target_forbidden"
     );
+    // Names that resolve to this machine or the local network by convention (RFC 6761,
+    // RFC 8375), with and without the trailing dot.
+    for local in [
+        "https://localhost.localdomain/h",
+        "https://localhost.localdomain./h",
+        "https://printer.home.arpa/h",
+        "https://[::ffff:0:7f00:1]/h",
+        "https://[::ffff:0:a9fe:a9fe]/h",
+    ] {
+        assert_eq!(refused(local), "webhook_target_forbidden", "{local}");
+    }
     assert_eq!(refused("not a url"), "webhook_url_invalid");
     // Tests point webhooks at a local receiver with the flag set.
     assert!(parse_target("http://127.0.0.1:9999/h", true).is_ok());

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(set_endpoint))
+        .routes(routes!(set_endpoint, remove_endpoint))
         .routes(routes!(list_deliveries))
         .routes(routes!(replay))
 }
@@ -48,6 +48,22 @@ async fn set_endpoint(
     Ok(Json(
         serde_json::json!({ "url": url.as_str(), "secret": secret }),
     ))
+}
+
+/// Removes the endpoint and its secret: events are no longer delivered, and deliveries still
+/// pending end `disabled` (replay them after setting an endpoint again).
+#[utoipa::path(delete, path = "/api/v1/webhooks/endpoint", tag = "webhooks",
+    security(("partner_key" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 404, description = "No endpoint is set", body = ErrorBody)
+    ))]
+async fn remove_endpoint(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+) -> Result<StatusCode, ApiError> {
+    orders::remove_webhook(&app.store, partner).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -571,6 +571,46 @@ async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
     )
     .await;
     assert_eq!(delivered.as_array().unwrap().len(), 1);
+    // The 410 took the endpoint away; the partner sets one again and then removes it: 204,
+    // then no order queues a delivery, and removing it again answers 404 (there is none).
+    let req = Request::put("/api/v1/webhooks/endpoint")
+        .header("authorization", &auth)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "url": rx.url }).to_string()))
+        .unwrap();
+    let (s, _, ep) = call(&e.router, req).await;
+    assert_eq!(s, StatusCode::OK, "{ep}");
+    let remove = || {
+        Request::delete("/api/v1/webhooks/endpoint")
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (s, _, b) = call(&e.router, remove()).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, _, b) = call(&e.router, remove()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("hook-3"),
+        &order("PO-H3", &[(sku, 2)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, _, all) = call(
+        &e.router,
+        Request::get("/api/v1/webhooks/deliveries")
+            .header("authorization", &auth)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        2,
+        "no delivery for an order placed after the endpoint was removed: {all}"
+    );
 }
 
 /// A partner's receiver whose answers the test scripts: each request takes the next scripted

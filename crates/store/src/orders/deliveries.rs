@@ -251,3 +251,26 @@ pub async fn set_webhook(store: &Store, partner: PartnerId, url: &str, secret: &
     }
     Ok(())
 }
+
+/// Removes a partner's webhook endpoint and its secret: no event queues a delivery any more,
+/// and deliveries still pending end `disabled`. `NotFound` when it has none.
+pub async fn remove_webhook(store: &Store, partner: PartnerId) -> Result<()> {
+    use crate::entity::partner as partner_e;
+    let res = partner_e::Entity::update_many()
+        .col_expr(
+            partner_e::Column::WebhookUrl,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            partner_e::Column::WebhookSecret,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(partner_e::Column::Id.eq(partner.0))
+        .filter(partner_e::Column::WebhookUrl.is_not_null())
+        .exec(store.conn())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
