@@ -70,7 +70,7 @@ pub fn error_report_xlsx(
     ws.write_string_with_format(0, 0, "원본 행", &bold)
         .map_err(err)?;
     for (c, h) in sheet.headers.iter().enumerate() {
-        ws.write_string_with_format(0, col(c + 1)?, h, &bold)
+        ws.write_string_with_format(0, col(c + 1)?, cell_text(h), &bold)
             .map_err(err)?;
     }
     let err_col = col(sheet.headers.len() + 1)?;
@@ -78,7 +78,7 @@ pub fn error_report_xlsx(
         .map_err(err)?;
     // Problems about the header itself (missing or unknown columns) go in the header row's cell.
     if let Some(ps) = by_row.get(&sheet.header_row) {
-        ws.write_string_with_format(1, err_col, message(ps, sheet), &red)
+        ws.write_string_with_format(1, err_col, cell_text(&message(ps, sheet)), &red)
             .map_err(err)?;
     }
     let mut out_row: u32 = if by_row.contains_key(&sheet.header_row) {
@@ -98,14 +98,15 @@ pub fn error_report_xlsx(
                 continue;
             }
             if has_error && ps.is_some_and(|ps| ps.iter().any(|p| p.column == sheet.headers[c])) {
-                ws.write_string_with_format(out_row, col(c + 1)?, v, &highlight)
+                ws.write_string_with_format(out_row, col(c + 1)?, cell_text(v), &highlight)
                     .map_err(err)?;
             } else {
-                ws.write_string(out_row, col(c + 1)?, v).map_err(err)?;
+                ws.write_string(out_row, col(c + 1)?, cell_text(v))
+                    .map_err(err)?;
             }
         }
         if let Some(ps) = ps {
-            ws.write_string_with_format(out_row, err_col, message(ps, sheet), &red)
+            ws.write_string_with_format(out_row, err_col, cell_text(&message(ps, sheet)), &red)
                 .map_err(err)?;
         }
         out_row += 1;
@@ -113,6 +114,23 @@ pub fn error_report_xlsx(
     ws.set_column_width(err_col, 60).map_err(err)?;
     ws.set_freeze_panes(1, 0).map_err(err)?;
     wb.save_to_buffer().map_err(err)
+}
+
+/// Most characters an Excel cell holds (Excel's specification and limits; a longer string is
+/// an error for rust_xlsxwriter, and Excel would refuse the file).
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// `v` as a cell can hold it: cut at Excel's limit with a marker saying so (the original is
+/// in the upload; the error column says what is wrong with it).
+fn cell_text(v: &str) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = " …(잘림)";
+    if v.len() <= MAX_CELL_CHARS || v.chars().count() <= MAX_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(v);
+    }
+    let keep = MAX_CELL_CHARS - MARK.chars().count();
+    let mut out: String = v.chars().take(keep).collect();
+    out.push_str(MARK);
+    std::borrow::Cow::Owned(out)
 }
 
 fn col(i: usize) -> Result<u16, ReportError> {

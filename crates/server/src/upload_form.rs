@@ -230,9 +230,14 @@ pub async fn errors_xlsx(
     wholesaler: ddhub_domain::WholesalerId,
     id: i64,
 ) -> Result<axum::response::Response, ApiError> {
-    let (bytes, stem) = ddhub_app::services::uploads::error_workbook(app, wholesaler, id)
+    let (path, stem) = ddhub_app::services::uploads::error_workbook(app, wholesaler, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    // Streamed from the file made at ingest: a download costs a file read, and stops when
+    // the client goes away.
+    let file = tokio::fs::File::open(&path).await?;
+    let len = file.metadata().await?.len();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
     let stem = stem.as_str();
     let ascii: String = stem
         .chars()
@@ -255,8 +260,9 @@ pub async fn errors_xlsx(
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
             ),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, len.to_string()),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }

@@ -63,6 +63,13 @@ impl MediaPaths {
         self.data_dir.join(rel)
     }
 
+    /// Where an upload's error workbook is kept: beside its sheet (stored as `sheet`), written
+    /// once when the upload is read, so a download never reads the sheet again.
+    pub fn error_workbook(&self, upload: &Upload) -> PathBuf {
+        self.resolve(&upload.file_path)
+            .with_file_name("errors.xlsx")
+    }
+
     /// Where an original photo with this SHA-256 is kept (content-addressed: identical uploads
     /// share one file).
     pub fn original(&self, sha256: &str) -> PathBuf {
@@ -298,6 +305,16 @@ pub async fn process(
         sheet.encoding,
     )
     .await?;
+    // The error workbook, once, from the sheet already in memory (the download only streams
+    // it: re-reading a hostile sheet per request made it a denial-of-service lever).
+    let workbook_path = paths.error_workbook(&upload);
+    let (sheet, validated) = tokio::task::spawn_blocking(move || {
+        let written = write_error_workbook(&sheet, &validated.problems, &workbook_path);
+        (sheet, validated, written)
+    })
+    .await
+    .map_err(|e| ProcessError::Join(e.to_string()))
+    .and_then(|(sheet, validated, written)| written.map(|()| (sheet, validated)))?;
     drop(sheet);
     let problems: Vec<StoredProblem> = validated
         .problems
@@ -451,9 +468,57 @@ async fn attach_photos(
     Ok(())
 }
 
-/// The error report of an upload as XLSX (the original rows and a Korean error column), or
-/// `None` when its file cannot be read as a sheet any more.
-pub async fn error_report(
+/// Writes the error workbook of `sheet` to `path` (through a temporary file and a rename, so
+/// a reader never sees half of it). A sheet without problems gets its header row only.
+fn write_error_workbook(
+    sheet: &ddhub_ingest::Sheet,
+    problems: &[ddhub_ingest::Problem],
+    path: &Path,
+) -> Result<(), ProcessError> {
+    let bytes = ddhub_ingest::error_report_xlsx(sheet, problems, problems.is_empty())
+        .map_err(|e| ProcessError::Io(std::io::Error::other(e.to_string())))?;
+    let tmp = path.with_extension("xlsx.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+/// Builders of error workbooks for uploads read before workbooks were kept: one at a time,
+/// whoever asks (each is built once, then kept).
+static LEGACY_WORKBOOKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// The error workbook of an upload (the original rows and a Korean error column): its path,
+/// or `None` when there is none and its sheet cannot be read any more. Uploads read by this
+/// version have it from their ingest; for older ones it is built once here and kept.
+pub async fn error_workbook(
+    store: &Store,
+    paths: &MediaPaths,
+    upload: &Upload,
+) -> Result<Option<PathBuf>, ProcessError> {
+    let path = paths.error_workbook(upload);
+    if tokio::fs::try_exists(&path).await? {
+        return Ok(Some(path));
+    }
+    let _turn = LEGACY_WORKBOOKS
+        .acquire()
+        .await
+        .map_err(|e| ProcessError::Join(e.to_string()))?;
+    // Another request may have built it while this one waited.
+    if tokio::fs::try_exists(&path).await? {
+        return Ok(Some(path));
+    }
+    let Some(bytes) = legacy_error_report(store, paths, upload).await? else {
+        return Ok(None);
+    };
+    let tmp = path.with_extension("xlsx.tmp");
+    tokio::fs::write(&tmp, bytes).await?;
+    tokio::fs::rename(&tmp, &path).await?;
+    Ok(Some(path))
+}
+
+/// An older upload's error report, built from its sheet read again, or `None` when the file
+/// cannot be read as a sheet any more.
+async fn legacy_error_report(
     store: &Store,
     paths: &MediaPaths,
     upload: &Upload,

@@ -128,9 +128,9 @@ pub async fn error_workbook(
     app: &AppState,
     wholesaler: WholesalerId,
     id: i64,
-) -> crate::AppResult<Option<(Vec<u8>, String)>> {
+) -> crate::AppResult<Option<(std::path::PathBuf, String)>> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
-    let bytes = crate::services::catalog::error_report(
+    let path = crate::services::catalog::error_workbook(
         &app.store,
         &crate::services::catalog::MediaPaths::new(&app.config.data_dir),
         &upload,
@@ -142,5 +142,5 @@ pub async fn error_workbook(
         .rsplit_once('.')
         .map_or(upload.file_name.as_str(), |(s, _)| s)
         .to_string();
-    Ok(bytes.map(|b| (b, stem)))
+    Ok(path.map(|p| (p, stem)))
 }

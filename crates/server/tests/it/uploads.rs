@@ -490,3 +490,63 @@ async fn a_saved_column_mapping_is_used_on_the_next_upload() {
     let (s, _, _) = call(&e.router, req).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The error workbook is made once, when the upload is read, and downloads stream that file:
+/// with the stored sheet replaced by junk afterwards, the download still answers the same
+/// workbook (it used to read the sheet again per request, unbounded). A title past Excel's
+/// 32,767-character cell limit is cut with a marker instead of making the download a 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_error_workbook_is_made_at_ingest_and_streamed() {
+    for db in testing::all("error_workbook_once").await {
+        let name = db.name;
+        let e = env(db).await;
+        let long = "가".repeat(40_000);
+        let sheet = format!(
+            "상품코드,상품명,카테고리,도매가,색상,사이즈\n\
+             KN-1,{long},니트,18000,블랙,FREE\n\
+             KN-3,가격 없는 니트,니트,,블랙,FREE\n"
+        );
+        let done = upload(&e, &[("file", Some("a.csv"), sheet.as_bytes())]).await;
+        let id = done["upload_id"].as_i64().or(done["id"].as_i64()).unwrap();
+        let stored = ddhub_store::uploads::get(&e.db.store, id).await.unwrap();
+        let sheet_file = e.app.config.data_dir.join(&stored.file_path);
+        assert!(sheet_file.exists(), "{name}: {}", sheet_file.display());
+        std::fs::write(&sheet_file, b"\x00\x01 not a sheet any more").unwrap();
+        let res = tower::ServiceExt::oneshot(
+            e.router.clone(),
+            get(&format!("/api/v1/catalog/uploads/{id}/errors.xlsx"), &e.key),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{name}");
+        let length: usize = res.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let bytes = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(bytes.len(), length, "{name}");
+        use calamine::Reader;
+        let mut wb =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = wb.worksheet_range_at(0).unwrap().unwrap();
+        let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+        let cut = cells
+            .iter()
+            .find(|c| c.starts_with("가가가"))
+            .expect("the long title is in the workbook");
+        assert!(
+            cut.chars().count() <= 32_767,
+            "{name}: {}",
+            cut.chars().count()
+        );
+        assert!(cut.ends_with("(잘림)"), "{name}: marked as cut");
+        assert!(
+            cells.iter().any(|c| c == "KN-3"),
+            "{name}: the bad row is there"
+        );
+    }
+}
