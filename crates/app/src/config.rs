@@ -68,6 +68,9 @@ pub struct Config {
     pub search_rate_per_minute: u32,
     /// Partner API requests per minute per API key (bursts of a quarter of it).
     pub partner_rate_per_minute: u32,
+    /// Console sign-in attempts per minute per client IP (bursts of half of it): guessing keys
+    /// through the sign-in form is as slow as through the API.
+    pub sign_in_rate_per_minute: u32,
     /// The `[translate]` table: the machine-translation provider for wholesalers' free text
     /// (`provider = "glossary"`, the default, means none: free text stays Korean, marked
     /// `untranslated`). Keys also come from `DDHUB_TRANSLATE_<KEY>` (`DDHUB_TRANSLATE_PROVIDER`,
@@ -109,6 +112,7 @@ impl Default for Config {
             webhooks_allow_private: false,
             search_rate_per_minute: 600,
             partner_rate_per_minute: 1200,
+            sign_in_rate_per_minute: 10,
             translate: ddhub_translate::ProviderConfig::Glossary,
             metrics_token: None,
             metrics_listen: None,
@@ -140,6 +144,7 @@ const KEYS: &[&str] = &[
     "webhooks_allow_private",
     "search_rate_per_minute",
     "partner_rate_per_minute",
+    "sign_in_rate_per_minute",
     "metrics_token",
     "metrics_listen",
     "search_cors_origins",
@@ -170,13 +175,9 @@ impl Config {
         // The `[translate]` table from `DDHUB_TRANSLATE_*` (provider credentials are usually
         // given this way rather than written into a file).
         fig = fig.merge(Env::prefixed("DDHUB_TRANSLATE_").map(|k| format!("translate.{k}").into()));
-        let cfg: Config = fig.extract().map_err(|e| {
-            let e = e.to_string();
-            ConfigError(
-                e.replace("for key \"default.", "for key \"")
-                    .replace("`default.", "`"),
-            )
-        })?;
+        let cfg: Config = fig
+            .extract()
+            .map_err(|e| ConfigError(name_env_keys(&e.to_string())))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -283,6 +284,26 @@ impl Config {
             self.worker_concurrency
         }
     }
+}
+
+/// figment's message with the names a person types: ``key "LISTEN" in `DDHUB_` environment
+/// variable(s)`` becomes `DDHUB_LISTEN`, and its profile prefix (`default.`) goes.
+fn name_env_keys(message: &str) -> String {
+    let mut out = message
+        .replace("for key \"default.", "for key \"")
+        .replace("`default.", "`");
+    for prefix in ["DDHUB_TRANSLATE_", "DDHUB_"] {
+        let tail = format!("\" in `{prefix}` environment variable(s)");
+        while let Some(end) = out.find(&tail) {
+            let Some(start) = out[..end].rfind("key \"") else {
+                break;
+            };
+            let key = out[start + 5..end].to_ascii_uppercase();
+            let key = key.trim_start_matches("TRANSLATE.");
+            out.replace_range(start..end + tail.len(), &format!("{prefix}{key}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

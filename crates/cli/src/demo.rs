@@ -256,6 +256,10 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("Open:");
+    println!("  http://{addr}/                 the storefront (what buyers see)");
+    println!(
+        "  http://{addr}/console          the wholesalers' console (sign in with a wholesaler key above)"
+    );
     println!("  http://{addr}/readyz");
     println!("  http://{addr}/api/openapi.json");
     println!("  curl -H 'Authorization: Bearer <wholesaler key>' http://{addr}/api/v1/styles");

@@ -26,6 +26,7 @@ pub fn test_config(data_dir: &std::path::Path) -> Config {
         data_dir: data_dir.to_path_buf(),
         search_rate_per_minute: 1_000_000,
         partner_rate_per_minute: 1_000_000,
+        sign_in_rate_per_minute: 1_000_000,
         ..Config::default()
     }
 }

@@ -357,3 +357,63 @@ fn search_eval_prints_ndcg_per_backend() {
     let ndcg: f64 = cols[2].parse().unwrap();
     assert!(ndcg > 0.0 && ndcg <= 1.0, "{line}");
 }
+
+/// A newcomer's first run: `ddhub demo` names the storefront and the console to open, beside
+/// the API addresses.
+#[test]
+fn demo_names_the_pages_to_open() {
+    use std::io::{BufRead, BufReader};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("demo");
+    let mut child = ddhub(&d)
+        .arg("demo")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut seen = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("ddhub listening on ");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let base = seen
+        .last()
+        .and_then(|l| l.strip_prefix("ddhub listening on "))
+        .expect("demo started listening")
+        .to_string();
+    let text = seen.join("\n");
+    assert!(
+        text.contains(&format!("{base}/ ")) && text.contains("storefront"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{base}/console ")), "{text}");
+}
+
+/// A bad environment variable is named as it was set (`DDHUB_LISTEN`), not as figment's key.
+#[test]
+fn a_bad_environment_variable_is_named_as_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (var, value) in [
+        ("DDHUB_LISTEN", "nonsense"),
+        ("DDHUB_SEARCH_RATE_PER_MINUTE", "many"),
+        ("DDHUB_TRANSLATE_PROVIDER", "babelfish"),
+    ] {
+        let out = ddhub(tmp.path())
+            .env(var, value)
+            .arg("serve")
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(var) && !err.contains("environment variable(s)"),
+            "{var}: {err}"
+        );
+    }
+}

@@ -51,10 +51,20 @@ pub fn router(config: &Config) -> Router<AppState> {
         Some(l) => storefront.layer(l),
         None => storefront,
     };
+    // Sign-in tries a key: limited per IP like the API's key guessing.
+    let sign_in = Router::new().route("/console/sign-in", post(console::sign_in));
+    let sign_in = match crate::limits::layer(
+        crate::limits::ClientIp,
+        config.sign_in_rate_per_minute,
+        config.sign_in_rate_per_minute / 2,
+    ) {
+        Some(l) => sign_in.layer(l),
+        None => sign_in,
+    };
     let pages = Router::new()
         .route("/assets/{name}", get(asset))
         .route("/console", get(console::home))
-        .route("/console/sign-in", post(console::sign_in))
+        .merge(sign_in)
         .route("/console/sign-out", post(console::sign_out))
         .route("/console/uploads/{id}", get(console::upload_page))
         .route("/console/uploads/{id}/status", get(console::upload_status))

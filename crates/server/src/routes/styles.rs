@@ -154,7 +154,7 @@ async fn list_styles(
     if page == 0 || page > 1_000_000 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidQuery,
-            "page must be 1 or more",
+            "page must be between 1 and 1000000",
         ));
     }
     if per_page == 0 || per_page > MAX_PER_PAGE {

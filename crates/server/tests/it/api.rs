@@ -217,6 +217,15 @@ async fn bad_queries_and_routes_get_json_errors() {
             "{q}"
         );
     }
+    // Past the last page the message gives the range, not "1 or more".
+    let (s, _, b) = call(
+        &f.router,
+        get("/api/v1/styles?page=99999999999", Some(&a)),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let msg = b["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("1000000"), "{msg}");
     let (s, _, b) = call(&f.router, get("/api/v1/nothing", None)).await;
     assert_eq!((s, code(&b)), (StatusCode::NOT_FOUND, "route_not_found"));
     let req = Request::delete("/api/v1/styles")

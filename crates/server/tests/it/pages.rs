@@ -447,3 +447,39 @@ async fn console_cookie_is_secure_behind_https_and_dies_with_its_key() {
         assert_eq!(s, StatusCode::SEE_OTHER, "a revoked key's session is over");
     }
 }
+
+/// Console sign-in is rate-limited per client IP: a burst of wrong keys meets 429 with
+/// Retry-After, as key guessing through the API does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_sign_in_is_rate_limited() {
+    let e = env_with(testing::sqlite().await, |c| c.sign_in_rate_per_minute = 10).await;
+    let (_, h, html) = page(&e, "/console", None).await;
+    let login = cookie_pair(&set_cookie(&h, "ddhub_console_login").unwrap());
+    let token = csrf_in(&html);
+    let mut statuses = Vec::new();
+    let mut retry_after = None;
+    for _ in 0..12 {
+        let res = e
+            .router
+            .clone()
+            .oneshot(form(
+                "/console/sign-in",
+                &login,
+                &format!("csrf={token}&key=ddh_w_guess"),
+            ))
+            .await
+            .unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            retry_after = res
+                .headers()
+                .get("retry-after")
+                .or(res.headers().get("x-ratelimit-after"))
+                .cloned();
+        }
+        statuses.push(res.status().as_u16());
+    }
+    // A burst of 5 is allowed (half of 10 a minute), each refused as a wrong key.
+    assert!(statuses[..5].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert!(retry_after.is_some(), "429 says when to retry");
+}
