@@ -55,6 +55,7 @@ pub enum ProblemCode {
     TooManyRows,
     DescriptionTooLong,
     TooManySkus,
+    ControlCharacters,
 }
 
 impl ProblemCode {
@@ -91,6 +92,7 @@ impl ProblemCode {
             TooManyRows => "too_many_rows",
             DescriptionTooLong => "description_too_long",
             TooManySkus => "too_many_skus",
+            ControlCharacters => "control_characters",
         }
     }
 
@@ -100,7 +102,9 @@ impl ProblemCode {
         match self {
             UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
             | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
-            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock => Severity::Warning,
+            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -175,6 +179,9 @@ impl ProblemCode {
                 "색상 × 사이즈 조합이 너무 많습니다({v}개). 한 상품에 {}개까지 올릴 수 있습니다.",
                 ddhub_domain::style_rules::MAX_SKUS
             ),
+            ControlCharacters => {
+                format!("'{col}' 칸에 보이지 않는 제어 문자가 있어 지우고 등록했습니다. 값: '{v}'")
+            }
         }
     }
 
@@ -237,6 +244,11 @@ impl ProblemCode {
                 "{v} colour × size combinations: at most {} per style",
                 ddhub_domain::style_rules::MAX_SKUS
             ),
+            ControlCharacters => {
+                format!(
+                    "column '{col}' held invisible control characters; they were removed: '{v}'"
+                )
+            }
         }
     }
 }

@@ -65,6 +65,10 @@ pub struct Sheet {
     pub encoding: Option<&'static str>,
     /// Whether some bytes were not valid in that encoding (they became U+FFFD).
     pub had_decode_errors: bool,
+    /// Cells (Excel row, column index) that held control characters (NUL and the like, never
+    /// text anyone typed): they were removed as the sheet was read, so both databases store
+    /// the same text (PostgreSQL refuses NUL in text), and each is reported as a warning.
+    pub stripped_controls: Vec<(u32, usize)>,
     /// The XLSX sheet read.
     pub sheet_name: Option<String>,
     /// Excel row number of the header row (0 for JSON, which has none).
@@ -120,6 +124,24 @@ struct Grid {
     max_rows: usize,
     max_columns: usize,
     rows: Vec<RawRow>,
+    /// Cells whose control characters were removed (see [`Sheet::stripped_controls`]).
+    stripped: Vec<(u32, usize)>,
+}
+
+/// A control character no one types into a cell: C0 and C1 controls and DEL, but not the tab
+/// and line breaks a multi-line cell holds.
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Removes stray control characters from a row's cells, noting each cell changed.
+fn strip_controls(row: u32, cells: &mut [String], stripped: &mut Vec<(u32, usize)>) {
+    for (i, cell) in cells.iter_mut().enumerate() {
+        if cell.chars().any(is_stray_control) {
+            cell.retain(|c| !is_stray_control(c));
+            stripped.push((row, i));
+        }
+    }
 }
 
 impl Grid {
@@ -128,11 +150,13 @@ impl Grid {
             max_rows: limits.max_rows,
             max_columns: limits.max_columns,
             rows: Vec::new(),
+            stripped: Vec::new(),
         }
     }
 
     /// Adds a row unless it is blank; trailing blank cells are dropped.
     fn push(&mut self, row: u32, mut cells: Vec<String>) -> Result<(), SheetError> {
+        strip_controls(row, &mut cells, &mut self.stripped);
         while cells.last().is_some_and(|c| c.trim().is_empty()) {
             cells.pop();
         }
@@ -193,6 +217,7 @@ impl Grid {
             format,
             encoding: None,
             had_decode_errors: false,
+            stripped_controls: self.stripped,
             sheet_name: None,
             header_row: header.0,
             headers,
@@ -556,10 +581,16 @@ fn read_json(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
             cells,
         });
     }
+    let mut stripped = Vec::new();
+    strip_controls(0, &mut headers, &mut stripped);
+    for r in &mut rows {
+        strip_controls(r.row, &mut r.cells, &mut stripped);
+    }
     Ok(Sheet {
         format: Format::Json,
         encoding: Some("UTF-8"),
         had_decode_errors: false,
+        stripped_controls: stripped,
         sheet_name: None,
         header_row: 0,
         headers,

@@ -122,6 +122,33 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
             ColumnRole::Ignored => {}
         }
     }
+    // Control characters removed while reading: one warning per row (naming its first such
+    // cell), so a sheet full of them costs one problem a row like any other.
+    let mut last_row = None;
+    for &(row, col) in &sheet.stripped_controls {
+        if last_row == Some(row) {
+            continue;
+        }
+        last_row = Some(row);
+        let header = sheet.headers.get(col).map_or("", String::as_str);
+        let value = if row == sheet.header_row {
+            header
+        } else {
+            sheet
+                .rows
+                .binary_search_by_key(&row, |r| r.row)
+                .ok()
+                .and_then(|i| sheet.rows[i].cells.get(col))
+                .map_or("", String::as_str)
+        };
+        let shown: String = value.chars().take(80).collect();
+        problems.push(Problem::new(
+            row,
+            header,
+            &shown,
+            ProblemCode::ControlCharacters,
+        ));
+    }
     let columns = sheet.headers.iter().cloned().zip(roles).collect();
     let missing: Vec<Field> = REQUIRED
         .into_iter()

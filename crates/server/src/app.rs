@@ -194,6 +194,9 @@ pub fn router(app: AppState) -> Router {
     let body_limit = app.config.body_limit_bytes;
     // Router::layer wraps what came before, so these read innermost first.
     let api = api
+        .layer(axum::middleware::from_fn(
+            crate::json_guard::refuse_json_controls,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod json_guard;
 pub mod limits;
 pub mod metrics;
 pub mod openapi;

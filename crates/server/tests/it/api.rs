@@ -218,11 +218,7 @@ async fn bad_queries_and_routes_get_json_errors() {
         );
     }
     // Past the last page the message gives the range, not "1 or more".
-    let (s, _, b) = call(
-        &f.router,
-        get("/api/v1/styles?page=99999999999", Some(&a)),
-    )
-    .await;
+    let (s, _, b) = call(&f.router, get("/api/v1/styles?page=99999999999", Some(&a))).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let msg = b["error"]["message"].as_str().unwrap();
     assert!(msg.contains("1000000"), "{msg}");

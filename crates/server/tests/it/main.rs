@@ -4,6 +4,7 @@
 
 mod answers;
 mod api;
+mod control_chars;
 mod feed_changes;
 mod feeds;
 mod i18n;
