@@ -95,6 +95,8 @@ pub enum SheetError {
     NoHeaderRow(usize),
     #[error("the Excel file is not a valid archive: {0}")]
     Zip(#[from] ZipError),
+    #[error("{name:?} is not a spreadsheet: it is {found}")]
+    NotASpreadsheet { name: String, found: &'static str },
 }
 
 impl SheetError {
@@ -115,6 +117,7 @@ impl SheetError {
             SheetError::JsonShape => "json_not_array_of_objects",
             SheetError::NoHeaderRow(_) => "no_header_row",
             SheetError::Zip(z) => z.code(),
+            SheetError::NotASpreadsheet { .. } => "not_a_spreadsheet",
         }
     }
 
@@ -145,6 +148,9 @@ impl SheetError {
                 "처음 {n}행 안에서 제목 행(상품코드, 상품명, 도매가 …)을 찾지 못했습니다."
             ),
             SheetError::Zip(z) => z.message_ko(),
+            SheetError::NotASpreadsheet { name, .. } => format!(
+                "'{name}'은(는) 스프레드시트 파일이 아닙니다(이름과 내용이 맞지 않습니다). 상품 목록이 든 엑셀(.xlsx)이나 CSV 파일을 올려 주세요."
+            ),
         }
     }
 

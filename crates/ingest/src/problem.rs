@@ -56,6 +56,7 @@ pub enum ProblemCode {
     DescriptionTooLong,
     TooManySkus,
     ControlCharacters,
+    UndecodableText,
 }
 
 impl ProblemCode {
@@ -93,6 +94,7 @@ impl ProblemCode {
             DescriptionTooLong => "description_too_long",
             TooManySkus => "too_many_skus",
             ControlCharacters => "control_characters",
+            UndecodableText => "undecodable_text",
         }
     }
 
@@ -102,9 +104,8 @@ impl ProblemCode {
         match self {
             UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
             | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
-            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters => {
-                Severity::Warning
-            }
+            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters
+            | UndecodableText => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -182,6 +183,9 @@ impl ProblemCode {
             ControlCharacters => {
                 format!("'{col}' 칸에 보이지 않는 제어 문자가 있어 지우고 등록했습니다. 값: '{v}'")
             }
+            UndecodableText => format!(
+                "'{col}' 칸의 글자 일부가 파일의 다른 행과 인코딩이 달라 읽지 못했습니다(�로 표시). 이 행을 다시 입력해 주세요. 값: '{v}'"
+            ),
         }
     }
 
@@ -249,6 +253,10 @@ impl ProblemCode {
                     "column '{col}' held invisible control characters; they were removed: '{v}'"
                 )
             }
+            UndecodableText => format!(
+                "part of column '{col}' is in another text encoding than the rest of the file \
+                 and could not be read (shown as �); enter this row again: '{v}'"
+            ),
         }
     }
 }

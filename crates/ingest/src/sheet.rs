@@ -33,6 +33,8 @@ pub struct ReadOptions {
     pub limits: SheetLimits,
     /// The wholesaler's saved mapping: its headers count when looking for the header row.
     pub mapping: ColumnMapping,
+    /// The name the file was uploaded as: its extension must agree with the content.
+    pub file_name: Option<String>,
 }
 
 /// Bytes of a file given to the encoding detector.
@@ -92,6 +94,7 @@ pub fn read_sheet(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError>
             limit: opts.limits.max_bytes,
         });
     }
+    check_is_a_sheet(bytes, opts.file_name.as_deref())?;
     let format = match opts.format {
         Format::Auto => sniff_format(bytes),
         f => f,
@@ -101,6 +104,76 @@ pub fn read_sheet(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError>
         Format::Json => read_json(bytes, opts),
         Format::Csv | Format::Auto => read_delimited(bytes, None, opts),
         Format::Tsv => read_delimited(bytes, Some(b'\t'), opts),
+    }
+}
+
+/// The kind of a file whose first bytes say it is a known format that no sheet is (images,
+/// documents, archives other than a workbook), or that is binary rather than text.
+fn non_sheet_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 11] = [
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xFF\xD8\xFF", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"%PDF-", "a PDF document"),
+        (b"\x1F\x8B", "a gzip archive"),
+        (b"Rar!\x1A\x07", "a RAR archive"),
+        (b"7z\xBC\xAF\x27\x1C", "a 7-Zip archive"),
+        (b"II*\x00", "a TIFF image"),
+        (b"MM\x00*", "a TIFF image"),
+        (b"\x00\x00\x01\x00", "an icon"),
+    ];
+    if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
+        return Some(kind);
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some("a WebP image");
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
+        return Some("a HEIC image or a video");
+    }
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return None;
+    }
+    // Text has next to no control bytes; a binary file has them throughout (random bytes:
+    // one in eight). UTF-16 text (every other byte NUL) is not read either.
+    let head = &bytes[..bytes.len().min(8 * 1024)];
+    let controls = head
+        .iter()
+        .filter(|b| b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    (controls * 20 > head.len()).then_some("binary data, not text")
+}
+
+/// Refuses a file that is not a spreadsheet, or whose name and content disagree (a PNG named
+/// `.xlsx` used to be read as a CSV with every column missing).
+fn check_is_a_sheet(bytes: &[u8], file_name: Option<&str>) -> Result<(), SheetError> {
+    let ext = file_name
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    let zip = bytes.starts_with(b"PK\x03\x04");
+    let ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    if let Some(kind) = non_sheet_kind(bytes) {
+        return Err(SheetError::NotASpreadsheet {
+            name: file_name.unwrap_or_default().to_string(),
+            found: kind,
+        });
+    }
+    let found = match ext.as_deref() {
+        Some("xlsx" | "xlsm") if !zip => Some(if ole {
+            "an old Excel (.xls) file"
+        } else {
+            "not an Excel workbook"
+        }),
+        Some("csv" | "tsv" | "txt") if zip || ole => Some("an Excel workbook or another archive"),
+        _ => None,
+    };
+    match found {
+        Some(found) => Err(SheetError::NotASpreadsheet {
+            name: file_name.unwrap_or_default().to_string(),
+            found,
+        }),
+        None => Ok(()),
     }
 }
 
@@ -266,6 +339,7 @@ pub fn column_letter(mut i: usize) -> String {
 fn decode<'a>(
     bytes: &'a [u8],
     label: Option<&str>,
+    mapping: &ColumnMapping,
 ) -> Result<
     (
         std::borrow::Cow<'a, str>,
@@ -286,18 +360,63 @@ fn decode<'a>(
             } else if std::str::from_utf8(bytes).is_ok() {
                 encoding_rs::UTF_8
             } else {
-                // A prefix is plenty to tell CP949 from other legacy encodings, and chardetng
-                // over a whole 50 MB file would cost seconds.
-                let n = bytes.len().min(DETECT_PREFIX);
-                let mut det = chardetng::EncodingDetector::new();
-                det.feed(&bytes[..n], n == bytes.len());
-                det.guess(Some(b"kr"), true)
+                best_encoding(bytes, mapping)
             }
         }
     };
     // `decode` removes a BOM and lets it override the label, as browsers do.
     let (text, used, errors) = enc.decode(bytes);
     Ok((text, used, errors))
+}
+
+/// The encoding of a file that is not valid UTF-8, chosen as a whole: UTF-8 (one stray CP949
+/// row must not turn every header to garbage), CP949, and chardetng's guess (over a prefix: a
+/// whole 50 MB file would cost seconds) are each decoded over the prefix and scored by the
+/// header cells they make readable, then by the fewest bytes they cannot decode. One invalid
+/// byte in a CP949 file made chardetng guess GBK, and GBK reads Hangul as Chinese.
+fn best_encoding(bytes: &[u8], mapping: &ColumnMapping) -> &'static encoding_rs::Encoding {
+    let n = bytes.len().min(DETECT_PREFIX);
+    let prefix = &bytes[..n];
+    let mut det = chardetng::EncodingDetector::new();
+    det.feed(prefix, n == bytes.len());
+    let guess = det.guess(Some(b"kr"), true);
+    let mut best: Option<(
+        usize,
+        std::cmp::Reverse<usize>,
+        &'static encoding_rs::Encoding,
+    )> = None;
+    // In order of preference on a tie.
+    for enc in [encoding_rs::UTF_8, encoding_rs::EUC_KR, guess] {
+        let (text, _) = enc.decode_without_bom_handling(prefix);
+        let errors = text.matches('\u{FFFD}').count();
+        let score = (
+            known_header_cells(&text, mapping),
+            std::cmp::Reverse(errors),
+            enc,
+        );
+        if best.is_none_or(|b| (score.0, score.1) > (b.0, b.1)) {
+            best = Some(score);
+        }
+    }
+    best.map_or(guess, |b| b.2)
+}
+
+/// The most cells one of the first lines has that name a known column.
+fn known_header_cells(text: &str, mapping: &ColumnMapping) -> usize {
+    text.lines()
+        .take(HEADER_SEARCH_ROWS)
+        .map(|line| {
+            line.split([',', '\t', ';'])
+                .filter(|c| {
+                    matches!(
+                        resolve_header(c.trim().trim_matches('"'), mapping),
+                        ColumnRole::Field(_)
+                    )
+                })
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// WHATWG labels plus the names Korean users know (`cp949`, `ms949`, `uhc`): all mean
@@ -368,7 +487,7 @@ fn read_delimited(
     delimiter: Option<u8>,
     opts: &ReadOptions,
 ) -> Result<Sheet, SheetError> {
-    let (text, enc, errors) = decode(bytes, opts.encoding.as_deref())?;
+    let (text, enc, errors) = decode(bytes, opts.encoding.as_deref(), &opts.mapping)?;
     let delimiter = delimiter.unwrap_or_else(|| sniff_delimiter(&text));
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -149,6 +149,27 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
             ProblemCode::ControlCharacters,
         ));
     }
+    // Bytes the file's encoding could not decode: named by row, so the one row typed in
+    // another encoding is found (the rest of the file was read in the best encoding).
+    if sheet.had_decode_errors {
+        for r in &sheet.rows {
+            if let Some((col, v)) = r
+                .cells
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.contains('\u{FFFD}'))
+            {
+                let header = sheet.headers.get(col).map_or("", String::as_str);
+                let shown: String = v.chars().take(80).collect();
+                problems.push(Problem::new(
+                    r.row,
+                    header,
+                    &shown,
+                    ProblemCode::UndecodableText,
+                ));
+            }
+        }
+    }
     let columns = sheet.headers.iter().cloned().zip(roles).collect();
     let missing: Vec<Field> = REQUIRED
         .into_iter()

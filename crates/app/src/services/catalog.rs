@@ -278,6 +278,7 @@ pub async fn process(
         encoding: upload.encoding.clone(),
         sheet_name: upload.sheet_name.clone(),
         mapping: mapping_from_saved(&saved),
+        file_name: Some(upload.file_name.clone()),
         ..Default::default()
     };
     let sheet_path = paths.resolve(&upload.file_path);
@@ -529,6 +530,7 @@ async fn legacy_error_report(
         encoding: upload.encoding.clone(),
         sheet_name: upload.sheet_name.clone(),
         mapping: mapping_from_saved(&saved),
+        file_name: Some(upload.file_name.clone()),
         ..Default::default()
     };
     let path = paths.resolve(&upload.file_path);

@@ -320,6 +320,26 @@ fn ingest_reports_exit_codes_and_json() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A PNG named .xlsx is not a spreadsheet: exit 1, the upload failed, nothing written.
+    let png = tmp.path().join("catalog.xlsx");
+    std::fs::write(
+        &png,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x02",
+    )
+    .unwrap();
+    let out = ddhub(&d)
+        .args(["ingest", "--wholesaler", &wid, "--json"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "a PNG named .xlsx");
+    let failed: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let text = format!("{failed}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("not_a_spreadsheet"), "{text}");
+    if failed.is_object() {
+        assert_eq!(failed["state"], "failed", "{failed}");
+        assert_eq!(failed["styles_created"], 0, "{failed}");
+    }
     // Bad arguments: exit 2.
     for args in [
         vec!["ingest", "--wholesaler", "999"],

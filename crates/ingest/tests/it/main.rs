@@ -5,5 +5,6 @@ mod cells;
 mod csv_spectrum;
 mod formats;
 mod hostile;
+mod not_a_sheet;
 mod report;
 mod support;
