@@ -30,6 +30,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Longest a request may take before it is answered with `request_timeout`.
     pub request_timeout_secs: u64,
+    /// Seconds a client has to send a request's headers (and an idle keep-alive connection
+    /// stays open): a connection whose headers never finish is closed after it.
+    pub header_read_timeout_secs: u64,
+    /// Open connections one client IP may hold; more are closed as they arrive.
+    pub max_connections_per_ip: usize,
     /// Largest JSON request body.
     pub body_limit_bytes: usize,
     /// Jobs one process runs at once; the number of cores when 0.
@@ -95,6 +100,8 @@ impl Default for Config {
             public_url: None,
             log_format: LogFormat::Pretty,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            max_connections_per_ip: 128,
             body_limit_bytes: 1024 * 1024,
             worker_concurrency: 0,
             job_lease_secs: 60,
@@ -145,6 +152,8 @@ const KEYS: &[&str] = &[
     "search_rate_per_minute",
     "partner_rate_per_minute",
     "sign_in_rate_per_minute",
+    "header_read_timeout_secs",
+    "max_connections_per_ip",
     "metrics_token",
     "metrics_listen",
     "search_cors_origins",
@@ -201,6 +210,12 @@ impl Config {
         }
         for (key, v, min) in [
             ("request_timeout_secs", self.request_timeout_secs, 1),
+            ("header_read_timeout_secs", self.header_read_timeout_secs, 1),
+            (
+                "max_connections_per_ip",
+                self.max_connections_per_ip as u64,
+                1,
+            ),
             ("job_lease_secs", self.job_lease_secs, 5),
             ("body_limit_bytes", self.body_limit_bytes as u64, 1024),
             ("db_max_connections", u64::from(self.db_max_connections), 1),

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod json_guard;
 pub mod limits;
+pub mod listener;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;

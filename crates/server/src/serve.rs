@@ -45,13 +45,8 @@ pub async fn serve(
         shutdown.await;
         http_token.cancel();
     });
-    let server_token = token.clone();
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { server_token.cancelled().await })
-    .await?;
+    let limits = crate::listener::ConnLimits::of(&config);
+    crate::listener::serve(listener, router(app), limits, token.clone()).await?;
     if let Some(w) = workers {
         let _ = w.await;
     }

@@ -8,6 +8,7 @@ mod control_chars;
 mod feed_changes;
 mod feeds;
 mod i18n;
+mod listener;
 mod openapi;
 mod ops;
 mod orders;
