@@ -29,6 +29,17 @@ pub async fn serve(
     app.search = Some(listing.clone());
     let app: AppState = Arc::new(app);
     let token = CancellationToken::new();
+    // Files of transfers a crash cut short (no upload row names them); two hours, twice the
+    // longest upload, so a transfer still arriving at another process is never touched.
+    if let Err(e) = ddhub_app::services::uploads::sweep_orphan_dirs(
+        &store,
+        &config.data_dir,
+        std::time::Duration::from_secs(2 * 3600),
+    )
+    .await
+    {
+        tracing::warn!(error = ?e, "sweeping orphan upload folders failed");
+    }
     ddhub_app::metrics::spawn_upkeep();
     let private = tokio::spawn(crate::ops::serve_private(app.clone(), token.child_token()));
     let workers = if with_workers {

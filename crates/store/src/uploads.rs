@@ -428,3 +428,22 @@ pub async fn save_column_mapping(
     txn.commit().await?;
     Ok(())
 }
+
+/// The folders (relative to the data dir) that uploads' files live in: every folder that
+/// holds an upload's sheet or photo bundle.
+pub async fn upload_dirs(store: &Store) -> Result<std::collections::HashSet<String>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, Option<String>)> = upload::Entity::find()
+        .select_only()
+        .column(upload::Column::FilePath)
+        .column(upload::Column::PhotosPath)
+        .into_tuple()
+        .all(store.conn())
+        .await?;
+    let parent = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_string());
+    Ok(rows
+        .iter()
+        .flat_map(|(f, p)| [parent(f), p.as_deref().and_then(parent)])
+        .flatten()
+        .collect())
+}

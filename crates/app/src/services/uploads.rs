@@ -144,3 +144,52 @@ pub async fn error_workbook(
         .to_string();
     Ok(path.map(|p| (p, stem)))
 }
+
+/// Removes upload folders that no upload row names and that are older than `min_age` (by the
+/// time in their name): what a process killed mid-transfer leaves behind. Younger ones may
+/// still be arriving (a transfer may take up to an hour). Returns how many were removed.
+pub async fn sweep_orphan_dirs(
+    store: &ddhub_store::Store,
+    data_dir: &std::path::Path,
+    min_age: std::time::Duration,
+) -> crate::AppResult<usize> {
+    let root = data_dir.join("uploads");
+    let mut entries = match tokio::fs::read_dir(&root).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(crate::AppError::internal(e)),
+    };
+    let in_use = uploads::upload_dirs(store).await?;
+    let now = ddhub_domain::Timestamp::now().0;
+    let min_age_ms = i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX);
+    let mut removed = 0;
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(crate::AppError::internal)?
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // `<created ms>-<token>`, as `MediaPaths::new_upload_dir` names them; anything else is
+        // not ours to remove.
+        let Some(created) = name
+            .split_once('-')
+            .and_then(|(ms, _)| ms.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        if now.saturating_sub(created) < min_age_ms || in_use.contains(&format!("uploads/{name}")) {
+            continue;
+        }
+        match tokio::fs::remove_dir_all(entry.path()).await {
+            Ok(()) => removed += 1,
+            Err(e) => tracing::warn!(dir = %name, error = %e, "orphan upload folder not removed"),
+        }
+    }
+    if removed > 0 {
+        tracing::info!(
+            removed,
+            "removed upload folders no upload names (left by a crash)"
+        );
+    }
+    Ok(removed)
+}

@@ -550,3 +550,42 @@ async fn the_error_workbook_is_made_at_ingest_and_streamed() {
         );
     }
 }
+
+/// What a kill -9 mid-transfer leaves (a folder with a partial file and no upload row) is
+/// swept at start once it is older than any transfer could be; an upload's own folder and a
+/// young folder (a transfer perhaps still arriving) stay (issue 16, item 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn orphan_upload_folders_are_swept() {
+    for db in testing::all("orphan_sweep").await {
+        let name = db.name;
+        let e = env(db).await;
+        let done = upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+        let id = done["upload_id"].as_i64().or(done["id"].as_i64()).unwrap();
+        let kept = ddhub_store::uploads::get(&e.db.store, id).await.unwrap();
+        let data = e.app.config.data_dir.clone();
+        let now = ddhub_domain::Timestamp::now().0;
+        let old = data.join(format!("uploads/{}-deadbeef", now - 3 * 3600 * 1000));
+        let young = data.join(format!("uploads/{}-cafef00d", now - 60 * 1000));
+        for dir in [&old, &young] {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join("sheet"), b"partial").unwrap();
+        }
+        let removed = ddhub_app::services::uploads::sweep_orphan_dirs(
+            &e.db.store,
+            &data,
+            Duration::from_secs(2 * 3600),
+        )
+        .await
+        .unwrap();
+        assert_eq!(removed, 1, "{name}");
+        assert!(!old.exists(), "{name}: the old orphan is gone");
+        assert!(
+            young.exists(),
+            "{name}: a young folder may still be arriving"
+        );
+        assert!(
+            data.join(&kept.file_path).exists(),
+            "{name}: the upload's own sheet stays"
+        );
+    }
+}
