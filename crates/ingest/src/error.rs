@@ -97,6 +97,10 @@ pub enum SheetError {
     Zip(#[from] ZipError),
     #[error("{name:?} is not a spreadsheet: it is {found}")]
     NotASpreadsheet { name: String, found: &'static str },
+    #[error("a cell holds more than {limit} bytes of text")]
+    CellTooLong { limit: usize },
+    #[error("the workbook's shared strings inflate past {limit} bytes")]
+    TooManyStrings { limit: u64 },
 }
 
 impl SheetError {
@@ -118,6 +122,8 @@ impl SheetError {
             SheetError::NoHeaderRow(_) => "no_header_row",
             SheetError::Zip(z) => z.code(),
             SheetError::NotASpreadsheet { .. } => "not_a_spreadsheet",
+            SheetError::CellTooLong { .. } => "sheet_cell_too_long",
+            SheetError::TooManyStrings { .. } => "sheet_too_many_strings",
         }
     }
 
@@ -148,6 +154,11 @@ impl SheetError {
                 "처음 {n}행 안에서 제목 행(상품코드, 상품명, 도매가 …)을 찾지 못했습니다."
             ),
             SheetError::Zip(z) => z.message_ko(),
+            SheetError::CellTooLong { .. } => "한 칸에 든 글자가 너무 많습니다(엑셀 한 칸은 32,767자까지입니다). 파일이 손상되었는지 확인해 주세요.".into(),
+            SheetError::TooManyStrings { limit } => format!(
+                "엑셀 파일 안의 글자 데이터가 너무 큽니다(최대 {}). 파일을 나눠서 올려 주세요.",
+                human_bytes(*limit)
+            ),
             SheetError::NotASpreadsheet { name, .. } => format!(
                 "'{name}'은(는) 스프레드시트 파일이 아닙니다(이름과 내용이 맞지 않습니다). 상품 목록이 든 엑셀(.xlsx)이나 CSV 파일을 올려 주세요."
             ),

@@ -47,6 +47,9 @@ pub struct SheetLimits {
     pub max_columns: usize,
     /// Applied to an XLSX before calamine opens it.
     pub zip: ZipLimits,
+    /// Most bytes an XLSX's shared-string table may inflate to (default
+    /// [`MAX_SHARED_STRINGS_BYTES`]).
+    pub max_shared_strings_bytes: u64,
 }
 
 impl Default for SheetLimits {
@@ -56,6 +59,7 @@ impl Default for SheetLimits {
             max_rows: 100_000,
             max_columns: 512,
             zip: ZipLimits::XLSX,
+            max_shared_strings_bytes: MAX_SHARED_STRINGS_BYTES,
         }
     }
 }
@@ -123,9 +127,74 @@ pub(crate) fn open_archive<R: Read + Seek>(
     Ok(archive)
 }
 
-/// Inflates every entry of an in-memory ZIP into nothing, so a bomb fails here and not inside
-/// a library that would allocate for it (calamine opens XLSX with no limit).
-pub(crate) fn check_zip(bytes: &[u8], limits: &ZipLimits) -> Result<(), ZipError> {
+/// Longest text an XLSX part may hold between two tags (one cell's value, one shared string).
+/// Excel keeps at most 32,767 characters in a cell: up to 4 bytes each in UTF-8, and up to 6
+/// written as an entity. Longer is a hostile file, refused before calamine holds it in memory
+/// (one 250 MB cell in a 240 KB workbook took 1.2 GB and 80 s).
+pub const MAX_XML_TEXT_BYTES: usize = 256 * 1024;
+
+/// Most bytes an XLSX's shared-string table may inflate to. calamine keeps the whole table in
+/// memory (300 MB of it took 414 MB from a 313 KB file); a 100,000-row catalog's is tens of MB.
+pub const MAX_SHARED_STRINGS_BYTES: u64 = 96 * 1024 * 1024;
+
+/// Why an XLSX's parts were refused beyond the ZIP limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum XlsxBound {
+    /// A text run between tags past [`MAX_XML_TEXT_BYTES`].
+    TextRun,
+    /// The shared-string table past [`MAX_SHARED_STRINGS_BYTES`].
+    SharedStrings,
+}
+
+/// A writer that watches an XML part go by: the longest text between two tags, and its size.
+/// It fails the copy (so inflating stops) as soon as a bound is passed.
+struct XmlWatch {
+    run: usize,
+    bytes: u64,
+    max_bytes: u64,
+    exceeded: Option<XlsxBound>,
+}
+
+impl Write for XmlWatch {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buf.len() as u64;
+        if self.bytes > self.max_bytes {
+            self.exceeded = Some(XlsxBound::SharedStrings);
+            return Err(std::io::Error::other("shared strings past their bound"));
+        }
+        let mut start = 0;
+        for at in memchr::memchr2_iter(b'<', b'>', buf) {
+            self.run += at - start;
+            if self.run > MAX_XML_TEXT_BYTES {
+                break;
+            }
+            self.run = 0;
+            start = at + 1;
+        }
+        if self.run <= MAX_XML_TEXT_BYTES {
+            self.run += buf.len() - start;
+        }
+        if self.run > MAX_XML_TEXT_BYTES {
+            self.exceeded = Some(XlsxBound::TextRun);
+            return Err(std::io::Error::other("text run past its bound"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Inflates every entry of an in-memory XLSX into nothing, so a bomb fails here and not inside
+/// a library that would allocate for it (calamine opens XLSX with no limit); while inflating it
+/// bounds every XML part's text runs and the shared-string table (see [`MAX_XML_TEXT_BYTES`],
+/// [`MAX_SHARED_STRINGS_BYTES`]).
+pub(crate) fn check_xlsx(
+    bytes: &[u8],
+    limits: &ZipLimits,
+    max_shared_strings: u64,
+) -> Result<Option<XlsxBound>, ZipError> {
     let mut archive = open_archive(std::io::Cursor::new(bytes), limits)?;
     let mut budget = Budget::new(limits);
     for i in 0..archive.len() {
@@ -136,9 +205,24 @@ pub(crate) fn check_zip(bytes: &[u8], limits: &ZipLimits) -> Result<(), ZipError
             return Err(ZipError::Encrypted);
         }
         let name = entry_name(&entry);
-        budget.copy(&name, entry, &mut std::io::sink())?;
+        if !name.to_ascii_lowercase().ends_with(".xml") {
+            budget.copy(&name, entry, &mut std::io::sink())?;
+            continue;
+        }
+        let shared = name.eq_ignore_ascii_case("xl/sharedStrings.xml");
+        let mut watch = XmlWatch {
+            run: 0,
+            bytes: 0,
+            max_bytes: if shared { max_shared_strings } else { u64::MAX },
+            exceeded: None,
+        };
+        match budget.copy(&name, entry, &mut watch) {
+            Ok(_) => {}
+            Err(ZipError::Write(_)) if watch.exceeded.is_some() => return Ok(watch.exceeded),
+            Err(e) => return Err(e),
+        }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// An entry's name for messages and matching: the archive's declared encoding, else lossy UTF-8.

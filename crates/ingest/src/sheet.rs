@@ -3,7 +3,7 @@
 
 use crate::error::SheetError;
 use crate::headers::{ColumnMapping, ColumnRole, resolve_header};
-use crate::limits::{SheetLimits, check_zip};
+use crate::limits::{MAX_XML_TEXT_BYTES, SheetLimits, XlsxBound, check_xlsx};
 use serde::{Deserialize, Serialize};
 
 /// The file format of an upload. `Auto` looks at the bytes, never at a file name.
@@ -519,6 +519,12 @@ fn read_delimited(
             scanned = start;
         }
         let row = 1 + breaks.saturating_sub(embedded);
+        // The XLSX bound on one cell's text holds for CSV too.
+        if record.iter().any(|c| c.len() > MAX_XML_TEXT_BYTES) {
+            return Err(SheetError::CellTooLong {
+                limit: MAX_XML_TEXT_BYTES,
+            });
+        }
         let cells: Vec<String> = record.iter().map(str::to_string).collect();
         embedded += cells
             .iter()
@@ -545,7 +551,23 @@ fn read_xlsx(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(SheetError::LegacyXls);
     }
-    check_zip(bytes, &opts.limits.zip)?;
+    match check_xlsx(
+        bytes,
+        &opts.limits.zip,
+        opts.limits.max_shared_strings_bytes,
+    )? {
+        None => {}
+        Some(XlsxBound::TextRun) => {
+            return Err(SheetError::CellTooLong {
+                limit: MAX_XML_TEXT_BYTES,
+            });
+        }
+        Some(XlsxBound::SharedStrings) => {
+            return Err(SheetError::TooManyStrings {
+                limit: opts.limits.max_shared_strings_bytes,
+            });
+        }
+    }
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| SheetError::Xlsx(e.to_string()))?;
     let names = wb.sheet_names();

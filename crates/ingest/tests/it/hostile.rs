@@ -241,3 +241,83 @@ fn row_and_byte_limits_are_file_errors() {
         "zip_corrupt"
     );
 }
+
+/// An XLSX made by hand from its parts, so a part can hold what no writer would produce.
+fn raw_xlsx(shared: &[&str], sheet_rows: &str) -> Vec<u8> {
+    let ns = r#"xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main""#;
+    let sst: String = shared
+        .iter()
+        .map(|s| format!("<si><t>{s}</t></si>"))
+        .collect();
+    let shared_xml = format!(r#"<?xml version="1.0" encoding="UTF-8"?><sst {ns}>{sst}</sst>"#);
+    let sheet_xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData>{sheet_rows}</sheetData></worksheet>"#
+    );
+    zip_bytes(&[
+        (
+            "[Content_Types].xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            br#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+        ("xl/sharedStrings.xml", shared_xml.as_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet_xml.as_bytes()),
+    ])
+}
+
+const HEADER_ROW: &str = r#"<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>"#;
+
+/// Memory within the limits (issue 16, item 6): one huge cell, a huge shared-string table, or a
+/// huge CSV cell is refused while it is inflated or read, before a library holds it; the same
+/// workbook with sane sizes reads.
+#[test]
+fn huge_cells_and_string_tables_are_refused_while_reading() {
+    let headers = ["상품코드", "상품명", "도매가"];
+    let cell = |text: &str| {
+        format!(
+            r#"{HEADER_ROW}<row r="2"><c r="A2" t="inlineStr"><is><t>K-1</t></is></c><c r="B2" t="inlineStr"><is><t>{text}</t></is></c><c r="C2"><v>18000</v></c></row>"#
+        )
+    };
+    let ok = raw_xlsx(&headers, &cell("꽈배기 니트"));
+    let sheet = read_sheet(&ok, &ReadOptions::default()).unwrap();
+    assert_eq!(sheet.rows[0].cells[1], "꽈배기 니트");
+
+    let huge = raw_xlsx(&headers, &cell(&"B".repeat(300 * 1024)));
+    let err = read_sheet(&huge, &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "sheet_cell_too_long", "{err}");
+    assert!(err.message_ko().contains("32,767자"));
+
+    // A shared-string table past its bound (1 MB here; 96 MB by default).
+    let filler = "A".repeat(64 * 1024);
+    let mut many: Vec<&str> = headers.to_vec();
+    many.extend(std::iter::repeat_n(filler.as_str(), 40));
+    let table = raw_xlsx(&many, &cell("니트"));
+    let small = ReadOptions {
+        limits: SheetLimits {
+            max_shared_strings_bytes: 1024 * 1024,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let err = read_sheet(&table, &small).unwrap_err();
+    assert_eq!(err.code(), "sheet_too_many_strings", "{err}");
+    assert!(read_sheet(&table, &ReadOptions::default()).is_ok());
+
+    // A CSV cell past the same bound.
+    let csv = format!(
+        "상품코드,상품명,도매가\nK-1,{},18000\n",
+        "C".repeat(300 * 1024)
+    );
+    let err = read_sheet(csv.as_bytes(), &ReadOptions::default()).unwrap_err();
+    assert_eq!(err.code(), "sheet_cell_too_long", "{err}");
+}
