@@ -722,6 +722,39 @@ pub async fn classify<C: ConnectionTrait>(
     })
 }
 
+/// What upload `upload` of `wholesaler` did to the catalog, counted from the styles it last
+/// listed (`since`: when the upload began): created since then, updated since then, or left
+/// unchanged. Right across attempts, where one attempt's in-memory counts are not: a run
+/// resumed after a crash sees the styles an earlier attempt committed as unchanged.
+pub async fn upload_outcome_counts<C: ConnectionTrait>(
+    conn: &C,
+    wholesaler: WholesalerId,
+    upload: i64,
+    since: Timestamp,
+) -> Result<DryRun> {
+    let base = || {
+        style::Entity::find()
+            .filter(style::Column::WholesalerId.eq(wholesaler.0))
+            .filter(style::Column::LastUploadId.eq(upload))
+    };
+    let created = base()
+        .filter(style::Column::CreatedAt.gte(since.0))
+        .count(conn)
+        .await?;
+    let updated = base()
+        .filter(style::Column::CreatedAt.lt(since.0))
+        .filter(style::Column::UpdatedAt.gte(since.0))
+        .count(conn)
+        .await?;
+    let all = base().count(conn).await?;
+    let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    Ok(DryRun {
+        created: n(created),
+        updated: n(updated),
+        unchanged: n(all.saturating_sub(created + updated)),
+    })
+}
+
 /// Counts a wholesaler's styles (for the demo and tests).
 pub async fn count_styles(store: &Store, wholesaler: WholesalerId) -> Result<u64> {
     Ok(style::Entity::find()

@@ -267,7 +267,12 @@ pub async fn process(
     if upload.state.is_final() {
         return Ok(upload);
     }
+    // An attempt cut short while committing (a crash, a lost lease): some batches may be in
+    // already. Its progress never goes back, and its counts are taken from the catalog.
+    let resumed = upload.state == UploadState::Committing;
+    let floor = if resumed { upload.progress } else { 0 };
     let report = |state: UploadState, pct: i32| {
+        let pct = pct.max(floor);
         progress(state, pct);
         uploads::set_state(store, id, state, pct)
     };
@@ -430,6 +435,18 @@ pub async fn process(
     );
     if !photos.is_empty() {
         attach_photos(store, &photos, &ids_by_code).await?;
+    }
+    if resumed {
+        let done = catalog::upload_outcome_counts(
+            store.conn(),
+            upload.wholesaler_id,
+            id,
+            upload.created_at,
+        )
+        .await?;
+        counts.styles_created = done.created as u64;
+        counts.styles_updated = done.updated as u64;
+        counts.styles_unchanged = done.unchanged as u64;
     }
     let txn = store.begin_write().await?;
     if upload.mode == UploadMode::Replace {

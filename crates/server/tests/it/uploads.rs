@@ -589,3 +589,51 @@ async fn orphan_upload_folders_are_swept() {
         );
     }
 }
+
+/// A run resumed after a crash mid-commit (the upload still `committing`, its batches in)
+/// reports what the upload did, not "unchanged" for what the first attempt committed, and its
+/// progress never goes back (issue 16, item 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumed_upload_counts_what_it_did_and_never_goes_back() {
+    for db in testing::all("upload_resumed").await {
+        let name = db.name;
+        let e = env(db).await;
+        let first = upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+        let created = first["styles_created"].as_u64().unwrap();
+        assert!(created > 0, "{name}: {first}");
+        let id = first["upload_id"]
+            .as_i64()
+            .or(first["id"].as_i64())
+            .unwrap();
+        // As a crash after the last batch and before the upload was finished leaves it.
+        ddhub_store::uploads::set_state(
+            &e.db.store,
+            id,
+            ddhub_store::uploads::UploadState::Committing,
+            45,
+        )
+        .await
+        .unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        let paths = ddhub_app::services::catalog::MediaPaths::new(&e.app.config.data_dir);
+        let done = ddhub_app::services::catalog::process(&e.db.store, &paths, id, &|_, pct| {
+            seen.lock().unwrap().push(pct)
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                done.counts.styles_created,
+                done.counts.styles_updated,
+                done.counts.styles_unchanged
+            ),
+            (created, 0, 0),
+            "{name}: the resumed run counts the styles this upload created"
+        );
+        let seen = seen.into_inner().unwrap();
+        assert!(
+            seen.iter().all(|p| *p >= 45),
+            "{name}: progress went back: {seen:?}"
+        );
+    }
+}
