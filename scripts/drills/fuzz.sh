@@ -18,7 +18,10 @@ for dir in crates/*/fuzz; do
   for target in $(cd "$dir/.." && cargo +nightly fuzz list 2>/dev/null); do
     echo "== $dir $target: $SECS s"
     log=$(mktemp)
-    if (cd "$dir/.." && cargo +nightly fuzz run "$target" -- -max_total_time="$SECS" -rss_limit_mb=2048) >"$log" 2>&1; then
+    # Checked-in seeds (hostile files found by hand) join the generated corpus.
+    seeds=()
+    [[ -d "$dir/seeds/$target" ]] && seeds=("fuzz/corpus/$target" "fuzz/seeds/$target") && mkdir -p "$dir/corpus/$target"
+    if (cd "$dir/.." && cargo +nightly fuzz run "$target" "${seeds[@]}" -- -max_total_time="$SECS" -rss_limit_mb=2048) >"$log" 2>&1; then
       grep -E '^(#[0-9]+\s+DONE|Done [0-9]+ runs)' "$log" | tail -1 || tail -3 "$log"
       echo "   no crash"
     else
