@@ -191,7 +191,10 @@ pub struct ChangesQuery {
 #[utoipa::path(get, path = "/api/v1/orders/changes", tag = "orders",
     params(ChangesQuery),
     security(("partner_key" = [])),
-    responses((status = 200, description = "{events: [...], next_cursor, has_more}")))]
+    responses(
+        (status = 200, description = "{events: [...], next_cursor, has_more}"),
+        (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range (`invalid_query`)", body = ErrorBody)
+    ))]
 async fn order_changes(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
@@ -206,7 +209,7 @@ async fn order_changes(
             .filter(|n| *n >= 0)
             .ok_or_else(|| {
                 ApiError::with_detail(
-                    ErrorCode::InvalidQuery,
+                    ErrorCode::InvalidCursor,
                     "cursor must be a next_cursor this API returned",
                 )
             })?,

@@ -194,6 +194,8 @@ async fn refusals_answer_documented_statuses_with_their_table_codes() {
         ("POST", "/api/v1/orders/1/cancel", &p, Some((json, "\u{0}")), 422, "invalid_body"),
         ("PUT", "/api/v1/webhooks/endpoint", &p, Some(("", "{}")), 415, "unsupported_media_type"),
         ("GET", "/api/v1/orders/changes?limit=0", &p, None, 400, "invalid_query"),
+        // A cursor this API did not hand out: the same code as the feeds' changes.
+        ("GET", "/api/v1/orders/changes?cursor=v2.x", &p, None, 400, "invalid_cursor"),
         ("GET", "/api/v1/webhooks/deliveries", &w, None, 403, "auth_wrong_role"),
         ("GET", "/api/v1/orders/x/documents/invoice", &p, None, 404, "not_found"),
     ];
