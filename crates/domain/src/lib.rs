@@ -10,6 +10,7 @@ pub mod order;
 pub mod partner;
 pub mod style;
 pub mod style_rules;
+pub mod text;
 pub mod time;
 pub mod translation;
 pub mod wholesaler;

@@ -4,6 +4,7 @@
 use crate::error::SheetError;
 use crate::headers::{ColumnMapping, ColumnRole, resolve_header};
 use crate::limits::{MAX_XML_TEXT_BYTES, SheetLimits, XlsxBound, check_xlsx};
+use ddhub_domain::text::is_stray_control;
 use serde::{Deserialize, Serialize};
 
 /// The file format of an upload. `Auto` looks at the bytes, never at a file name.
@@ -201,12 +202,6 @@ struct Grid {
     stripped: Vec<(u32, usize)>,
 }
 
-/// A control character no one types into a cell: C0 and C1 controls and DEL, but not the tab
-/// and line breaks a multi-line cell holds.
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 /// Removes stray control characters from a row's cells, noting each cell changed.
 fn strip_controls(row: u32, cells: &mut [String], stripped: &mut Vec<(u32, usize)>) {
     for (i, cell) in cells.iter_mut().enumerate() {
@@ -385,8 +380,12 @@ fn best_encoding(bytes: &[u8], mapping: &ColumnMapping) -> &'static encoding_rs:
         std::cmp::Reverse<usize>,
         &'static encoding_rs::Encoding,
     )> = None;
-    // In order of preference on a tie.
-    for enc in [encoding_rs::UTF_8, encoding_rs::EUC_KR, guess] {
+    // In order of preference on a tie (the guess is often one of the first two).
+    let mut candidates = vec![encoding_rs::UTF_8, encoding_rs::EUC_KR];
+    if !candidates.contains(&guess) {
+        candidates.push(guess);
+    }
+    for enc in candidates {
         let (text, _) = enc.decode_without_bom_handling(prefix);
         let errors = text.matches('\u{FFFD}').count();
         let score = (

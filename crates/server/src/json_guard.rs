@@ -9,10 +9,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// A control character no one types: C0 and C1 controls and DEL, but not tab and line breaks.
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
+use ddhub_domain::text::is_stray_control;
 
 /// The JSON Pointer (RFC 6901) of the first string, or object key, holding a stray control.
 fn first_control(v: &serde_json::Value, at: &mut String) -> Option<String> {

@@ -75,6 +75,29 @@ impl TestApp {
         self.dead_allowed.push((kind.to_string(), why.to_string()));
     }
 
+    /// A partner buying in yen (Japanese, no markup) at ₩1 = ¥0.108, the rate set: its
+    /// `Bearer …` header.
+    pub async fn jpy_partner(&self, name: &str) -> String {
+        use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
+        let rate = RatePerKrw::parse(Currency::Jpy, "0.108").unwrap();
+        ddhub_store::rates::set_rate(&self.db.store, rate)
+            .await
+            .unwrap();
+        let (_, key) = ddhub_store::parties::add_partner(
+            &self.db.store,
+            ddhub_store::parties::NewPartner {
+                name: name.into(),
+                locale: Locale::Ja,
+                currency: Currency::Jpy,
+                markup_bp: 0,
+                rounding: RoundingRule::None,
+            },
+        )
+        .await
+        .unwrap();
+        format!("Bearer {}", key.key)
+    }
+
     /// The dead jobs of the queue, by kind, that the test did not explain.
     pub async fn unexplained_dead_jobs(&self) -> Vec<(String, i64)> {
         let depth = ddhub_store::jobs::JobQueue::new(self.db.store.clone())

@@ -495,10 +495,16 @@ fn write_error_workbook(
 ) -> Result<(), ProcessError> {
     let bytes = ddhub_ingest::error_report_xlsx(sheet, problems, problems.is_empty())
         .map_err(|e| ProcessError::Io(std::io::Error::other(e.to_string())))?;
-    let tmp = path.with_extension("xlsx.tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)?;
+    write_whole(path, &bytes)?;
     Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename: a reader sees all of it or
+/// none.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// Builders of error workbooks for uploads read before workbooks were kept: one at a time,
@@ -528,9 +534,10 @@ pub async fn error_workbook(
     let Some(bytes) = legacy_error_report(store, paths, upload).await? else {
         return Ok(None);
     };
-    let tmp = path.with_extension("xlsx.tmp");
-    tokio::fs::write(&tmp, bytes).await?;
-    tokio::fs::rename(&tmp, &path).await?;
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || write_whole(&target, &bytes))
+        .await
+        .map_err(|e| ProcessError::Join(e.to_string()))??;
     Ok(Some(path))
 }
 

@@ -159,10 +159,10 @@ pub async fn sweep_orphan_dirs(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
         Err(e) => return Err(crate::AppError::internal(e)),
     };
-    let in_use = uploads::upload_dirs(store).await?;
     let now = ddhub_domain::Timestamp::now().0;
     let min_age_ms = i64::try_from(min_age.as_millis()).unwrap_or(i64::MAX);
-    let mut removed = 0;
+    // Old enough folders first: the upload rows are read only when there is one to judge.
+    let mut old = Vec::new();
     while let Some(entry) = entries
         .next_entry()
         .await
@@ -177,10 +177,20 @@ pub async fn sweep_orphan_dirs(
         else {
             continue;
         };
-        if now.saturating_sub(created) < min_age_ms || in_use.contains(&format!("uploads/{name}")) {
+        if now.saturating_sub(created) >= min_age_ms {
+            old.push((name, entry.path()));
+        }
+    }
+    if old.is_empty() {
+        return Ok(0);
+    }
+    let in_use = uploads::upload_dirs(store).await?;
+    let mut removed = 0;
+    for (name, path) in old {
+        if in_use.contains(&format!("uploads/{name}")) {
             continue;
         }
-        match tokio::fs::remove_dir_all(entry.path()).await {
+        match tokio::fs::remove_dir_all(&path).await {
             Ok(()) => removed += 1,
             Err(e) => tracing::warn!(dir = %name, error = %e, "orphan upload folder not removed"),
         }

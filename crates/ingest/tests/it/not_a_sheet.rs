@@ -51,6 +51,15 @@ fn cp949(text: &str) -> Vec<u8> {
     bytes.into_owned()
 }
 
+/// The rows reported as not decodable.
+fn undecoded(v: &ddhub_ingest::Validated) -> Vec<u32> {
+    v.problems
+        .iter()
+        .filter(|p| p.code == ProblemCode::UndecodableText)
+        .map(|p| p.row)
+        .collect()
+}
+
 const HEADER: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈\n";
 
 #[test]
@@ -66,13 +75,7 @@ fn one_bad_byte_does_not_change_the_encoding_of_the_whole_file() {
     assert_eq!(sheet.headers[0], "상품코드");
     assert_eq!(v.styles.len(), 2, "{:?}", v.problems);
     assert!(v.styles.iter().any(|s| s.title_ko == "꽈배기 니트 가디건"));
-    let undecoded: Vec<u32> = v
-        .problems
-        .iter()
-        .filter(|p| p.code == ProblemCode::UndecodableText)
-        .map(|p| p.row)
-        .collect();
-    assert_eq!(undecoded, vec![3], "the row with the bad byte is named");
+    assert_eq!(undecoded(&v), vec![3], "the row with the bad byte is named");
 
     // UTF-8 with one row typed in CP949: read as UTF-8, that row reported.
     let mut mixed = format!("{HEADER}KN-1,꽈배기 니트 가디건,니트,18000,블랙,FREE\n").into_bytes();
@@ -82,11 +85,5 @@ fn one_bad_byte_does_not_change_the_encoding_of_the_whole_file() {
     assert_eq!(sheet.encoding, Some("UTF-8"), "{sheet:?}");
     assert_eq!(sheet.headers[0], "상품코드");
     assert!(v.styles.iter().any(|s| s.title_ko == "와이드 데님 팬츠"));
-    let undecoded: Vec<u32> = v
-        .problems
-        .iter()
-        .filter(|p| p.code == ProblemCode::UndecodableText)
-        .map(|p| p.row)
-        .collect();
-    assert_eq!(undecoded, vec![3], "{:?}", v.problems);
+    assert_eq!(undecoded(&v), vec![3], "{:?}", v.problems);
 }

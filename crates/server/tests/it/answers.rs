@@ -6,8 +6,6 @@ use crate::api::call;
 use crate::uploads::{env, get, upload, upload_as};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
-use ddhub_store::parties::{self, NewPartner};
 use ddhub_testkit::testing;
 use serde_json::{Value, json};
 
@@ -44,23 +42,7 @@ fn scrub(mut v: Value) -> Value {
 
 async fn answer_on(db: testing::TestDb) -> Outcome {
     let e = env(db).await;
-    let store = e.db.store.clone();
-    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
-        .await
-        .unwrap();
-    let (_, key) = parties::add_partner(
-        &store,
-        NewPartner {
-            name: "Tokyo".into(),
-            locale: Locale::Ja,
-            currency: Currency::Jpy,
-            markup_bp: 0,
-            rounding: RoundingRule::None,
-        },
-    )
-    .await
-    .unwrap();
-    let auth = format!("Bearer {}", key.key);
+    let auth = e.jpy_partner("Tokyo").await;
     upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
     let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
     let id = list["styles"][0]["id"].as_i64().unwrap();
@@ -223,23 +205,7 @@ async fn concurrent_answers_to_one_order_take_turns() {
     for db in testing::all("answers_concurrent").await {
         let name = db.name;
         let e = env(db).await;
-        let store = e.db.store.clone();
-        ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
-            .await
-            .unwrap();
-        let (_, key) = parties::add_partner(
-            &store,
-            NewPartner {
-                name: "Osaka".into(),
-                locale: Locale::Ja,
-                currency: Currency::Jpy,
-                markup_bp: 0,
-                rounding: RoundingRule::None,
-            },
-        )
-        .await
-        .unwrap();
-        let auth = format!("Bearer {}", key.key);
+        let auth = e.jpy_partner("Osaka").await;
         upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
         let other = SHEET.replace("KN-1,꽈배기", "BL-7,셔링");
         upload_as(

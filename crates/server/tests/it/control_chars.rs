@@ -6,8 +6,6 @@ use crate::api::call;
 use crate::uploads::{env, get, upload};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ddhub_domain::{Currency, Locale, RatePerKrw, RoundingRule};
-use ddhub_store::parties::{self, NewPartner};
 use ddhub_testkit::testing;
 use serde_json::json;
 
@@ -112,24 +110,7 @@ async fn control_characters_are_stripped_from_sheets_and_refused_in_json() {
 
         // An order refused for one spends no idempotency key: the corrected retry with the
         // same key is placed.
-        ddhub_store::rates::set_rate(
-            &e.db.store,
-            RatePerKrw::parse(Currency::Jpy, "0.108").unwrap(),
-        )
-        .await
-        .unwrap();
-        let (_, pkey) = parties::add_partner(
-            &e.db.store,
-            NewPartner {
-                name: "Kobe".into(),
-                locale: Locale::Ja,
-                currency: Currency::Jpy,
-                markup_bp: 0,
-                rounding: RoundingRule::None,
-            },
-        )
-        .await
-        .unwrap();
+        let auth = e.jpy_partner("Kobe").await;
         let style_id = list["styles"][0]["id"].as_i64().unwrap();
         let (_, _, style) = call(
             &e.router,
@@ -154,7 +135,7 @@ async fn control_characters_are_stripped_from_sheets_and_refused_in_json() {
         };
         let place = |body: String| {
             Request::post("/api/v1/orders")
-                .header("authorization", format!("Bearer {}", pkey.key))
+                .header("authorization", &auth)
                 .header("content-type", "application/json")
                 .header("idempotency-key", "ctrl-1")
                 .body(Body::from(body))

@@ -451,23 +451,7 @@ async fn receiver() -> Receiver {
 async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
     let e = crate::uploads::env_with(testing::sqlite().await, |c| c.webhooks_allow_private = true)
         .await;
-    let store = e.db.store.clone();
-    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
-        .await
-        .unwrap();
-    let (_, key) = parties::add_partner(
-        &store,
-        NewPartner {
-            name: "Osaka".into(),
-            locale: Locale::Ja,
-            currency: Currency::Jpy,
-            markup_bp: 0,
-            rounding: RoundingRule::None,
-        },
-    )
-    .await
-    .unwrap();
-    let auth = format!("Bearer {}", key.key);
+    let auth = e.jpy_partner("Osaka").await;
     let rx = receiver().await;
     let req = Request::put("/api/v1/webhooks/endpoint")
         .header("authorization", &auth)
@@ -1059,23 +1043,7 @@ async fn changes_cursor_never_skips_under_concurrent_intake() {
 async fn never_skip_on(db: testing::TestDb) {
     let name = db.name;
     let e = env(db).await;
-    let store = e.db.store.clone();
-    ddhub_store::rates::set_rate(&store, RatePerKrw::parse(Currency::Jpy, "0.108").unwrap())
-        .await
-        .unwrap();
-    let (_, key) = parties::add_partner(
-        &store,
-        NewPartner {
-            name: "Nagoya".into(),
-            locale: Locale::Ja,
-            currency: Currency::Jpy,
-            markup_bp: 0,
-            rounding: RoundingRule::None,
-        },
-    )
-    .await
-    .unwrap();
-    let auth = format!("Bearer {}", key.key);
+    let auth = e.jpy_partner("Nagoya").await;
     upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
     let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
     let kn1 = list["styles"]
