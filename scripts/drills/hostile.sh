@@ -9,10 +9,12 @@ source "$(dirname "$0")/lib.sh"
 BIN=$(ddhub_bin)
 WORK=$(mktemp -d)
 python3 "$ROOT/scripts/drills/hostile_files.py" "$WORK"
+# An old Excel file with one cell in A1 and one in IV65536 (calamine's dense grid: 16.7M cells).
+cp "$ROOT/crates/ingest/tests/fixtures/xls/far-corner.xls" "$WORK/"
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 status=0
 printf '%-20s %9s %9s %9s %8s  %s\n' file size_MB cost_MB limit_MB ratio outcome
-for f in shared-strings.xlsx one-cell.xlsx one-line.csv photo.xlsx; do
+for f in shared-strings.xlsx one-cell.xlsx one-line.csv photo.xlsx far-corner.xls; do
   data="$WORK/data-$f"; mkdir -p "$data"
   key=$(cd "$data" && DDHUB_DATA_DIR=$data "$BIN" wholesaler add --name 드릴 --building 청평화 --floor 1 --unit A-1 --json \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')

@@ -16,7 +16,7 @@ pub struct IngestArgs {
     /// The wholesaler's id (`ddhub wholesaler list`).
     #[arg(long)]
     wholesaler: i64,
-    /// The sheet: XLSX, CSV or TSV (UTF-8, UTF-8 with BOM or CP949), or JSON.
+    /// The sheet: XLSX or XLS (Excel 97-2003), CSV or TSV (UTF-8, UTF-8 with BOM or CP949), or JSON.
     file: PathBuf,
     /// A ZIP of the photos the sheet names.
     #[arg(long)]
@@ -166,9 +166,12 @@ fn print_summary(v: &UploadView) {
         ("photos matched", v.photos_matched),
         ("photos missing", v.photos_missing),
         ("photos unmatched", v.photos_unmatched),
-        ("", 0),
+        ("live before resume", v.styles_live_early),
     ];
-    for (k, n) in rows.iter().filter(|(k, _)| !k.is_empty()) {
+    for (k, n) in rows
+        .iter()
+        .filter(|(k, n)| *k != "live before resume" || *n > 0)
+    {
         println!("  {k:<18} {n:>8}");
     }
     let problems = v.problems.as_deref().unwrap_or_default();

@@ -57,7 +57,7 @@ enum Command {
         #[arg(long)]
         no_serve: bool,
     },
-    /// Ingest a catalog sheet (XLSX, CSV/TSV in UTF-8 or CP949, JSON) and an optional photo ZIP
+    /// Ingest a catalog sheet (XLSX, XLS, CSV/TSV in UTF-8 or CP949, JSON) and an optional photo ZIP
     /// for a wholesaler. Exit 0 when processed (even with row errors), 1 when the file could
     /// not be read at all, 2 for bad arguments.
     Ingest(ingest::IngestArgs),

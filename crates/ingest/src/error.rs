@@ -77,8 +77,8 @@ pub enum SheetError {
     TooManyColumns { limit: usize },
     #[error("unknown text encoding {0:?}")]
     UnknownEncoding(String),
-    #[error("old Excel 97-2003 (.xls) files are not supported")]
-    LegacyXls,
+    #[error("the workbook's sheets span {cells} cells; at most {limit} can be read")]
+    TooManyCells { cells: u64, limit: u64 },
     #[error("the workbook has no sheet named {0:?}")]
     SheetNotFound(String),
     #[error("the workbook has no sheets")]
@@ -112,7 +112,7 @@ impl SheetError {
             SheetError::TooManyRows { .. } => "sheet_too_many_rows",
             SheetError::TooManyColumns { .. } => "sheet_too_many_columns",
             SheetError::UnknownEncoding(_) => "unknown_encoding",
-            SheetError::LegacyXls => "legacy_xls",
+            SheetError::TooManyCells { .. } => "sheet_too_many_cells",
             SheetError::SheetNotFound(_) => "sheet_not_found",
             SheetError::NoSheets => "no_sheets",
             SheetError::Xlsx(_) => "xlsx_unreadable",
@@ -143,7 +143,9 @@ impl SheetError {
             SheetError::UnknownEncoding(e) => format!(
                 "알 수 없는 인코딩 '{e}'입니다. utf-8 또는 cp949(euc-kr) 중에서 골라 주세요."
             ),
-            SheetError::LegacyXls => "예전 엑셀 형식(.xls)은 읽을 수 없습니다. 엑셀에서 '다른 이름으로 저장' → 'Excel 통합 문서(.xlsx)'로 저장해서 올려 주세요.".into(),
+            SheetError::TooManyCells { limit, .. } => format!(
+                "엑셀 시트의 범위가 너무 넓습니다(최대 {limit}칸). 상품 목록 밖의 먼 칸에 값이 있는지 확인하고, 필요 없는 행과 열을 지운 뒤 다시 올려 주세요."
+            ),
             SheetError::SheetNotFound(n) => format!("'{n}' 시트를 찾을 수 없습니다. 시트 이름을 확인해 주세요."),
             SheetError::NoSheets => "엑셀 파일에 시트가 없습니다.".into(),
             SheetError::Xlsx(_) => "엑셀 파일을 읽을 수 없습니다. 파일이 손상되지 않았는지 확인하고 다시 저장해서 올려 주세요.".into(),

@@ -12,6 +12,7 @@ pub mod sample;
 mod sheet;
 pub mod text;
 mod validate;
+mod xls;
 
 pub use error::{FileFailure, SheetError, ZipError};
 pub use hash::{Changes, FieldHashes};

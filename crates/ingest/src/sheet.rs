@@ -14,6 +14,8 @@ pub enum Format {
     #[default]
     Auto,
     Xlsx,
+    /// Excel 97-2003 (BIFF8 in an OLE compound file), read with the same limits as XLSX.
+    Xls,
     /// Delimited text; the delimiter is sniffed among `,` `\t` `;` `|`.
     Csv,
     /// Tab-separated text.
@@ -102,6 +104,7 @@ pub fn read_sheet(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError>
     };
     match format {
         Format::Xlsx => read_xlsx(bytes, opts),
+        Format::Xls => read_xls(bytes, opts),
         Format::Json => read_json(bytes, opts),
         Format::Csv | Format::Auto => read_delimited(bytes, None, opts),
         Format::Tsv => read_delimited(bytes, Some(b'\t'), opts),
@@ -162,7 +165,7 @@ fn check_is_a_sheet(bytes: &[u8], file_name: Option<&str>) -> Result<(), SheetEr
     }
     let found = match ext.as_deref() {
         Some("xlsx" | "xlsm") if !zip => Some(if ole {
-            "an old Excel (.xls) file"
+            "an old Excel (.xls) file named .xlsx"
         } else {
             "not an Excel workbook"
         }),
@@ -183,8 +186,8 @@ fn sniff_format(bytes: &[u8]) -> Format {
         return Format::Xlsx;
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        // The OLE container of .xls: read_xlsx turns it down with a clear message.
-        return Format::Xlsx;
+        // The OLE compound file of Excel 97-2003.
+        return Format::Xls;
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -548,7 +551,7 @@ fn read_delimited(
 fn read_xlsx(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
     use calamine::{DataRef, Reader};
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Err(SheetError::LegacyXls);
+        return read_xls(bytes, opts);
     }
     match check_xlsx(
         bytes,
@@ -569,15 +572,7 @@ fn read_xlsx(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
     }
     let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes))
         .map_err(|e| SheetError::Xlsx(e.to_string()))?;
-    let names = wb.sheet_names();
-    let name = match &opts.sheet_name {
-        Some(n) => names
-            .iter()
-            .find(|s| *s == n || s.trim() == n.trim())
-            .cloned()
-            .ok_or_else(|| SheetError::SheetNotFound(n.clone()))?,
-        None => names.first().cloned().ok_or(SheetError::NoSheets)?,
-    };
+    let name = pick_sheet(wb.sheet_names(), opts)?;
     let mut grid = Grid::new(&opts.limits);
     {
         let mut cells = wb
@@ -631,6 +626,65 @@ fn read_xlsx(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
     Ok(sheet)
 }
 
+/// The sheet to read: the one asked for (spaces around the name forgiven) or the first.
+fn pick_sheet(names: Vec<String>, opts: &ReadOptions) -> Result<String, SheetError> {
+    match &opts.sheet_name {
+        Some(n) => names
+            .into_iter()
+            .find(|s| s == n || s.trim() == n.trim())
+            .ok_or_else(|| SheetError::SheetNotFound(n.clone())),
+        None => names.into_iter().next().ok_or(SheetError::NoSheets),
+    }
+}
+
+/// Reads an Excel 97-2003 workbook once [`crate::xls::check_xls`] has bounded what calamine's
+/// dense grids will cost. Rows keep their Excel numbers; merges fill down as in XLSX.
+fn read_xls(bytes: &[u8], opts: &ReadOptions) -> Result<Sheet, SheetError> {
+    use calamine::Reader;
+    crate::xls::check_xls(bytes, crate::xls::grid_budget(bytes.len()))?;
+    let (name, range, merges) = crate::xls::guarded(|| {
+        let mut wb = calamine::Xls::new(std::io::Cursor::new(bytes))
+            .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+        let name = pick_sheet(wb.sheet_names(), opts)?;
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| SheetError::Xlsx(e.to_string()))?;
+        let merges = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        Ok((name, range, merges))
+    })?;
+    let mut grid = Grid::new(&opts.limits);
+    if let Some((first_row, first_col)) = range.start() {
+        let first_col = first_col as usize;
+        if first_col.saturating_add(range.width()) > opts.limits.max_columns {
+            return Err(SheetError::TooManyColumns {
+                limit: opts.limits.max_columns,
+            });
+        }
+        for (i, row) in range.rows().enumerate() {
+            let mut cells = vec![String::new(); first_col];
+            for value in row {
+                let text = crate::xls::cell_text(value).unwrap_or_default();
+                // The XLSX bound on one cell's text holds here too.
+                if text.len() > MAX_XML_TEXT_BYTES {
+                    return Err(SheetError::CellTooLong {
+                        limit: MAX_XML_TEXT_BYTES,
+                    });
+                }
+                cells.push(text);
+            }
+            let row_no = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            grid.push(row_no.saturating_add(1), cells)?;
+        }
+    }
+    drop(range);
+    let max_columns = opts.limits.max_columns;
+    let mut sheet = grid.finish(Format::Xls, &opts.mapping, |rows, header_row| {
+        fill_vertical_merges(rows, header_row, &merges, max_columns);
+    })?;
+    sheet.sheet_name = Some(name);
+    Ok(sheet)
+}
+
 /// Merged-cell rule: a region merged across rows below the header (one style over several
 /// colour rows) gives its top-left value to the blank cells of its first column in every row
 /// it spans that has other data. Merges across columns only (a title over B:D) copy nothing,
@@ -670,7 +724,7 @@ fn fill_vertical_merges(
 }
 
 /// Integers print without `.0` (`18000`, not `18000.0`); others as Rust prints them.
-fn format_float(f: f64) -> String {
+pub(crate) fn format_float(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 {
         format!("{}", f as i64)
     } else {

@@ -95,6 +95,10 @@ pub struct UploadCounts {
     pub photos_matched: u64,
     pub photos_missing: u64,
     pub photos_unmatched: u64,
+    /// Styles an interrupted attempt made live before the upload finished (a crash mid-commit:
+    /// its batches were visible before the rest). Zero when the upload ran through once.
+    #[serde(default)]
+    pub styles_live_early: u64,
 }
 
 /// A file-level failure: the file could not be read at all.

@@ -271,6 +271,20 @@ pub async fn process(
     // already. Its progress never goes back, and its counts are taken from the catalog.
     let resumed = upload.state == UploadState::Committing;
     let floor = if resumed { upload.progress } else { 0 };
+    // What the cut-short attempt had already made live (issue 16, item 9): the report says so
+    // plainly, since those styles were visible before the rest of the upload.
+    let live_early = if resumed {
+        let before = catalog::upload_outcome_counts(
+            store.conn(),
+            upload.wholesaler_id,
+            id,
+            upload.created_at,
+        )
+        .await?;
+        (before.created + before.updated) as u64
+    } else {
+        0
+    };
     let report = |state: UploadState, pct: i32| {
         let pct = pct.max(floor);
         progress(state, pct);
@@ -447,6 +461,7 @@ pub async fn process(
         counts.styles_created = done.created as u64;
         counts.styles_updated = done.updated as u64;
         counts.styles_unchanged = done.unchanged as u64;
+        counts.styles_live_early = live_early;
     }
     let txn = store.begin_write().await?;
     if upload.mode == UploadMode::Replace {

@@ -32,6 +32,9 @@ pub struct UploadView {
     pub photos_matched: u64,
     pub photos_missing: u64,
     pub photos_unmatched: u64,
+    /// Styles that went live before the upload finished: an attempt was cut short mid-commit
+    /// (a crash) and the upload resumed. Zero when it ran through once.
+    pub styles_live_early: u64,
     /// Why the file could not be read at all (state `failed`).
     pub failure: Option<FailureView>,
     /// Every problem; present in `ddhub ingest --json` (the API pages them at `…/errors`).
@@ -97,6 +100,7 @@ impl UploadView {
             photos_matched: c.photos_matched,
             photos_missing: c.photos_missing,
             photos_unmatched: c.photos_unmatched,
+            styles_live_early: c.styles_live_early,
             failure: u.failure.map(|f| FailureView {
                 code: f.code,
                 message_ko: f.message_ko,

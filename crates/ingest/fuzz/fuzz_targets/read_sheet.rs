@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
         zip: ZipLimits { max_entries: 64, max_entry_bytes: 8 << 20, max_total_bytes: 16 << 20 },
         max_shared_strings_bytes: 4 << 20,
     };
-    for format in [Format::Auto, Format::Csv, Format::Xlsx, Format::Json] {
+    for format in [Format::Auto, Format::Csv, Format::Xlsx, Format::Xls, Format::Json] {
         let opts = ReadOptions { format, limits: limits.clone(), ..Default::default() };
         if let Ok(sheet) = read_sheet(data, &opts) {
             let _ = validate(&sheet, &opts.mapping);

@@ -232,7 +232,7 @@ fn row_and_byte_limits_are_file_errors() {
         read_sheet(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], &ReadOptions::default())
             .unwrap_err()
             .code(),
-        "legacy_xls"
+        "xlsx_unreadable"
     );
     assert_eq!(
         read_sheet(b"PK\x03\x04garbage", &ReadOptions::default())

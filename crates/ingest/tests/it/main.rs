@@ -8,3 +8,4 @@ mod hostile;
 mod not_a_sheet;
 mod report;
 mod support;
+mod xls;

@@ -297,6 +297,7 @@ struct UploadPage {
     warnings: u64,
     photos_matched: u64,
     photos_missing: u64,
+    live_early: u64,
     problems: Vec<ProblemRow>,
     problems_total: u64,
 }
@@ -346,6 +347,7 @@ pub async fn upload_page(
         warnings: c.warnings,
         photos_matched: c.photos_matched,
         photos_missing: c.photos_missing,
+        live_early: c.styles_live_early,
         problems: problems
             .into_iter()
             .map(|p| ProblemRow {

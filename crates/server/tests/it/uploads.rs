@@ -630,10 +630,33 @@ async fn a_resumed_upload_counts_what_it_did_and_never_goes_back() {
             (created, 0, 0),
             "{name}: the resumed run counts the styles this upload created"
         );
+        assert_eq!(
+            done.counts.styles_live_early, created,
+            "{name}: the report says plainly that these went live before the upload finished"
+        );
         let seen = seen.into_inner().unwrap();
         assert!(
             seen.iter().all(|p| *p >= 45),
             "{name}: progress went back: {seen:?}"
         );
+    }
+}
+
+/// An old Excel (.xls) export goes through the upload route like an XLSX (issue 16, item 5).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_xls_upload_is_read_on_every_engine() {
+    let xls = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../ingest/tests/fixtures/xls/pos-export.xls"),
+    )
+    .unwrap();
+    for db in testing::all("upload_xls").await {
+        let name = db.name;
+        let e = env(db).await;
+        let done = upload(&e, &[("file", Some("pos-export.xls"), &xls)]).await;
+        assert_eq!(done["state"], "done", "{name}: {done}");
+        assert_eq!(done["detected_format"], "xls", "{name}: {done}");
+        assert_eq!(done["styles_created"], 2, "{name}: {done}");
+        assert_eq!(done["errors"], 0, "{name}: {done}");
     }
 }
