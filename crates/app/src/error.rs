@@ -18,6 +18,10 @@ pub struct AppError {
     /// Per-item reasons (the lines of an order, the answers to a purchase request), each an
     /// object with its own `code` and message(s).
     pub problems: Option<Vec<serde_json::Value>>,
+    /// For a 409 about a partner's order id used before: the order that holds it. `Some(null)`
+    /// renders `"existing_order_id":null`, which the store fills in when it stores the answer
+    /// (see `ddhub_store::orders::EXISTING_ORDER_ID_SLOT`).
+    pub existing_order_id: Option<serde_json::Value>,
 }
 
 impl AppError {
@@ -27,6 +31,7 @@ impl AppError {
             detail: None,
             args: Vec::new(),
             problems: None,
+            existing_order_id: None,
         }
     }
 
@@ -98,6 +103,11 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<Object>>)]
     pub problems: Option<Vec<serde_json::Value>>,
+    /// `conflict` on order intake: the id of the order that already holds this
+    /// `partner_order_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub existing_order_id: Option<serde_json::Value>,
 }
 
 /// The message of `err` in `locale`.
@@ -128,6 +138,7 @@ pub fn error_json(err: &AppError, locale: &str) -> String {
             code: err.code.code().to_string(),
             message: message(err, locale, "-"),
             problems: err.problems.clone(),
+            existing_order_id: err.existing_order_id.clone(),
         },
     };
     serde_json::to_string(&body).unwrap_or_default()

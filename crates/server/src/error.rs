@@ -190,6 +190,7 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
             code: err.code.code().to_string(),
             message: message(&err, locale, &request_id),
             problems: err.problems.clone(),
+            existing_order_id: err.existing_order_id.clone(),
         },
     };
     let bytes = serde_json::to_vec(&body).unwrap_or_default();

@@ -369,6 +369,11 @@ pub async fn place(
         return Err(AppError::new(ErrorCode::IdempotencyInFlight));
     };
     let outcome = intake(app, &found, rate, body).await?;
+    // A request refused by validation did no work: its answer is not kept under the key, so
+    // the corrected request can reuse it (as Stripe does). Only executed requests are replayed.
+    if let orders::KeyedOutcome::Answer { status, body } = outcome {
+        return Ok(KeyedAnswer { status, body });
+    }
     let write = orders::KeyedWrite {
         partner,
         key,
@@ -401,7 +406,7 @@ async fn intake(
     let req: OrderRequest = match serde_json::from_slice(body) {
         Ok(r) => r,
         Err(e) => {
-            // A body of the wrong shape is an answer too: stored and replayed like any other.
+            // A body of the wrong shape: refused before any work, so the key stays free.
             let err = AppError::with_detail(ErrorCode::InvalidBody, e.to_string());
             let body = error_json(&err, p.locale.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
@@ -501,10 +506,11 @@ async fn intake(
             })
             .collect(),
     };
-    let conflict = AppError::with_detail(
+    let mut conflict = AppError::with_detail(
         ErrorCode::Conflict,
         format!("order {} already exists", new.partner_order_id),
     );
+    conflict.existing_order_id = Some(serde_json::Value::Null);
     let conflict_body = error_json(&conflict, p.locale.tag());
     Ok(orders::KeyedOutcome::Order {
         order: new,

@@ -32,7 +32,9 @@ fn json_response(status: StatusCode, body: String) -> Response {
 
 /// Places an export order. `Idempotency-Key` is required: the same key with the same body
 /// answers the original status and body byte for byte; with another body 422; while the first
-/// is still running 409. Keys are kept 24 hours, per partner.
+/// is still running 409. Keys are kept 24 hours, per partner. A request refused by validation
+/// (422) did no work and keeps nothing under its key: send the corrected order with the same
+/// key. A `partner_order_id` used before answers 409 with `existing_order_id`.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
     request_body(content = Object, description = "partner_order_id, currency, lines, ship_to, notes"),
     params(("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters")),
@@ -40,7 +42,7 @@ fn json_response(status: StatusCode, body: String) -> Response {
     responses(
         (status = 201, description = "Accepted: {order_id, state, lines}"),
         (status = 400, description = "No or bad Idempotency-Key, or a body that is not JSON", body = ErrorBody),
-        (status = 409, description = "The first request with this key is still running", body = ErrorBody),
+        (status = 409, description = "The first request with this key is still running, or the partner_order_id is taken (error.existing_order_id names its order)", body = ErrorBody),
         (status = 422, description = "Key reused with another body, or per-line reasons", body = ErrorBody)
     ))]
 async fn create_order(

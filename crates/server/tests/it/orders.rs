@@ -152,6 +152,13 @@ async fn intake_on(db: testing::TestDb) {
     assert_eq!(s, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&dup));
     let (s, dup_again) = post(&e.router, &auth, Some("key-dup"), &body).await;
     assert_eq!((s, &dup_again), (StatusCode::CONFLICT, &dup));
+    // The 409 names the order that holds the partner's order id (issue 22).
+    let dup_json: serde_json::Value = serde_json::from_slice(&dup).unwrap();
+    assert_eq!(dup_json["error"]["code"], "conflict", "{dup_json}");
+    assert_eq!(
+        dup_json["error"]["existing_order_id"], v["order_id"],
+        "{dup_json}"
+    );
     assert_eq!(
         ddhub_store::orders::count_orders(&store, partner.id)
             .await
@@ -171,6 +178,7 @@ async fn intake_on(db: testing::TestDb) {
         text.contains("unknown_sku") && text.contains("price_mismatch"),
         "{text}"
     );
+
     // The wholesaler sees its purchase request (발주).
     let (s, _, prs) = call(
         &e.router,
@@ -411,6 +419,33 @@ async fn intake_on(db: testing::TestDb) {
             .await
             .unwrap(),
         1002
+    );
+    // Refused before any work, the key is not spent: the corrected order under the same key
+    // is placed (Stripe keeps no result for a request that failed validation; issue 22).
+    let fixed = order("PO-2", &[(skus[0], 2)]);
+    let (s, placed) = post(&e.router, &auth, Some("key-2"), &fixed).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&placed)
+    );
+    // A body that is not an order at all does not spend its key either.
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("key-3"),
+        &json!({"partner_order_id": 7}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let third = order("PO-3", &[(skus[0], 2)]);
+    let (s, placed) = post(&e.router, &auth, Some("key-3"), &third).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&placed)
     );
 }
 

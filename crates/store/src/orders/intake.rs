@@ -7,13 +7,29 @@ use super::*;
 #[derive(Debug, Clone)]
 pub enum KeyedOutcome {
     /// A valid order to write; `conflict_body` is the answer (409) when the partner's order id
-    /// was used before.
+    /// was used before: its [`EXISTING_ORDER_ID_SLOT`], if any, is filled with that order's id.
     Order {
         order: NewOrder,
         conflict_body: String,
     },
     /// An answer without an order (422 with its reasons), stored and replayed like any other.
     Answer { status: u16, body: String },
+}
+
+/// The text in a 409 answer that the store replaces with `"existing_order_id":<id>` when it
+/// stores it (the id is known only inside the write, on PostgreSQL inside its one statement).
+pub const EXISTING_ORDER_ID_SLOT: &str = "\"existing_order_id\":null";
+
+/// The conflict answer with the existing order's id in its slot.
+pub(crate) fn fill_existing_order_id(body: &str, id: Option<i64>) -> String {
+    match id {
+        Some(id) => body.replacen(
+            EXISTING_ORDER_ID_SLOT,
+            &format!("\"existing_order_id\":{id}"),
+            1,
+        ),
+        None => body.to_string(),
+    }
 }
 
 /// A keyed request ready to commit.

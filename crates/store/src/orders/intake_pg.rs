@@ -278,7 +278,11 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
             (
                 // Resolved by the statement: 201 when the order was written, else 409.
                 None,
-                Some((created, conflict_body.clone())),
+                Some((
+                    created,
+                    conflict_body.clone(),
+                    order.partner_order_id.clone(),
+                )),
             )
         }
         (KeyedOutcome::Answer { status, body }, _) => {
@@ -305,13 +309,19 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
         (Some((status, answer)), _) => {
             sql.bind(i32::from(*status)).push(", ").bind(answer.clone());
         }
-        (None, Some((created, conflict))) => {
+        (None, Some((created, conflict, partner_order_id))) => {
             sql.push("CASE WHEN EXISTS (SELECT 1 FROM o) THEN 201 ELSE 409 END, ")
                 .push("CASE WHEN EXISTS (SELECT 1 FROM o) THEN ")
                 .bind(created.clone())
-                .push(" ELSE ")
+                .push(" ELSE replace(")
                 .bind(conflict.clone())
-                .push(" END");
+                .push(", ")
+                .bind(EXISTING_ORDER_ID_SLOT)
+                .push(", '\"existing_order_id\":' || COALESCE((SELECT id::text FROM export_orders WHERE partner_id = ")
+                .bind(w.partner.0)
+                .push(" AND partner_order_id = ")
+                .bind(partner_order_id.clone())
+                .push("), 'null')) END");
         }
         (None, None) => {
             return Err(StoreError::Invalid("intake: no answer to store".into()));

@@ -19,7 +19,15 @@ pub(crate) async fn write_keyed<C: ConnectionTrait>(conn: &C, w: &KeyedWrite) ->
             conflict_body,
         } => match insert_order(conn, order).await {
             Ok(created) => (201, serde_json::to_string(&created.view)?),
-            Err(StoreError::Conflict(_)) => (409, conflict_body.clone()),
+            Err(StoreError::Conflict(_)) => {
+                let existing = export_order::Entity::find()
+                    .filter(export_order::Column::PartnerId.eq(order.partner.0))
+                    .filter(export_order::Column::PartnerOrderId.eq(order.partner_order_id.clone()))
+                    .one(conn)
+                    .await?
+                    .map(|o| o.id);
+                (409, fill_existing_order_id(conflict_body, existing))
+            }
             Err(e) => return Err(e),
         },
     };
