@@ -17,8 +17,9 @@ use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_order))
+        .routes(routes!(create_order, list_orders))
         .routes(routes!(get_order))
+        .routes(routes!(get_event))
         .routes(routes!(list_purchase_requests))
         .routes(routes!(answer_purchase_request))
         .routes(routes!(order_changes))
@@ -203,26 +204,8 @@ async fn order_changes(
     q: Result<Query<ChangesQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(q) = q?;
-    let after = match q.cursor.as_deref() {
-        None | Some("") => 0,
-        Some(c) => c
-            .strip_prefix("v1.")
-            .and_then(|n| n.parse::<i64>().ok())
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| {
-                ApiError::with_detail(
-                    ErrorCode::InvalidCursor,
-                    "cursor must be a next_cursor this API returned",
-                )
-            })?,
-    };
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::with_detail(
-            ErrorCode::InvalidQuery,
-            "limit must be between 1 and 1000",
-        ));
-    }
+    let after = parse_cursor(q.cursor.as_deref())?.unwrap_or(0);
+    let limit = page_limit(q.limit)?;
     let mut rows = orders::events_after(&app.store, partner, after, limit + 1).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -233,6 +216,105 @@ async fn order_changes(
         .collect();
     Ok(Json(
         serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
+    ))
+}
+
+/// The position a `next_cursor` of this API holds (`v1.<n>`); `None` for the first page. One
+/// form and one error code (`invalid_cursor`) for every cursor of the orders API.
+fn parse_cursor(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    match cursor {
+        None | Some("") => Ok(None),
+        Some(c) => c
+            .strip_prefix("v1.")
+            .and_then(|n| n.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .map(Some)
+            .ok_or_else(|| {
+                ApiError::with_detail(
+                    ErrorCode::InvalidCursor,
+                    "cursor must be a next_cursor this API returned",
+                )
+            }),
+    }
+}
+
+/// A page size: 1 to 1000, 100 when absent.
+fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
+    let limit = limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::with_detail(
+            ErrorCode::InvalidQuery,
+            "limit must be between 1 and 1000",
+        ));
+    }
+    Ok(limit)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderListQuery {
+    /// Only orders in this state: `awaiting_wholesalers`, `confirmed`, `partly_confirmed`,
+    /// `cancelled`, `shipped`, … (every state when absent).
+    pub state: Option<String>,
+    /// Only the order you placed with this `partner_order_id`.
+    pub partner_order_id: Option<String>,
+    /// The `next_cursor` of the previous page; the newest orders when absent.
+    pub cursor: Option<String>,
+    /// Orders per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u64>,
+}
+
+/// Your orders, newest first, with their lines; page with `next_cursor` while `has_more`.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
+    params(OrderListQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "{orders: [...], next_cursor, has_more}"),
+        (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range (`invalid_query`)", body = ErrorBody)
+    ))]
+async fn list_orders(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    q: Result<Query<OrderListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Query(q) = q?;
+    let filter = orders::OrderListFilter {
+        state: q.state.filter(|s| !s.is_empty()),
+        partner_order_id: q.partner_order_id.filter(|s| !s.is_empty()),
+        before: parse_cursor(q.cursor.as_deref())?,
+    };
+    let limit = page_limit(q.limit)?;
+    let mut page = orders::list_orders(&app.store, partner, &filter, limit + 1).await?;
+    let has_more = page.len() as u64 > limit;
+    page.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next = match (has_more, page.last()) {
+        (true, Some(last)) => Some(format!("v1.{}", last.order_id)),
+        _ => None,
+    };
+    Ok(Json(
+        serde_json::json!({ "orders": page, "next_cursor": next, "has_more": has_more }),
+    ))
+}
+
+/// One event of your orders by its `seq`: the changes feed's `seq`, and the number in a
+/// webhook's `webhook-id` (`msg_ddhub_<seq>`), to re-read what a webhook announced.
+#[utoipa::path(get, path = "/api/v1/events/{seq}", tag = "orders",
+    params(("seq" = i64, Path, description = "The event's sequence number")),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "{seq, order_id, type, data, created_at}"),
+        (status = 404, description = "No such event for this partner", body = ErrorBody)
+    ))]
+async fn get_event(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    seq: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let Path(seq) = seq?;
+    let e = orders::event(&app.store, partner, seq).await?;
+    Ok(Json(
+        serde_json::json!({ "seq": e.seq, "order_id": e.order_id, "type": e.event_type, "data": e.data, "created_at": e.created_at.0 }),
     ))
 }
 

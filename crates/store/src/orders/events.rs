@@ -215,3 +215,20 @@ pub async fn record_order_change<C: ConnectionTrait>(
     queue_deliveries(conn, partner, &ids).await?;
     Ok(())
 }
+
+/// One event of a partner's orders by its sequence number (another partner's is `NotFound`).
+/// An event is final once it can be read: appenders commit it with the change it reports.
+pub async fn event(store: &Store, partner: PartnerId, seq: i64) -> Result<OrderEventRow> {
+    let e = order_event::Entity::find_by_id(seq)
+        .filter(order_event::Column::PartnerId.eq(partner.0))
+        .one(store.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(OrderEventRow {
+        seq: e.id,
+        order_id: e.order_id,
+        event_type: e.event_type,
+        data: serde_json::from_str(&e.payload)?,
+        created_at: Timestamp(e.created_at),
+    })
+}

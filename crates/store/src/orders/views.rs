@@ -115,3 +115,62 @@ pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
         .count(store.conn())
         .await?)
 }
+
+/// Which of a partner's orders [`list_orders`] answers.
+#[derive(Debug, Clone, Default)]
+pub struct OrderListFilter {
+    /// Only orders in this state (`awaiting_wholesalers`, `confirmed`, …).
+    pub state: Option<String>,
+    /// Only the order with this id of the partner's own.
+    pub partner_order_id: Option<String>,
+    /// Only orders with an id below this one (the cursor of the previous page).
+    pub before: Option<i64>,
+}
+
+/// A partner's orders, newest first, at most `limit`, each with its lines (read in one query
+/// for the page, not one per order).
+pub async fn list_orders(
+    store: &Store,
+    partner: PartnerId,
+    filter: &OrderListFilter,
+    limit: u64,
+) -> Result<Vec<OrderView>> {
+    use sea_orm::QuerySelect;
+    let mut q = export_order::Entity::find().filter(export_order::Column::PartnerId.eq(partner.0));
+    if let Some(s) = &filter.state {
+        q = q.filter(export_order::Column::State.eq(s.clone()));
+    }
+    if let Some(p) = &filter.partner_order_id {
+        q = q.filter(export_order::Column::PartnerOrderId.eq(p.clone()));
+    }
+    if let Some(b) = filter.before {
+        q = q.filter(export_order::Column::Id.lt(b));
+    }
+    let orders = q
+        .order_by_desc(export_order::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?;
+    let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let mut lines: std::collections::HashMap<i64, Vec<LineView>> = Default::default();
+    if !ids.is_empty() {
+        for l in order_line::Entity::find()
+            .filter(order_line::Column::OrderId.is_in(ids))
+            .order_by_asc(order_line::Column::Id)
+            .all(store.conn())
+            .await?
+        {
+            lines.entry(l.order_id).or_default().push(line_view(l));
+        }
+    }
+    Ok(orders
+        .into_iter()
+        .map(|o| OrderView {
+            lines: lines.remove(&o.id).unwrap_or_default(),
+            order_id: o.id,
+            partner_order_id: o.partner_order_id,
+            state: o.state,
+            currency: o.currency,
+        })
+        .collect())
+}
