@@ -107,7 +107,36 @@ impl From<axum::extract::rejection::JsonRejection> for ApiError {
         match e.status() {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(ErrorCode::UnsupportedMediaType),
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(ErrorCode::PayloadTooLarge),
-            _ => ApiError::with_detail(ErrorCode::InvalidBody, e.body_text()),
+            _ => {
+                // axum reads with serde_path_to_error: its error, down the source chain, says
+                // which field failed, so the answer can name it (issue 22).
+                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+                while let Some(c) = cause {
+                    if let Some(pe) =
+                        c.downcast_ref::<serde_path_to_error::Error<serde_json::Error>>()
+                    {
+                        let problem = ddhub_app::body::problem(pe.path(), pe.inner());
+                        let detail = format!(
+                            "{}: {}",
+                            problem["pointer"].as_str().unwrap_or("/"),
+                            problem["message"].as_str().unwrap_or("")
+                        );
+                        return ApiError::from(
+                            AppError::with_detail(ErrorCode::InvalidBody, detail)
+                                .with_problems(vec![problem]),
+                        );
+                    }
+                    if let Some(se) = c.downcast_ref::<serde_json::Error>() {
+                        let problem = ddhub_app::body::problem_at(String::new(), se);
+                        return ApiError::from(
+                            AppError::with_detail(ErrorCode::InvalidBody, e.body_text())
+                                .with_problems(vec![problem]),
+                        );
+                    }
+                    cause = c.source();
+                }
+                ApiError::with_detail(ErrorCode::InvalidBody, e.body_text())
+            }
         }
     }
 }

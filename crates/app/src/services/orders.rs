@@ -403,11 +403,11 @@ async fn intake(
     rate: Option<ddhub_domain::RatePerKrw>,
     body: &[u8],
 ) -> Result<orders::KeyedOutcome, AppError> {
-    let req: OrderRequest = match serde_json::from_slice(body) {
+    let req: OrderRequest = match crate::body::read(body) {
         Ok(r) => r,
-        Err(e) => {
-            // A body of the wrong shape: refused before any work, so the key stays free.
-            let err = AppError::with_detail(ErrorCode::InvalidBody, e.to_string());
+        Err(err) => {
+            // A body of the wrong shape: refused before any work, so the key stays free. Its
+            // problem names the field (JSON Pointer, code), so one answer shows what to fix.
             let body = error_json(&err, p.locale.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }

@@ -7,6 +7,7 @@ mod api;
 mod control_chars;
 mod feed_changes;
 mod feeds;
+mod field_errors;
 mod i18n;
 mod listener;
 mod openapi;
