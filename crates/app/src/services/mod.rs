@@ -9,6 +9,8 @@ pub mod glossary;
 pub mod listing;
 pub mod orders;
 pub mod photos;
+pub mod pickups;
 pub mod search;
+pub mod shipments;
 pub mod translations;
 pub mod uploads;

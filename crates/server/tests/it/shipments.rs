@@ -1,0 +1,455 @@
+//! Issue 17 through the API on every engine: weights from the sheet (무게) and the category's
+//! estimate, operator keys, the pickup list in walking order with the amounts due, and
+//! receiving with a short count that the partner hears as a partial sold-out.
+
+use crate::api::call;
+use crate::uploads::{env, get, upload, upload_as};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ddhub_testkit::testing;
+use serde_json::{Value, json};
+
+const SHEET_A: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈,무게\n\
+KN-1,꽈배기 니트 가디건,니트/가디건,18000,블랙,FREE,0.35kg\n";
+const SHEET_B: &str = "상품코드,상품명,카테고리,도매가,색상,사이즈\n\
+SK-9,플리츠 스커트,스커트,21000,아이보리,FREE\n";
+
+fn post(uri: &str, auth: &str, body: &Value) -> Request<Body> {
+    Request::post(uri)
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// The only style of the wholesaler with `key`, as the API shows it with its SKUs.
+async fn only_style(e: &crate::uploads::Env, key: &str) -> Value {
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", key)).await;
+    let id = list["styles"][0]["id"].as_i64().unwrap();
+    let (_, _, style) = call(&e.router, get(&format!("/api/v1/styles/{id}"), key)).await;
+    style
+}
+
+async fn answer_all_available(e: &crate::uploads::Env, key: &str) {
+    let (_, _, prs) = call(&e.router, get("/api/v1/purchase-requests?state=open", key)).await;
+    for pr in prs.as_array().unwrap() {
+        answer_available(e, key, pr).await;
+    }
+}
+
+async fn answer_available(e: &crate::uploads::Env, key: &str, pr: &Value) {
+    let lines: Vec<Value> = pr["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| json!({"line_id": l["line_id"], "answer": "available"}))
+        .collect();
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            &format!("/api/v1/purchase-requests/{}/answer", pr["id"]),
+            key,
+            &json!({ "lines": lines }),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+fn error_code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("<none>")
+}
+
+async fn pickup_path_on(db: testing::TestDb) {
+    let engine = db.name.to_string();
+    let e = env(db).await;
+    let partner = e.jpy_partner("Tokyo").await;
+    upload(&e, &[("file", Some("a.csv"), SHEET_A.as_bytes())]).await;
+    upload_as(
+        &e,
+        &e.other_key,
+        &[("file", Some("b.csv"), SHEET_B.as_bytes())],
+    )
+    .await;
+
+    // Weights: the sheet's 0.35kg, and the category's estimate for a style without one.
+    let a = only_style(&e, &e.key).await;
+    assert_eq!(a["weight_grams"], 350, "{a}");
+    assert_eq!(
+        a["shipping_weight"],
+        json!({"grams": 350, "estimated": false})
+    );
+    let b = only_style(&e, &e.other_key).await;
+    assert_eq!(b["weight_grams"], Value::Null, "{b}");
+    assert_eq!(b["shipping_weight"]["estimated"], true, "{b}");
+    let category = b["category"].as_str().unwrap();
+    assert_eq!(
+        b["shipping_weight"]["grams"],
+        ddhub_domain::weights::default_for(category).grams
+    );
+
+    // An operator key; other roles are refused on the operator's routes, and it on theirs.
+    let (_, op_key) = ddhub_store::operators::add_operator(&e.db.store, "허브 야간조")
+        .await
+        .unwrap();
+    assert!(op_key.key.starts_with("ddh_o_"), "{}", op_key.key);
+    let op = format!("Bearer {}", op_key.key);
+    let (s, _, v) = call(&e.router, get("/api/v1/pickups", &e.key)).await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::FORBIDDEN, "auth_wrong_role"),
+        "{v}"
+    );
+    let (s, _, _) = call(&e.router, get("/api/v1/purchase-requests", &op)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // One order, a line for each wholesaler; both confirm everything.
+    let (sku_a, sku_b) = (a["skus"][0]["id"].clone(), b["skus"][0]["id"].clone());
+    let order = json!({
+        "partner_order_id": "PO-PICKUP",
+        "currency": "JPY",
+        "lines": [
+            {"sku_id": sku_a, "quantity": 3, "unit_price": "1944"},
+            {"sku_id": sku_b, "quantity": 2, "unit_price": "2268"}
+        ],
+        "ship_to": {"name": "Select Shop Aoyama", "country": "JP", "address_lines": ["5-1-1 Minami-Aoyama"], "postal_code": "107-0062", "phone": "+81 3 1234 5678"},
+        "notes": null
+    });
+    let res = tower::ServiceExt::oneshot(
+        e.router.clone(),
+        Request::post("/api/v1/orders")
+            .header("authorization", &partner)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "pickup-1")
+            .body(Body::from(order.to_string()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // A second order of the same partner to another consignee: it may not share a parcel.
+    let mut other = order.clone();
+    other["partner_order_id"] = json!("PO-OSAKA");
+    other["lines"] = json!([{"sku_id": sku_a, "quantity": 1, "unit_price": "1944"}]);
+    other["ship_to"]["name"] = json!("Osaka Vintage");
+    let res = tower::ServiceExt::oneshot(
+        e.router.clone(),
+        Request::post("/api/v1/orders")
+            .header("authorization", &partner)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "pickup-2")
+            .body(Body::from(other.to_string()))
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    answer_all_available(&e, &e.key).await;
+    answer_all_available(&e, &e.other_key).await;
+
+    // The list: 청평화 2층 A (미소) before B (다른), each with its pieces and amount due at
+    // the wholesale price.
+    let (s, _, list) = call(&e.router, get("/api/v1/pickups", &op)).await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let stops = list["stops"].as_array().unwrap();
+    let names: Vec<&str> = stops
+        .iter()
+        .map(|s| s["wholesaler_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["미소", "다른"], "on {engine}: {list}");
+    let osaka = stops[0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["partner_order_id"] == "PO-OSAKA")
+        .unwrap()["line_id"]
+        .clone();
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            "/api/v1/pickups/receive",
+            &op,
+            &json!({"lines": [{"line_id": osaka, "received": 1}]}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, _, list) = call(&e.router, get("/api/v1/pickups", &op)).await;
+    let stops = list["stops"].as_array().unwrap();
+    assert_eq!(stops[0]["amount_due_krw"], 18_000 * 3);
+    assert_eq!(stops[1]["amount_due_krw"], 21_000 * 2);
+    assert_eq!(list["amount_due_krw"], 18_000 * 3 + 21_000 * 2);
+    assert_eq!(stops[0]["lines"][0]["style_code"], "KN-1");
+    assert_eq!(stops[0]["lines"][0]["partner_order_id"], "PO-PICKUP");
+    let line_a = stops[0]["lines"][0]["line_id"].clone();
+    let line_b = stops[1]["lines"][0]["line_id"].clone();
+    let (s, _, v) = call(&e.router, get("/api/v1/pickups?date=2026-13-40", &op)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+
+    // Bad receipts change nothing: more than confirmed, a line twice, an unknown line.
+    for (body, status, code) in [
+        (
+            json!({"lines": [{"line_id": line_a, "received": 4}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            json!({"lines": [{"line_id": line_a, "received": 1}, {"line_id": line_a, "received": 1}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
+            json!({"lines": [{"line_id": 999_999, "received": 1}]}),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ] {
+        let (s, _, v) = call(&e.router, post("/api/v1/pickups/receive", &op, &body)).await;
+        assert_eq!(
+            (s, error_code(&v)),
+            (status, code),
+            "on {engine}: {body} → {v}"
+        );
+    }
+    let (_, _, again) = call(&e.router, get("/api/v1/pickups", &op)).await;
+    assert_eq!(again, list, "a refused receipt changed the list");
+
+    // A's three pieces arrive; B's unit had one of two: a short count.
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            "/api/v1/pickups/receive",
+            &op,
+            &json!({"lines": [{"line_id": line_a, "received": 3}, {"line_id": line_b, "received": 1}]}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v[0]["state"], "partially_confirmed", "{v}");
+    assert_eq!(v[0]["short_lines"], json!([line_b]));
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            "/api/v1/pickups/receive",
+            &op,
+            &json!({"lines": [{"line_id": line_a, "received": 3}]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "conflict"),
+        "{v}"
+    );
+    let (_, _, after) = call(&e.router, get("/api/v1/pickups", &op)).await;
+    assert_eq!(after["stops"], json!([]), "{after}");
+
+    // The partner hears the short count: a partial sold-out with the refund of one piece,
+    // then the order's new state, after the answers' events.
+    let (_, _, page) = call(&e.router, get("/api/v1/orders/changes?limit=100", &partner)).await;
+    let events = page["events"].as_array().unwrap();
+    let tail: Vec<&str> = events[events.len() - 2..]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tail,
+        ["order.line.sold_out", "order.partially_confirmed"],
+        "{page}"
+    );
+    let short = &events[events.len() - 2]["data"];
+    assert_eq!(short["line_id"], line_b);
+    assert_eq!(short["confirmed_quantity"], 1);
+    assert_eq!(short["short_count"]["confirmed_before"], 2);
+    assert_eq!(short["refund"]["amount"], "2268", "{short}");
+
+    ship_on(&e, &engine, &op, &partner, [line_a, line_b], osaka).await;
+}
+
+/// The received lines of PO-PICKUP go in one parcel (two wholesalers' goods), quoted and
+/// shipped by K-Packet; the partner reads the shipment and hears `order.shipped`.
+async fn ship_on(
+    e: &crate::uploads::Env,
+    engine: &str,
+    op: &str,
+    partner: &str,
+    lines: [Value; 2],
+    osaka: Value,
+) {
+    // One shipment, one consignee; nothing is created when refused.
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            "/api/v1/shipments",
+            op,
+            &json!({"line_ids": [lines[0], osaka]}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("consignee"),
+        "{v}"
+    );
+    let (s, _, _) = call(
+        &e.router,
+        post("/api/v1/shipments", partner, &json!({"line_ids": lines})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _, shipment) = call(
+        &e.router,
+        post("/api/v1/shipments", op, &json!({"line_ids": lines})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "on {engine}: {shipment}");
+    assert_eq!(shipment["country"], "JP");
+    assert_eq!(shipment["lines"].as_array().unwrap().len(), 2);
+    let id = shipment["id"].as_i64().unwrap();
+    let (s, _, v) = call(
+        &e.router,
+        post("/api/v1/shipments", op, &json!({"line_ids": [lines[0]]})),
+    )
+    .await;
+    assert_eq!(
+        (s, error_code(&v)),
+        (StatusCode::CONFLICT, "conflict"),
+        "{v}"
+    );
+
+    // Packages: zero and absurd weights are refused; a 1.2 kg parcel of 30 × 20 × 10 cm.
+    for bad in [
+        json!({"weight_grams": 0, "length_cm": 30, "width_cm": 20, "height_cm": 10}),
+        json!({"weight_grams": 900_000, "length_cm": 30, "width_cm": 20, "height_cm": 10}),
+        json!({"weight_grams": 1200, "length_cm": 0, "width_cm": 20, "height_cm": 10}),
+    ] {
+        let (s, _, v) = call(
+            &e.router,
+            post(&format!("/api/v1/shipments/{id}/packages"), op, &bad),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad} → {v}");
+    }
+    let (s, _, v) = call(
+        &e.router,
+        post(
+            &format!("/api/v1/shipments/{id}/packages"),
+            op,
+            &json!({"weight_grams": 1200, "length_cm": 30, "width_cm": 20, "height_cm": 10}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // Quotes: K-Packet at its 1,101–1,200 g step for Japan's zone, read off the data file.
+    let (s, _, quotes) = call(&e.router, get(&format!("/api/v1/shipments/{id}/quote"), op)).await;
+    assert_eq!(s, StatusCode::OK, "{quotes}");
+    let kpacket = quotes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["service"] == "kpacket")
+        .unwrap();
+    let file: toml::Value = toml::from_str(include_str!(
+        "../../../../locales/shipping/rates/kpacket.toml"
+    ))
+    .unwrap();
+    let zone = file["zones"]["JP"].as_integer().unwrap() as usize;
+    let step = file["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["from_grams"].as_integer().unwrap() <= 1200
+                && 1200 <= s["to_grams"].as_integer().unwrap()
+        })
+        .unwrap();
+    assert_eq!(
+        kpacket["total_krw"],
+        step["prices_krw"][zone - 1].as_integer().unwrap(),
+        "{kpacket}"
+    );
+    assert!(kpacket["source"].as_str().unwrap().contains("Korea Post"));
+
+    // Shipping: a service that does not exist, a missing tracking number, then K-Packet.
+    let ship = |body: Value| post(&format!("/api/v1/shipments/{id}/ship"), op, &body);
+    let (s, _, v) = call(
+        &e.router,
+        ship(json!({"service": "pigeon", "tracking_numbers": ["X1"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, _, v) = call(
+        &e.router,
+        ship(json!({"service": "kpacket", "tracking_numbers": []})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, _, v) = call(
+        &e.router,
+        ship(json!({"service": "kpacket", "tracking_numbers": ["LK123456789KR"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "on {engine}: {v}");
+    assert_eq!(v["state"], "shipped");
+    assert_eq!(v["packages"][0]["tracking_number"], "LK123456789KR");
+    let (s, _, _) = call(
+        &e.router,
+        ship(json!({"service": "kpacket", "tracking_numbers": ["LK123456789KR"]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+
+    // The partner: its shipment readable, the order shipped, the events in order.
+    let (s, _, mine) = call(&e.router, get(&format!("/api/v1/shipments/{id}"), partner)).await;
+    assert_eq!(s, StatusCode::OK, "{mine}");
+    assert_eq!(mine["packages"][0]["tracking_number"], "LK123456789KR");
+    let stranger = e.jpy_partner("Nagoya").await;
+    let (s, _, _) = call(
+        &e.router,
+        get(&format!("/api/v1/shipments/{id}"), &stranger),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = call(&e.router, get(&format!("/api/v1/shipments/{id}"), &e.key)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let order_id = mine["order_ids"][0].as_i64().unwrap();
+    let (_, _, order) = call(
+        &e.router,
+        get(&format!("/api/v1/orders/{order_id}"), partner),
+    )
+    .await;
+    assert_eq!(order["state"], "shipped", "{order}");
+    let (_, _, page) = call(&e.router, get("/api/v1/orders/changes?limit=100", partner)).await;
+    let events = page["events"].as_array().unwrap();
+    let tail: Vec<&str> = events[events.len() - 2..]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(tail, ["order.packed", "order.shipped"], "{page}");
+    let shipped = &events[events.len() - 1]["data"];
+    assert_eq!(shipped["shipment"]["shipment_id"], id);
+    assert_eq!(
+        shipped["shipment"]["tracking_numbers"],
+        json!(["LK123456789KR"])
+    );
+    assert_eq!(shipped["partial"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pickup_and_receiving_through_the_api_on_every_engine() {
+    let dbs = testing::all("pickups").await;
+    if dbs.len() < 2 {
+        println!("pickup test: only SQLite; set DDHUB_TEST_POSTGRES_URL to run PostgreSQL too");
+    }
+    for db in dbs {
+        pickup_path_on(db).await;
+    }
+}

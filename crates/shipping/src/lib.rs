@@ -1,0 +1,6 @@
+#![doc = include_str!("../README.md")]
+
+pub mod package;
+pub mod pickup;
+pub mod quote;
+pub mod rates;
