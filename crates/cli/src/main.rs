@@ -131,6 +131,9 @@ enum Command {
     /// Carrier rate tables.
     #[command(subcommand)]
     Shipping(shipping::ShippingCmd),
+    /// The export declaration worksheet.
+    #[command(subcommand)]
+    Declaration(shipping::DeclarationCmd),
 }
 
 #[derive(Args, Debug)]
@@ -418,6 +421,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Pickup(cmd) => shipping::pickup(cmd, &config).await,
         Command::Shipment(cmd) => shipping::shipment(cmd, &config).await,
         Command::Shipping(cmd) => shipping::shipping(cmd, &config).await,
+        Command::Declaration(cmd) => shipping::declaration(cmd, &config).await,
     }
 }
 

@@ -130,6 +130,56 @@ pub(crate) enum ShipmentCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub(crate) enum DeclarationCmd {
+    /// Write the export declaration worksheet of a shipped shipment (a batch of up to 100
+    /// lines) as XLSX or CSV.
+    Export {
+        shipment: i64,
+        /// xlsx or csv.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        #[arg(long)]
+        output: PathBuf,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+}
+
+pub(crate) async fn declaration(cmd: DeclarationCmd, config: &Config) -> anyhow::Result<()> {
+    use ddhub_app::services::declarations::{self, Format};
+    let DeclarationCmd::Export {
+        shipment,
+        format,
+        batch,
+        output,
+        out,
+    } = cmd;
+    let format = match format.as_str() {
+        "xlsx" => Format::Xlsx,
+        "csv" => Format::Csv,
+        other => return Err(usage(format!("--format {other:?}: xlsx or csv"))),
+    };
+    let store = migrated_store(config).await?;
+    let app = ddhub_app::App::new(config.clone(), store, Default::default())?;
+    let f = declarations::export(&app, shipment, batch, format)
+        .await
+        .map_err(app_err)?;
+    std::fs::write(&output, &f.bytes)?;
+    let v = serde_json::json!({
+        "path": output, "batch": batch, "batches": f.batches, "bytes": f.bytes.len(),
+    });
+    print(out.json, &v, |_| {
+        println!(
+            "wrote {} (batch {batch} of {})",
+            output.display(),
+            f.batches
+        );
+    })
+}
+
+#[derive(Subcommand, Debug)]
 pub(crate) enum ShippingCmd {
     /// Carrier rate tables.
     #[command(subcommand)]

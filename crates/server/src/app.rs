@@ -71,6 +71,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::feeds::api_router())
         .merge(routes::pickups::router())
         .merge(routes::shipments::router())
+        .merge(routes::declarations::router())
 }
 
 /// Public search: limited per client IP.

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod declaration;
 pub mod package;
 pub mod pickup;
 pub mod quote;

@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod declarations;
 pub mod feeds;
 pub mod glossary;
 pub mod listing;

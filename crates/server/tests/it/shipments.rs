@@ -441,6 +441,93 @@ async fn ship_on(
         json!(["LK123456789KR"])
     );
     assert_eq!(shipped["partial"], false);
+
+    declaration_of(e, op, id).await;
+}
+
+/// The worksheet read back with a real XLSX reader (calamine): Korean headers, one row per
+/// shipped line with the order number, quantity, destination, carrier and tracking number.
+async fn declaration_of(e: &crate::uploads::Env, op: &str, id: i64) {
+    use calamine::{Reader, Xlsx};
+    // Without a dollar rate there are no declared values: refused, with the reason.
+    let (s, _, v) = call(&e.router, get(&format!("/api/v1/declarations/{id}"), op)).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    let usd = ddhub_domain::RatePerKrw::parse(ddhub_domain::Currency::Usd, "0.00072").unwrap();
+    ddhub_store::rates::set_rate(&e.db.store, usd)
+        .await
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(
+        e.router.clone(),
+        get(&format!("/api/v1/declarations/{id}?format=xlsx"), op),
+    )
+    .await
+    .unwrap();
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let (_, headers, _) = call(
+        &e.router,
+        get(&format!("/api/v1/declarations/{id}?format=xlsx"), op),
+    )
+    .await;
+    assert_eq!(headers["x-declaration-batches"], "1");
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let sheet = book.worksheet_range("간이수출신고").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = &rows[0];
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("{name} in {header:?}"))
+    };
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let quantities: Vec<&str> = rows[1..].iter().map(|r| r[col("수량")].as_str()).collect();
+    let mut q = quantities.clone();
+    q.sort();
+    assert_eq!(
+        q,
+        ["1", "3"],
+        "the short line declares what arrived: {rows:?}"
+    );
+    for r in &rows[1..] {
+        assert_eq!(r[col("주문번호")], "PO-PICKUP");
+        assert_eq!(r[col("목적국")], "JP");
+        assert_eq!(r[col("운송장번호")], "LK123456789KR");
+        assert_eq!(r[col("특송업체부호")], "KPOST");
+        // No 10-digit HSK table yet: the six HS digits, marked for the broker.
+        assert_eq!(r[col("HS부호(10자리)")].len(), 6, "{r:?}");
+        assert!(r[col("비고")].contains("HSK"), "{r:?}");
+        assert!(
+            r[col("신고금액(원)")].parse::<f64>().unwrap() > 0.0,
+            "{r:?}"
+        );
+    }
+    let (s, _, csv) = call(
+        &e.router,
+        get(&format!("/api/v1/declarations/{id}?format=csv"), op),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let text = csv.as_str().unwrap();
+    assert!(text.starts_with("\u{feff}주문번호,품명(영문)"), "{text}");
+    let (s, _, v) = call(
+        &e.router,
+        get(&format!("/api/v1/declarations/{id}?batch=2"), op),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
