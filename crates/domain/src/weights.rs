@@ -139,6 +139,7 @@ pub fn shipping_weight(own_grams: Option<u32>, category: &str) -> ShippingWeight
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

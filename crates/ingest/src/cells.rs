@@ -514,6 +514,7 @@ pub fn parse_photos(raw: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod weight_tests {
     use super::*;
 

@@ -76,6 +76,7 @@ fn event_data(order: &ExportOrder, from: OrderState, partial: bool, shipment: Va
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use ddhub_domain::order::{LineState, OrderLine};

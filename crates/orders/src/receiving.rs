@@ -166,6 +166,7 @@ pub fn receive(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use ddhub_domain::order::OrderLine;

@@ -270,6 +270,7 @@ pub fn to_csv(rows: &[DeclarationRow]) -> Result<Vec<u8>, WriteError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -72,6 +72,7 @@ pub fn walk_cmp(a: &Stop<'_>, b: &Stop<'_>) -> Ordering {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -181,6 +181,7 @@ pub fn quote(table: &RateTable, country: &str, packages: &[PackageSpec]) -> Serv
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
