@@ -392,3 +392,71 @@ pub async fn ship(
     txn.commit().await.map_err(StoreError::from)?;
     Ok(view(record))
 }
+
+/// The shipping labels of a shipped shipment: one A6 page per package with the Code 128
+/// barcode of its tracking number (`ddhub-shipping`'s `label`).
+pub async fn labels(store: &ddhub_store::Store, id: i64) -> crate::AppResult<Vec<u8>> {
+    use ddhub_shipping::label::{LabelInput, LabelPackage, render_labels};
+    let s = shipments::get(store.conn(), id, None).await?;
+    if s.state != "shipped" {
+        return Err(refused(
+            ErrorCode::Conflict,
+            "labels carry the tracking numbers: ship the shipment first",
+        ));
+    }
+    let tables = rate_tables(store).await?;
+    let service = s
+        .service
+        .as_deref()
+        .map(|sv| {
+            tables
+                .iter()
+                .find(|t| t.service == sv)
+                .map_or_else(|| sv.to_string(), |t| t.name.clone())
+        })
+        .unwrap_or_default();
+    let to: Value = serde_json::from_str(&s.ship_to).map_err(AppError::internal)?;
+    let text = |k: &str| {
+        to.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut consignee = vec![text("name")];
+    consignee.extend(
+        to.get("address_lines")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string),
+    );
+    consignee.push(
+        format!("{} {}", text("postal_code"), s.country)
+            .trim()
+            .to_string(),
+    );
+    let phone = text("phone");
+    if !phone.is_empty() {
+        consignee.push(format!("Tel. {phone}"));
+    }
+    let input = LabelInput {
+        shipment_id: id,
+        service,
+        shipper: vec![
+            "DDHub Consolidation Centre".into(),
+            "Dongdaemun Fashion Town, Jung-gu, Seoul 04564".into(),
+            "REPUBLIC OF KOREA".into(),
+        ],
+        consignee,
+        packages: s
+            .packages
+            .iter()
+            .map(|p| LabelPackage {
+                weight_grams: p.weight_grams,
+                tracking_number: p.tracking_number.clone().unwrap_or_default(),
+            })
+            .collect(),
+    };
+    render_labels(&input).map_err(|e| refused(ErrorCode::Conflict, e.to_string()))
+}

@@ -22,6 +22,40 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_package))
         .routes(routes!(quote_shipment))
         .routes(routes!(ship_shipment))
+        .routes(routes!(shipment_labels))
+}
+
+/// The shipping labels (PDF, one A6 page per package: sender, consignee, service, weight and
+/// a Code 128 barcode of the tracking number).
+#[utoipa::path(get, path = "/api/v1/shipments/{id}/labels", tag = "shipments",
+    params(("id" = i64, Path, description = "Shipment id")),
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "application/pdf"),
+        (status = 409, description = "Not shipped yet (no tracking numbers)", body = ErrorBody)
+    ))]
+async fn shipment_labels(
+    State(app): State<AppState>,
+    _operator: OperatorAuth,
+    id: PathId,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let Path(id) = id?;
+    let pdf = shipments::labels(&app.store, id).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"labels-shipment-{id}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 type PathId = Result<Path<i64>, axum::extract::rejection::PathRejection>;

@@ -442,7 +442,56 @@ async fn ship_on(
     );
     assert_eq!(shipped["partial"], false);
 
+    label_of(e, op, id).await;
     declaration_of(e, op, id).await;
+}
+
+/// The label's barcode, rendered to an image (pdftoppm) and read back by an independent
+/// decoder (zbarimg, Debian's zbar-tools), is the tracking number.
+async fn label_of(e: &crate::uploads::Env, op: &str, id: i64) {
+    let res = tower::ServiceExt::oneshot(
+        e.router.clone(),
+        get(&format!("/api/v1/shipments/{id}/labels"), op),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let pdf = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(pdf.starts_with(b"%PDF"));
+    let tools = ["pdftoppm", "zbarimg"]
+        .iter()
+        .all(|t| std::process::Command::new(t).arg("-h").output().is_ok());
+    if !tools {
+        println!(
+            "label barcode not decoded: pdftoppm and zbarimg are missing (scripts/install-deps.sh installs poppler-utils and zbar-tools)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("label.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let png = dir.path().join("label");
+    let ok = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-singlefile"])
+        .arg(&path)
+        .arg(&png)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = std::process::Command::new("zbarimg")
+        .args(["--raw", "-q", "-Scode128.enable"])
+        .arg(dir.path().join("label.png"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "LK123456789KR",
+        "{out:?}"
+    );
 }
 
 /// The worksheet read back with a real XLSX reader (calamine): Korean headers, one row per
