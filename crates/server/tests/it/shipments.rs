@@ -378,6 +378,42 @@ async fn ship_on(
     );
     assert!(kpacket["source"].as_str().unwrap().contains("Korea Post"));
 
+    // A new K-Packet table with a gap is refused whole: the quotes stay as they were. One
+    // that doubles every price replaces the shipped table.
+    let table = include_str!("../../../../locales/shipping/rates/kpacket.toml");
+    let gap = table.replacen("from_grams = 101\n", "from_grams = 151\n", 1);
+    let err = ddhub_app::services::shipments::load_rate_table(&e.db.store, &gap)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("gap"), "{err}");
+    let (_, _, same) = call(&e.router, get(&format!("/api/v1/shipments/{id}/quote"), op)).await;
+    assert_eq!(same, quotes);
+    let mut doubled: toml::Value = toml::from_str(table).unwrap();
+    for step in doubled["steps"].as_array_mut().unwrap() {
+        for p in step["prices_krw"].as_array_mut().unwrap() {
+            *p = toml::Value::Integer(p.as_integer().unwrap() * 2);
+        }
+    }
+    doubled["source"] = toml::Value::String("test table".into());
+    ddhub_app::services::shipments::load_rate_table(
+        &e.db.store,
+        &toml::to_string(&doubled).unwrap(),
+    )
+    .await
+    .unwrap();
+    let (_, _, new) = call(&e.router, get(&format!("/api/v1/shipments/{id}/quote"), op)).await;
+    let kp = new
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["service"] == "kpacket")
+        .unwrap();
+    assert_eq!(
+        kp["total_krw"].as_i64().unwrap(),
+        kpacket["total_krw"].as_i64().unwrap() * 2
+    );
+    assert_eq!(kp["source"], "test table");
+
     // Shipping: a service that does not exist, a missing tracking number, then K-Packet.
     let ship = |body: Value| post(&format!("/api/v1/shipments/{id}/ship"), op, &body);
     let (s, _, v) = call(
