@@ -3,7 +3,7 @@
 //! receiving with a short count that the partner hears as a partial sold-out.
 
 use crate::api::call;
-use crate::uploads::{env, get, upload, upload_as};
+use crate::uploads::{env_with, get, upload, upload_as};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use ddhub_testkit::testing;
@@ -62,8 +62,22 @@ fn error_code(v: &Value) -> &str {
 
 async fn pickup_path_on(db: testing::TestDb) {
     let engine = db.name.to_string();
-    let e = env(db).await;
+    let e = env_with(db, |c| c.webhooks_allow_private = true).await;
     let partner = e.jpy_partner("Tokyo").await;
+    // The partner's webhook endpoint: every event also arrives signed.
+    let rx = crate::orders::receiver().await;
+    let (s, _, ep) = call(
+        &e.router,
+        Request::put("/api/v1/webhooks/endpoint")
+            .header("authorization", &partner)
+            .header("content-type", "application/json")
+            .body(Body::from(json!({ "url": rx.url }).to_string()))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{ep}");
+    let secret =
+        ddhub_orders::webhook::WebhookSecret::parse(ep["secret"].as_str().unwrap()).unwrap();
     upload(&e, &[("file", Some("a.csv"), SHEET_A.as_bytes())]).await;
     upload_as(
         &e,
@@ -264,6 +278,43 @@ async fn pickup_path_on(db: testing::TestDb) {
     assert_eq!(short["refund"]["amount"], "2268", "{short}");
 
     ship_on(&e, &engine, &op, &partner, [line_a, line_b], osaka).await;
+
+    // Every event of the cursor also arrived as a webhook whose signature verifies.
+    let (_, _, page) = call(&e.router, get("/api/v1/orders/changes?limit=100", &partner)).await;
+    let mut want: Vec<String> = page["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect();
+    let start = std::time::Instant::now();
+    while rx.got.lock().unwrap().len() < want.len() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "on {engine}: webhooks missing"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let now = ddhub_domain::Timestamp::now().millis() / 1000;
+    let mut got: Vec<String> = Vec::new();
+    for (headers, body) in rx.got.lock().unwrap().iter() {
+        let h = |n: &str| headers[n].to_str().unwrap().to_string();
+        ddhub_orders::webhook::verify(
+            &secret,
+            &h("webhook-id"),
+            &h("webhook-timestamp"),
+            &h("webhook-signature"),
+            body.as_bytes(),
+            now,
+        )
+        .expect("the signature verifies");
+        let v: Value = serde_json::from_str(body).unwrap();
+        got.push(v["type"].as_str().unwrap().to_string());
+    }
+    want.sort();
+    got.sort();
+    assert_eq!(got, want, "on {engine}");
+    assert!(got.iter().any(|t| t == "order.shipped"));
 }
 
 /// The received lines of PO-PICKUP go in one parcel (two wholesalers' goods), quoted and
