@@ -27,7 +27,7 @@ forbid() {
   fi
 }
 http_sql='axum|axum-core|sea-orm|sea-query|sqlx|sqlx-core|ddhub-store|ddhub-app|ddhub-server'
-for crate in ddhub-domain ddhub-ingest ddhub-imaging ddhub-translate ddhub-search ddhub-feeds ddhub-orders; do
+for crate in ddhub-domain ddhub-ingest ddhub-imaging ddhub-translate ddhub-search ddhub-feeds ddhub-orders ddhub-shipping; do
   forbid "$crate" "$http_sql"
 done
 forbid ddhub-store 'axum|axum-core|ddhub-app|ddhub-server'

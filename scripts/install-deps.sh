@@ -12,9 +12,11 @@
 #   libgs-common     test only: ghostscript's CMYK ICC profile for the CMYK colour test.
 #   chromium         test only: the browser tests of the web pages (headless), driven by
 #                    tests/browser (playwright-core, installed below with npm ci when Node is there).
+#   zbar-tools,      test only: the shipping label's Code 128 barcode is rendered (pdftoppm) and
+#   poppler-utils    read back by an independent decoder (zbarimg).
 set -euo pipefail
 
-packages=(cmake nasm libheif-dev libgs-common chromium)
+packages=(cmake nasm libheif-dev libgs-common chromium zbar-tools poppler-utils)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libvips-tools time)
 fi

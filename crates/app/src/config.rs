@@ -89,6 +89,9 @@ pub struct Config {
     /// Origins (`https://shop.example`) whose pages may call public search from the browser
     /// (CORS); no other route answers cross-origin requests. Empty: no CORS at all.
     pub search_cors_origins: Vec<String>,
+    /// The exporter's business registration number (사업자등록번호), printed on the export
+    /// declaration worksheet; rows are marked for the broker while it is unset.
+    pub exporter_business_number: Option<String>,
 }
 
 impl Default for Config {
@@ -124,6 +127,7 @@ impl Default for Config {
             metrics_token: None,
             metrics_listen: None,
             search_cors_origins: Vec::new(),
+            exporter_business_number: None,
         }
     }
 }
@@ -157,6 +161,7 @@ const KEYS: &[&str] = &[
     "metrics_token",
     "metrics_listen",
     "search_cors_origins",
+    "exporter_business_number",
 ];
 
 /// A configuration that cannot be used; the message names the key.

@@ -5,6 +5,7 @@
 
 mod feeds;
 mod search;
+mod shipping;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -57,6 +58,8 @@ pub enum BenchCmd {
     Feeds(crate::feeds::FeedsBench),
     /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
     Search(crate::search::SearchBench),
+    /// Issue 17: the pickup list of 10,000 lines / 500 wholesalers, a declaration batch of 100.
+    Shipping(crate::shipping::ShippingBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -98,6 +101,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Orders(b) => orders(b).await,
         BenchCmd::Feeds(b) => crate::feeds::run(b).await,
         BenchCmd::Search(b) => crate::search::run(b).await,
+        BenchCmd::Shipping(b) => crate::shipping::run(b).await,
     }
 }
 

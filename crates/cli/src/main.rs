@@ -5,6 +5,8 @@ mod demo_catalog;
 mod images;
 mod ingest;
 mod translate;
+// issue 17: operators, pickup, shipments
+mod shipping;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -117,6 +119,21 @@ enum Command {
         #[command(flatten)]
         out: JsonFlag,
     },
+    /// Manage hub operators (pickup, receiving, shipments).
+    #[command(subcommand)]
+    Operator(shipping::OperatorCmd),
+    /// The pickup run: the list in walking order, and receiving at the hub.
+    #[command(subcommand)]
+    Pickup(shipping::PickupCmd),
+    /// Shipments: create, add packages, quote, ship.
+    #[command(subcommand)]
+    Shipment(shipping::ShipmentCmd),
+    /// Carrier rate tables.
+    #[command(subcommand)]
+    Shipping(shipping::ShippingCmd),
+    /// The export declaration worksheet.
+    #[command(subcommand)]
+    Declaration(shipping::DeclarationCmd),
 }
 
 #[derive(Args, Debug)]
@@ -400,6 +417,11 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             meilisearch_url,
             meilisearch_key,
         }) => search_eval(meilisearch_url, meilisearch_key).await,
+        Command::Operator(cmd) => shipping::operator(cmd, &config).await,
+        Command::Pickup(cmd) => shipping::pickup(cmd, &config).await,
+        Command::Shipment(cmd) => shipping::shipment(cmd, &config).await,
+        Command::Shipping(cmd) => shipping::shipping(cmd, &config).await,
+        Command::Declaration(cmd) => shipping::declaration(cmd, &config).await,
     }
 }
 

@@ -45,4 +45,6 @@ id_type!(
     JobId,
     /// An API key's row (not its secret).
     ApiKeyId,
+    /// A hub operator (pickup, packing, shipping), with `ddh_o_…` keys.
+    OperatorId,
 );

@@ -13,6 +13,7 @@ pub mod style_rules;
 pub mod text;
 pub mod time;
 pub mod translation;
+pub mod weights;
 pub mod wholesaler;
 
 pub use id::*;

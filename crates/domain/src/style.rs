@@ -130,6 +130,9 @@ pub struct Style {
     pub season: Option<String>,
     pub same_day_dispatch: bool,
     pub description_ko: Option<String>,
+    /// The style's own shipping weight in grams (무게/중량), when the wholesaler gave one;
+    /// [`crate::weights::shipping_weight`] falls back to the category's estimate.
+    pub weight_grams: Option<u32>,
     pub state: StyleState,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

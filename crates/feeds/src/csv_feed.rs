@@ -9,7 +9,7 @@ use std::io::Write;
 /// Column order of the CSV feed. Multi-valued cells: `additional_image_link` joins URLs with
 /// `,`; `shipping` joins entries with `,`, each `country:region:service:price` as in Google's
 /// text feeds (region is empty).
-pub const CSV_COLUMNS: [&str; 29] = [
+pub const CSV_COLUMNS: [&str; 30] = [
     "id",
     "item_group_id",
     "title",
@@ -39,10 +39,11 @@ pub const CSV_COLUMNS: [&str; 29] = [
     "style_id",
     "sku_id",
     "updated_at",
+    "shipping_weight",
 ];
 
 /// The cells of one item, in [`CSV_COLUMNS`] order, before neutralisation.
-pub fn csv_cells(item: &FeedItem) -> [String; 29] {
+pub fn csv_cells(item: &FeedItem) -> [String; 30] {
     let shipping = item
         .shipping
         .iter()
@@ -86,6 +87,7 @@ pub fn csv_cells(item: &FeedItem) -> [String; 29] {
         item.style_id.to_string(),
         item.sku_id.to_string(),
         crate::item::iso8601(item.updated_at),
+        item.shipping_weight.clone(),
     ]
 }
 

@@ -136,6 +136,9 @@ pub struct FeedStyle {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub skus: Vec<FeedSku>,
+    /// The style's own weight in grams; `None` takes the category's estimated default.
+    #[serde(default)]
+    pub weight_grams: Option<u32>,
 }
 
 /// A `g:shipping` entry.
@@ -184,6 +187,9 @@ pub struct FeedItem {
     /// DDHub's category path in the partner's language, `Tops > Knitwear > Cardigans`.
     pub product_type: String,
     pub shipping: Vec<FeedShipping>,
+    /// `350 g`: the style's weight, or its category's estimate
+    /// ([`ddhub_domain::weights::shipping_weight`]).
+    pub shipping_weight: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partner_category: Option<String>,
     pub moq: u32,
@@ -384,6 +390,8 @@ impl<'s> FeedMapper<'s> {
         let product_type = product_type(&style.category, locale);
         let gender = style.gender.unwrap_or(s.default_gender);
         let origin = style.origin.as_deref().map(|o| clean_text(o).into_owned());
+        let shipping_weight =
+            ddhub_domain::weights::shipping_weight(style.weight_grams, &style.category).feed_text();
         let shipping: Vec<FeedShipping> = s
             .shipping
             .iter()
@@ -453,6 +461,7 @@ impl<'s> FeedMapper<'s> {
                 google_product_category: google.clone(),
                 product_type: product_type.clone(),
                 shipping: shipping.clone(),
+                shipping_weight: shipping_weight.clone(),
                 partner_category: cat.partner.clone(),
                 moq: style.moq.max(1),
                 origin: origin.clone(),

@@ -10,6 +10,36 @@ use ddhub_domain::style::CompositionPart;
 /// Highest price accepted, exclusive: 1 billion won. Anything near it is a typo.
 pub use ddhub_domain::style_rules::MAX_PRICE_KRW as MAX_PRICE;
 
+/// A shipping weight in grams (무게/중량): `350g`, `350 g`, `0.35kg`, `0.35 kg`, `350그램`,
+/// `1.2킬로`, `350` (grams) and `0.35` (a bare decimal under 30 is kilograms: nobody weighs a
+/// garment at 0.35 g). Between [`ddhub_domain::weights::MIN_GRAMS`] and `MAX_GRAMS`.
+pub fn parse_weight_grams(raw: &str) -> Result<u32, ProblemCode> {
+    use ddhub_domain::weights::{MAX_GRAMS, MIN_GRAMS};
+    let s: String = clean(raw)
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let num_end = s
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit() && *c != '.')
+        .map_or(s.len(), |(i, _)| i);
+    let (num, unit) = s.split_at(num_end);
+    let n: f64 = num.parse().map_err(|_| ProblemCode::InvalidWeight)?;
+    let kg = match unit.trim_end_matches('.') {
+        "kg" | "킬로" | "킬로그램" | "키로" => true,
+        "g" | "gr" | "그램" => false,
+        "" => num.contains('.') && n < 30.0,
+        _ => return Err(ProblemCode::InvalidWeight),
+    };
+    let grams = if kg { n * 1000.0 } else { n }.round();
+    if !grams.is_finite() || grams < f64::from(MIN_GRAMS) || grams > f64::from(MAX_GRAMS) {
+        return Err(ProblemCode::InvalidWeight);
+    }
+    // In range, so the cast is exact.
+    Ok(grams as u32)
+}
+
 /// A price in won: `18000`, `18,000`, `18,000원`, `₩18,000`, `1.8만`, `18천원`, `1만8천원`,
 /// full-width digits, and `18000.0` as Excel stores numbers.
 pub fn parse_price(raw: &str) -> Result<Krw, ProblemCode> {
@@ -481,4 +511,52 @@ pub fn parse_photos(raw: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod weight_tests {
+    use super::*;
+
+    #[test]
+    fn weights_in_the_forms_sheets_use() {
+        for (raw, grams) in [
+            ("350g", 350),
+            ("350 g", 350),
+            ("350G", 350),
+            ("0.35kg", 350),
+            ("0.35 KG", 350),
+            ("1.2킬로", 1200),
+            ("350그램", 350),
+            ("350", 350),
+            ("350.0", 350),
+            ("0.35", 350),
+            ("1,200g", 1200),
+            ("２５０ｇ", 250),
+            ("30kg", 30_000),
+        ] {
+            assert_eq!(parse_weight_grams(raw), Ok(grams), "{raw}");
+        }
+    }
+
+    #[test]
+    fn unreadable_or_absurd_weights_are_refused() {
+        for raw in [
+            "",
+            "가벼움",
+            "350lb",
+            "0g",
+            "0.0001kg",
+            "31kg",
+            "99999",
+            "1.2.3kg",
+            "kg",
+        ] {
+            assert_eq!(
+                parse_weight_grams(raw),
+                Err(ProblemCode::InvalidWeight),
+                "{raw}"
+            );
+        }
+    }
 }

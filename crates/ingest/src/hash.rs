@@ -17,7 +17,7 @@ pub struct FieldHashes {
     pub description: String,
     /// Category, composition, origin, season and extra attributes.
     pub attributes: String,
-    /// Price, MOQ, same-day flag, sold-out flag.
+    /// Price, MOQ, same-day flag, sold-out flag, shipping weight.
     pub commerce: String,
     /// Colours and sizes: a change means SKUs to add or retire.
     pub variants: String,
@@ -46,7 +46,11 @@ impl FieldHashes {
             &style.season,
             &style.extra,
         ));
-        let commerce = digest_json(&(style.price, style.moq, style.same_day, style.sold_out));
+        // A weight joins the tuple only when given, so styles without one keep their hashes.
+        let commerce = match style.weight_grams {
+            None => digest_json(&(style.price, style.moq, style.same_day, style.sold_out)),
+            Some(w) => digest_json(&(style.price, style.moq, style.same_day, style.sold_out, w)),
+        };
         let variants = digest_json(&(&style.colours, &style.sizes));
         let photos = digest_json(&style.photos);
         let all = digest(&[

@@ -24,10 +24,11 @@ pub enum Field {
     Description,
     SameDay,
     Stock,
+    Weight,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::StyleCode,
         Field::Title,
         Field::Category,
@@ -42,6 +43,7 @@ impl Field {
         Field::Description,
         Field::SameDay,
         Field::Stock,
+        Field::Weight,
     ];
 
     /// The English key: JSON uploads use it, and it is always accepted as a header.
@@ -61,6 +63,7 @@ impl Field {
             Field::Description => "description",
             Field::SameDay => "same_day",
             Field::Stock => "stock",
+            Field::Weight => "weight",
         }
     }
 
@@ -81,6 +84,7 @@ impl Field {
             Field::Description => "상세설명",
             Field::SameDay => "당일출고",
             Field::Stock => "재고",
+            Field::Weight => "무게",
         }
     }
 
@@ -251,6 +255,23 @@ impl Field {
                 "sold_out",
                 "sold out",
                 "availability",
+            ],
+            Field::Weight => &[
+                "무게",
+                "중량",
+                "상품무게",
+                "제품무게",
+                "상품중량",
+                "제품중량",
+                "무게g",
+                "중량g",
+                "무게kg",
+                "중량kg",
+                "weight",
+                "weight g",
+                "weight kg",
+                "net weight",
+                "shipping weight",
             ],
         }
     }

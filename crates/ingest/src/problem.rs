@@ -57,6 +57,7 @@ pub enum ProblemCode {
     TooManySkus,
     ControlCharacters,
     UndecodableText,
+    InvalidWeight,
 }
 
 impl ProblemCode {
@@ -95,6 +96,7 @@ impl ProblemCode {
             TooManySkus => "too_many_skus",
             ControlCharacters => "control_characters",
             UndecodableText => "undecodable_text",
+            InvalidWeight => "invalid_weight",
         }
     }
 
@@ -105,7 +107,7 @@ impl ProblemCode {
             UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
             | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
             | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters
-            | UndecodableText => Severity::Warning,
+            | UndecodableText | InvalidWeight => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -186,6 +188,9 @@ impl ProblemCode {
             UndecodableText => format!(
                 "'{col}' 칸의 글자 일부가 파일의 다른 행과 인코딩이 달라 읽지 못했습니다(�로 표시). 이 행을 다시 입력해 주세요. 값: '{v}'"
             ),
+            InvalidWeight => format!(
+                "무게 '{v}'을(를) 읽을 수 없어 카테고리 기본값(추정치)을 씁니다. 350g, 0.35kg처럼 적어 주세요(1g~30kg)."
+            ),
         }
     }
 
@@ -256,6 +261,10 @@ impl ProblemCode {
             UndecodableText => format!(
                 "part of column '{col}' is in another text encoding than the rest of the file \
                  and could not be read (shown as �); enter this row again: '{v}'"
+            ),
+            InvalidWeight => format!(
+                "weight '{v}' cannot be read; the category's estimated default is used \
+                 (write 350g or 0.35kg, 1 g to 30 kg)"
             ),
         }
     }

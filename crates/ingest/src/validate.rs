@@ -3,7 +3,7 @@
 
 use crate::cells::{
     parse_colours, parse_composition, parse_flag, parse_moq, parse_origin, parse_photos,
-    parse_price, parse_season, parse_sizes, parse_sold_out,
+    parse_price, parse_season, parse_sizes, parse_sold_out, parse_weight_grams,
 };
 use crate::headers::{ColumnMapping, ColumnRole, Field, resolve_headers};
 use crate::problem::{Problem, ProblemCode};
@@ -41,6 +41,9 @@ pub struct ParsedStyle {
     pub same_day: bool,
     pub description: Option<String>,
     pub sold_out: bool,
+    /// Shipping weight in grams (무게/중량), when the sheet gives one that reads.
+    #[serde(default)]
+    pub weight_grams: Option<u32>,
     /// Colour codes, in the sheet's order.
     pub colours: Vec<String>,
     /// Size codes, in the sheet's order.
@@ -550,6 +553,15 @@ impl Ctx<'_> {
         let description =
             Some(clean(self.cell(row, Field::Description)).into_owned()).filter(|d| !d.is_empty());
 
+        let weight_raw = self.cell(row, Field::Weight);
+        let weight_grams = if weight_raw.trim().is_empty() {
+            None
+        } else {
+            parse_weight_grams(weight_raw)
+                .map_err(|code| problems.push(self.problem(row, Field::Weight, code)))
+                .ok()
+        };
+
         // The style rules the JSON API applies too (ddhub_domain::style_rules). The cell readers
         // above already report what they check with the same limits (code, title, price, MOQ,
         // composition, colours, sizes); these two only the style as a whole can break.
@@ -607,6 +619,7 @@ impl Ctx<'_> {
             same_day,
             description,
             sold_out,
+            weight_grams,
             colours,
             sizes,
             photos: parse_photos(self.cell(row, Field::Photos)),

@@ -2,11 +2,13 @@
 
 pub mod answers;
 pub mod date;
+pub mod dispatch;
 pub mod export;
 pub mod fingerprint;
 pub mod intake;
 pub mod lifecycle;
 pub mod messages;
+pub mod receiving;
 pub mod split;
 pub mod webhook;
 

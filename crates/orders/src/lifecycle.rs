@@ -162,11 +162,11 @@ impl ddhub_domain::error::Coded for LifecycleError {
     }
 }
 
-fn money_json(m: Money) -> Value {
+pub(crate) fn money_json(m: Money) -> Value {
     json!({ "amount": m.decimal(), "currency": m.currency.code(), "minor": m.minor })
 }
 
-fn state_event(
+pub(crate) fn state_event(
     order: &ExportOrder,
     from: OrderState,
     extra: Option<(&str, Value)>,

@@ -48,7 +48,7 @@ impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        for name in ["wholesaler_key", "partner_key"] {
+        for name in ["wholesaler_key", "partner_key", "operator_key"] {
             components.add_security_scheme(
                 name,
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
@@ -69,6 +69,9 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::orders::router())
         .merge(routes::webhooks::router())
         .merge(routes::feeds::api_router())
+        .merge(routes::pickups::router())
+        .merge(routes::shipments::router())
+        .merge(routes::declarations::router())
 }
 
 /// Public search: limited per client IP.

@@ -4,7 +4,7 @@ use crate::error::{ApiError, ErrorCode};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use ddhub_app::AppState;
-use ddhub_domain::{PartnerId, WholesalerId};
+use ddhub_domain::{OperatorId, PartnerId, WholesalerId};
 use ddhub_store::keys::{self, KeyRejection, Principal};
 
 async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for WholesalerAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match principal(parts, state).await? {
             Principal::Wholesaler(id) => Ok(WholesalerAuth(id)),
-            Principal::Partner(_) => {
+            Principal::Partner(_) | Principal::Operator(_) => {
                 Err(ApiError::new(ErrorCode::AuthWrongRole).arg("role", "wholesaler"))
             }
         }
@@ -56,8 +56,47 @@ impl FromRequestParts<AppState> for PartnerAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match principal(parts, state).await? {
             Principal::Partner(id) => Ok(PartnerAuth(id)),
-            Principal::Wholesaler(_) => {
+            Principal::Wholesaler(_) | Principal::Operator(_) => {
                 Err(ApiError::new(ErrorCode::AuthWrongRole).arg("role", "partner"))
+            }
+        }
+    }
+}
+
+/// A request made with a hub operator key (`ddh_o_…`).
+#[derive(Debug, Clone, Copy)]
+pub struct OperatorAuth(pub OperatorId);
+
+impl FromRequestParts<AppState> for OperatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(parts, state).await? {
+            Principal::Operator(id) => Ok(OperatorAuth(id)),
+            Principal::Wholesaler(_) | Principal::Partner(_) => {
+                Err(ApiError::new(ErrorCode::AuthWrongRole).arg("role", "operator"))
+            }
+        }
+    }
+}
+
+/// A request made with a partner or an operator key: reads both may make (a shipment is the
+/// operator's, and the partner's whose orders it carries).
+#[derive(Debug, Clone, Copy)]
+pub enum PartnerOrOperator {
+    Partner(PartnerId),
+    Operator(OperatorId),
+}
+
+impl FromRequestParts<AppState> for PartnerOrOperator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match principal(parts, state).await? {
+            Principal::Partner(id) => Ok(PartnerOrOperator::Partner(id)),
+            Principal::Operator(id) => Ok(PartnerOrOperator::Operator(id)),
+            Principal::Wholesaler(_) => {
+                Err(ApiError::new(ErrorCode::AuthWrongRole).arg("role", "partner or operator"))
             }
         }
     }

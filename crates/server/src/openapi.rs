@@ -141,6 +141,8 @@ fn key_role(op: &Operation) -> Option<&'static str> {
         Some("wholesaler")
     } else if named("partner_key") {
         Some("partner")
+    } else if named("operator_key") {
+        Some("operator")
     } else {
         None
     }

@@ -30,6 +30,7 @@ pub(crate) fn to_style(m: style::Model) -> Result<Style> {
         season: m.season,
         same_day_dispatch: m.same_day,
         description_ko: m.description_ko,
+        weight_grams: u32::try_from(m.weight_grams).ok().filter(|g| *g > 0),
         state: m.state.parse::<StyleState>()?,
         created_at: Timestamp(m.created_at),
         updated_at: Timestamp(m.updated_at),
@@ -116,6 +117,8 @@ pub struct StyleInput {
     pub season: Option<String>,
     pub same_day_dispatch: bool,
     pub description_ko: Option<String>,
+    /// Shipping weight in grams, when given (무게/중량).
+    pub weight_grams: Option<u32>,
     pub state: StyleState,
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// (colour code, size code, stock) for every SKU.
@@ -196,6 +199,7 @@ fn changed_fields(
         || i64::from(old.moq) != i64::from(new.moq.0)
         || old.same_day != new.same_day_dispatch
         || old.state != new.state.as_str()
+        || old.weight_grams != stored_weight(new.weight_grams)
     {
         f.push("commerce");
     }
@@ -450,7 +454,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
 
 /// The `styles` columns an upsert writes from its input, in order, and the names the batch
 /// CTE gives them (the first is the upsert key).
-const STYLE_VALUE_TARGETS: [&str; 13] = [
+const STYLE_VALUE_TARGETS: [&str; 14] = [
     "style_code",
     "title_ko",
     "category",
@@ -464,8 +468,9 @@ const STYLE_VALUE_TARGETS: [&str; 13] = [
     "state",
     "extra",
     "content_hash",
+    "weight_grams",
 ];
-const STYLE_VALUE_NAMES: [&str; 13] = [
+const STYLE_VALUE_NAMES: [&str; 14] = [
     "code",
     "title",
     "category",
@@ -479,6 +484,7 @@ const STYLE_VALUE_NAMES: [&str; 13] = [
     "state",
     "extra",
     "hash",
+    "weight",
 ];
 const STYLE_VALUE_COLUMNS: usize = STYLE_VALUE_NAMES.len();
 
@@ -501,6 +507,7 @@ fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
     let mut state = Vec::with_capacity(n);
     let mut extra = Vec::with_capacity(n);
     let mut hash = Vec::with_capacity(n);
+    let mut weight = Vec::with_capacity(n);
     for (i, content_hash) in inputs {
         code.push(i.style_code.clone());
         title.push(i.title_ko.clone());
@@ -515,6 +522,7 @@ fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
         state.push(i.state.as_str().to_string());
         extra.push(serde_json::to_string(&i.extra)?);
         hash.push((*content_hash).clone());
+        weight.push(stored_weight(i.weight_grams));
     }
     let mut rows = Rows::new();
     if let Some(ids) = ids {
@@ -533,7 +541,14 @@ fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
         .col("descr", Column::NullableText(descr))
         .col("state", Column::Text(state))
         .col("extra", Column::Text(extra))
-        .col("hash", Column::Text(hash)))
+        .col("hash", Column::Text(hash))
+        .col("weight", Column::Int(weight)))
+}
+
+/// A weight as the `styles.weight_grams` column holds it: 0 for none (the bulk writer binds
+/// no nullable integers). Weights are validated to at most 30 kg long before this.
+fn stored_weight(w: Option<u32>) -> i32 {
+    w.and_then(|g| i32::try_from(g).ok()).unwrap_or(0)
 }
 
 /// SKUs to insert, column by column.
@@ -796,6 +811,9 @@ pub(crate) fn content_hash(input: &StyleInput) -> String {
         skus: Skus<'a>,
         state: &'a str,
         title: &'a str,
+        // Written only when given, so the hashes of styles without one stay as they were.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        weight_grams: Option<u32>,
     }
     struct HashWriter(Sha256);
     impl std::io::Write for HashWriter {
@@ -821,6 +839,7 @@ pub(crate) fn content_hash(input: &StyleInput) -> String {
         skus: Skus(&input.skus),
         state: input.state.as_str(),
         title: &input.title_ko,
+        weight_grams: input.weight_grams,
     };
     let mut w = HashWriter(Sha256::new());
     // Writing into a hasher cannot fail, and every field serialises.
@@ -1117,6 +1136,7 @@ mod tests {
             origin: Some("KR".into()),
             season: None,
             same_day_dispatch: true,
+            weight_grams: None,
             description_ko: Some("설명\t탭".into()),
             state: StyleState::SoldOut,
             extra,

@@ -54,7 +54,9 @@ pub async fn sign_in(
     let presented_key = presented_key.trim();
     let wholesaler = match keys::verify(store, presented_key).await? {
         Ok(Principal::Wholesaler(w)) => w,
-        Ok(Principal::Partner(_)) => return Ok(Err(SignInRejection::NotWholesaler)),
+        Ok(Principal::Partner(_) | Principal::Operator(_)) => {
+            return Ok(Err(SignInRejection::NotWholesaler));
+        }
         Err(r) => return Ok(Err(SignInRejection::Key(r))),
     };
     // verify() accepted the shape, so the key id is the part between the prefix and the secret.

@@ -1,4 +1,5 @@
-//! API keys: `ddh_w_<key id>_<secret>` for wholesalers, `ddh_p_…` for partners.
+//! API keys: `ddh_w_<key id>_<secret>` for wholesalers, `ddh_p_…` for partners, `ddh_o_…`
+//! for hub operators.
 //!
 //! The key id (public, 12 hex characters) finds the row; the secret (256 random bits, 64 hex
 //! characters) is stored only as its SHA-256 and compared in constant time. A key is shown once,
@@ -6,7 +7,7 @@
 
 use crate::entity::api_key;
 use crate::{Result, Store, StoreError};
-use ddhub_domain::{ApiKeyId, PartnerId, Timestamp, WholesalerId};
+use ddhub_domain::{ApiKeyId, OperatorId, PartnerId, Timestamp, WholesalerId};
 use rand::RngExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use sha2::{Digest, Sha256};
@@ -36,6 +37,8 @@ pub(crate) fn verified_keys() -> VerifiedKeys {
 pub enum Principal {
     Wholesaler(WholesalerId),
     Partner(PartnerId),
+    /// A hub operator: pickup, receiving, shipments and declarations.
+    Operator(OperatorId),
 }
 
 impl Principal {
@@ -43,6 +46,7 @@ impl Principal {
         match self {
             Principal::Wholesaler(_) => "wholesaler",
             Principal::Partner(_) => "partner",
+            Principal::Operator(_) => "operator",
         }
     }
 
@@ -50,6 +54,7 @@ impl Principal {
         match self {
             Principal::Wholesaler(_) => "ddh_w_",
             Principal::Partner(_) => "ddh_p_",
+            Principal::Operator(_) => "ddh_o_",
         }
     }
 }
@@ -89,6 +94,8 @@ fn parse(presented: &str) -> Option<(&str, &str, &str)> {
         ("ddh_w_", r)
     } else if let Some(r) = presented.strip_prefix("ddh_p_") {
         ("ddh_p_", r)
+    } else if let Some(r) = presented.strip_prefix("ddh_o_") {
+        ("ddh_o_", r)
     } else {
         return None;
     };
@@ -101,6 +108,15 @@ fn parse(presented: &str) -> Option<(&str, &str, &str)> {
     (hex_ok(key_id, KEY_ID_HEX) && hex_ok(secret, SECRET_HEX)).then_some((prefix, key_id, secret))
 }
 
+/// The owner columns of a key's row: (wholesaler, partner, operator).
+fn owners(principal: Principal) -> (Option<i64>, Option<i64>, Option<i64>) {
+    match principal {
+        Principal::Wholesaler(w) => (Some(w.0), None, None),
+        Principal::Partner(p) => (None, Some(p.0), None),
+        Principal::Operator(o) => (None, None, Some(o.0)),
+    }
+}
+
 /// Makes a key for `principal` inside the caller's transaction.
 pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result<IssuedKey> {
     let mut rng = rand::rng();
@@ -108,15 +124,13 @@ pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result
     let secret_bytes: [u8; SECRET_HEX / 2] = rng.random();
     let key_id = hex::encode(id_bytes);
     let secret = hex::encode(secret_bytes);
-    let (wholesaler_id, partner_id) = match principal {
-        Principal::Wholesaler(w) => (Some(w.0), None),
-        Principal::Partner(p) => (None, Some(p.0)),
-    };
+    let (wholesaler_id, partner_id, operator_id) = owners(principal);
     let row = api_key::ActiveModel {
         key_id: Set(key_id.clone()),
         role: Set(principal.role().to_string()),
         wholesaler_id: Set(wholesaler_id),
         partner_id: Set(partner_id),
+        operator_id: Set(operator_id),
         secret_hash: Set(sha256_hex(&secret)),
         created_at: Set(Timestamp::now().0),
         revoked_at: Set(None),
@@ -149,15 +163,13 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, principal: Principal, key: &s
         }
         return Ok(());
     }
-    let (wholesaler_id, partner_id) = match principal {
-        Principal::Wholesaler(w) => (Some(w.0), None),
-        Principal::Partner(p) => (None, Some(p.0)),
-    };
+    let (wholesaler_id, partner_id, operator_id) = owners(principal);
     api_key::ActiveModel {
         key_id: Set(key_id.to_string()),
         role: Set(principal.role().to_string()),
         wholesaler_id: Set(wholesaler_id),
         partner_id: Set(partner_id),
+        operator_id: Set(operator_id),
         secret_hash: Set(sha256_hex(secret)),
         created_at: Set(Timestamp::now().0),
         revoked_at: Set(None),
@@ -190,9 +202,15 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
         .as_bytes()
         .ct_eq(row.secret_hash.as_bytes())
         .into();
-    let principal = match (row.role.as_str(), row.wholesaler_id, row.partner_id) {
-        ("wholesaler", Some(w), _) => Principal::Wholesaler(WholesalerId(w)),
-        ("partner", _, Some(p)) => Principal::Partner(PartnerId(p)),
+    let principal = match (
+        row.role.as_str(),
+        row.wholesaler_id,
+        row.partner_id,
+        row.operator_id,
+    ) {
+        ("wholesaler", Some(w), _, _) => Principal::Wholesaler(WholesalerId(w)),
+        ("partner", _, Some(p), _) => Principal::Partner(PartnerId(p)),
+        ("operator", _, _, Some(o)) => Principal::Operator(OperatorId(o)),
         _ => return Err(StoreError::Corrupt(format!("api key {key_id}: bad role"))),
     };
     if !matches || prefix != principal.prefix() {
@@ -237,6 +255,7 @@ pub async fn list_for(store: &Store, principal: Principal) -> Result<Vec<KeySumm
     let q = match principal {
         Principal::Wholesaler(w) => q.filter(api_key::Column::WholesalerId.eq(w.0)),
         Principal::Partner(p) => q.filter(api_key::Column::PartnerId.eq(p.0)),
+        Principal::Operator(o) => q.filter(api_key::Column::OperatorId.eq(o.0)),
     };
     Ok(q.all(store.conn())
         .await?
@@ -260,6 +279,8 @@ mod tests {
         let secret = "f".repeat(64);
         assert!(parse(&format!("ddh_w_{id}_{secret}")).is_some());
         assert!(parse(&format!("ddh_p_{id}_{secret}")).is_some());
+        assert!(parse(&format!("ddh_o_{id}_{secret}")).is_some());
+        assert!(parse(&format!("ddh_o_{id}_{}", "f".repeat(63))).is_none());
         assert!(parse(&format!("ddh_x_{id}_{secret}")).is_none());
         assert!(parse(&format!("ddh_w_{id}_{}", "f".repeat(63))).is_none());
         assert!(parse(&format!("ddh_w_{id}_{}", "F".repeat(64))).is_none());

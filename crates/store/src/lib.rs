@@ -10,11 +10,14 @@ mod error;
 pub mod glossary;
 pub mod jobs;
 pub mod keys;
+pub mod operators;
 pub mod orders;
 pub mod parties;
 pub mod photos;
+pub mod pickups;
 pub mod rates;
 pub mod seqlog;
+pub mod shipments;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod translations;

@@ -159,6 +159,7 @@ fn to_input(p: ddhub_ingest::ParsedStyle) -> StyleInput {
         season: p.season,
         same_day_dispatch: p.same_day,
         description_ko: p.description,
+        weight_grams: p.weight_grams,
         state: if p.sold_out {
             StyleState::SoldOut
         } else {

@@ -219,6 +219,7 @@ async fn load_styles(
                 composition: r.style.composition.clone(),
                 origin: r.style.origin.clone(),
                 photos,
+                weight_grams: r.style.weight_grams,
                 state: r.style.state,
                 created_at: r.style.created_at,
                 updated_at: r.style.updated_at,

@@ -4,11 +4,14 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod declarations;
 pub mod feeds;
 pub mod glossary;
 pub mod listing;
 pub mod orders;
 pub mod photos;
+pub mod pickups;
 pub mod search;
+pub mod shipments;
 pub mod translations;
 pub mod uploads;

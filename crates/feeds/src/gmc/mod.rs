@@ -133,6 +133,7 @@ impl<W: Write> FeedWriter for GmcXmlWriter<W> {
             self.xml
                 .write_event(Event::End(BytesEnd::new("g:shipping")))?;
         }
+        self.text("g:shipping_weight", &item.shipping_weight)?;
         self.xml.write_event(Event::End(BytesEnd::new("item")))?;
         Ok(())
     }

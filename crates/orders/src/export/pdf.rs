@@ -50,6 +50,38 @@ fn fit(text: &str, width: f32, size: f32) -> String {
     }
 }
 
+/// Wraps text into lines of about `width` points at `size`, breaking between words (a word
+/// longer than a line is cut across lines), so a description prints whole.
+fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
+    let max = ((width / (size * 0.52)) as usize).max(4);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > max {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..max).collect());
+        }
+        let word: String = word.into_iter().collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > max {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Pages of text with a cursor that moves down and starts a new page when needed.
 struct Sheet {
     pages: Vec<Content>,
@@ -97,13 +129,18 @@ impl Sheet {
         c.end_text();
     }
 
+    /// A rule between the row above and the row to come. The cursor is the next row's
+    /// baseline: the rule goes 9 pt above it (below the descenders of the row above, which
+    /// sits 12-13 pt higher) and the next row moves 3 pt down, so it clears the rule's caps
+    /// side too. (It was drawn 3 pt above the next baseline: through the middle of its text.)
     fn rule(&mut self) {
-        let y = self.y + 3.0;
+        let y = self.y + 9.0;
         let c = self.page();
         c.set_line_width(0.5);
         c.move_to(MARGIN, y);
         c.line_to(PAGE_W - MARGIN, y);
         c.stroke();
+        self.down(3.0);
     }
 
     fn down(&mut self, dy: f32) {
@@ -118,6 +155,28 @@ impl Sheet {
         for (x, w, t) in cells {
             let t = fit(t, *w, size);
             self.text(*x, &t, size, bold);
+        }
+        self.down(size + 4.0);
+    }
+
+    /// A row whose cell `wrapped` wraps onto as many lines as it needs (the others print on
+    /// its first line, cut to their width).
+    fn row_wrapped(&mut self, cells: &[(f32, f32, &str)], wrapped: usize, size: f32) {
+        let mut extra = Vec::new();
+        for (i, (x, w, t)) in cells.iter().enumerate() {
+            if i == wrapped {
+                let mut lines = wrap(t, *w, size).into_iter();
+                let first = lines.next().unwrap_or_default();
+                self.text(*x, &first, size, false);
+                extra = lines.map(|l| (*x, l)).collect();
+            } else {
+                let t = fit(t, *w, size);
+                self.text(*x, &t, size, false);
+            }
+        }
+        for (x, l) in extra {
+            self.down(size + 2.0);
+            self.text(x, &l, size, false);
         }
         self.down(size + 4.0);
     }
@@ -295,7 +354,7 @@ pub fn invoice_pdf(inv: &CommercialInvoice) -> Vec<u8> {
         );
         let refs: Vec<(f32, f32, &str)> =
             cells.iter().map(|(x, w, t)| (*x, *w, t.as_str())).collect();
-        s.row(&refs, 8.0, false);
+        s.row_wrapped(&refs, 1, 8.0);
     }
     s.rule();
     s.row(
@@ -357,7 +416,7 @@ pub fn packing_list_pdf(pl: &PackingList) -> Vec<u8> {
             kg(l.net_grams),
             kg(l.gross_grams),
         );
-        s.row(
+        s.row_wrapped(
             &[
                 (MARGIN, 20.0, &no),
                 (MARGIN + 20.0, 100.0, &l.style_code),
@@ -367,10 +426,23 @@ pub fn packing_list_pdf(pl: &PackingList) -> Vec<u8> {
                 (MARGIN + 432.0, 42.0, &n),
                 (MARGIN + 476.0, 44.0, &g),
             ],
+            2,
             8.0,
-            false,
         );
     }
     s.weights(&pl.weights, pl.total_quantity);
     s.finish(&format!("Packing list {}", pl.invoice_number))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn descriptions_wrap_whole() {
+        let d = "Loose-fit cable knit cardigan, 70% acrylic, 30% wool, knitted - ivory / free";
+        let lines = super::wrap(d, 240.0, 8.0);
+        assert!(lines.len() > 1, "{lines:?}");
+        assert_eq!(lines.join(" "), d);
+        assert!(lines.iter().all(|l| l.chars().count() <= 57), "{lines:?}");
+        assert_eq!(super::wrap("", 100.0, 8.0), [""]);
+    }
 }

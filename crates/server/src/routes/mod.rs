@@ -1,10 +1,13 @@
 //! HTTP routes, one module per resource.
 
+pub mod declarations;
 pub mod feeds;
 pub mod health;
 pub mod orders;
 pub mod photos;
+pub mod pickups;
 pub mod search;
+pub mod shipments;
 pub mod styles;
 pub mod translations;
 pub mod uploads;

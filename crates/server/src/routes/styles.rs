@@ -67,6 +67,10 @@ pub struct StyleView {
     pub season: Option<String>,
     pub same_day_dispatch: bool,
     pub description_ko: Option<String>,
+    /// The style's own weight in grams, when given.
+    pub weight_grams: Option<u32>,
+    /// The weight it ships with: its own, or its category's default (`estimated`).
+    pub shipping_weight: ShippingWeightView,
     /// `active`, `sold_out` or `archived`.
     pub state: String,
     /// Milliseconds since the Unix epoch.
@@ -80,8 +84,16 @@ pub struct StyleView {
     pub photos: Option<Vec<ddhub_app::services::photos::PhotoView>>,
 }
 
+/// A shipping weight and whether it is the category's estimate.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShippingWeightView {
+    pub grams: u32,
+    pub estimated: bool,
+}
+
 impl StyleView {
     fn from_domain(s: Style, skus: Option<Vec<Sku>>) -> Self {
+        let weight = ddhub_domain::weights::shipping_weight(s.weight_grams, &s.category);
         StyleView {
             id: s.id.0,
             style_code: s.style_code,
@@ -101,6 +113,11 @@ impl StyleView {
             season: s.season,
             same_day_dispatch: s.same_day_dispatch,
             description_ko: s.description_ko,
+            weight_grams: s.weight_grams,
+            shipping_weight: ShippingWeightView {
+                grams: weight.grams,
+                estimated: weight.estimated,
+            },
             state: s.state.as_str().to_string(),
             created_at: s.created_at.0,
             updated_at: s.updated_at.0,
@@ -224,6 +241,8 @@ pub struct StyleBody {
     #[serde(default)]
     pub same_day_dispatch: bool,
     pub description_ko: Option<String>,
+    /// Shipping weight in grams (1 to 30,000); without it the category's estimate applies.
+    pub weight_grams: Option<u32>,
     /// `active` (default), `sold_out` or `archived`.
     pub state: Option<String>,
     /// Colour codes; every colour × size is a SKU.
@@ -348,6 +367,18 @@ impl StyleBody {
             season: self.season.map(|o| check_code("season", &o)).transpose()?,
             same_day_dispatch: self.same_day_dispatch,
             description_ko: self.description_ko,
+            weight_grams: match self.weight_grams {
+                Some(g)
+                    if !(ddhub_domain::weights::MIN_GRAMS..=ddhub_domain::weights::MAX_GRAMS)
+                        .contains(&g) =>
+                {
+                    return Err(ApiError::with_detail(
+                        ErrorCode::InvalidBody,
+                        "weight_grams: 1 to 30000",
+                    ));
+                }
+                w => w,
+            },
             state,
             extra: Default::default(),
             skus,

@@ -40,6 +40,7 @@ async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
         origin: None,
         season: None,
         same_day_dispatch: false,
+        weight_grams: None,
         description_ko: None,
         state: StyleState::Active,
         extra: Default::default(),

@@ -36,6 +36,7 @@ fn input(code: &str, price: i64, skus: &[(&str, StockState)], state: StyleState)
         origin: Some("KR".into()),
         season: None,
         same_day_dispatch: false,
+        weight_grams: None,
         description_ko: None,
         state,
         extra: Default::default(),

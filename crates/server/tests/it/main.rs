@@ -16,6 +16,7 @@ mod orders;
 mod pages;
 mod photos;
 mod search;
+mod shipments;
 mod style_rules;
 mod translations;
 mod uploads;

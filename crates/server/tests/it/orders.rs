@@ -541,13 +541,13 @@ async fn intake_on(db: testing::TestDb) {
 }
 
 /// A partner's webhook receiver on 127.0.0.1: records what arrives, answers `status`.
-struct Receiver {
-    url: String,
-    got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
+    pub(crate) got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>,
     status: std::sync::Arc<std::sync::atomic::AtomicU16>,
 }
 
-async fn receiver() -> Receiver {
+pub(crate) async fn receiver() -> Receiver {
     use axum::routing::post;
     let got: std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>> =
         Default::default();

@@ -13,6 +13,8 @@ pub struct Model {
     pub role: String,
     pub wholesaler_id: Option<i64>,
     pub partner_id: Option<i64>,
+    /// Set for operator keys (`ddh_o_…`).
+    pub operator_id: Option<i64>,
     /// SHA-256 of the secret part, hex. The key itself is never stored.
     pub secret_hash: String,
     pub created_at: i64,

@@ -18,6 +18,9 @@ pub struct Model {
     pub state: String,
     /// ISO date the wholesaler expects a backordered (미송) line.
     pub backorder_until: Option<String>,
+    /// Pieces counted in at the hub (issue 17); `None` until the line is received.
+    pub received_quantity: Option<i32>,
+    pub received_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -26,6 +26,8 @@ pub struct Model {
     pub content_hash: String,
     /// The upload that last listed this style.
     pub last_upload_id: Option<i64>,
+    /// Shipping weight in grams; 0 when the style gave none (the category default applies).
+    pub weight_grams: i32,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -19,6 +19,7 @@ fn input(code: &str, price: i64, sizes: &[&str]) -> StyleInput {
         origin: Some("KR".into()),
         season: None,
         same_day_dispatch: true,
+        weight_grams: None,
         description_ko: None,
         state: StyleState::Active,
         extra: Default::default(),

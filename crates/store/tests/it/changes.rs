@@ -22,6 +22,7 @@ fn style(code: String) -> StyleInput {
         origin: None,
         season: None,
         same_day_dispatch: false,
+        weight_grams: None,
         description_ko: None,
         state: StyleState::Active,
         extra: Default::default(),

@@ -28,6 +28,7 @@ async fn one_style(s: &ddhub_store::Store, code: &str) -> StyleId {
         origin: None,
         season: None,
         same_day_dispatch: false,
+        weight_grams: None,
         description_ko: None,
         state: ddhub_domain::style::StyleState::Active,
         extra: Default::default(),

@@ -1,0 +1,303 @@
+//! Shipments in the database (issue 17): which received lines a shipment carries, its
+//! packages and tracking numbers, and the rate tables an operator loaded. What may go in a
+//! shipment and what shipping does to the orders is decided by `ddhub-app`'s
+//! `services::shipments` with `ddhub-shipping` and `ddhub-orders`; this reads and writes.
+
+use crate::entity::{
+    export_order, order_line, rate_table, shipment, shipment_line, shipment_package,
+};
+use crate::{Result, Store, StoreError};
+use ddhub_domain::{OperatorId, OrderLineId, PartnerId, Timestamp};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::{HashMap, HashSet};
+
+/// A line a shipment may be built from, with what the rules check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateLine {
+    pub line_id: i64,
+    pub order_id: i64,
+    pub partner_id: i64,
+    /// The order's `ship_to`, as stored (JSON).
+    pub ship_to: String,
+    pub order_state: String,
+    /// `None` until received at the hub.
+    pub received_quantity: Option<u32>,
+    /// The shipment that already carries it.
+    pub in_shipment: Option<i64>,
+}
+
+/// The lines `ids` with their orders (lines that do not exist are left out).
+pub async fn candidate_lines<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> Result<Vec<CandidateLine>> {
+    let lines = order_line::Entity::find()
+        .filter(order_line::Column::Id.is_in(ids.iter().copied()))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?;
+    let order_ids: HashSet<i64> = lines.iter().map(|l| l.order_id).collect();
+    let orders: HashMap<i64, export_order::Model> = export_order::Entity::find()
+        .filter(export_order::Column::Id.is_in(order_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let taken: HashMap<i64, i64> = shipment_line::Entity::find()
+        .filter(shipment_line::Column::OrderLineId.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.order_line_id, s.shipment_id))
+        .collect();
+    lines
+        .into_iter()
+        .map(|l| {
+            let o = orders
+                .get(&l.order_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("line {} has no order", l.id)))?;
+            Ok(CandidateLine {
+                line_id: l.id,
+                order_id: l.order_id,
+                partner_id: o.partner_id,
+                ship_to: o.ship_to.clone(),
+                order_state: o.state.clone(),
+                received_quantity: l.received_quantity.and_then(|q| u32::try_from(q).ok()),
+                in_shipment: taken.get(&l.id).copied(),
+            })
+        })
+        .collect()
+}
+
+/// A shipment to create.
+#[derive(Debug, Clone)]
+pub struct NewShipment<'a> {
+    pub partner: PartnerId,
+    pub ship_to: &'a str,
+    pub country: &'a str,
+    pub operator: OperatorId,
+    /// (line, order, pieces).
+    pub lines: &'a [(i64, i64, u32)],
+}
+
+/// Writes a shipment and its lines through the caller's transaction. Returns its id.
+pub async fn create<C: ConnectionTrait>(conn: &C, s: NewShipment<'_>) -> Result<i64> {
+    let row = shipment::ActiveModel {
+        partner_id: Set(s.partner.0),
+        ship_to: Set(s.ship_to.to_string()),
+        country: Set(s.country.to_string()),
+        state: Set("open".into()),
+        service: Set(None),
+        carrier: Set(None),
+        operator_id: Set(s.operator.0),
+        created_at: Set(Timestamp::now().0),
+        shipped_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    for (line, order, qty) in s.lines {
+        shipment_line::ActiveModel {
+            shipment_id: Set(row.id),
+            order_line_id: Set(*line),
+            order_id: Set(*order),
+            quantity: Set(i32::try_from(*qty).map_err(|_| StoreError::Invalid("quantity".into()))?),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(row.id)
+}
+
+/// A package as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PackageRow {
+    pub id: i64,
+    pub weight_grams: u32,
+    pub length_cm: u32,
+    pub width_cm: u32,
+    pub height_cm: u32,
+    pub tracking_number: Option<String>,
+}
+
+/// A shipment with its lines and packages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentRecord {
+    pub id: i64,
+    pub partner_id: i64,
+    pub ship_to: String,
+    pub country: String,
+    pub state: String,
+    pub service: Option<String>,
+    pub carrier: Option<String>,
+    pub created_at: i64,
+    pub shipped_at: Option<i64>,
+    /// (line, order, pieces).
+    pub lines: Vec<(i64, i64, u32)>,
+    pub packages: Vec<PackageRow>,
+}
+
+/// Shipment `id` (of `partner` when given: another partner's is not found).
+pub async fn get<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    partner: Option<PartnerId>,
+) -> Result<ShipmentRecord> {
+    let mut q = shipment::Entity::find_by_id(id);
+    if let Some(p) = partner {
+        q = q.filter(shipment::Column::PartnerId.eq(p.0));
+    }
+    let s = q.one(conn).await?.ok_or(StoreError::NotFound)?;
+    let lines = shipment_line::Entity::find()
+        .filter(shipment_line::Column::ShipmentId.eq(id))
+        .order_by_asc(shipment_line::Column::OrderLineId)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| {
+            (
+                l.order_line_id,
+                l.order_id,
+                u32::try_from(l.quantity).unwrap_or(0),
+            )
+        })
+        .collect();
+    let packages = shipment_package::Entity::find()
+        .filter(shipment_package::Column::ShipmentId.eq(id))
+        .order_by_asc(shipment_package::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| PackageRow {
+            id: p.id,
+            weight_grams: u32::try_from(p.weight_grams).unwrap_or(0),
+            length_cm: u32::try_from(p.length_cm).unwrap_or(0),
+            width_cm: u32::try_from(p.width_cm).unwrap_or(0),
+            height_cm: u32::try_from(p.height_cm).unwrap_or(0),
+            tracking_number: p.tracking_number,
+        })
+        .collect();
+    Ok(ShipmentRecord {
+        id: s.id,
+        partner_id: s.partner_id,
+        ship_to: s.ship_to,
+        country: s.country,
+        state: s.state,
+        service: s.service,
+        carrier: s.carrier,
+        created_at: s.created_at,
+        shipped_at: s.shipped_at,
+        lines,
+        packages,
+    })
+}
+
+/// Adds a package (already validated) to shipment `id`. Returns its id.
+pub async fn add_package<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    weight_grams: u32,
+    sides_cm: [u32; 3],
+) -> Result<i64> {
+    let int = |v: u32| i32::try_from(v).map_err(|_| StoreError::Invalid("package".into()));
+    let row = shipment_package::ActiveModel {
+        shipment_id: Set(id),
+        weight_grams: Set(int(weight_grams)?),
+        length_cm: Set(int(sides_cm[0])?),
+        width_cm: Set(int(sides_cm[1])?),
+        height_cm: Set(int(sides_cm[2])?),
+        tracking_number: Set(None),
+        created_at: Set(Timestamp::now().0),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Lines of `orders` carried by shipments already shipped.
+pub async fn shipped_lines<C: ConnectionTrait>(
+    conn: &C,
+    orders: &[i64],
+) -> Result<HashSet<OrderLineId>> {
+    let shipped: HashSet<i64> = shipment::Entity::find()
+        .filter(shipment::Column::State.eq("shipped"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    Ok(shipment_line::Entity::find()
+        .filter(shipment_line::Column::OrderId.is_in(orders.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|l| shipped.contains(&l.shipment_id))
+        .map(|l| OrderLineId(l.order_line_id))
+        .collect())
+}
+
+/// Marks shipment `id` shipped with `service` by `carrier`, each package with its tracking
+/// number (in package id order), through the caller's transaction.
+pub async fn mark_shipped<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+    service: &str,
+    carrier: &str,
+    tracking: &[(i64, String)],
+) -> Result<()> {
+    let now = Timestamp::now().0;
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::State, Expr::value("shipped"))
+        .col_expr(shipment::Column::Service, Expr::value(service))
+        .col_expr(shipment::Column::Carrier, Expr::value(carrier))
+        .col_expr(shipment::Column::ShippedAt, Expr::value(now))
+        .filter(shipment::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    for (package, number) in tracking {
+        shipment_package::Entity::update_many()
+            .col_expr(
+                shipment_package::Column::TrackingNumber,
+                Expr::value(number.as_str()),
+            )
+            .filter(shipment_package::Column::Id.eq(*package))
+            .exec(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The rate tables an operator loaded: (service, TOML).
+pub async fn loaded_rate_tables(store: &Store) -> Result<Vec<(String, String)>> {
+    Ok(rate_table::Entity::find()
+        .order_by_asc(rate_table::Column::Service)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|r| (r.service, r.body))
+        .collect())
+}
+
+/// Stores a (validated) rate table for `service`, replacing the one loaded before, in one
+/// statement: the old table stands until the new one is written whole.
+pub async fn put_rate_table(store: &Store, service: &str, body: &str) -> Result<()> {
+    rate_table::Entity::insert(rate_table::ActiveModel {
+        service: Set(service.to_string()),
+        body: Set(body.to_string()),
+        loaded_at: Set(Timestamp::now().0),
+    })
+    .on_conflict(
+        OnConflict::column(rate_table::Column::Service)
+            .update_columns([rate_table::Column::Body, rate_table::Column::LoadedAt])
+            .to_owned(),
+    )
+    .exec(store.conn())
+    .await?;
+    Ok(())
+}
