@@ -6,7 +6,8 @@ use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::{PartnerId, StyleId};
 use ddhub_feeds::{
     ChangeEntry, ChangesPage, Channel, Compression, FeedCursor, FeedFormat, FeedMapper,
-    FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, TombstoneReason, item_id,
+    FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, StyleExtras, StyleReport,
+    TombstoneReason, item_id,
 };
 use ddhub_store::changes::{self, ViewFilter};
 use ddhub_store::{Store, StoreError, photos, translations};
@@ -179,13 +180,34 @@ async fn load_styles(
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
+    // The imaging check that says a photo is under the profile's minimum long edge; the
+    // feeds' default profile name `gmc` is imaging's `google` profile.
+    let too_small = [
+        format!("too_small_for_{profile}"),
+        format!(
+            "too_small_for_{}",
+            if profile == "gmc" { "google" } else { profile }
+        ),
+    ];
+    let below_profile = |p: &ddhub_store::photos::PhotoRecord| {
+        p.warnings.as_array().is_some_and(|ws| {
+            ws.iter().any(|w| {
+                w.get("code")
+                    .and_then(|c| c.as_str())
+                    .is_some_and(|c| too_small.iter().any(|t| t == c))
+            })
+        })
+    };
     let styles = rows
         .into_iter()
         .map(|r| {
             let id = r.style.id.0;
-            let photos: Vec<String> = pics
+            let (small, fit): (Vec<_>, Vec<_>) = pics
                 .remove(&id)
                 .unwrap_or_default()
+                .into_iter()
+                .partition(|p| below_profile(p));
+            let photos: Vec<String> = fit
                 .into_iter()
                 .filter_map(|p| {
                     let pick = |name: &str| {
@@ -234,10 +256,33 @@ async fn load_styles(
                         image: None,
                     })
                     .collect(),
+                extras: StyleExtras {
+                    untranslated: settings.locale != ddhub_domain::Locale::Ko
+                        && !titles.contains_key(&id),
+                    photos_below_profile: u32::try_from(small.len()).unwrap_or(u32::MAX),
+                    wholesaler_name_latin: latin_name(&r.wholesaler.name),
+                },
             }
         })
         .collect();
     Ok(styles)
+}
+
+/// The wholesaler's name in Latin letters (Revised Romanization) when it has Hangul.
+fn latin_name(name: &str) -> Option<String> {
+    let hangul = |c: char| ('\u{AC00}'..='\u{D7A3}').contains(&c);
+    name.chars().any(hangul).then(|| {
+        name.split_whitespace()
+            .map(|w| {
+                if w.chars().any(hangul) {
+                    ddhub_translate::romanize::romanize_name(w)
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// Writes a partner's whole feed to `out`. Runs on a blocking thread: pages are fetched with
@@ -253,6 +298,34 @@ pub fn write_partner_feed<W: Write>(
     format: FeedFormat,
     compression: Compression,
     out: W,
+) -> Result<(W, FeedSummary), FeedBuildError> {
+    write_partner_feed_observed(
+        handle,
+        store,
+        settings,
+        rate,
+        base_url,
+        media_base,
+        format,
+        compression,
+        out,
+        &mut |_: StyleReport<'_>| {},
+    )
+}
+
+/// [`write_partner_feed`], telling `observe` what happened to each style (diagnostics).
+#[allow(clippy::too_many_arguments)]
+pub fn write_partner_feed_observed<W: Write>(
+    handle: &tokio::runtime::Handle,
+    store: &Store,
+    settings: &FeedSettings,
+    rate: Option<ddhub_domain::RatePerKrw>,
+    base_url: &str,
+    media_base: &str,
+    format: FeedFormat,
+    compression: Compression,
+    out: W,
+    observe: &mut dyn FnMut(StyleReport<'_>),
 ) -> Result<(W, FeedSummary), FeedBuildError> {
     let mut mapper = FeedMapper::new(settings, rate, base_url)
         .map_err(|e| FeedBuildError::Settings(e.to_string()))?;
@@ -285,7 +358,15 @@ pub fn write_partner_feed<W: Write>(
             }
         }
     });
-    let result = ddhub_feeds::write_feed(format, compression, out, &channel, &mut mapper, styles);
+    let result = ddhub_feeds::write_feed_observed(
+        format,
+        compression,
+        out,
+        &channel,
+        &mut mapper,
+        styles,
+        observe,
+    );
     if let Some(e) = failure {
         return Err(e.into());
     }
