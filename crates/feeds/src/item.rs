@@ -566,10 +566,56 @@ fn parse_link(template: &str, base: &str) -> Vec<LinkPart> {
 /// The feed item id (`g:id`) of one SKU. It depends only on the style and SKU codes, never on
 /// a partner's settings, so a tombstone can name an item the partner's settings now leave out.
 pub fn item_id(style: &FeedStyle, sku: &FeedSku) -> String {
-    let code = id_safe(&clean_text(style.style_code.trim()));
-    let colour_code = id_safe(&clean_text(&sku.colour));
-    let size_code = id_safe(&clean_text(&sku.size));
-    sku_item_id(style, &code, &colour_code, &size_code, sku)
+    item_id_of(
+        style.wholesaler_id,
+        style.style_id,
+        &style.style_code,
+        sku.sku_id,
+        &sku.colour,
+        &sku.size,
+    )
+}
+
+/// [`item_id`] from the SKU's facts as the store holds them (order intake matches a
+/// partner's `item_id` with it).
+pub fn item_id_of(
+    wholesaler: WholesalerId,
+    style_id: StyleId,
+    style_code: &str,
+    sku_id: SkuId,
+    colour: &str,
+    size: &str,
+) -> String {
+    let code = id_safe(&clean_text(style_code.trim()));
+    let colour_code = id_safe(&clean_text(colour));
+    let size_code = id_safe(&clean_text(size));
+    bounded_id(
+        format!("{wholesaler}-{code}-{colour_code}-{size_code}"),
+        || format!("{wholesaler}-s{style_id}-{sku_id}"),
+    )
+}
+
+/// The catalog keys an [`item_id`] may stand for: the SKU id of its short form, and the style
+/// codes its long form may carry (whitespace in a code became `_`). The caller confirms a
+/// candidate by computing [`item_id_of`] again; this only narrows the lookup.
+pub fn item_id_candidates(id: &str) -> (Option<SkuId>, Vec<String>) {
+    let Some((_, rest)) = id.split_once('-') else {
+        return (None, Vec::new());
+    };
+    let short = rest
+        .strip_prefix('s')
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(_, sku)| sku.parse::<i64>().ok())
+        .map(SkuId);
+    let mut codes = Vec::new();
+    let mut parts = rest.rsplitn(3, '-');
+    if let (Some(_size), Some(_colour), Some(code)) = (parts.next(), parts.next(), parts.next()) {
+        codes.push(code.to_string());
+        if code.contains('_') {
+            codes.push(code.replace('_', " "));
+        }
+    }
+    (short, codes)
 }
 
 fn sku_item_id(

@@ -23,7 +23,7 @@ pub use etag::{FEED_SCHEMA_VERSION, feed_etag, if_none_match};
 pub use gmc::GmcXmlWriter;
 pub use item::{
     AgeGroup, Availability, Condition, FeedItem, FeedMapper, FeedShipping, FeedSku, FeedStyle,
-    Gender, SkipCounts, SkipReason, StyleExtras, item_id,
+    Gender, SkipCounts, SkipReason, StyleExtras, item_id, item_id_candidates, item_id_of,
 };
 pub use jsonl::JsonlWriter;
 pub use settings::{CategoryTarget, FeedSettings, SettingsError, ShippingDefault, TitleCase};

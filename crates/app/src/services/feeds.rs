@@ -180,34 +180,13 @@ async fn load_styles(
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
-    // The imaging check that says a photo is under the profile's minimum long edge; the
-    // feeds' default profile name `gmc` is imaging's `google` profile.
-    let too_small = [
-        format!("too_small_for_{profile}"),
-        format!(
-            "too_small_for_{}",
-            if profile == "gmc" { "google" } else { profile }
-        ),
-    ];
-    let below_profile = |p: &ddhub_store::photos::PhotoRecord| {
-        p.warnings.as_array().is_some_and(|ws| {
-            ws.iter().any(|w| {
-                w.get("code")
-                    .and_then(|c| c.as_str())
-                    .is_some_and(|c| too_small.iter().any(|t| t == c))
-            })
-        })
-    };
     let styles = rows
         .into_iter()
         .map(|r| {
             let id = r.style.id.0;
-            let (small, fit): (Vec<_>, Vec<_>) = pics
-                .remove(&id)
-                .unwrap_or_default()
-                .into_iter()
-                .partition(|p| below_profile(p));
-            let photos: Vec<String> = fit
+            let ready = pics.remove(&id).unwrap_or_default();
+            let total = ready.len();
+            let photos: Vec<String> = ready
                 .into_iter()
                 .filter_map(|p| {
                     let pick = |name: &str| {
@@ -221,6 +200,9 @@ async fn load_styles(
                         .map(|v| format!("{media_base}/{}", v.key))
                 })
                 .collect();
+            // A ready photo with none of those variants was too small to make them (imaging
+            // never upscales): the channel's image profile cannot use it.
+            let small = total - photos.len();
             FeedStyle {
                 style_id: StyleId(id),
                 style_code: r.style.style_code.clone(),
@@ -259,7 +241,7 @@ async fn load_styles(
                 extras: StyleExtras {
                     untranslated: settings.locale != ddhub_domain::Locale::Ko
                         && !titles.contains_key(&id),
-                    photos_below_profile: u32::try_from(small.len()).unwrap_or(u32::MAX),
+                    photos_below_profile: u32::try_from(small).unwrap_or(u32::MAX),
                     wholesaler_name_latin: latin_name(&r.wholesaler.name),
                 },
             }
