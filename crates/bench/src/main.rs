@@ -3,6 +3,7 @@
 //! own binary so the production `ddhub` carries none of their code (or hdrhistogram); the
 //! search bench drives the `ddhub` binary built beside this one.
 
+mod channels;
 mod feeds;
 mod search;
 
@@ -57,6 +58,8 @@ pub enum BenchCmd {
     Feeds(crate::feeds::FeedsBench),
     /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
     Search(crate::search::SearchBench),
+    /// Marketplace channel writers beside the GMC writer: items/s, ratio to GMC, peak memory.
+    Channels(crate::channels::ChannelsBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -98,6 +101,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Orders(b) => orders(b).await,
         BenchCmd::Feeds(b) => crate::feeds::run(b).await,
         BenchCmd::Search(b) => crate::search::run(b).await,
+        BenchCmd::Channels(b) => crate::channels::run(b),
     }
 }
 

@@ -155,6 +155,28 @@ async fn shopify_on(db: testing::TestDb) {
     assert_eq!(reason("NP-1"), "no_photo");
     assert_eq!(reason("SM-1"), "photo_below_profile");
     assert_eq!(d["left_out_by_reason"]["no_photo"], 1);
+    // The wholesaler sees the same per channel in its console, in Korean.
+    let key = e.key.trim_start_matches("Bearer ").to_string();
+    let (session, _) = crate::pages::sign_in(&e, &key).await;
+    let cookie = crate::pages::cookie_pair(&session);
+    let (s, _, html) = crate::pages::page(&e, "/console/channels", Some(&cookie)).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("Seoul Closet") && html.contains("shopify-csv"),
+        "{html}"
+    );
+    let row = |code: &str| {
+        let at = html
+            .find(&format!("<td>{code}</td>"))
+            .unwrap_or_else(|| panic!("{code}: {html}"));
+        html[at..].split("</tr>").next().unwrap().to_string()
+    };
+    assert!(row("NP-1").contains("사진 없음"), "{html}");
+    assert!(row("SM-1").contains("사진이 채널 규격보다 작음"), "{html}");
+    assert!(
+        !html.contains("<td>KN-1</td>"),
+        "a ready style is not listed as a problem"
+    );
     // Another channel, asked for by name: Yahoo! lists in yen, this partner pays in dollars.
     let (s, _, y) = call(
         &e.router,
