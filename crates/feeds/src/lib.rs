@@ -16,7 +16,7 @@ pub mod writer;
 
 pub use category::{CategoryResolution, GoogleCategory, default_google_category};
 pub use changes::{Change, ChangeEntry, ChangesPage, CursorError, FeedCursor, TombstoneReason};
-pub use channels::{Action, ChannelConfig, Issue, Reason, StyleOutcome};
+pub use channels::{Action, ChannelConfig, ChannelImage, Issue, Reason, StyleOutcome};
 pub use csv_feed::CsvWriter;
 pub use diagnostics::{FeedDiagnostics, StyleDiagnosis};
 pub use etag::{FEED_SCHEMA_VERSION, feed_etag, if_none_match};

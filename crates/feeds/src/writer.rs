@@ -276,6 +276,7 @@ fn stream<W: Write, I: IntoIterator<Item = FeedStyle>>(
         summary.styles += 1;
         outcome.written = 0;
         outcome.issues.clear();
+        outcome.images.clear();
         let skipped = match mapper.map_style(&style, &mut buf) {
             Ok(_) => {
                 w.write_style(&buf, &mut outcome)?;

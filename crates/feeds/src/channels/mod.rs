@@ -168,6 +168,36 @@ pub struct StyleOutcome {
     /// Items (SKUs) written.
     pub written: usize,
     pub issues: Vec<Issue>,
+    /// The photos the channel lists for the style, under the file names it expects (the
+    /// partner's image bundle); empty for formats that take URLs only.
+    pub images: Vec<ChannelImage>,
+}
+
+/// One photo of a channel's image bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChannelImage {
+    /// The name the marketplace expects (`7-KN-1.jpg`, `7-KN-1_1.jpg` for Yahoo!).
+    pub file_name: String,
+    /// Where the hub serves it (the feed's URL).
+    pub url: String,
+    /// The item (product) code it belongs to.
+    pub item_code: String,
+    /// 1 for the main photo.
+    pub position: usize,
+}
+
+/// `{code}_{n}.jpg` for each image, from 1: the bundle's names on channels without a
+/// convention of their own (Shopee's API takes uploaded image ids, Shopify takes URLs).
+pub fn numbered_images(code: &str, urls: &[&str]) -> Vec<ChannelImage> {
+    urls.iter()
+        .enumerate()
+        .map(|(i, url)| ChannelImage {
+            file_name: format!("{code}_{}.jpg", i + 1),
+            url: (*url).to_string(),
+            item_code: code.to_string(),
+            position: i + 1,
+        })
+        .collect()
 }
 
 impl StyleOutcome {

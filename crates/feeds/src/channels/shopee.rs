@@ -269,6 +269,7 @@ impl<W: Write> FeedWriter for ShopeeGlobalWriter<W> {
             ));
             images.truncate(MAX_IMAGES);
         }
+        outcome.images = super::numbered_images(&first.item_group_id, &images);
         let mut missing = Vec::new();
         if first.partner_category.is_none() {
             missing.push("category_id");

@@ -207,6 +207,7 @@ impl<W: Write> FeedWriter for ShopifyCsvWriter<W> {
             return Ok(());
         }
         let handle = handle(first);
+        outcome.images = super::numbered_images(&handle, &images);
         let tags = first
             .product_type
             .split(" > ")

@@ -301,6 +301,25 @@ impl<W: Write> FeedWriter for YahooShoppingCsvWriter<W> {
             }
         }
         self.csv.write_record(&encoded)?;
+        let mut urls: Vec<&str> = Vec::new();
+        for url in std::iter::once(first.image_link.as_str())
+            .chain(first.additional_image_link.iter().map(String::as_str))
+        {
+            if !url.is_empty() && !urls.contains(&url) && urls.len() < MAX_IMAGES {
+                urls.push(url);
+            }
+        }
+        outcome.images = image_names(code, urls.len())
+            .into_iter()
+            .zip(urls)
+            .enumerate()
+            .map(|(i, (file_name, url))| super::ChannelImage {
+                file_name,
+                url: url.to_string(),
+                item_code: code.clone(),
+                position: i + 1,
+            })
+            .collect();
         outcome.issues.extend(issues);
         outcome.written += selling.len();
         Ok(())

@@ -517,3 +517,30 @@ fn plain_write_feed_matches_the_observed_one() {
     let (observed, _) = write(FeedFormat::YahooShoppingCsv, &settings, &sample_catalog());
     assert_eq!(plain, observed);
 }
+
+#[test]
+fn brand_is_in_the_partners_script_with_the_korean_beside_it() {
+    let mut catalog = sample_catalog();
+    catalog.truncate(1);
+    catalog[0].wholesaler_name = "미소 스튜디오".into();
+    catalog[0].extras.wholesaler_name_latin = Some("Miso Studio".into());
+    let en = items(&FeedSettings::default(), &catalog);
+    assert_eq!(en[0].brand, "Miso Studio");
+    assert_eq!(en[0].brand_native.as_deref(), Some("미소 스튜디오"));
+    let ko = items(
+        &FeedSettings {
+            locale: Locale::Ko,
+            ..FeedSettings::default()
+        },
+        &catalog,
+    );
+    assert_eq!(
+        (ko[0].brand.as_str(), ko[0].brand_native.as_deref()),
+        ("미소 스튜디오", None)
+    );
+    let (bytes, _) = write(FeedFormat::ShopeeGlobal, &FeedSettings::default(), &catalog);
+    let line: serde_json::Value =
+        serde_json::from_slice(bytes.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(line["brand"]["original_brand_name"], "Miso Studio");
+    assert_eq!(line["brand"]["native_brand_name"], "미소 스튜디오");
+}

@@ -20,7 +20,82 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(products))
+    OpenApiRouter::new()
+        .routes(routes!(products))
+        .routes(routes!(images))
+}
+
+/// The partner's image bundle: for channels that take only their own hosted images (Shopee)
+/// or name image files after the item code (Yahoo! Shopping: `code.jpg`, `code_1.jpg` …), a ZIP
+/// of every photo the channel's file lists, under the names it expects, with `manifest.csv`
+/// (`file`, `item_code`, `position`, `source_url`, `bytes`). Named
+/// `ddhub-<format>-images.zip`.
+#[utoipa::path(get, path = "/api/v1/feeds/images", tag = "feeds",
+    params(FeedQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The bundle", content_type = "application/zip"),
+        (status = 400, description = "Unknown format", body = ErrorBody)
+    ))]
+async fn images(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let format = parse_format(q.format.as_deref())?;
+    let dir = app.config.data_dir.join("feed-bundles");
+    let internal = |e: std::io::Error| {
+        tracing::error!(error = %e, "image bundle file");
+        ApiError::new(ErrorCode::Internal)
+    };
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    let path = dir.join(format!(
+        "p{}-{}.zip",
+        partner.0,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let file = std::fs::File::create(&path).map_err(internal)?;
+    let built = ddhub_app::services::channels::image_bundle(
+        &app.store,
+        &app.media,
+        partner,
+        format,
+        &app.config.base_url(),
+        &app.config.media_base_url(),
+        file,
+    )
+    .await;
+    // The open file stays readable once unlinked: nothing is left behind on any path.
+    let reader = std::fs::File::open(&path);
+    let _ = std::fs::remove_file(&path);
+    let (format, _) = built?;
+    let reader = reader.map_err(internal)?;
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = send_file(reader, &tx) {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"ddhub-{}-images.zip\"",
+        format.as_str()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

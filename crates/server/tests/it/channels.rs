@@ -205,6 +205,35 @@ async fn shopify_on(db: testing::TestDb) {
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}");
 
+    // The image bundle for Shopee (which takes only its own hosted images): every photo the
+    // channel lists, named after the item, and a manifest.
+    let (s, ct, zip_bytes) = send(
+        &e.router,
+        get("/api/v1/feeds/images?format=shopee-global", &auth),
+    )
+    .await;
+    assert_eq!((s, ct.as_str()), (StatusCode::OK, "application/zip"));
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes)).unwrap();
+    let mut names: Vec<String> = archive
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"manifest.csv".to_string()));
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("manifest.csv").unwrap(), &mut manifest)
+        .unwrap();
+    let listed = csv_rows(&manifest);
+    assert_eq!(listed.len(), 2, "{manifest}");
+    for r in &listed {
+        assert!(r["file"].ends_with("_1.jpg") && r["file"].starts_with(&r["item_code"]));
+        let mut jpeg = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(&r["file"]).unwrap(), &mut jpeg).unwrap();
+        assert_eq!(jpeg.len().to_string(), r["bytes"]);
+        assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+    }
+
     // An order by the ids the partner pulled (Shopify's Variant SKU is the feed item id).
     let kn: Vec<&std::collections::HashMap<String, String>> = rows
         .iter()
