@@ -256,7 +256,13 @@ pub fn run(b: ChannelsBench) -> anyhow::Result<()> {
     let gmc_rate = f(&get(FeedFormat::GmcXml, b.styles), "items_per_s");
     println!(
         "\n{:<20}{:>12}{:>10}{:>11}{:>14}{:>14}{:>10}",
-        "format", "items/s", "vs GMC", "items out", "peak MB 10k", "peak MB big", "growth"
+        "format",
+        "items/s",
+        "vs GMC",
+        "items out",
+        format!("peak MB {}", b.small),
+        format!("peak MB {}", b.styles),
+        "growth"
     );
     for format in FORMATS {
         let (small, big) = (get(format, b.small), get(format, b.styles));
@@ -264,7 +270,7 @@ pub fn run(b: ChannelsBench) -> anyhow::Result<()> {
         let ratio = if gmc_rate > 0.0 { rate / gmc_rate } else { 0.0 };
         let growth = f(&big, "peak_rss_mb") - f(&small, "peak_rss_mb");
         println!(
-            "{:<20}{:>12.0}{:>9.2}x{:>11}{:>14.1}{:>14.1}{:>9.1}M  {}",
+            "{:<20}{:>12.0}{:>9.2}x {:>10}{:>14.1}{:>14.1}{:>9.1}M  {}",
             format.as_str(),
             rate,
             ratio,

@@ -216,7 +216,17 @@ fn run(styles: u64) {
             CountingSink::default(),
             &channel,
             &mut mapper,
-            (0..styles).map(style),
+            (0..styles).map(|i| {
+                let mut s = style(i);
+                // Japanese text for the Japanese channel, so its Shift-JIS encoder works.
+                if yahoo {
+                    s.title = format!("ゆったり ケーブルニット カーディガン ポケット付き No.{i}");
+                    s.description = "柔らかなケーブル編みのカーディガン。ゆったりシルエット、\
+                                     ポケット2つ、ボタン留め。東大門の卸から発送。"
+                        .to_string();
+                }
+                s
+            }),
         )
         .unwrap();
         let secs = t.elapsed().as_secs_f64();
