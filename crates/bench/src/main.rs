@@ -3,6 +3,7 @@
 //! own binary so the production `ddhub` carries none of their code (or hdrhistogram); the
 //! search bench drives the `ddhub` binary built beside this one.
 
+mod channels;
 mod feeds;
 mod search;
 mod shipping;
@@ -60,6 +61,8 @@ pub enum BenchCmd {
     Search(crate::search::SearchBench),
     /// Issue 17: the pickup list of 10,000 lines / 500 wholesalers, a declaration batch of 100.
     Shipping(crate::shipping::ShippingBench),
+    /// Marketplace channel writers beside the GMC writer: items/s, ratio to GMC, peak memory.
+    Channels(crate::channels::ChannelsBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -102,6 +105,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Feeds(b) => crate::feeds::run(b).await,
         BenchCmd::Search(b) => crate::search::run(b).await,
         BenchCmd::Shipping(b) => crate::shipping::run(b).await,
+        BenchCmd::Channels(b) => crate::channels::run(b),
     }
 }
 

@@ -80,14 +80,19 @@ enum Command {
     /// The hub operator's order operations: pack, ship, deliver, cancel.
     #[command(subcommand)]
     Order(OrderCmd),
-    /// Write a partner's product feed (as GET /api/v1/feeds/products would).
+    /// Write a partner's product feed (as GET /api/v1/feeds/products would), or
+    /// `feed diagnostics` to see why styles are left out.
+    #[command(args_conflicts_with_subcommands = true)]
     Feed {
+        #[command(subcommand)]
+        cmd: Option<FeedCmd>,
         /// The partner's name.
         #[arg(long)]
-        partner: String,
-        /// gmc-xml, csv or jsonl.
-        #[arg(long, default_value = "gmc-xml")]
-        format: String,
+        partner: Option<String>,
+        /// gmc-xml, csv, jsonl, shopify-csv, shopee-global or yahoo-shopping-csv; absent: the
+        /// partner's format setting.
+        #[arg(long)]
+        format: Option<String>,
         /// Where to write; standard output when absent.
         #[arg(long)]
         output: Option<PathBuf>,
@@ -406,10 +411,23 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Glossary(g) => translate::glossary(g, &config).await,
         Command::Reindex => translate::reindex(&config).await,
         Command::Feed {
+            cmd:
+                Some(FeedCmd::Diagnostics {
+                    partner,
+                    format,
+                    json,
+                }),
+            ..
+        } => feed_diagnostics(&config, &partner, format.as_deref(), json).await,
+        Command::Feed {
+            cmd: None,
             partner,
             format,
             output,
-        } => feed(&config, &partner, &format, output).await,
+        } => {
+            let partner = partner.ok_or_else(|| usage("--partner is required"))?;
+            feed(&config, &partner, format.as_deref(), output).await
+        }
         Command::Order(cmd) => order(&config, cmd).await,
         Command::Backup { dest, out } => backup_cmd(&config, &dest, out.json).await,
         Command::Restore { src, force, out } => restore_cmd(&config, &src, force, out.json).await,
@@ -760,19 +778,59 @@ async fn rates_cmd(cmd: RatesCmd, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--format` as a feed format; `None` when absent.
+fn feed_format(format: Option<&str>) -> anyhow::Result<Option<ddhub_feeds::FeedFormat>> {
+    format
+        .map(|f| {
+            ddhub_feeds::FeedFormat::parse(f).ok_or_else(|| {
+                let names: Vec<&str> = ddhub_feeds::FeedFormat::ALL
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect();
+                usage(format!("--format must be one of {}", names.join(", ")))
+            })
+        })
+        .transpose()
+}
+
+async fn feed_diagnostics(
+    config: &Config,
+    partner: &str,
+    format: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let store = migrated_store(config).await?;
+    let p = parties::find_partner_by_name(&store, partner)
+        .await?
+        .ok_or_else(|| usage(format!("no partner named {partner:?}")))?;
+    let d = ddhub_app::services::channels::diagnostics(
+        &store,
+        p.id,
+        feed_format(format)?,
+        &config.base_url(),
+        &config.media_base_url(),
+    )
+    .await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+    } else {
+        print!("{}", d.to_text());
+    }
+    Ok(())
+}
+
 async fn feed(
     config: &Config,
     partner: &str,
-    format: &str,
+    format: Option<&str>,
     output: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let store = migrated_store(config).await?;
     let p = parties::find_partner_by_name(&store, partner)
         .await?
         .ok_or_else(|| usage(format!("no partner named {partner:?}")))?;
-    let format = ddhub_feeds::FeedFormat::parse(format)
-        .ok_or_else(|| usage("--format must be gmc-xml, csv or jsonl"))?;
     let settings = ddhub_app::services::feeds::settings_for(&store, p.id).await?;
+    let format = feed_format(format)?.unwrap_or(settings.format);
     let rate = rates::get_rate(&store, settings.currency)
         .await?
         .ok_or_else(|| {
@@ -804,7 +862,12 @@ async fn feed(
             Ok(summary)
         })
         .await??;
-    eprintln!("{} styles, {} items", summary.styles, summary.items);
+    eprintln!(
+        "{} styles, {} items ({} styles left out: ddhub feed diagnostics --partner {partner:?})",
+        summary.styles,
+        summary.items,
+        summary.skipped.total_styles()
+    );
     Ok(())
 }
 
@@ -847,4 +910,22 @@ mod tests {
         assert!(parse_markup("1.234").is_err());
         assert!(parse_markup("abc").is_err());
     }
+}
+
+/// `ddhub feed …` subcommands.
+#[derive(Subcommand, Debug)]
+enum FeedCmd {
+    /// Why a partner's feed holds what it holds: styles and items in and out, and every
+    /// left-out style's code with its reasons.
+    Diagnostics {
+        /// The partner's name.
+        #[arg(long)]
+        partner: String,
+        /// The format to diagnose; absent: the partner's format setting.
+        #[arg(long)]
+        format: Option<String>,
+        /// JSON (as GET /api/v1/feeds/diagnostics answers) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }

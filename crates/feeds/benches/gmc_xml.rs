@@ -2,6 +2,9 @@
 //! sink, plain and gzip, for 10,000 and 100,000 styles (about 6 SKUs each). Each size runs in its
 //! own process so the peak resident set (VmHWM) of one does not hide the other's.
 //!
+//! The marketplace channel writers (issue 18) run beside GMC, with their ratio to its rate
+//! (target ≥ 0.8×).
+//!
 //! `cargo bench -p ddhub-feeds --bench gmc_xml` (prints, never asserts).
 //! Targets (issue 7): ≥ 100,000 items/s uncompressed; peak(100k) − peak(10k) ≤ 64 MB.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -125,6 +128,7 @@ fn style(i: u64) -> FeedStyle {
         updated_at: Timestamp(1_790_000_000_000 + i as i64),
         skus,
         weight_grams: Some(450),
+        extras: Default::default(),
     }
 }
 
@@ -167,7 +171,44 @@ fn run(styles: u64) {
         ("gmc-xml gzip-6", FeedFormat::GmcXml, Compression::Gzip(6)),
         ("csv", FeedFormat::Csv, Compression::Identity),
         ("jsonl", FeedFormat::Jsonl, Compression::Identity),
+        ("shopify-csv", FeedFormat::ShopifyCsv, Compression::Identity),
+        (
+            "shopee-global",
+            FeedFormat::ShopeeGlobal,
+            Compression::Identity,
+        ),
+        (
+            "yahoo-csv",
+            FeedFormat::YahooShoppingCsv,
+            Compression::Identity,
+        ),
     ] {
+        // Yahoo! Japan lists in Japanese and yen, with a product category for each style.
+        let yahoo = format == FeedFormat::YahooShoppingCsv;
+        let settings = if yahoo {
+            let mut s = FeedSettings {
+                locale: ddhub_domain::Locale::Ja,
+                currency: Currency::Jpy,
+                ..settings.clone()
+            };
+            for code in ["tops", "pants", "dresses", "outerwear", "accessories"] {
+                s.category_map.insert(
+                    code.into(),
+                    ddhub_feeds::CategoryTarget {
+                        partner_category: Some("37052".into()),
+                        google_category: None,
+                    },
+                );
+            }
+            s
+        } else {
+            settings.clone()
+        };
+        let rate = if yahoo {
+            RatePerKrw::parse(Currency::Jpy, "0.108").unwrap()
+        } else {
+            rate
+        };
         let mut mapper = FeedMapper::new(&settings, Some(rate), "https://hub.example").unwrap();
         let t = Instant::now();
         let (sink, summary) = write_feed(
@@ -176,22 +217,38 @@ fn run(styles: u64) {
             CountingSink::default(),
             &channel,
             &mut mapper,
-            (0..styles).map(style),
+            (0..styles).map(|i| {
+                let mut s = style(i);
+                // Japanese text for the Japanese channel, so its Shift-JIS encoder works.
+                if yahoo {
+                    s.title = format!("ゆったり ケーブルニット カーディガン ポケット付き No.{i}");
+                    s.description = "柔らかなケーブル編みのカーディガン。ゆったりシルエット、\
+                                     ポケット2つ、ボタン留め。東大門の卸から発送。"
+                        .to_string();
+                }
+                s
+            }),
         )
         .unwrap();
         let secs = t.elapsed().as_secs_f64();
-        assert_eq!(summary.items, skus);
-        results.push((label, summary.items, secs, sink.bytes));
+        // Channels count SKUs in (their rules may leave some out or group them).
+        assert_eq!(summary.items + summary.rule_left_out, skus, "{label}");
+        results.push((label, skus, secs, sink.bytes));
     }
     let hwm = vm_hwm_kb().unwrap_or(0);
     println!(
         "styles={styles} items={skus} generate_only={:.0} items/s peak_rss_kb={hwm}",
         skus as f64 / gen_secs
     );
+    let gmc = results
+        .first()
+        .map(|(_, items, secs, _)| *items as f64 / secs)
+        .unwrap_or(1.0);
     for (label, items, secs, bytes) in results {
+        let rate = items as f64 / secs;
         println!(
-            "  {label:<15} {:>10.0} items/s  {:>7.2} s  {:>8.1} MB out",
-            items as f64 / secs,
+            "  {label:<15} {rate:>10.0} items/s  {:>5.2}x gmc  {:>7.2} s  {:>8.1} MB out",
+            rate / gmc,
             secs,
             bytes as f64 / 1e6
         );

@@ -139,6 +139,23 @@ pub struct FeedStyle {
     /// The style's own weight in grams; `None` takes the category's estimated default.
     #[serde(default)]
     pub weight_grams: Option<u32>,
+    /// What the store knows about the style's readiness beyond its fields (for diagnostics).
+    #[serde(default)]
+    pub extras: StyleExtras,
+}
+
+/// Facts about a style's inputs that decide whether a partner can list it, gathered by the
+/// application layer: whether its title is in the partner's locale, how many photos lack the
+/// partner's image profile because they are too small, and the wholesaler's name in Latin.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StyleExtras {
+    /// The title has no translation into the partner's locale (the Korean title stands in).
+    pub untranslated: bool,
+    /// Ready photos left out because their long edge is under the image profile's minimum.
+    pub photos_below_profile: u32,
+    /// The wholesaler's name romanised (Revised Romanization), for non-Korean locales.
+    pub wholesaler_name_latin: Option<String>,
 }
 
 /// A `g:shipping` entry.
@@ -171,6 +188,9 @@ pub struct FeedItem {
     pub availability_date: Option<String>,
     pub condition: Condition,
     pub brand: String,
+    /// The wholesaler's own (Korean) name when `brand` is its romanised form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand_native: Option<String>,
     /// Always `no`: wholesale styles have no GTIN.
     #[serde(serialize_with = "yes_no")]
     pub identifier_exists: bool,
@@ -228,6 +248,12 @@ pub enum SkipReason {
     NoSkus,
     /// No Google category for the style's category (cannot happen with the shipped mapping).
     NoGoogleCategory,
+    /// No ready photo at all.
+    NoPhoto,
+    /// Photos exist but are under the partner's image profile's minimum size.
+    PhotoBelowProfile,
+    /// The title is not translated into the partner's locale (marketplace channels only).
+    NotTranslated,
 }
 
 /// Styles and items (SKUs) left out of a feed, by reason.
@@ -266,6 +292,7 @@ pub struct FeedMapper<'s> {
     link: Vec<LinkPart>,
     skipped: SkipCounts,
     items: u64,
+    format: crate::writer::FeedFormat,
 }
 
 impl<'s> FeedMapper<'s> {
@@ -291,7 +318,14 @@ impl<'s> FeedMapper<'s> {
             link: parse_link(&settings.link_template, base),
             skipped: SkipCounts::default(),
             items: 0,
+            format: settings.format,
         })
+    }
+
+    /// The format the items are for (the partner's setting unless the request names one):
+    /// marketplace channels leave untranslated styles out by default.
+    pub fn set_format(&mut self, format: crate::writer::FeedFormat) {
+        self.format = format;
     }
 
     pub fn settings(&self) -> &FeedSettings {
@@ -328,7 +362,18 @@ impl<'s> FeedMapper<'s> {
             return Some(SkipReason::Category);
         }
         if style.photos.len() < usize::try_from(s.min_photos.max(1)).unwrap_or(usize::MAX) {
-            return Some(SkipReason::TooFewPhotos);
+            return Some(
+                if style.photos.is_empty() && style.extras.photos_below_profile > 0 {
+                    SkipReason::PhotoBelowProfile
+                } else if style.photos.is_empty() {
+                    SkipReason::NoPhoto
+                } else {
+                    SkipReason::TooFewPhotos
+                },
+            );
+        }
+        if style.extras.untranslated && s.requires_translation(self.format) {
+            return Some(SkipReason::NotTranslated);
         }
         if self.rate.is_none() {
             return Some(SkipReason::NoRate);
@@ -384,8 +429,16 @@ impl<'s> FeedMapper<'s> {
         } else {
             truncate_chars(&description, MAX_DESCRIPTION).to_string()
         };
-        let brand =
+        let native_brand =
             truncate_chars(&clean_text(style.wholesaler_name.trim()), MAX_BRAND).to_string();
+        // Brand in the partner's script: the romanised name abroad, the Korean one beside it.
+        let (brand, brand_native) = match style.extras.wholesaler_name_latin.as_deref() {
+            Some(latin) if locale != ddhub_domain::Locale::Ko && !latin.trim().is_empty() => (
+                truncate_chars(&clean_text(latin.trim()), MAX_BRAND).to_string(),
+                Some(native_brand),
+            ),
+            _ => (native_brand, None),
+        };
         let material = material_text(&style.composition, locale);
         let product_type = product_type(&style.category, locale);
         let gender = style.gender.unwrap_or(s.default_gender);
@@ -450,6 +503,7 @@ impl<'s> FeedMapper<'s> {
                 availability_date,
                 condition: Condition::New,
                 brand: brand.clone(),
+                brand_native: brand_native.clone(),
                 identifier_exists: false,
                 mpn,
                 color: colour,
@@ -521,10 +575,56 @@ fn parse_link(template: &str, base: &str) -> Vec<LinkPart> {
 /// The feed item id (`g:id`) of one SKU. It depends only on the style and SKU codes, never on
 /// a partner's settings, so a tombstone can name an item the partner's settings now leave out.
 pub fn item_id(style: &FeedStyle, sku: &FeedSku) -> String {
-    let code = id_safe(&clean_text(style.style_code.trim()));
-    let colour_code = id_safe(&clean_text(&sku.colour));
-    let size_code = id_safe(&clean_text(&sku.size));
-    sku_item_id(style, &code, &colour_code, &size_code, sku)
+    item_id_of(
+        style.wholesaler_id,
+        style.style_id,
+        &style.style_code,
+        sku.sku_id,
+        &sku.colour,
+        &sku.size,
+    )
+}
+
+/// [`item_id`] from the SKU's facts as the store holds them (order intake matches a
+/// partner's `item_id` with it).
+pub fn item_id_of(
+    wholesaler: WholesalerId,
+    style_id: StyleId,
+    style_code: &str,
+    sku_id: SkuId,
+    colour: &str,
+    size: &str,
+) -> String {
+    let code = id_safe(&clean_text(style_code.trim()));
+    let colour_code = id_safe(&clean_text(colour));
+    let size_code = id_safe(&clean_text(size));
+    bounded_id(
+        format!("{wholesaler}-{code}-{colour_code}-{size_code}"),
+        || format!("{wholesaler}-s{style_id}-{sku_id}"),
+    )
+}
+
+/// The catalog keys an [`item_id`] may stand for: the SKU id of its short form, and the style
+/// codes its long form may carry (whitespace in a code became `_`). The caller confirms a
+/// candidate by computing [`item_id_of`] again; this only narrows the lookup.
+pub fn item_id_candidates(id: &str) -> (Option<SkuId>, Vec<String>) {
+    let Some((_, rest)) = id.split_once('-') else {
+        return (None, Vec::new());
+    };
+    let short = rest
+        .strip_prefix('s')
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(_, sku)| sku.parse::<i64>().ok())
+        .map(SkuId);
+    let mut codes = Vec::new();
+    let mut parts = rest.rsplitn(3, '-');
+    if let (Some(_size), Some(_colour), Some(code)) = (parts.next(), parts.next(), parts.next()) {
+        codes.push(code.to_string());
+        if code.contains('_') {
+            codes.push(code.replace('_', " "));
+        }
+    }
+    (short, codes)
 }
 
 fn sku_item_id(

@@ -3,6 +3,7 @@
 
 use crate::item::Gender;
 use crate::size::FeedSizeSystem;
+use crate::writer::FeedFormat;
 use ddhub_domain::{Currency, Locale, RoundingRule, WholesalerId, catalog, partner};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -76,6 +77,38 @@ pub struct FeedSettings {
     /// For backordered SKUs without an expected date: days after the style's last update
     /// given as `availability_date`.
     pub backorder_days: u32,
+    /// The format the partner's feed is written in when the request names none (`format=`).
+    pub format: FeedFormat,
+    /// Title case for marketplace channels; `None` takes the channel's convention (title case
+    /// for Shopify and Shopee, unchanged for Yahoo! Japan).
+    pub title_case: Option<TitleCase>,
+    /// Leave out styles whose title is not translated into `locale`; `None`: yes for the
+    /// marketplace channels, no for `gmc-xml`, `csv` and `jsonl` (the Korean title stands in).
+    pub require_translation: Option<bool>,
+    /// Words the partner's marketplace refuses in titles, added to the channel's own list; each
+    /// is removed from a title and the fix recorded.
+    pub forbidden_words: Vec<String>,
+    /// Shipping weight of one piece in grams when a style does not say (Shopify, Shopee).
+    pub weight_g: u32,
+    /// Package length, width and height in cm (Shopee).
+    pub package_cm: [u32; 3],
+    /// Stock shown for an available variant where a marketplace needs a count (Shopee); DDHub
+    /// does not count pieces, wholesalers confirm each order.
+    pub channel_stock: u32,
+    /// Shopee markets the global item is published to; its title fits the strictest limit.
+    pub shopee_markets: Vec<String>,
+}
+
+/// How a marketplace channel capitalises titles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TitleCase {
+    /// As translated.
+    Keep,
+    /// First letter capitalised, the rest as translated.
+    Sentence,
+    /// Each major word capitalised (`Loose-Fit Cable Knit Cardigan in Black`).
+    Title,
 }
 
 impl Default for FeedSettings {
@@ -95,6 +128,17 @@ impl Default for FeedSettings {
             shipping: Vec::new(),
             link_template: DEFAULT_LINK_TEMPLATE.to_string(),
             backorder_days: 14,
+            format: FeedFormat::GmcXml,
+            title_case: None,
+            require_translation: None,
+            forbidden_words: Vec::new(),
+            weight_g: 400,
+            package_cm: [30, 25, 5],
+            channel_stock: 10,
+            shopee_markets: ["SG", "MY", "TH", "TW", "PH"]
+                .iter()
+                .map(|m| (*m).to_string())
+                .collect(),
         }
     }
 }
@@ -118,6 +162,10 @@ pub enum SettingsError {
     BaseUrl(String),
     #[error("settings JSON: {0}")]
     Json(String),
+    #[error("shopee market {0:?} is not one of SG, MY, TH, TW, PH, VN, BR, MX")]
+    ShopeeMarket(String),
+    #[error("weight and package sizes must be above zero")]
+    Package,
 }
 
 impl ddhub_domain::error::Coded for SettingsError {
@@ -173,7 +221,22 @@ impl FeedSettings {
             }
         }
         check_link_template(&self.link_template)?;
+        for m in &self.shopee_markets {
+            if crate::channels::shopee::title_limit(m).is_none() {
+                return Err(SettingsError::ShopeeMarket(m.clone()));
+            }
+        }
+        if self.weight_g == 0 || self.package_cm.contains(&0) {
+            return Err(SettingsError::Package);
+        }
         Ok(())
+    }
+
+    /// Whether untranslated styles are left out of a feed in `format` (see
+    /// [`FeedSettings::require_translation`]).
+    pub fn requires_translation(&self, format: FeedFormat) -> bool {
+        self.locale != ddhub_domain::Locale::Ko
+            && self.require_translation.unwrap_or(format.is_marketplace())
     }
 
     /// SHA-256 (hex) of the settings' canonical JSON. Maps and sets are ordered, so equal

@@ -50,6 +50,11 @@ pub struct LineRequest {
     /// Needed only when several wholesalers use the same style code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wholesaler_id: Option<WholesalerId>,
+    /// The item's `id` as the partner's feed gave it (`g:id`, Shopify's variant SKU, Shopee's
+    /// `global_model_sku`, the Yahoo! sub-code), instead of `sku_id` or style code + colour +
+    /// size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
     /// Read as a signed integer so that `0` or `-3` is answered as `bad_quantity`, not as a
     /// body that does not parse.
     pub quantity: i64,
@@ -81,7 +86,12 @@ pub enum ItemRef<'a> {
         size: &'a str,
         wholesaler_id: Option<WholesalerId>,
     },
+    /// A feed item id, as the partner's feed gave it.
+    FeedItem(&'a str),
 }
+
+/// Longest feed item id (Google's `g:id` limit, which every DDHub feed keeps).
+pub const MAX_ITEM_ID_CHARS: usize = 50;
 
 /// What the catalog knows of one SKU right now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -482,6 +492,21 @@ fn item_ref<'a>(
         line.colour.as_deref().map(str::trim),
         line.size.as_deref().map(str::trim),
     );
+    if let Some(id) = line.item_id.as_deref().map(str::trim) {
+        if line.sku_id.is_some() || style != (None, None, None) || line.wholesaler_id.is_some() {
+            problems.push(Problem::line(i, "item_id", Reason::BadReference));
+            return None;
+        }
+        let before = problems.len();
+        check_text(
+            problems,
+            |r| Problem::line(i, "item_id", r),
+            id,
+            MAX_ITEM_ID_CHARS,
+            false,
+        );
+        return (problems.len() == before).then_some(ItemRef::FeedItem(id));
+    }
     match (line.sku_id, style) {
         (Some(sku), (None, None, None)) if line.wholesaler_id.is_none() => Some(ItemRef::Sku(sku)),
         (None, (Some(code), Some(colour), Some(size))) => {
@@ -610,10 +635,15 @@ pub fn validate_order(
         if !currency_ok {
             continue;
         }
+        // A line that named its item by feed id hears about it on that field.
+        let item_field = match item {
+            ItemRef::FeedItem(_) => "item_id",
+            _ => "sku_id",
+        };
         let found = match catalog.lookup(&item, req.currency) {
             Lookup::Found(found) => found,
             Lookup::NotFound => {
-                problems.push(Problem::line(i, "sku_id", Reason::UnknownSku));
+                problems.push(Problem::line(i, item_field, Reason::UnknownSku));
                 continue;
             }
             Lookup::Ambiguous(mut wholesaler_ids) => {
@@ -627,12 +657,16 @@ pub fn validate_order(
             }
         };
         if let Some(&first) = first_by_sku.get(&found.sku_id) {
-            problems.push(Problem::line(i, "sku_id", Reason::DuplicateLine { first }));
+            problems.push(Problem::line(
+                i,
+                item_field,
+                Reason::DuplicateLine { first },
+            ));
             continue;
         }
         first_by_sku.insert(found.sku_id, i);
         if found.stock == StockState::SoldOut {
-            problems.push(Problem::line(i, "sku_id", Reason::SoldOut));
+            problems.push(Problem::line(i, item_field, Reason::SoldOut));
         }
         if let Some(given) = price
             && !within_tolerance(given, found.price, policy.price_tolerance_bp)

@@ -6,7 +6,8 @@ use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::{PartnerId, StyleId};
 use ddhub_feeds::{
     ChangeEntry, ChangesPage, Channel, Compression, FeedCursor, FeedFormat, FeedMapper,
-    FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, TombstoneReason, item_id,
+    FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, StyleExtras, StyleReport,
+    TombstoneReason, item_id,
 };
 use ddhub_store::changes::{self, ViewFilter};
 use ddhub_store::{Store, StoreError, photos, translations};
@@ -183,9 +184,9 @@ async fn load_styles(
         .into_iter()
         .map(|r| {
             let id = r.style.id.0;
-            let photos: Vec<String> = pics
-                .remove(&id)
-                .unwrap_or_default()
+            let ready = pics.remove(&id).unwrap_or_default();
+            let total = ready.len();
+            let photos: Vec<String> = ready
                 .into_iter()
                 .filter_map(|p| {
                     let pick = |name: &str| {
@@ -199,6 +200,9 @@ async fn load_styles(
                         .map(|v| format!("{media_base}/{}", v.key))
                 })
                 .collect();
+            // A ready photo with none of those variants was too small to make them (imaging
+            // never upscales): the channel's image profile cannot use it.
+            let small = total - photos.len();
             FeedStyle {
                 style_id: StyleId(id),
                 style_code: r.style.style_code.clone(),
@@ -235,10 +239,33 @@ async fn load_styles(
                         image: None,
                     })
                     .collect(),
+                extras: StyleExtras {
+                    untranslated: settings.locale != ddhub_domain::Locale::Ko
+                        && !titles.contains_key(&id),
+                    photos_below_profile: u32::try_from(small).unwrap_or(u32::MAX),
+                    wholesaler_name_latin: latin_name(&r.wholesaler.name),
+                },
             }
         })
         .collect();
     Ok(styles)
+}
+
+/// The wholesaler's name in Latin letters (Revised Romanization) when it has Hangul.
+fn latin_name(name: &str) -> Option<String> {
+    let hangul = |c: char| ('\u{AC00}'..='\u{D7A3}').contains(&c);
+    name.chars().any(hangul).then(|| {
+        name.split_whitespace()
+            .map(|w| {
+                if w.chars().any(hangul) {
+                    ddhub_translate::romanize::romanize_name(w)
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// Writes a partner's whole feed to `out`. Runs on a blocking thread: pages are fetched with
@@ -254,6 +281,34 @@ pub fn write_partner_feed<W: Write>(
     format: FeedFormat,
     compression: Compression,
     out: W,
+) -> Result<(W, FeedSummary), FeedBuildError> {
+    write_partner_feed_observed(
+        handle,
+        store,
+        settings,
+        rate,
+        base_url,
+        media_base,
+        format,
+        compression,
+        out,
+        &mut |_: StyleReport<'_>| {},
+    )
+}
+
+/// [`write_partner_feed`], telling `observe` what happened to each style (diagnostics).
+#[allow(clippy::too_many_arguments)]
+pub fn write_partner_feed_observed<W: Write>(
+    handle: &tokio::runtime::Handle,
+    store: &Store,
+    settings: &FeedSettings,
+    rate: Option<ddhub_domain::RatePerKrw>,
+    base_url: &str,
+    media_base: &str,
+    format: FeedFormat,
+    compression: Compression,
+    out: W,
+    observe: &mut dyn FnMut(StyleReport<'_>),
 ) -> Result<(W, FeedSummary), FeedBuildError> {
     let mut mapper = FeedMapper::new(settings, rate, base_url)
         .map_err(|e| FeedBuildError::Settings(e.to_string()))?;
@@ -286,7 +341,15 @@ pub fn write_partner_feed<W: Write>(
             }
         }
     });
-    let result = ddhub_feeds::write_feed(format, compression, out, &channel, &mut mapper, styles);
+    let result = ddhub_feeds::write_feed_observed(
+        format,
+        compression,
+        out,
+        &channel,
+        &mut mapper,
+        styles,
+        observe,
+    );
     if let Some(e) = failure {
         return Err(e.into());
     }

@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod catalog;
+pub mod channels;
 pub mod declarations;
 pub mod feeds;
 pub mod glossary;

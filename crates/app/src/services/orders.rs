@@ -412,12 +412,19 @@ async fn intake(
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
-    let ids: Vec<SkuId> = req.lines.iter().filter_map(|l| l.sku_id).collect();
-    let codes: Vec<String> = req
+    let mut ids: Vec<SkuId> = req.lines.iter().filter_map(|l| l.sku_id).collect();
+    let mut codes: Vec<String> = req
         .lines
         .iter()
         .filter_map(|l| l.style_code.clone())
         .collect();
+    // Feed item ids: the catalog keys they may stand for; each is confirmed below by
+    // computing the feed's id again (`ddhub_feeds::item_id_of`, the one rule of ids).
+    for id in req.lines.iter().filter_map(|l| l.item_id.as_deref()) {
+        let (sku, style_codes) = ddhub_feeds::item_id_candidates(id.trim());
+        ids.extend(sku);
+        codes.extend(style_codes);
+    }
     let facts = orders::sku_facts(&app.store, &ids, &codes).await?;
     let lookup = |item: &ItemRef<'_>, currency: Currency| -> Lookup {
         let found: Vec<&orders::SkuFacts> = match item {
@@ -431,6 +438,19 @@ async fn intake(
                 .iter()
                 .filter(|f| f.style_code == *style_code && f.colour == *colour && f.size == *size)
                 .filter(|f| wholesaler_id.is_none_or(|w| f.wholesaler_id == w))
+                .collect(),
+            ItemRef::FeedItem(id) => facts
+                .iter()
+                .filter(|f| {
+                    ddhub_feeds::item_id_of(
+                        f.wholesaler_id,
+                        f.style_id,
+                        &f.style_code,
+                        f.sku_id,
+                        &f.colour,
+                        &f.size,
+                    ) == *id
+                })
                 .collect(),
         };
         match found.as_slice() {

@@ -437,3 +437,78 @@ fn a_bad_environment_variable_is_named_as_typed() {
         );
     }
 }
+
+#[test]
+fn feed_diagnostics_say_why_a_feed_is_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("d");
+    let w = run_json(ddhub(&d).args([
+        "wholesaler",
+        "add",
+        "--name",
+        "미소니트",
+        "--building",
+        "청평화",
+        "--floor",
+        "2",
+        "--unit",
+        "B-12",
+        "--json",
+    ]));
+    let wid = w["id"].to_string();
+    // The sample sheet names photos, but none were uploaded: every style lacks one.
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../demo/misonit-catalog-cp949.csv");
+    run_json(
+        ddhub(&d)
+            .args(["ingest", "--wholesaler", &wid, "--json"])
+            .arg(&sample),
+    );
+    run_json(ddhub(&d).args([
+        "partner",
+        "add",
+        "--name",
+        "Seoul Closet",
+        "--locale",
+        "en",
+        "--currency",
+        "USD",
+        "--json",
+    ]));
+    let v = run_json(ddhub(&d).args([
+        "feed",
+        "diagnostics",
+        "--partner",
+        "Seoul Closet",
+        "--format",
+        "shopify-csv",
+        "--json",
+    ]));
+    assert_eq!(
+        (v["styles_in"].as_u64(), v["items_out"].as_u64()),
+        (Some(8), Some(0)),
+        "{v}"
+    );
+    assert_eq!(v["left_out_by_reason"]["no_photo"], 8, "{v}");
+    let codes: Vec<&str> = v["left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["style_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 8);
+    let out = ddhub(&d)
+        .args(["feed", "diagnostics", "--partner", "Seoul Closet"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("format gmc-xml: styles 8 in, 0 out"),
+        "{text}"
+    );
+    assert!(
+        text.contains(codes[0]) && text.contains("no_photo"),
+        "{text}"
+    );
+}

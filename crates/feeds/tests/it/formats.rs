@@ -108,7 +108,7 @@ fn writers_enforce_begin_write_finish() {
     for format in FeedFormat::ALL {
         let mut out = Vec::new();
         {
-            let mut w = writer_for(format, &mut out);
+            let mut w = writer_for(format, &mut out, &FeedSettings::default());
             w.begin(&channel()).unwrap();
             for i in &items {
                 w.write_item(i).unwrap();

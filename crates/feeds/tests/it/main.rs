@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod changes;
+mod channels;
 mod formats;
 mod mapping;
 mod properties;

@@ -251,7 +251,13 @@ fn settings_exclude_and_count() {
         },
         &few,
     );
-    assert_eq!(skipped.items.get(&SkipReason::TooFewPhotos), Some(&8));
+    // A style with no photo at all says so rather than "too few".
+    let none = few[2].skus.len() as u64;
+    assert_eq!(skipped.items.get(&SkipReason::NoPhoto), Some(&none));
+    assert_eq!(
+        skipped.items.get(&SkipReason::TooFewPhotos),
+        Some(&(8 - none))
+    );
     assert_eq!(skipped.items.get(&SkipReason::Archived), Some(&5));
     assert_eq!(kept, 36 - 13);
 }

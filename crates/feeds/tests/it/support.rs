@@ -71,6 +71,7 @@ pub fn style(id: i64, code: &str, title: &str, category: &str, price: i64) -> Fe
         updated_at: Timestamp(1_790_000_000_000),
         skus: vec![sku(id * 100, "black", "free", StockState::InStock)],
         weight_grams: None,
+        extras: Default::default(),
     }
 }
 

@@ -837,3 +837,6 @@ pub async fn answer_purchase_request(
         Err(e) => fail(&user, e),
     }
 }
+
+mod channels;
+pub use channels::channels_page;

@@ -82,6 +82,7 @@ pub fn router(config: &Config) -> Router<AppState> {
             post(console::approve_translation),
         )
         .route("/console/orders", get(console::orders_page))
+        .route("/console/channels", get(console::channels_page))
         .route(
             "/console/purchase-requests/{id}/answer",
             post(console::answer_purchase_request),

@@ -20,14 +20,104 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(products))
+    OpenApiRouter::new()
+        .routes(routes!(products))
+        .routes(routes!(images))
+}
+
+/// The partner's image bundle: for channels that take only their own hosted images (Shopee)
+/// or name image files after the item code (Yahoo! Shopping: `code.jpg`, `code_1.jpg` …), a ZIP
+/// of every photo the channel's file lists, under the names it expects, with `manifest.csv`
+/// (`file`, `item_code`, `position`, `source_url`, `bytes`). Named
+/// `ddhub-<format>-images.zip`.
+#[utoipa::path(get, path = "/api/v1/feeds/images", tag = "feeds",
+    params(FeedQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The bundle", content_type = "application/zip"),
+        (status = 400, description = "Unknown format", body = ErrorBody)
+    ))]
+async fn images(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let format = parse_format(q.format.as_deref())?;
+    let dir = app.config.data_dir.join("feed-bundles");
+    let internal = |e: std::io::Error| {
+        tracing::error!(error = %e, "image bundle file");
+        ApiError::new(ErrorCode::Internal)
+    };
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    let path = dir.join(format!(
+        "p{}-{}.zip",
+        partner.0,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+    ));
+    let file = std::fs::File::create(&path).map_err(internal)?;
+    let built = ddhub_app::services::channels::image_bundle(
+        &app.store,
+        &app.media,
+        partner,
+        format,
+        &app.config.base_url(),
+        &app.config.media_base_url(),
+        file,
+    )
+    .await;
+    // The open file stays readable once unlinked: nothing is left behind on any path.
+    let reader = std::fs::File::open(&path);
+    let _ = std::fs::remove_file(&path);
+    let (format, _) = built?;
+    let reader = reader.map_err(internal)?;
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = send_file(reader, &tx) {
+            let _ = tx.blocking_send(Err(e));
+        }
+    });
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut res = Response::new(Body::from_stream(stream));
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"ddhub-{}-images.zip\"",
+        format.as_str()
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
-    /// `gmc-xml` (Google Merchant Center RSS 2.0), `csv` or `jsonl`.
+    /// `gmc-xml` (Google Merchant Center RSS 2.0), `csv`, `jsonl`, `shopify-csv`,
+    /// `shopee-global` or `yahoo-shopping-csv`; absent: the partner's `format` setting.
     pub format: Option<String>,
+}
+
+/// `format=` as a feed format; `None` when absent or empty.
+fn parse_format(f: Option<&str>) -> Result<Option<FeedFormat>, ApiError> {
+    match f {
+        None | Some("") => Ok(None),
+        Some(f) => FeedFormat::parse(f).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = FeedFormat::ALL.iter().map(|f| f.as_str()).collect();
+            ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                format!("format must be one of {}", names.join(", ")),
+            )
+        }),
+    }
 }
 
 /// The partner's product feed, one item per SKU. Send `Accept-Encoding: gzip` for gzip, and
@@ -49,16 +139,8 @@ async fn products(
     query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query?;
-    let format = match q.format.as_deref() {
-        None | Some("") => FeedFormat::GmcXml,
-        Some(f) => FeedFormat::parse(f).ok_or_else(|| {
-            ApiError::with_detail(
-                ErrorCode::InvalidQuery,
-                "format must be gmc-xml, csv or jsonl",
-            )
-        })?,
-    };
     let settings = settings_for(&app.store, partner).await?;
+    let format = parse_format(q.format.as_deref())?.unwrap_or(settings.format);
     let rate = ddhub_store::rates::get_rate(&app.store, settings.currency).await?;
     if rate.is_none() {
         return Err(ApiError::with_detail(
@@ -181,6 +263,64 @@ pub fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(changes))
         .routes(routes!(get_settings, put_settings))
+        .routes(routes!(diagnostics))
+}
+
+/// The partner's feed diagnostics (documentation of the JSON shape).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FeedDiagnosticsDoc {
+    /// The format diagnosed.
+    format: String,
+    styles_in: u64,
+    styles_out: u64,
+    items_in: u64,
+    items_out: u64,
+    /// Styles wholly left out, by reason: `excluded_by_settings`, `no_photo`,
+    /// `photo_below_profile`, `too_few_photos`, `not_translated`, `archived`, `no_skus`,
+    /// `no_price`, `no_category`, `sold_out`, `missing_field`, `too_many_variants`,
+    /// `unencodable`, `currency`, `invalid_code`.
+    #[schema(value_type = Object)]
+    left_out_by_reason: serde_json::Value,
+    /// Styles that went out changed, by reason (`title_too_long`, `forbidden_word`, …).
+    #[schema(value_type = Object)]
+    fixed_by_reason: serde_json::Value,
+    /// Each style with items left out: `style_id`, `style_code`, `items_in`, `items_out` and
+    /// `issues` (`reason`, `action` = `left_out`/`fixed`, optional `item_id`, `detail`).
+    #[schema(value_type = Vec<Object>)]
+    left_out: Vec<serde_json::Value>,
+    /// Each style that went out with fixes, in the same shape.
+    #[schema(value_type = Vec<Object>)]
+    fixed: Vec<serde_json::Value>,
+}
+
+/// Why the partner's feed holds what it holds: counts of styles and items in and out, and
+/// every left-out or fixed style with its style code and reasons (no photo, photo below the
+/// image profile's size, not translated, sold out, excluded by settings, the channel's own
+/// rules …), as the full feed in that format would be built now.
+#[utoipa::path(get, path = "/api/v1/feeds/diagnostics", tag = "feeds",
+    params(FeedQuery),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The diagnostics", body = FeedDiagnosticsDoc),
+        (status = 400, description = "Unknown format", body = ErrorBody)
+    ))]
+async fn diagnostics(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    query: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let format = parse_format(q.format.as_deref())?;
+    let d = ddhub_app::services::channels::diagnostics(
+        &app.store,
+        partner,
+        format,
+        &app.config.base_url(),
+        &app.config.media_base_url(),
+    )
+    .await?;
+    Ok(Json(d).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -313,6 +453,23 @@ pub struct FeedSettingsDoc {
     link_template: String,
     /// Days until a backordered item without a date is expected.
     backorder_days: u32,
+    /// The feed's format when `format=` is absent: `gmc-xml`, `csv`, `jsonl`, `shopify-csv`,
+    /// `shopee-global`, `yahoo-shopping-csv`.
+    format: String,
+    /// `keep`, `sentence` or `title`; null: the channel's convention.
+    title_case: Option<String>,
+    /// Leave out styles not translated into `locale`; null: yes on marketplace channels.
+    require_translation: Option<bool>,
+    /// Extra words removed from titles.
+    forbidden_words: Vec<String>,
+    /// Weight of one piece in grams (Shopify, Shopee).
+    weight_g: u32,
+    /// Package length, width, height in cm (Shopee).
+    package_cm: Vec<u32>,
+    /// Stock shown per available variant where a marketplace needs a count (Shopee).
+    channel_stock: u32,
+    /// Shopee markets (SG, MY, TH, TW, PH, VN, BR, MX); the title fits the strictest.
+    shopee_markets: Vec<String>,
 }
 
 /// The calling partner's feed settings, as its feeds apply them.

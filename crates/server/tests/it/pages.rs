@@ -20,7 +20,7 @@ DL-1,연청 와이드 데님 팬츠,팬츠,21000,연청,25~27,면 100%,\n\
 KN-3,가격 없는 니트,니트,,블랙,FREE,,\n";
 
 /// GET a page: (status, headers, body text).
-async fn page(e: &Env, uri: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
+pub async fn page(e: &Env, uri: &str, cookie: Option<&str>) -> (StatusCode, HeaderMap, String) {
     let mut b = Request::get(uri).header("accept-language", "ja");
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
@@ -206,7 +206,7 @@ fn set_cookie(h: &HeaderMap, name: &str) -> Option<String> {
         .find(|v| v.starts_with(&format!("{name}=")))
 }
 
-fn cookie_pair(set_cookie: &str) -> String {
+pub fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_string()
 }
 
@@ -227,7 +227,7 @@ fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
 }
 
 /// Signs in through the form; the session cookie pair (`ddhub_console=…`).
-async fn sign_in(e: &Env, key: &str) -> (String, String) {
+pub async fn sign_in(e: &Env, key: &str) -> (String, String) {
     let (s, h, html) = page(e, "/console", None).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("<html lang=\"ko\">"), "Korean first");
