@@ -11,6 +11,8 @@ mod m20261128_000006_feed_changes;
 // issue 5: glossary overrides and translation memory
 mod m20261128_000007_glossary_memory;
 mod m20261128_000010_console_sessions;
+// issue 19: measured sizes
+mod m20261206_000019_measured_sizes;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             // issue 5: glossary overrides and translation memory
             Box::new(m20261128_000007_glossary_memory::Migration),
             Box::new(m20261128_000010_console_sessions::Migration),
+            // issue 19: measured sizes
+            Box::new(m20261206_000019_measured_sizes::Migration),
         ]
     }
 }

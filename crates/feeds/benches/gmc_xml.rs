@@ -124,6 +124,8 @@ fn style(i: u64) -> FeedStyle {
         created_at: Timestamp(1_790_000_000_000),
         updated_at: Timestamp(1_790_000_000_000 + i as i64),
         skus,
+        measurements: Vec::new(),
+        fit_note: None,
     }
 }
 

@@ -6,6 +6,7 @@ use crate::settings::{FeedSettings, SettingsError};
 use crate::size::convert_size;
 use crate::text::{clean_text, encode_path_segment, truncate_chars};
 use ddhub_domain::catalog;
+use ddhub_domain::measure::SizeMeasurements;
 use ddhub_domain::style::{CompositionPart, StockState, StyleState};
 use ddhub_domain::{Krw, Money, RatePerKrw, SkuId, StyleId, Timestamp, WholesalerId};
 use serde::{Deserialize, Serialize, Serializer};
@@ -136,6 +137,12 @@ pub struct FeedStyle {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub skus: Vec<FeedSku>,
+    /// Measured sizes (실측), one entry per size, in cm.
+    #[serde(default)]
+    pub measurements: Vec<SizeMeasurements>,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    #[serde(default)]
+    pub fit_note: Option<String>,
 }
 
 /// A `g:shipping` entry.
@@ -192,6 +199,11 @@ pub struct FeedItem {
     pub style_id: StyleId,
     pub sku_id: SkuId,
     pub updated_at: Timestamp,
+    /// The style's measured sizes (every size: a size chart), in cm; JSON Lines only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<SizeMeasurements>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit_note: Option<String>,
 }
 
 fn money_text<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
@@ -459,6 +471,8 @@ impl<'s> FeedMapper<'s> {
                 style_id: style.style_id,
                 sku_id: sku.sku_id,
                 updated_at: style.updated_at,
+                measurements: style.measurements.clone(),
+                fit_note: style.fit_note.clone(),
             });
         }
         self.items += out.len() as u64;

@@ -57,6 +57,8 @@ pub enum ProblemCode {
     TooManySkus,
     ControlCharacters,
     UndecodableText,
+    MeasurementImplausible,
+    MeasurementUnreadable,
 }
 
 impl ProblemCode {
@@ -95,6 +97,8 @@ impl ProblemCode {
             TooManySkus => "too_many_skus",
             ControlCharacters => "control_characters",
             UndecodableText => "undecodable_text",
+            MeasurementImplausible => "measurement_implausible",
+            MeasurementUnreadable => "measurement_unreadable",
         }
     }
 
@@ -102,10 +106,23 @@ impl ProblemCode {
     pub fn severity(self) -> Severity {
         use ProblemCode::*;
         match self {
-            UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
-            | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
-            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters
-            | UndecodableText => Severity::Warning,
+            UnknownColumn
+            | DuplicateColumn
+            | TitleTooLong
+            | PriceUnusuallyHigh
+            | MissingSizes
+            | UnknownCategory
+            | UnknownMaterial
+            | CompositionTotal
+            | CompositionUnparsed
+            | UnknownOrigin
+            | UnknownSeason
+            | InvalidFlag
+            | InvalidStock
+            | ControlCharacters
+            | UndecodableText
+            | MeasurementImplausible
+            | MeasurementUnreadable => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -186,6 +203,12 @@ impl ProblemCode {
             UndecodableText => format!(
                 "'{col}' 칸의 글자 일부가 파일의 다른 행과 인코딩이 달라 읽지 못했습니다(�로 표시). 이 행을 다시 입력해 주세요. 값: '{v}'"
             ),
+            MeasurementImplausible => format!(
+                "실측 값 '{v}'이(가) 옷의 치수로 보기 어려워 빼고 등록했습니다. cm 단위로 적었는지 확인해 주세요."
+            ),
+            MeasurementUnreadable => format!(
+                "'{col}' 칸의 '{v}'을(를) 실측으로 읽지 못했습니다. 'S: 어깨38 가슴단면48 총장62 / M: …' 처럼 적어 주세요."
+            ),
         }
     }
 
@@ -256,6 +279,12 @@ impl ProblemCode {
             UndecodableText => format!(
                 "part of column '{col}' is in another text encoding than the rest of the file \
                  and could not be read (shown as �); enter this row again: '{v}'"
+            ),
+            MeasurementImplausible => format!(
+                "the measurement '{v}' is not a plausible garment size; it was left out (check it is in cm)"
+            ),
+            MeasurementUnreadable => format!(
+                "'{v}' in column '{col}' cannot be read as a measurement; write it like 'S: 어깨38 가슴단면48 총장62 / M: …'"
             ),
         }
     }

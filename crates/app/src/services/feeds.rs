@@ -178,6 +178,7 @@ async fn load_styles(
     // The wholesaler's own text, machine-translated, follows the generated description.
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
+    let mut measured = ddhub_store::measurements::of_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows
         .into_iter()
@@ -234,6 +235,11 @@ async fn load_styles(
                         image: None,
                     })
                     .collect(),
+                measurements: measured
+                    .get_mut(&StyleId(id))
+                    .map(|m| std::mem::take(&mut m.measurements))
+                    .unwrap_or_default(),
+                fit_note: measured.remove(&StyleId(id)).and_then(|m| m.fit_note),
             }
         })
         .collect();

@@ -70,6 +70,8 @@ pub fn style(id: i64, code: &str, title: &str, category: &str, price: i64) -> Fe
         created_at: Timestamp(1_790_000_000_000),
         updated_at: Timestamp(1_790_000_000_000),
         skus: vec![sku(id * 100, "black", "free", StockState::InStock)],
+        measurements: Vec::new(),
+        fit_note: None,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod photo;
 pub mod purchase_request;
 pub mod sku;
 pub mod style;
+pub mod style_measurement;
 pub mod translation;
 pub mod translation_memory;
 pub mod upload;
