@@ -502,6 +502,8 @@ pub struct StylePage {
     pub description: Option<String>,
     pub sizes: Vec<SizeRow>,
     pub pictures: Vec<Picture>,
+    /// Measured sizes (실측), when the wholesaler gave them.
+    pub measured: Option<super::measured::MeasuredTable>,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -604,6 +606,12 @@ async fn style_view(
             },
         })
         .collect();
+    let measured = super::measured::table(
+        &ui,
+        locale,
+        &ddhub_store::measurements::of_style(&app.store, row.style.id).await?,
+        super::measured::wants_inches(headers, locale, currency),
+    );
     let media_base = app.config.media_base_url();
     let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
         .await?
@@ -652,5 +660,6 @@ async fn style_view(
         description: field("description"),
         sizes,
         pictures,
+        measured,
     })
 }

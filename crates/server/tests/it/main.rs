@@ -9,6 +9,7 @@ mod feed_changes;
 mod feeds;
 mod i18n;
 mod listener;
+mod measured;
 mod openapi;
 mod ops;
 mod orders;
