@@ -104,9 +104,12 @@ pub fn table(ui: &Ui, locale: Locale, m: &MeasuredSizes, inches: bool) -> Option
             .map(|k| ui.t(&format!("measure_{}", k.key())))
             .collect(),
         rows,
-        has_half: shown
-            .iter()
-            .any(|k| matches!(k, Measure::ChestHalf | Measure::WaistHalf | Measure::HipHalf)),
+        has_half: shown.iter().any(|k| {
+            matches!(
+                k,
+                Measure::ChestHalf | Measure::WaistHalf | Measure::HipHalf
+            )
+        }),
         fit_note,
     })
 }

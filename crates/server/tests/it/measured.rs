@@ -109,5 +109,41 @@ async fn measured_sizes_on_the_api_and_the_style_page() {
         let (s, _, v) = call(&e.router, put(bad)).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert!(v.to_string().contains("chest_half"), "{v}");
+
+        // Search by a measure range: a style matches when one of its sizes does.
+        let search = |qs: &str| {
+            Request::get(format!("/api/v1/search?locale=en&currency=KRW&{qs}"))
+                .body(Body::empty())
+                .unwrap()
+        };
+        let start = std::time::Instant::now();
+        loop {
+            let (_, _, all) = call(&e.router, search("")).await;
+            if all["total"] == 2 {
+                break;
+            }
+            assert!(start.elapsed().as_secs() < 30, "never indexed: {all}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        for (qs, want) in [
+            ("measure=length:63..", vec![id]),
+            ("measure=length:64", vec![id]),
+            ("measure=length:70..", vec![]),
+            ("measure=length:..61.5", vec![]),
+            ("measure=length:60..70,chest_half:..48", vec![id]),
+            ("measure=thigh:30..", vec![got["id"].as_i64().unwrap()]),
+        ] {
+            let (s, _, v) = call(&e.router, search(qs)).await;
+            assert_eq!(s, StatusCode::OK, "{qs}: {v}");
+            let ids: Vec<i64> = v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["style_id"].as_i64().unwrap())
+                .collect();
+            assert_eq!(ids, want, "{qs}");
+        }
+        let (s, _, v) = call(&e.router, search("measure=collar:40..")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
     }
 }
