@@ -5,6 +5,7 @@ pub mod date;
 pub mod export;
 pub mod fingerprint;
 pub mod intake;
+pub mod landed;
 pub mod lifecycle;
 pub mod messages;
 pub mod split;
