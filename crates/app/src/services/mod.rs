@@ -6,6 +6,7 @@ pub mod backup;
 pub mod catalog;
 pub mod feeds;
 pub mod glossary;
+pub mod landed;
 pub mod listing;
 pub mod orders;
 pub mod photos;

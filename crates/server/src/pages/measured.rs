@@ -149,3 +149,40 @@ fn fit_note_text(ui: &Ui, locale: Locale, note: &str) -> String {
     }
     format!("{}: {}", ui.t("fit_note"), parts.join(" · "))
 }
+
+/// The style page's delivered-price line for the buyer's currency's country (`About ¥4,320
+/// delivered to Japan: shipping ¥2,550, duty and tax ¥0`) and its estimate note; `None` when the
+/// currency names no destination or a rate is missing (the page then shows the price alone).
+pub async fn landed_line(
+    app: &ddhub_app::AppState,
+    ui: &Ui,
+    style: ddhub_domain::StyleId,
+    currency: Currency,
+) -> Option<(String, String)> {
+    use ddhub_app::services::landed;
+    let dest = landed::destination_of(currency)?;
+    let view = match landed::estimate_today(app, style, None, dest, Some(currency)).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::debug!(error = %e, "no delivered price on the style page");
+            return None;
+        }
+    };
+    let [_, shipping, duty, tax, total] = view.money;
+    let show = |m: ddhub_domain::Money| super::format_price(&m.decimal(), m.currency.code());
+    let duty_tax = ddhub_domain::Money {
+        minor: duty.minor + tax.minor,
+        currency: duty.currency,
+    };
+    let line = ui
+        .t("landed_line")
+        .replace("{total}", &show(total))
+        .replace("{country}", &ui.t(&format!("country_{dest}")))
+        .replace("{shipping}", &show(shipping))
+        .replace("{duty_tax}", &show(duty_tax));
+    let note = ui
+        .t("landed_note")
+        .replace("{quantity}", &view.quantity.to_string())
+        .replace("{date}", &view.data_date);
+    Some((line, note))
+}

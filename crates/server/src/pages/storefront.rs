@@ -504,6 +504,8 @@ pub struct StylePage {
     pub pictures: Vec<Picture>,
     /// Measured sizes (실측), when the wholesaler gave them.
     pub measured: Option<super::measured::MeasuredTable>,
+    /// The delivered price to the buyer's country (line, note), when it can be estimated.
+    pub landed: Option<(String, String)>,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -612,6 +614,7 @@ async fn style_view(
         &ddhub_store::measurements::of_style(&app.store, row.style.id).await?,
         super::measured::wants_inches(headers, locale, currency),
     );
+    let landed = super::measured::landed_line(app, &ui, row.style.id, currency).await;
     let media_base = app.config.media_base_url();
     let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
         .await?
@@ -661,5 +664,6 @@ async fn style_view(
         sizes,
         pictures,
         measured,
+        landed,
     })
 }

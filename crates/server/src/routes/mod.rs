@@ -2,6 +2,7 @@
 
 pub mod feeds;
 pub mod health;
+pub mod landed;
 pub mod orders;
 pub mod photos;
 pub mod search;

@@ -8,6 +8,7 @@ mod control_chars;
 mod feed_changes;
 mod feeds;
 mod i18n;
+mod landed;
 mod listener;
 mod measured;
 mod openapi;
