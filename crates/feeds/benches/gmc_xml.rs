@@ -126,6 +126,7 @@ fn style(i: u64) -> FeedStyle {
         skus,
         measurements: Vec::new(),
         fit_note: None,
+        shipping_krw: Vec::new(),
     }
 }
 

@@ -143,6 +143,10 @@ pub struct FeedStyle {
     /// The model's fit note (`모델 168cm 55 착용`).
     #[serde(default)]
     pub fit_note: Option<String>,
+    /// Shipping of the minimum order per country (ISO alpha-2) from the landed-cost tables, in
+    /// won; used for `g:shipping` when the partner's settings list none.
+    #[serde(default)]
+    pub shipping_krw: Vec<(String, Krw)>,
 }
 
 /// A `g:shipping` entry.
@@ -396,6 +400,22 @@ impl<'s> FeedMapper<'s> {
         let product_type = product_type(&style.category, locale);
         let gender = style.gender.unwrap_or(s.default_gender);
         let origin = style.origin.as_deref().map(|o| clean_text(o).into_owned());
+        let estimated: Vec<FeedShipping> = if s.shipping.is_empty() {
+            style
+                .shipping_krw
+                .iter()
+                .filter_map(|(country, krw)| {
+                    let price = rate.convert(*krw, 0, s.rounding).ok()?;
+                    Some(FeedShipping {
+                        country: country.clone(),
+                        service: Some("EMS".into()),
+                        price,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let shipping: Vec<FeedShipping> = s
             .shipping
             .iter()
@@ -407,6 +427,7 @@ impl<'s> FeedMapper<'s> {
                     currency: s.currency,
                 },
             })
+            .chain(estimated)
             .collect();
         let photos: Vec<String> = style
             .photos

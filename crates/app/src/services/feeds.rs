@@ -240,6 +240,7 @@ async fn load_styles(
                     .map(|m| std::mem::take(&mut m.measurements))
                     .unwrap_or_default(),
                 fit_note: measured.remove(&StyleId(id)).and_then(|m| m.fit_note),
+                shipping_krw: crate::services::landed::feed_shipping(&r.style, settings),
             }
         })
         .collect();

@@ -250,3 +250,28 @@ pub async fn estimate_today(
     )
     .await
 }
+
+/// `g:shipping` for a partner that lists no shipping of its own: the flat table's price of the
+/// style's minimum order to the destination of the partner's currency (none for won).
+pub fn feed_shipping(style: &Style, settings: &ddhub_feeds::FeedSettings) -> Vec<(String, Krw)> {
+    if !settings.shipping.is_empty() {
+        return Vec::new();
+    }
+    let Some(dest) = destination_of(settings.currency) else {
+        return Vec::new();
+    };
+    let Some((_, grams)) = hs_and_grams(style) else {
+        return Vec::new();
+    };
+    let grams = grams
+        .saturating_mul(style.moq.0.max(1))
+        .saturating_add(landed::PACKING_GRAMS);
+    // GMC wants a country; the EU rule is shown for Germany, its largest market.
+    let country = match dest {
+        "EU" => "DE",
+        d => d,
+    };
+    landed::shipping_krw(dest, grams)
+        .map(|(krw, _)| vec![(country.to_string(), krw)])
+        .unwrap_or_default()
+}

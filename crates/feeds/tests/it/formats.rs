@@ -172,3 +172,24 @@ fn jsonl_items_carry_measured_sizes_and_the_fit_note() {
     let xml = gmc_xml(&FeedSettings::default(), styles);
     assert!(!xml.contains("chest_half"));
 }
+
+/// `g:shipping` from the landed-cost tables when the partner lists no shipping (issue 19):
+/// ₩38,500 at ₩1 = $0.00072 is 27.72 USD; a partner's own entries win.
+#[test]
+fn gmc_shipping_from_the_tables_unless_the_partner_sets_its_own() {
+    let mut styles = sample_catalog();
+    for s in &mut styles {
+        s.shipping_krw = vec![("US".into(), ddhub_domain::Krw(38_500))];
+    }
+    let xml = gmc_xml(&FeedSettings::default(), styles.clone());
+    assert!(xml.contains("<g:country>US</g:country>"), "{xml}");
+    assert!(xml.contains("27.72 USD"), "{xml}");
+    let mut own = FeedSettings::default();
+    own.shipping = vec![ddhub_feeds::settings::ShippingDefault {
+        country: "US".into(),
+        service: None,
+        price_minor: 1_500,
+    }];
+    let xml = gmc_xml(&own, styles);
+    assert!(xml.contains("15.00 USD") && !xml.contains("27.72 USD"));
+}
