@@ -222,6 +222,7 @@ impl<'de> Deserialize<'de> for SizeMeasurements {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

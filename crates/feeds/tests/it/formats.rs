@@ -184,12 +184,14 @@ fn gmc_shipping_from_the_tables_unless_the_partner_sets_its_own() {
     let xml = gmc_xml(&FeedSettings::default(), styles.clone());
     assert!(xml.contains("<g:country>US</g:country>"), "{xml}");
     assert!(xml.contains("27.72 USD"), "{xml}");
-    let mut own = FeedSettings::default();
-    own.shipping = vec![ddhub_feeds::settings::ShippingDefault {
-        country: "US".into(),
-        service: None,
-        price_minor: 1_500,
-    }];
+    let own = FeedSettings {
+        shipping: vec![ddhub_feeds::settings::ShippingDefault {
+            country: "US".into(),
+            service: None,
+            price_minor: 1_500,
+        }],
+        ..FeedSettings::default()
+    };
     let xml = gmc_xml(&own, styles);
     assert!(xml.contains("15.00 USD") && !xml.contains("27.72 USD"));
 }

@@ -150,7 +150,7 @@ fn size_entry() -> impl Strategy<Value = Vec<(usize, u32)>> {
 }
 
 fn write_cm(mm: u32) -> String {
-    if mm % 10 == 0 {
+    if mm.is_multiple_of(10) {
         (mm / 10).to_string()
     } else {
         format!("{}.{}", mm / 10, mm % 10)
