@@ -45,9 +45,9 @@ fn photo(rgb: [u8; 3], grey_sweep: bool, seed: u32) -> (Vec<u8>, u32, u32) {
             let (dx, dy) = ((x as f32 - 120.0) / 80.0, (y as f32 - 165.0) / 120.0);
             let garment = dx * dx + dy * dy <= 1.0;
             let shade = 1.1 - 0.2 * (y as f32 / h as f32);
-            for ch in 0..3 {
+            for &c in &rgb {
                 let v = if garment {
-                    f32::from(rgb[ch]) * shade + noise() as f32
+                    f32::from(c) * shade + noise() as f32
                 } else {
                     f32::from(bg) - 6.0 * (x as f32 / w as f32) + noise() as f32 / 2.0
                 };
