@@ -13,6 +13,8 @@ mod m20261128_000007_glossary_memory;
 mod m20261128_000010_console_sessions;
 // issue 17: shipping weights, operators
 mod m20261206_000017_shipments;
+// issue 19: measured sizes
+mod m20261206_000019_measured_sizes;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_glossary_memory::Migration),
             Box::new(m20261128_000010_console_sessions::Migration),
             Box::new(m20261206_000017_shipments::Migration),
+            // issue 19: measured sizes
+            Box::new(m20261206_000019_measured_sizes::Migration),
         ]
     }
 }

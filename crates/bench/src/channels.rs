@@ -148,6 +148,9 @@ fn style(i: u64, japanese: bool) -> FeedStyle {
         skus,
         extras: Default::default(),
         weight_grams: Some(450),
+        measurements: Vec::new(),
+        fit_note: None,
+        shipping_krw: Vec::new(),
     }
 }
 

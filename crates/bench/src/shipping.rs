@@ -141,6 +141,8 @@ async fn seed(b: &ShippingBench, url: &str) -> anyhow::Result<()> {
             same_day_dispatch: false,
             description_ko: None,
             weight_grams: Some(450),
+            measurements: Vec::new(),
+            fit_note: None,
             state: StyleState::Active,
             extra: Default::default(),
             skus: ["black", "ivory", "sky_blue", "pink"]

@@ -5,6 +5,7 @@ pub mod error;
 pub mod id;
 pub mod jobs;
 pub mod locale;
+pub mod measure;
 pub mod money;
 pub mod order;
 pub mod partner;

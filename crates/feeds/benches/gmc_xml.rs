@@ -129,6 +129,9 @@ fn style(i: u64) -> FeedStyle {
         skus,
         weight_grams: Some(450),
         extras: Default::default(),
+        measurements: Vec::new(),
+        fit_note: None,
+        shipping_krw: Vec::new(),
     }
 }
 

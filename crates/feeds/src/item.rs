@@ -6,6 +6,7 @@ use crate::settings::{FeedSettings, SettingsError};
 use crate::size::convert_size;
 use crate::text::{clean_text, encode_path_segment, truncate_chars};
 use ddhub_domain::catalog;
+use ddhub_domain::measure::SizeMeasurements;
 use ddhub_domain::style::{CompositionPart, StockState, StyleState};
 use ddhub_domain::{Krw, Money, RatePerKrw, SkuId, StyleId, Timestamp, WholesalerId};
 use serde::{Deserialize, Serialize, Serializer};
@@ -139,6 +140,16 @@ pub struct FeedStyle {
     /// The style's own weight in grams; `None` takes the category's estimated default.
     #[serde(default)]
     pub weight_grams: Option<u32>,
+    /// Measured sizes (실측), one entry per size, in cm.
+    #[serde(default)]
+    pub measurements: Vec<SizeMeasurements>,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    #[serde(default)]
+    pub fit_note: Option<String>,
+    /// Shipping of the minimum order per country (ISO alpha-2) from the landed-cost tables, in
+    /// won; used for `g:shipping` when the partner's settings list none.
+    #[serde(default)]
+    pub shipping_krw: Vec<(String, Krw)>,
     /// What the store knows about the style's readiness beyond its fields (for diagnostics).
     #[serde(default)]
     pub extras: StyleExtras,
@@ -218,6 +229,11 @@ pub struct FeedItem {
     pub style_id: StyleId,
     pub sku_id: SkuId,
     pub updated_at: Timestamp,
+    /// The style's measured sizes (every size: a size chart), in cm; JSON Lines only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<SizeMeasurements>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit_note: Option<String>,
 }
 
 fn money_text<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
@@ -445,6 +461,22 @@ impl<'s> FeedMapper<'s> {
         let origin = style.origin.as_deref().map(|o| clean_text(o).into_owned());
         let shipping_weight =
             ddhub_domain::weights::shipping_weight(style.weight_grams, &style.category).feed_text();
+        let estimated: Vec<FeedShipping> = if s.shipping.is_empty() {
+            style
+                .shipping_krw
+                .iter()
+                .filter_map(|(country, krw)| {
+                    let price = rate.convert(*krw, 0, s.rounding).ok()?;
+                    Some(FeedShipping {
+                        country: country.clone(),
+                        service: Some("EMS".into()),
+                        price,
+                    })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let shipping: Vec<FeedShipping> = s
             .shipping
             .iter()
@@ -456,6 +488,7 @@ impl<'s> FeedMapper<'s> {
                     currency: s.currency,
                 },
             })
+            .chain(estimated)
             .collect();
         let photos: Vec<String> = style
             .photos
@@ -522,6 +555,8 @@ impl<'s> FeedMapper<'s> {
                 style_id: style.style_id,
                 sku_id: sku.sku_id,
                 updated_at: style.updated_at,
+                measurements: style.measurements.clone(),
+                fit_note: style.fit_note.clone(),
             });
         }
         self.items += out.len() as u64;

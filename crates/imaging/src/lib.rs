@@ -3,6 +3,7 @@
 mod batch;
 mod checks;
 mod color;
+pub mod colour_check;
 mod config;
 mod decode;
 mod encode;

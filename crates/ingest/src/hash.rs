@@ -46,6 +46,14 @@ impl FieldHashes {
             &style.season,
             &style.extra,
         ));
+        // Measured sizes and the fit note count as attributes; a style without them hashes as
+        // it did before they existed.
+        let attributes = if style.measurements.is_empty() && style.fit_note.is_none() {
+            attributes
+        } else {
+            let more = digest_json(&(&style.measurements, &style.fit_note));
+            digest(&[attributes.as_bytes(), more.as_bytes()])
+        };
         // A weight joins the tuple only when given, so styles without one keep their hashes.
         let commerce = match style.weight_grams {
             None => digest_json(&(style.price, style.moq, style.same_day, style.sold_out)),

@@ -25,10 +25,14 @@ pub enum Field {
     SameDay,
     Stock,
     Weight,
+    /// 실측: measured sizes, one cell per style (`S: 어깨38 가슴48 / M: …`) or a free line.
+    Measurements,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    FitNote,
 }
 
 impl Field {
-    pub const ALL: [Field; 15] = [
+    pub const ALL: [Field; 17] = [
         Field::StyleCode,
         Field::Title,
         Field::Category,
@@ -44,6 +48,8 @@ impl Field {
         Field::SameDay,
         Field::Stock,
         Field::Weight,
+        Field::Measurements,
+        Field::FitNote,
     ];
 
     /// The English key: JSON uploads use it, and it is always accepted as a header.
@@ -64,6 +70,8 @@ impl Field {
             Field::SameDay => "same_day",
             Field::Stock => "stock",
             Field::Weight => "weight",
+            Field::Measurements => "measurements",
+            Field::FitNote => "fit_note",
         }
     }
 
@@ -85,6 +93,8 @@ impl Field {
             Field::SameDay => "당일출고",
             Field::Stock => "재고",
             Field::Weight => "무게",
+            Field::Measurements => "실측",
+            Field::FitNote => "모델착용",
         }
     }
 
@@ -273,6 +283,27 @@ impl Field {
                 "net weight",
                 "shipping weight",
             ],
+            Field::Measurements => &[
+                "실측",
+                "실측사이즈",
+                "사이즈실측",
+                "실측정보",
+                "실측치수",
+                "상세사이즈",
+                "사이즈정보",
+                "measurements",
+                "measured sizes",
+                "size chart",
+            ],
+            Field::FitNote => &[
+                "모델착용",
+                "모델정보",
+                "모델사이즈",
+                "착용정보",
+                "모델착용사이즈",
+                "fit_note",
+                "fit note",
+            ],
         }
     }
 }
@@ -333,6 +364,8 @@ pub enum ColumnRole {
     Ignored,
     /// A second column for a field already taken by an earlier column.
     Duplicate(Field),
+    /// One measure of the measured sizes (`어깨`, `가슴단면`, `총장` …), by its Korean label.
+    Measure(String),
 }
 
 /// Resolves one header: the caller's mapping first, then the synonyms, then the synonyms with
@@ -351,6 +384,11 @@ pub fn resolve_header(header: &str, mapping: &ColumnMapping) -> ColumnRole {
     }
     if let Some(f) = SYNONYMS.get(&key) {
         return ColumnRole::Field(*f);
+    }
+    if crate::measure::measure_word(header).is_some()
+        || crate::measure::measure_word(&strip_brackets(header)).is_some()
+    {
+        return ColumnRole::Measure(header.trim().to_string());
     }
     let stripped = header_key(&strip_brackets(header));
     if !stripped.is_empty()

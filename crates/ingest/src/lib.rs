@@ -5,6 +5,7 @@ mod error;
 mod hash;
 mod headers;
 mod limits;
+pub mod measure;
 mod photos;
 mod problem;
 mod report;

@@ -58,6 +58,8 @@ pub enum ProblemCode {
     ControlCharacters,
     UndecodableText,
     InvalidWeight,
+    MeasurementImplausible,
+    MeasurementUnreadable,
 }
 
 impl ProblemCode {
@@ -97,6 +99,8 @@ impl ProblemCode {
             ControlCharacters => "control_characters",
             UndecodableText => "undecodable_text",
             InvalidWeight => "invalid_weight",
+            MeasurementImplausible => "measurement_implausible",
+            MeasurementUnreadable => "measurement_unreadable",
         }
     }
 
@@ -104,10 +108,24 @@ impl ProblemCode {
     pub fn severity(self) -> Severity {
         use ProblemCode::*;
         match self {
-            UnknownColumn | DuplicateColumn | TitleTooLong | PriceUnusuallyHigh | MissingSizes
-            | UnknownCategory | UnknownMaterial | CompositionTotal | CompositionUnparsed
-            | UnknownOrigin | UnknownSeason | InvalidFlag | InvalidStock | ControlCharacters
-            | UndecodableText | InvalidWeight => Severity::Warning,
+            UnknownColumn
+            | DuplicateColumn
+            | TitleTooLong
+            | PriceUnusuallyHigh
+            | MissingSizes
+            | UnknownCategory
+            | UnknownMaterial
+            | CompositionTotal
+            | CompositionUnparsed
+            | UnknownOrigin
+            | UnknownSeason
+            | InvalidFlag
+            | InvalidStock
+            | ControlCharacters
+            | UndecodableText
+            | MeasurementImplausible
+            | MeasurementUnreadable
+            | InvalidWeight => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -191,6 +209,12 @@ impl ProblemCode {
             InvalidWeight => format!(
                 "무게 '{v}'을(를) 읽을 수 없어 카테고리 기본값(추정치)을 씁니다. 350g, 0.35kg처럼 적어 주세요(1g~30kg)."
             ),
+            MeasurementImplausible => format!(
+                "실측 값 '{v}'이(가) 옷의 치수로 보기 어려워 빼고 등록했습니다. cm 단위로 적었는지 확인해 주세요."
+            ),
+            MeasurementUnreadable => format!(
+                "'{col}' 칸의 '{v}'을(를) 실측으로 읽지 못했습니다. 'S: 어깨38 가슴단면48 총장62 / M: …' 처럼 적어 주세요."
+            ),
         }
     }
 
@@ -265,6 +289,12 @@ impl ProblemCode {
             InvalidWeight => format!(
                 "weight '{v}' cannot be read; the category's estimated default is used \
                  (write 350g or 0.35kg, 1 g to 30 kg)"
+            ),
+            MeasurementImplausible => format!(
+                "the measurement '{v}' is not a plausible garment size; it was left out (check it is in cm)"
+            ),
+            MeasurementUnreadable => format!(
+                "'{v}' in column '{col}' cannot be read as a measurement; write it like 'S: 어깨38 가슴단면48 총장62 / M: …'"
             ),
         }
     }

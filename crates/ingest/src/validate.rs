@@ -6,11 +6,13 @@ use crate::cells::{
     parse_price, parse_season, parse_sizes, parse_sold_out, parse_weight_grams,
 };
 use crate::headers::{ColumnMapping, ColumnRole, Field, resolve_headers};
+use crate::measure::{MeasureIssue, parse_measure_cell, parse_measure_values};
 use crate::problem::{Problem, ProblemCode};
 use crate::sheet::{RawRow, Sheet};
 use crate::text::{clean, header_key};
 use ddhub_domain::Krw;
 use ddhub_domain::catalog;
+use ddhub_domain::measure::{SizeMeasurements, cm_to_mm};
 use ddhub_domain::style::{CompositionPart, Quantity, validate_style_code};
 use ddhub_domain::style_rules::{self, Breach, StyleFacts};
 use serde::{Deserialize, Serialize};
@@ -52,6 +54,12 @@ pub struct ParsedStyle {
     pub photos: Vec<String>,
     /// Columns that are no known field, by header as written.
     pub extra: BTreeMap<String, String>,
+    /// Measured sizes (실측), one entry per size, in the sheet's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<SizeMeasurements>,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit_note: Option<String>,
 }
 
 /// The outcome of validating one sheet.
@@ -100,8 +108,10 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
     let mut problems = Vec::new();
     let mut cols: HashMap<Field, usize> = HashMap::new();
     let mut extras: Vec<usize> = Vec::new();
+    let mut measure_cols: Vec<usize> = Vec::new();
     for (i, (h, role)) in sheet.headers.iter().zip(&roles).enumerate() {
         match role {
+            ColumnRole::Measure(_) => measure_cols.push(i),
             ColumnRole::Field(f) => {
                 cols.insert(*f, i);
             }
@@ -199,6 +209,7 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
         sheet,
         cols,
         extras,
+        measure_cols,
         stock_is_flag: false,
     };
     let ctx = Ctx {
@@ -240,6 +251,8 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
         {
             let mut row_problems = Vec::new();
             let (colours, sizes) = ctx.variants(row, &mut row_problems, true);
+            let mut note = None;
+            let more = ctx.measurements(row, &sizes, &mut note, &mut row_problems);
             let row_failed = row_problems.iter().any(Problem::is_error);
             problems.extend(row_problems);
             match cur.index {
@@ -249,6 +262,10 @@ pub fn validate(sheet: &Sheet, mapping: &ColumnMapping) -> Validated {
                     merge_unique(&mut st.colours, colours);
                     merge_unique(&mut st.sizes, sizes);
                     merge_unique(&mut st.photos, parse_photos(ctx.cell(row, Field::Photos)));
+                    merge_measurements(&mut st.measurements, more);
+                    if st.fit_note.is_none() {
+                        st.fit_note = note;
+                    }
                 }
                 Some(i) => {
                     // A bad variant row rejects its whole style: no style is half-applied.
@@ -335,7 +352,25 @@ struct Ctx<'a> {
     sheet: &'a Sheet,
     cols: HashMap<Field, usize>,
     extras: Vec<usize>,
+    /// Columns holding one measure each (`어깨`, `가슴단면` …).
+    measure_cols: Vec<usize>,
     stock_is_flag: bool,
+}
+
+/// Adds sizes' measures to a style's: a size already there gains the measures it lacked.
+fn merge_measurements(into: &mut Vec<SizeMeasurements>, from: Vec<SizeMeasurements>) {
+    for m in from {
+        match into.iter_mut().find(|x| x.size == m.size) {
+            Some(x) => {
+                for (k, v) in m.present() {
+                    if x.get_mm(k).is_none() {
+                        x.set_mm(k, Some(v));
+                    }
+                }
+            }
+            None => into.push(m),
+        }
+    }
 }
 
 /// Fields that belong to a style, not to one colour or size row.
@@ -598,6 +633,19 @@ impl Ctx<'_> {
             }
         }
 
+        let mut fit_note = None;
+        let measurements = self.measurements(row, &sizes, &mut fit_note, problems);
+        let fit_note = fit_note.or_else(|| {
+            // A fit note written in the description (`모델 168cm 55 착용`).
+            description
+                .as_deref()
+                .and_then(|d| {
+                    d.lines()
+                        .find(|l| crate::measure::is_fit_note(l) && l.contains("착용"))
+                })
+                .map(|l| l.trim().chars().take(200).collect())
+        });
+
         let mut extra = BTreeMap::new();
         for &i in &self.extras {
             let v = clean(row.get(i));
@@ -624,6 +672,102 @@ impl Ctx<'_> {
             sizes,
             photos: parse_photos(self.cell(row, Field::Photos)),
             extra,
+            measurements,
+            fit_note,
         })
+    }
+
+    /// The measured sizes a row gives: its measure cell (per size or a free line), then its
+    /// per-measure columns for the row's sizes. Problems are warnings; bad values are dropped.
+    fn measurements(
+        &self,
+        row: &RawRow,
+        sizes: &[String],
+        fit_note: &mut Option<String>,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<SizeMeasurements> {
+        use ProblemCode as P;
+        // A free line names no size: it is the style's only size, or one size (FREE).
+        let default_size = match sizes {
+            [one] => one.clone(),
+            _ => "free".to_string(),
+        };
+        let mut out: Vec<SizeMeasurements> = Vec::new();
+        let raw = self.cell(row, Field::Measurements);
+        if !raw.trim().is_empty() {
+            let cell = parse_measure_cell(raw);
+            for issue in &cell.issues {
+                problems.push(match issue {
+                    MeasureIssue::Implausible {
+                        size,
+                        measure,
+                        value,
+                    } => {
+                        let (lo, hi) = measure.plausible_cm();
+                        let v = format!(
+                            "{}{} {value}cm ({lo}~{hi}cm)",
+                            size.as_deref().map(|s| format!("{s} ")).unwrap_or_default(),
+                            measure.label_ko()
+                        );
+                        self.problem_value(row, Field::Measurements, &v, P::MeasurementImplausible)
+                    }
+                    MeasureIssue::Unreadable(t) => {
+                        self.problem_value(row, Field::Measurements, t, P::MeasurementUnreadable)
+                    }
+                });
+            }
+            *fit_note = cell.fit_note;
+            for r in cell.sizes {
+                let mut m = r.measures;
+                m.size = r.size.unwrap_or_else(|| default_size.clone());
+                merge_measurements(&mut out, vec![m]);
+            }
+        }
+        let note = clean(self.cell(row, Field::FitNote));
+        if !note.is_empty() {
+            *fit_note = Some(note.chars().take(200).collect());
+        }
+        for &i in &self.measure_cols {
+            let header = self.sheet.headers[i].as_str();
+            let Some(word) = crate::measure::measure_word(header) else {
+                continue;
+            };
+            let values = match parse_measure_values(row.get(i)) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(t) => {
+                    problems.push(Problem::new(row.row, header, &t, P::MeasurementUnreadable));
+                    continue;
+                }
+            };
+            // One value for the row's size, or one per size in the sizes cell's order.
+            let targets: Vec<String> = if values.len() == 1 {
+                vec![default_size.clone()]
+            } else if values.len() == sizes.len() {
+                sizes.to_vec()
+            } else {
+                problems.push(Problem::new(
+                    row.row,
+                    header,
+                    row.get(i).trim(),
+                    P::MeasurementUnreadable,
+                ));
+                continue;
+            };
+            for (size, cm) in targets.into_iter().zip(values) {
+                let Some(mm) = cm_to_mm(cm) else { continue };
+                let (measure, mm) = word.resolve(mm);
+                if !measure.is_plausible(mm) {
+                    let (lo, hi) = measure.plausible_cm();
+                    let v = format!("{size} {} {cm}cm ({lo}~{hi}cm)", measure.label_ko());
+                    problems.push(Problem::new(row.row, header, &v, P::MeasurementImplausible));
+                    continue;
+                }
+                let mut m = SizeMeasurements::new(size);
+                m.set_mm(measure, Some(mm));
+                merge_measurements(&mut out, vec![m]);
+            }
+        }
+        out
     }
 }

@@ -6,6 +6,7 @@ pub mod dispatch;
 pub mod export;
 pub mod fingerprint;
 pub mod intake;
+pub mod landed;
 pub mod lifecycle;
 pub mod messages;
 pub mod receiving;

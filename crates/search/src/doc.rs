@@ -2,6 +2,7 @@
 
 use ddhub_domain::Locale;
 use ddhub_domain::catalog;
+use ddhub_domain::measure::SizeMeasurements;
 use ddhub_translate::{Glossary, translate_title};
 use serde::{Deserialize, Serialize};
 
@@ -164,6 +165,9 @@ pub struct ListingDoc {
     /// Milliseconds since the Unix epoch.
     pub updated_at: i64,
     pub thumbnail_url: Option<String>,
+    /// Measured sizes (실측), for the measure-range filters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measurements: Vec<SizeMeasurements>,
 }
 
 /// The style fields [`ListingDoc::build`] needs; titles in other locales come from the glossary.
@@ -186,6 +190,7 @@ pub struct StyleFields {
     pub created_at: i64,
     pub updated_at: i64,
     pub thumbnail_url: Option<String>,
+    pub measurements: Vec<SizeMeasurements>,
 }
 
 impl ListingDoc {
@@ -226,6 +231,7 @@ impl ListingDoc {
             created_at: style.created_at,
             updated_at: style.updated_at,
             thumbnail_url: style.thumbnail_url,
+            measurements: style.measurements,
         }
     }
 

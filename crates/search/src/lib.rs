@@ -12,8 +12,8 @@ pub mod tokenize;
 pub use doc::{HitDisplay, ListingDoc, LocalizedText, StockState, StyleFields, WholesalerRef};
 pub use meili::{MeiliConfig, MeiliIndex};
 pub use query::{
-    Facets, Hit, PRICE_BUCKETS, PriceBucket, QueryError, SameDayFacet, SearchQuery, SearchResult,
-    Sort,
+    Facets, Hit, MeasureRange, PRICE_BUCKETS, PriceBucket, QueryError, SameDayFacet, SearchQuery,
+    SearchResult, Sort,
 };
 pub use tantivy_index::{SCHEMA_VERSION, SchemaStatus, TantivyIndex};
 

@@ -114,6 +114,9 @@ struct MeiliDoc {
     stock: &'static str,
     wholesaler_id: i64,
     created_at: i64,
+    /// `m_length` … → every size's value in mm (measure-range filters).
+    #[serde(flatten)]
+    measures: BTreeMap<String, Vec<u32>>,
     /// The hit's display (see [`HitDisplay`]), as JSON: retrieved, never searched (the
     /// searchable attributes are listed one by one).
     display: String,
@@ -147,7 +150,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
     }
     let equality = |attr: &str| FilterableAttribute::Attribute(attr.to_string());
     let comparison = FilterableAttribute::Settings(FilterableAttributesSettings {
-        attribute_patterns: vec!["price_krw".into(), "moq".into()],
+        attribute_patterns: vec!["price_krw".into(), "moq".into(), "m_*".into()],
         features: FilterFeatures {
             facet_search: false,
             filter: FilterFeatureModes {
@@ -350,6 +353,15 @@ impl MeiliIndex {
             wholesaler_id: d.wholesaler.id,
             display: d.stored_display(),
             created_at: d.created_at,
+            measures: {
+                let mut m: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+                for size in &d.measurements {
+                    for (k, mm) in size.present() {
+                        m.entry(format!("m_{}", k.key())).or_default().push(mm);
+                    }
+                }
+                m
+            },
         }
     }
 
@@ -398,6 +410,16 @@ impl MeiliIndex {
         }
         if let Some(v) = q.moq_max {
             f.push(format!("moq <= {v}"));
+        }
+        // One condition per range, so a style matches when one size's value lies in it.
+        for r in &q.measures {
+            let attr = format!("m_{}", r.measure.key());
+            match (r.min_mm, r.max_mm) {
+                (Some(lo), Some(hi)) => f.push(format!("{attr} {lo} TO {hi}")),
+                (Some(lo), None) => f.push(format!("{attr} >= {lo}")),
+                (None, Some(hi)) => f.push(format!("{attr} <= {hi}")),
+                (None, None) => {}
+            }
         }
         if let Some(v) = q.same_day {
             f.push(format!("same_day = {v}"));

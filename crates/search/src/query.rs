@@ -1,6 +1,7 @@
 //! The query and result model shared by every backend, with the limits a query must respect.
 
 use ddhub_domain::Locale;
+use ddhub_domain::measure::Measure;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use unicode_normalization::UnicodeNormalization;
@@ -56,6 +57,65 @@ pub struct SearchQuery {
     pub per_page: u32,
     /// Also return sold-out and archived styles (left out by default).
     pub include_unavailable: bool,
+    /// Measured-size ranges (실측); a style matches a range when any of its sizes does.
+    #[serde(default)]
+    pub measures: Vec<MeasureRange>,
+}
+
+/// A range of one measure, in millimetres (bounds included): `length ≥ 70 cm` is
+/// `{length, min_mm: 700}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureRange {
+    #[serde(with = "measure_key")]
+    pub measure: Measure,
+    pub min_mm: Option<u32>,
+    pub max_mm: Option<u32>,
+}
+
+mod measure_key {
+    use ddhub_domain::measure::Measure;
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(m: &Measure, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(m.key())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Measure, D::Error> {
+        let k = String::deserialize(d)?;
+        Measure::from_key(&k).ok_or_else(|| serde::de::Error::custom(format!("measure {k:?}")))
+    }
+}
+
+impl MeasureRange {
+    /// `length:70..` (at least 70 cm), `chest_half:..55`, `waist:64..72.5`, `length:70`
+    /// (exactly); cm, as buyers read them.
+    pub fn parse(s: &str) -> Option<MeasureRange> {
+        let (key, range) = s.trim().split_once(':')?;
+        let measure = Measure::from_key(key.trim())?;
+        let cm = |t: &str| -> Option<Option<u32>> {
+            let t = t.trim();
+            if t.is_empty() {
+                return Some(None);
+            }
+            t.parse::<f64>()
+                .ok()
+                .and_then(ddhub_domain::measure::cm_to_mm)
+                .map(Some)
+        };
+        let (min_mm, max_mm) = match range.split_once("..") {
+            Some((lo, hi)) => (cm(lo)?, cm(hi)?),
+            None => {
+                let v = cm(range)?;
+                (v, v)
+            }
+        };
+        if min_mm.is_none() && max_mm.is_none() {
+            return None;
+        }
+        Some(MeasureRange {
+            measure,
+            min_mm,
+            max_mm,
+        })
+    }
 }
 
 impl Default for SearchQuery {
@@ -76,6 +136,7 @@ impl Default for SearchQuery {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             include_unavailable: false,
+            measures: Vec::new(),
         }
     }
 }
@@ -152,6 +213,18 @@ impl SearchQuery {
             return Err(QueryError::TooManyFilterValues {
                 max: MAX_FILTER_VALUES,
             });
+        }
+        if self.measures.len() > Measure::ALL.len() {
+            return Err(QueryError::TooManyFilterValues {
+                max: Measure::ALL.len(),
+            });
+        }
+        for r in &self.measures {
+            if let (Some(lo), Some(hi)) = (r.min_mm, r.max_mm)
+                && lo > hi
+            {
+                return Err(QueryError::BadCode(format!("{}:{lo}..{hi} mm", r.measure)));
+            }
         }
         let codes = self
             .category

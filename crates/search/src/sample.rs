@@ -608,6 +608,7 @@ pub fn catalog_with(glossary: &Glossary, n: usize, seed: u64) -> Vec<ListingDoc>
             created_at,
             updated_at: created_at,
             thumbnail_url: Some(format!("/media/styles/{}/thumb.webp", i + 1)),
+            measurements: Vec::new(),
         };
         out.push(ListingDoc::build(fields, glossary));
     }

@@ -10,6 +10,7 @@ use crate::{Health, SearchError, SearchIndex};
 use async_trait::async_trait;
 use ddhub_domain::Locale;
 use ddhub_domain::catalog;
+use ddhub_domain::measure::Measure;
 use ddhub_translate::Glossary;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -33,7 +34,7 @@ use tantivy::{
 
 /// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
 /// an index written with another version is emptied on open and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "ddhub-search-schema-version";
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
@@ -83,6 +84,8 @@ struct Fields {
     size_bits: Field,
     /// The hit's display, stored only (see [`HitDisplay`]).
     display: Field,
+    /// One multi-valued field per measure (`m_length` …): every size's value in mm.
+    measures: [Field; 11],
 }
 
 /// Colour families in bit order of the packed facet column.
@@ -176,6 +179,7 @@ fn build_schema() -> (Schema, Fields) {
         facet_bits: b.add_u64_field("facet_bits", FAST),
         size_bits: b.add_u64_field("size_bits", FAST),
         display: b.add_text_field("display", TextOptions::default().set_stored()),
+        measures: Measure::ALL.map(|m| b.add_u64_field(&format!("m_{}", m.key()), INDEXED | FAST)),
     };
     (b.build(), fields)
 }
@@ -666,6 +670,11 @@ impl Inner {
         let (bits, sizes) = pack_facets(d, &families);
         doc.add_u64(f.facet_bits, bits);
         doc.add_u64(f.size_bits, sizes);
+        for size in &d.measurements {
+            for (m, mm) in size.present() {
+                doc.add_u64(f.measures[m as usize], u64::from(mm));
+            }
+        }
         doc
     }
 
@@ -912,6 +921,15 @@ impl Inner {
                 Bound::Unbounded,
                 Bound::Included(Term::from_field_u64(f.moq, u64::from(m))),
             )));
+        }
+        for r in &q.measures {
+            let field = f.measures[r.measure as usize];
+            let bound = |v: Option<u32>| {
+                v.map_or(Bound::Unbounded, |mm| {
+                    Bound::Included(Term::from_field_u64(field, u64::from(mm)))
+                })
+            };
+            filters.push(Box::new(RangeQuery::new(bound(r.min_mm), bound(r.max_mm))));
         }
         if let Some(s) = q.same_day {
             filters.push(Box::new(TermQuery::new(

@@ -76,7 +76,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 
 /// Public search: limited per client IP.
 fn search_router() -> OpenApiRouter<AppState> {
-    routes::search::router()
+    routes::search::router().merge(routes::landed::router())
 }
 
 /// Long-running streams (feeds): no request timeout, which would cut a large feed.

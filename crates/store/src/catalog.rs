@@ -7,6 +7,7 @@ use crate::entity::{sku, style};
 use crate::jobs::{self, NewJob};
 use crate::{Result, Store, StoreError};
 use ddhub_domain::jobs::{ChangedStyle, StyleChanged};
+use ddhub_domain::measure::SizeMeasurements;
 use ddhub_domain::style::{CompositionPart, Quantity, Sku, StockState, Style, StyleState};
 use ddhub_domain::{Krw, SkuId, StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::Expr;
@@ -123,6 +124,10 @@ pub struct StyleInput {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// (colour code, size code, stock) for every SKU.
     pub skus: Vec<(String, String, StockState)>,
+    /// Measured sizes (실측), one entry per size.
+    pub measurements: Vec<SizeMeasurements>,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    pub fit_note: Option<String>,
 }
 
 /// What an upsert did.
@@ -177,6 +182,7 @@ fn changed_fields(
     old: &style::Model,
     new: &StyleInput,
     old_skus: &[sku::Model],
+    old_measurements: &[SizeMeasurements],
 ) -> Result<Vec<&'static str>> {
     let mut f = Vec::new();
     if old.title_ko != new.title_ko {
@@ -192,6 +198,8 @@ fn changed_fields(
         || old.origin != new.origin
         || old.season != new.season
         || old.extra != extra
+        || old.fit_note != new.fit_note
+        || old_measurements != new.measurements.as_slice()
     {
         f.push("attributes");
     }
@@ -332,6 +340,16 @@ pub async fn upsert_styles<C: ConnectionTrait>(
         })
         .collect();
     let mut stock_updates: Vec<(StockState, Vec<i64>)> = Vec::new();
+    // Measured sizes to write: every new style that has some, every changed style whose differ.
+    let mut measure_writes: Vec<(i64, &[SizeMeasurements])> = new_rows
+        .iter()
+        .filter(|(i, _)| !i.measurements.is_empty())
+        .filter_map(|(i, _)| {
+            new_ids
+                .get(&i.style_code)
+                .map(|id| (*id, i.measurements.as_slice()))
+        })
+        .collect();
     if !changed.is_empty() {
         let ids: Vec<i64> = changed.iter().map(|(_, r)| r.id).collect();
         let mut old_skus: HashMap<i64, Vec<sku::Model>> = HashMap::new();
@@ -344,9 +362,20 @@ pub async fn upsert_styles<C: ConnectionTrait>(
                 old_skus.entry(k.style_id).or_default().push(k);
             }
         }
+        let old_measures = crate::measurements::of_styles_in(
+            conn,
+            &ids.iter().map(|i| StyleId(*i)).collect::<Vec<_>>(),
+        )
+        .await?;
         for ((input, _), row) in &changed {
             let old = old_skus.get(&row.id).map_or(&[][..], Vec::as_slice);
-            let fields = changed_fields(row, input, old)?;
+            let old_m = old_measures
+                .get(&StyleId(row.id))
+                .map_or(&[][..], Vec::as_slice);
+            if old_m != input.measurements.as_slice() {
+                measure_writes.push((row.id, input.measurements.as_slice()));
+            }
+            let fields = changed_fields(row, input, old, old_m)?;
             plan_sku_sync(row.id, &input.skus, old, &mut new_skus, &mut stock_updates);
             if !fields.is_empty() {
                 change_list.push(ChangedStyle {
@@ -379,6 +408,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
             conn.execute_raw(sql.build()).await?;
         }
     }
+    crate::measurements::replace(conn, &measure_writes).await?;
     let mut skus_written = new_skus.len();
     insert_skus(conn, now, new_skus).await?;
     for (stock, ids) in &stock_updates {
@@ -454,7 +484,7 @@ pub async fn upsert_styles<C: ConnectionTrait>(
 
 /// The `styles` columns an upsert writes from its input, in order, and the names the batch
 /// CTE gives them (the first is the upsert key).
-const STYLE_VALUE_TARGETS: [&str; 14] = [
+const STYLE_VALUE_TARGETS: [&str; 15] = [
     "style_code",
     "title_ko",
     "category",
@@ -469,8 +499,9 @@ const STYLE_VALUE_TARGETS: [&str; 14] = [
     "extra",
     "content_hash",
     "weight_grams",
+    "fit_note",
 ];
-const STYLE_VALUE_NAMES: [&str; 14] = [
+const STYLE_VALUE_NAMES: [&str; 15] = [
     "code",
     "title",
     "category",
@@ -485,6 +516,7 @@ const STYLE_VALUE_NAMES: [&str; 14] = [
     "extra",
     "hash",
     "weight",
+    "fit_note",
 ];
 const STYLE_VALUE_COLUMNS: usize = STYLE_VALUE_NAMES.len();
 
@@ -508,7 +540,9 @@ fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
     let mut extra = Vec::with_capacity(n);
     let mut hash = Vec::with_capacity(n);
     let mut weight = Vec::with_capacity(n);
+    let mut fit_note = Vec::with_capacity(n);
     for (i, content_hash) in inputs {
+        fit_note.push(i.fit_note.clone());
         code.push(i.style_code.clone());
         title.push(i.title_ko.clone());
         category.push(i.category.clone());
@@ -542,7 +576,8 @@ fn style_rows(inputs: &[Hashed], ids: Option<Vec<i64>>) -> Result<Rows> {
         .col("state", Column::Text(state))
         .col("extra", Column::Text(extra))
         .col("hash", Column::Text(hash))
-        .col("weight", Column::Int(weight)))
+        .col("weight", Column::Int(weight))
+        .col("fit_note", Column::NullableText(fit_note)))
 }
 
 /// A weight as the `styles.weight_grams` column holds it: 0 for none (the bulk writer binds
@@ -803,6 +838,11 @@ pub(crate) fn content_hash(input: &StyleInput) -> String {
         composition: &'a [CompositionPart],
         description: &'a Option<String>,
         extra: &'a serde_json::Map<String, serde_json::Value>,
+        // Left out when absent, so styles without them keep their earlier hashes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        fit_note: &'a Option<String>,
+        #[serde(skip_serializing_if = "<[SizeMeasurements]>::is_empty")]
+        measurements: &'a [SizeMeasurements],
         moq: u32,
         origin: &'a Option<String>,
         price: i64,
@@ -831,6 +871,8 @@ pub(crate) fn content_hash(input: &StyleInput) -> String {
         composition: &input.composition,
         description: &input.description_ko,
         extra: &input.extra,
+        fit_note: &input.fit_note,
+        measurements: &input.measurements,
         moq: input.moq.0,
         origin: &input.origin,
         price: input.price.0,
@@ -1144,6 +1186,8 @@ mod tests {
                 ("black".into(), "55".into(), StockState::InStock),
                 ("ivory".into(), "free".into(), StockState::SoldOut),
             ],
+            measurements: Vec::new(),
+            fit_note: None,
         };
         assert_eq!(content_hash(&input), content_hash_v1(&input));
         input.origin = None;
@@ -1156,5 +1200,13 @@ mod tests {
         let before = content_hash(&input);
         input.price = Krw(18_001);
         assert_ne!(content_hash(&input), before);
+        // Measured sizes and the fit note count once present.
+        let before = content_hash(&input);
+        input.measurements =
+            vec![SizeMeasurements::new("s").with_cm(ddhub_domain::measure::Measure::Length, 62.0)];
+        assert_ne!(content_hash(&input), before);
+        let with_measures = content_hash(&input);
+        input.fit_note = Some("모델 168cm 55 착용".into());
+        assert_ne!(content_hash(&input), with_measures);
     }
 }

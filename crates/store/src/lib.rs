@@ -10,6 +10,7 @@ mod error;
 pub mod glossary;
 pub mod jobs;
 pub mod keys;
+pub mod measurements;
 pub mod operators;
 pub mod orders;
 pub mod parties;

@@ -171,6 +171,8 @@ fn to_input(p: ddhub_ingest::ParsedStyle) -> StyleInput {
             .map(|(k, v)| (k, serde_json::Value::String(v)))
             .collect(),
         skus,
+        measurements: p.measurements,
+        fit_note: p.fit_note,
     }
 }
 

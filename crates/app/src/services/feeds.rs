@@ -179,6 +179,7 @@ async fn load_styles(
     // The wholesaler's own text, machine-translated, follows the generated description.
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
+    let mut measured = ddhub_store::measurements::of_styles(store, ids).await?;
     let profile = settings.image_profile.as_str();
     let styles = rows
         .into_iter()
@@ -245,6 +246,12 @@ async fn load_styles(
                     photos_below_profile: u32::try_from(small).unwrap_or(u32::MAX),
                     wholesaler_name_latin: latin_name(&r.wholesaler.name),
                 },
+                measurements: measured
+                    .get_mut(&StyleId(id))
+                    .map(|m| std::mem::take(&mut m.measurements))
+                    .unwrap_or_default(),
+                fit_note: measured.remove(&StyleId(id)).and_then(|m| m.fit_note),
+                shipping_krw: crate::services::landed::feed_shipping(&r.style, settings),
             }
         })
         .collect();

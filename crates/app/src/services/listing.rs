@@ -445,7 +445,13 @@ impl Listing {
         [title, attributes, description]
     }
 
-    fn doc(&self, glossary: &Glossary, row: &ListingRow, texts: [LocalizedText; 3]) -> ListingDoc {
+    fn doc(
+        &self,
+        glossary: &Glossary,
+        row: &ListingRow,
+        texts: [LocalizedText; 3],
+        measured: &[ddhub_domain::measure::SizeMeasurements],
+    ) -> ListingDoc {
         let [title, attributes, description] = texts;
         let attrs = Self::attributes_of(row);
         let stock = match row.style.state {
@@ -474,6 +480,7 @@ impl Listing {
                 created_at: row.style.created_at.0,
                 updated_at: row.style.updated_at.0,
                 thumbnail_url: self.media_url(row.thumbnail_key.as_deref()),
+                measurements: measured.to_vec(),
             },
             glossary,
         );
@@ -523,11 +530,13 @@ impl Listing {
             self.automatic(&current, row, &free, &mut items, &mut remove);
         }
         let in_force = translations::write_automatic_many(store, &items, &remove).await?;
+        let measured = ddhub_store::measurements::of_styles_in(store.conn(), ids).await?;
         let docs: Vec<ListingDoc> = rows
             .iter()
             .map(|row| {
                 let texts = self.texts_in_force(&current, row, &in_force);
-                self.doc(&current.glossary, row, texts)
+                let m = measured.get(&row.style.id).map_or(&[][..], Vec::as_slice);
+                self.doc(&current.glossary, row, texts, m)
             })
             .collect();
         Ok((docs, gone))

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod declarations;
 pub mod feeds;
 pub mod glossary;
+pub mod landed;
 pub mod listing;
 pub mod orders;
 pub mod photos;

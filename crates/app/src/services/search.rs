@@ -35,6 +35,10 @@ pub struct SearchParams {
     pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+    /// Measured-size ranges in cm, comma-separated: `length:70..` (at least 70),
+    /// `chest_half:..55`, `waist:64..72`. Keys: shoulder, chest_half, chest, length, sleeve,
+    /// waist_half, waist, hip_half, thigh, rise, hem. A style matches when one of its sizes does.
+    pub measure: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -188,6 +192,16 @@ pub async fn execute(
         page: p.page.unwrap_or(1),
         per_page: p.per_page.unwrap_or(24),
         include_unavailable: false,
+        measures: list(&p.measure)
+            .iter()
+            .map(|m| {
+                ddhub_search::MeasureRange::parse(m).ok_or_else(|| {
+                    bad(format!(
+                        "measure {m:?}: write a measure key and a range in cm, like length:70.."
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?,
     };
     let started = std::time::Instant::now();
     let searched = listing.index.search(&query).await;

@@ -142,3 +142,56 @@ fn etag_changes_with_settings_and_version() {
     assert!(if_none_match(&tag(&a, 1), &tag(&a, 1)));
     assert!(!if_none_match(&tag(&a, 1), &tag(&a, 2)));
 }
+
+/// Measured sizes and the fit note ride on every JSON Lines item of the style (issue 19), in
+/// cm with absent measures left out; GMC XML, which has no size-chart attribute, leaves them.
+#[test]
+fn jsonl_items_carry_measured_sizes_and_the_fit_note() {
+    use ddhub_domain::measure::{Measure, SizeMeasurements};
+    let mut styles = sample_catalog();
+    styles[0].measurements = vec![
+        SizeMeasurements::new("55")
+            .with_cm(Measure::ChestHalf, 48.5)
+            .with_cm(Measure::Length, 62.0),
+    ];
+    styles[0].fit_note = Some("모델 168cm 55 착용".into());
+    let (bytes, _) = feed(&FeedSettings::default(), styles.clone(), FeedFormat::Jsonl);
+    let text = String::from_utf8(bytes).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        first["measurements"],
+        serde_json::json!([{"size": "55", "chest_half": 48.5, "length": 62.0}])
+    );
+    assert_eq!(first["fit_note"], "모델 168cm 55 착용");
+    let other = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["style_id"] != first["style_id"])
+        .unwrap();
+    assert!(other.get("measurements").is_none(), "{other}");
+    let xml = gmc_xml(&FeedSettings::default(), styles);
+    assert!(!xml.contains("chest_half"));
+}
+
+/// `g:shipping` from the landed-cost tables when the partner lists no shipping (issue 19):
+/// ₩38,500 at ₩1 = $0.00072 is 27.72 USD; a partner's own entries win.
+#[test]
+fn gmc_shipping_from_the_tables_unless_the_partner_sets_its_own() {
+    let mut styles = sample_catalog();
+    for s in &mut styles {
+        s.shipping_krw = vec![("US".into(), ddhub_domain::Krw(38_500))];
+    }
+    let xml = gmc_xml(&FeedSettings::default(), styles.clone());
+    assert!(xml.contains("<g:country>US</g:country>"), "{xml}");
+    assert!(xml.contains("27.72 USD"), "{xml}");
+    let own = FeedSettings {
+        shipping: vec![ddhub_feeds::settings::ShippingDefault {
+            country: "US".into(),
+            service: None,
+            price_minor: 1_500,
+        }],
+        ..FeedSettings::default()
+    };
+    let xml = gmc_xml(&own, styles);
+    assert!(xml.contains("15.00 USD") && !xml.contains("27.72 USD"));
+}

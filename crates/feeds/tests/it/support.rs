@@ -72,6 +72,9 @@ pub fn style(id: i64, code: &str, title: &str, category: &str, price: i64) -> Fe
         skus: vec![sku(id * 100, "black", "free", StockState::InStock)],
         weight_grams: None,
         extras: Default::default(),
+        measurements: Vec::new(),
+        fit_note: None,
+        shipping_krw: Vec::new(),
     }
 }
 

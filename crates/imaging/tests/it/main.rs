@@ -4,6 +4,7 @@
 
 mod batch;
 mod colour;
+mod colour_check;
 mod hostile;
 mod metadata;
 mod orientation;

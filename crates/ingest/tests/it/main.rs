@@ -5,6 +5,7 @@ mod cells;
 mod csv_spectrum;
 mod formats;
 mod hostile;
+mod measure;
 mod not_a_sheet;
 mod report;
 mod support;

@@ -5,6 +5,7 @@ mod answers;
 mod export;
 mod fingerprint;
 mod intake;
+mod landed;
 mod lifecycle;
 mod messages;
 mod properties;

@@ -46,6 +46,7 @@ fn doc(
             created_at: T0 + id * 60_000,
             updated_at: T0 + id * 60_000,
             thumbnail_url: None,
+            measurements: Vec::new(),
         },
         &glossary,
     )

@@ -4,6 +4,7 @@
 //! results, upload progress). Handlers call the same store and search functions as the JSON API.
 
 pub mod console;
+pub mod measured;
 pub mod session;
 pub mod storefront;
 

@@ -502,6 +502,10 @@ pub struct StylePage {
     pub description: Option<String>,
     pub sizes: Vec<SizeRow>,
     pub pictures: Vec<Picture>,
+    /// Measured sizes (실측), when the wholesaler gave them.
+    pub measured: Option<super::measured::MeasuredTable>,
+    /// The delivered price to the buyer's country (line, note), when it can be estimated.
+    pub landed: Option<(String, String)>,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -604,6 +608,13 @@ async fn style_view(
             },
         })
         .collect();
+    let measured = super::measured::table(
+        &ui,
+        locale,
+        &ddhub_store::measurements::of_style(&app.store, row.style.id).await?,
+        super::measured::wants_inches(headers, locale, currency),
+    );
+    let landed = super::measured::landed_line(app, &ui, row.style.id, currency).await;
     let media_base = app.config.media_base_url();
     let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
         .await?
@@ -652,5 +663,7 @@ async fn style_view(
         description: field("description"),
         sizes,
         pictures,
+        measured,
+        landed,
     })
 }

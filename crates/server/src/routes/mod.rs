@@ -3,6 +3,7 @@
 pub mod declarations;
 pub mod feeds;
 pub mod health;
+pub mod landed;
 pub mod orders;
 pub mod photos;
 pub mod pickups;

@@ -6,6 +6,7 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use ddhub_app::AppState;
+use ddhub_domain::measure::SizeMeasurements;
 use ddhub_domain::style::{CompositionPart, Quantity, Sku, StockState, Style, StyleState};
 use ddhub_domain::style_rules::{self, StyleFacts};
 use ddhub_domain::{Krw, StyleId};
@@ -82,6 +83,34 @@ pub struct StyleView {
     /// Present on the single-style view: photos in display order with every variant's URLs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub photos: Option<Vec<ddhub_app::services::photos::PhotoView>>,
+    /// Present on the single-style view: measured sizes (실측) in cm, one entry per size;
+    /// `_half` keys are flat (단면) measures. Absent measures are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<MeasurementView>>)]
+    pub measurements: Option<Vec<SizeMeasurements>>,
+    /// The model's fit note (`모델 168cm 55 착용`), on the single-style view.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fit_note: Option<String>,
+}
+
+/// One size's measured sizes in cm (the schema of `measurements`; absent keys left out).
+#[allow(dead_code)] // documents the JSON shape of `ddhub_domain::measure::SizeMeasurements`
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasurementView {
+    /// The size code (`s`, `55`, `free`) or the size as the sheet wrote it.
+    pub size: String,
+    pub shoulder: Option<f64>,
+    /// Across the chest laid flat (가슴단면): half the circumference.
+    pub chest_half: Option<f64>,
+    pub chest: Option<f64>,
+    pub length: Option<f64>,
+    pub sleeve: Option<f64>,
+    pub waist_half: Option<f64>,
+    pub waist: Option<f64>,
+    pub hip_half: Option<f64>,
+    pub thigh: Option<f64>,
+    pub rise: Option<f64>,
+    pub hem: Option<f64>,
 }
 
 /// A shipping weight and whether it is the category's estimate.
@@ -132,6 +161,8 @@ impl StyleView {
                     .collect()
             }),
             photos: None,
+            measurements: None,
+            fit_note: None,
         }
     }
 }
@@ -218,8 +249,11 @@ async fn get_style(
         .into_iter()
         .map(|p| ddhub_app::services::photos::PhotoView::from_record(p, &base))
         .collect();
+    let measured = ddhub_store::measurements::of_style(&app.store, StyleId(id)).await?;
     let mut view = StyleView::from_domain(style, Some(skus));
     view.photos = Some(photos);
+    view.measurements = Some(measured.measurements);
+    view.fit_note = measured.fit_note;
     Ok(Json(view))
 }
 
@@ -249,6 +283,12 @@ pub struct StyleBody {
     pub colours: Vec<String>,
     /// Size codes.
     pub sizes: Vec<String>,
+    /// Measured sizes in cm, one entry per size (`{size, shoulder, chest_half, …}`).
+    #[serde(default)]
+    #[schema(value_type = Vec<MeasurementView>)]
+    pub measurements: Vec<SizeMeasurements>,
+    /// The model's fit note (`모델 168cm 55 착용`).
+    pub fit_note: Option<String>,
 }
 
 fn one() -> u32 {
@@ -356,6 +396,31 @@ impl StyleBody {
                 }
             }
         }
+        for m in &self.measurements {
+            if m.size.trim().is_empty() || m.size.chars().count() > 40 {
+                return Err(invalid(
+                    "measurements: each size must be 1 to 40 characters".into(),
+                ));
+            }
+            for (k, mm) in m.present() {
+                if !k.is_plausible(mm) {
+                    let (lo, hi) = k.plausible_cm();
+                    return Err(invalid(format!(
+                        "measurements: {} {} of size {} is outside {lo} to {hi} cm",
+                        k.key(),
+                        ddhub_domain::measure::mm_to_cm(mm),
+                        m.size
+                    )));
+                }
+            }
+        }
+        let fit_note = self
+            .fit_note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        if fit_note.as_ref().is_some_and(|n| n.chars().count() > 200) {
+            return Err(invalid("fit_note: at most 200 characters".into()));
+        }
         let input = StyleInput {
             style_code: code.trim().to_string(),
             title_ko: title,
@@ -382,6 +447,8 @@ impl StyleBody {
             state,
             extra: Default::default(),
             skus,
+            measurements: self.measurements,
+            fit_note,
         };
         Ok((input, warnings))
     }

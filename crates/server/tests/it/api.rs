@@ -45,6 +45,8 @@ async fn style(store: &Store, w: WholesalerId, code: &str) -> i64 {
         state: StyleState::Active,
         extra: Default::default(),
         skus: vec![("black".into(), "free".into(), StockState::InStock)],
+        measurements: Vec::new(),
+        fit_note: None,
     };
     let txn = store.begin_write().await.unwrap();
     let out = catalog::upsert_style(&txn, w, &input).await.unwrap();

@@ -44,6 +44,8 @@ fn input(code: &str, price: i64, skus: &[(&str, StockState)], state: StyleState)
             .iter()
             .map(|(size, stock)| ("black".to_string(), size.to_string(), *stock))
             .collect(),
+        measurements: Vec::new(),
+        fit_note: None,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Model {
     pub weight_grams: i32,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The model's fit note (`모델 168cm 55 착용`), issue 19.
+    pub fit_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,6 +27,8 @@ fn input(code: &str, price: i64, sizes: &[&str]) -> StyleInput {
             .iter()
             .map(|s| ("black".to_string(), s.to_string(), StockState::InStock))
             .collect(),
+        measurements: Vec::new(),
+        fit_note: None,
     }
 }
 
@@ -373,5 +375,60 @@ async fn only_a_thumbnail_change_reindexes_a_style() {
         assert_eq!(style_changed_jobs(s).await.len(), before + 2, "{}", db.name);
         photos::delete(s, a.id, id, ids[0]).await.unwrap();
         assert_eq!(style_changed_jobs(s).await.len(), before + 3, "{}", db.name);
+    }
+}
+
+/// Measured sizes (issue 19): stored per size with the fit note, unchanged on a same upload,
+/// replaced whole when they change (an `attributes` change), and gone with none.
+#[tokio::test]
+async fn measured_sizes_round_trip_and_are_replaced_on_change() {
+    use ddhub_domain::measure::{Measure, SizeMeasurements};
+    use ddhub_store::measurements;
+    for db in common::all("measurements").await {
+        let s = &db.store;
+        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+        let mut i = input("M-1", 18_000, &["s", "m"]);
+        i.measurements = vec![
+            SizeMeasurements::new("s")
+                .with_cm(Measure::Shoulder, 38.0)
+                .with_cm(Measure::ChestHalf, 48.5),
+            SizeMeasurements::new("m").with_cm(Measure::Length, 64.0),
+        ];
+        i.fit_note = Some("모델 168cm 55 착용".into());
+        let txn = s.begin_write().await.unwrap();
+        let UpsertOutcome::Created(id) = catalog::upsert_style(&txn, a.id, &i).await.unwrap()
+        else {
+            panic!()
+        };
+        txn.commit().await.unwrap();
+        let got = measurements::of_style(s, id).await.unwrap();
+        assert_eq!(got.measurements, i.measurements, "{}", db.name);
+        assert_eq!(got.fit_note.as_deref(), Some("모델 168cm 55 착용"));
+
+        let txn = s.begin_write().await.unwrap();
+        let same = catalog::upsert_style(&txn, a.id, &i).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(same, UpsertOutcome::Unchanged(id), "{}", db.name);
+
+        i.measurements[1] = SizeMeasurements::new("m").with_cm(Measure::Length, 66.0);
+        let txn = s.begin_write().await.unwrap();
+        let changed = catalog::upsert_style(&txn, a.id, &i).await.unwrap();
+        txn.commit().await.unwrap();
+        assert_eq!(changed, UpsertOutcome::Updated(id), "{}", db.name);
+        let got = measurements::of_style(s, id).await.unwrap();
+        assert_eq!(got.measurements.len(), 2);
+        assert_eq!(got.measurements[1].get_cm(Measure::Length), Some(66.0));
+
+        i.measurements.clear();
+        i.fit_note = None;
+        let txn = s.begin_write().await.unwrap();
+        catalog::upsert_style(&txn, a.id, &i).await.unwrap();
+        txn.commit().await.unwrap();
+        let got = measurements::of_style(s, id).await.unwrap();
+        assert!(
+            got.measurements.is_empty() && got.fit_note.is_none(),
+            "{}",
+            db.name
+        );
     }
 }

@@ -27,6 +27,8 @@ fn style(code: String) -> StyleInput {
         state: StyleState::Active,
         extra: Default::default(),
         skus: vec![("black".into(), "free".into(), StockState::InStock)],
+        measurements: Vec::new(),
+        fit_note: None,
     }
 }
 

@@ -37,6 +37,8 @@ async fn one_style(s: &ddhub_store::Store, code: &str) -> StyleId {
             "free".into(),
             ddhub_domain::style::StockState::InStock,
         )],
+        measurements: Vec::new(),
+        fit_note: None,
     };
     let txn = s.begin_write().await.unwrap();
     let out = catalog::upsert_style(&txn, w.id, &i).await.unwrap();
