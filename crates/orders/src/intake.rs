@@ -2,9 +2,8 @@
 //! current catalog that turns it into a [`NormalisedOrder`] or a list of per-line [`Problem`]s.
 
 use crate::messages;
-use ddhub_domain::order::{LineState, OrderLine};
 use ddhub_domain::style::{Quantity, StockState};
-use ddhub_domain::{Currency, Locale, Money, OrderId, OrderLineId, SkuId, StyleId, WholesalerId};
+use ddhub_domain::{Currency, Locale, Money, SkuId, StyleId, WholesalerId};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -348,22 +347,6 @@ pub struct NormalisedLine {
     pub feed_price: Money,
     /// Stock state at intake: a `backorder` SKU is accepted (미송 is normal).
     pub stock: StockState,
-}
-
-impl NormalisedLine {
-    /// The stored line, pending the wholesaler's answer.
-    pub fn to_order_line(&self, id: OrderLineId, order_id: OrderId) -> OrderLine {
-        OrderLine {
-            id,
-            order_id,
-            sku_id: self.sku_id,
-            wholesaler_id: self.wholesaler_id,
-            quantity: self.quantity,
-            confirmed_quantity: 0,
-            unit_price: self.unit_price,
-            state: LineState::Pending,
-        }
-    }
 }
 
 impl NormalisedOrder {

@@ -2,7 +2,6 @@
 
 use crate::intake::{NormalisedLine, NormalisedOrder};
 use ddhub_domain::WholesalerId;
-use ddhub_domain::order::OrderLine;
 use std::collections::BTreeMap;
 
 /// The lines of one order that go to one wholesaler, in request order.
@@ -31,13 +30,4 @@ pub fn split_order(order: &NormalisedOrder) -> Vec<PurchaseRequestDraft<'_>> {
             lines,
         })
         .collect()
-}
-
-/// The same grouping over stored lines.
-pub fn split_lines(lines: &[OrderLine]) -> BTreeMap<WholesalerId, Vec<&OrderLine>> {
-    let mut by: BTreeMap<WholesalerId, Vec<&OrderLine>> = BTreeMap::new();
-    for line in lines {
-        by.entry(line.wholesaler_id).or_default().push(line);
-    }
-    by
 }

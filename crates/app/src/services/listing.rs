@@ -208,14 +208,6 @@ impl Listing {
         }
     }
 
-    /// Translation-memory hits and provider-bound texts of the current machine translator.
-    pub fn memory_counts(&self) -> Option<(u64, u64)> {
-        self.current()
-            .machine
-            .as_ref()
-            .map(|m| (m.hits(), m.misses()))
-    }
-
     async fn load(&self, store: &Store) -> anyhow::Result<Arc<Current>> {
         let rev = ddhub_store::glossary::revision(store).await?;
         let cur = self.current();

@@ -173,14 +173,6 @@ const ASSETS: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// The size in bytes of a compiled-in asset (for the page-weight figure).
-pub fn asset_len(name: &str) -> usize {
-    ASSETS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map_or(0, |(_, _, body)| body.len())
-}
-
 /// `/assets/NAME?v=HASH`: the hash changes whenever the file does.
 pub fn asset_url(name: &str) -> String {
     use sha2::{Digest, Sha256};

@@ -95,11 +95,3 @@ pub async fn record_answers<C: ConnectionTrait>(conn: &C, r: AnswerRecord<'_>) -
     record_order_change(conn, partner, order_id, order_state, updates, events).await
 }
 
-/// The partner of an order.
-pub async fn order_partner<C: ConnectionTrait>(conn: &C, order_id: i64) -> Result<i64> {
-    export_order::Entity::find_by_id(order_id)
-        .one(conn)
-        .await?
-        .map(|o| o.partner_id)
-        .ok_or(StoreError::NotFound)
-}
