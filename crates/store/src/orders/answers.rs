@@ -94,4 +94,3 @@ pub async fn record_answers<C: ConnectionTrait>(conn: &C, r: AnswerRecord<'_>) -
         .await?;
     record_order_change(conn, partner, order_id, order_state, updates, events).await
 }
-
