@@ -10,13 +10,16 @@
 #                    (nasm); the `require-simd` feature makes a missing nasm a build error.
 #   libheif-dev      only for `--features heic` (HEIC input through libheif-rs).
 #   libgs-common     test only: ghostscript's CMYK ICC profile for the CMYK colour test.
+#   fonts-noto-cjk, fonts-thai-tlwg
+#                    test only: Korean, Japanese, Chinese and Thai glyphs for the browser tests'
+#                    screenshots (without them every such character renders as a box).
 #   chromium         test only: the browser tests of the web pages (headless), driven by
 #                    tests/browser (playwright-core, installed below with npm ci when Node is there).
 #   zbar-tools,      test only: the shipping label's Code 128 barcode is rendered (pdftoppm) and
 #   poppler-utils    read back by an independent decoder (zbarimg).
 set -euo pipefail
 
-packages=(cmake nasm libheif-dev libgs-common chromium zbar-tools poppler-utils)
+packages=(cmake nasm libheif-dev libgs-common chromium zbar-tools poppler-utils fonts-noto-cjk fonts-thai-tlwg)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libvips-tools time)
 fi
