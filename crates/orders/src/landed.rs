@@ -57,22 +57,8 @@ struct ShippingRow {
     source: &'static str,
 }
 
-/// A bad line in a data file: only reachable through an edit, which the tests catch.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
-pub struct DataError {
-    pub file: &'static str,
-    pub line: usize,
-    pub message: String,
-}
-
-fn data_lines(tsv: &'static str) -> impl Iterator<Item = (usize, Vec<&'static str>)> {
-    tsv.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1)
-        .map(|(i, l)| (i + 1, l.split('\t').collect()))
-}
+pub use crate::datafile::DataError;
+use crate::datafile::data_lines;
 
 fn parse_rules() -> Result<Vec<Row>, DataError> {
     let file = "locales/landed/rules.tsv";

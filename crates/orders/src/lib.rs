@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod answers;
+mod datafile;
 pub mod date;
 pub mod dispatch;
 pub mod export;

@@ -114,13 +114,6 @@ pub fn hs_and_grams(style: &Style) -> Option<(&'static str, u32)> {
     Some((entry.code, defaults.net_grams))
 }
 
-fn price(m: Money) -> PriceView {
-    PriceView {
-        amount: m.decimal(),
-        currency: m.currency.code().to_string(),
-    }
-}
-
 fn convert(krw: Krw, rate: Option<&RatePerKrw>) -> Result<Money, AppError> {
     match rate {
         None => Ok(Money {
@@ -220,11 +213,11 @@ pub async fn estimate(
         quantity,
         country: dest.to_string(),
         hs_code: hs.to_string(),
-        goods: price(goods_m),
-        shipping: price(shipping_m),
-        duty: price(duty_m),
-        tax: price(tax_m),
-        total: price(total_m),
+        goods: PriceView::from(goods_m),
+        shipping: PriceView::from(shipping_m),
+        duty: PriceView::from(duty_m),
+        tax: PriceView::from(tax_m),
+        total: PriceView::from(total_m),
         data_date: cost.data_date.to_string(),
         rules: cost.rules.iter().map(RuleView::from).collect(),
         cost: Some(cost),

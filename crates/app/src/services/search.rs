@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::error::{AppError, ErrorCode};
-use ddhub_domain::{Currency, Krw, Locale, RatePerKrw, RoundingRule, StyleId};
+use ddhub_domain::{Currency, Krw, Locale, Money, RatePerKrw, RoundingRule, StyleId};
 use ddhub_search::{HitDisplay, SearchQuery, Sort};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
@@ -46,6 +46,15 @@ pub struct PriceView {
     /// Decimal amount in the currency's usual digits (`12.96`, `1944`).
     pub amount: String,
     pub currency: String,
+}
+
+impl From<Money> for PriceView {
+    fn from(m: Money) -> Self {
+        PriceView {
+            amount: m.decimal(),
+            currency: m.currency.code().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -241,10 +250,7 @@ pub async fn execute(
             style_id: hit.style_id,
             style_code: d.style_code,
             title: d.title,
-            price: PriceView {
-                amount: price.decimal(),
-                currency: currency.code().to_string(),
-            },
+            price: price.into(),
             thumbnail_url: d.thumbnail_url,
             wholesaler: WholesalerView {
                 id: d.wholesaler.id,

@@ -152,23 +152,9 @@ struct HsRow {
     entry: HsEntry,
 }
 
-/// A bad line in one of the tables: only reachable through an edit of `locales/orders`, which
-/// the crate's tests catch.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
-pub struct TableError {
-    pub file: &'static str,
-    pub line: usize,
-    pub message: String,
-}
-
-fn data_lines(tsv: &'static str) -> impl Iterator<Item = (usize, Vec<&'static str>)> {
-    tsv.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty())
-        .skip(1)
-        .map(|(i, l)| (i + 1, l.split('\t').collect()))
-}
+/// A bad line in one of the tables (`locales/orders`).
+pub use crate::datafile::DataError as TableError;
+use crate::datafile::data_lines;
 
 fn parse_hs() -> Result<Vec<HsRow>, TableError> {
     let file = "locales/orders/hs_codes.tsv";
