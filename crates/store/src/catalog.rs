@@ -1111,10 +1111,26 @@ pub async fn search_hits(
 
 /// Style ids in id order after `after`, `limit` at a time (for rebuilding derived data).
 pub async fn style_ids_after(store: &Store, after: i64, limit: u64) -> Result<Vec<StyleId>> {
-    let ids: Vec<i64> = style::Entity::find()
+    style_ids_after_of(store, None, after, limit).await
+}
+
+/// [`style_ids_after`] narrowed to `wholesalers` when given (through the
+/// `(wholesaler_id, style_code)` index, rather than reading the whole catalog and dropping the
+/// other wholesalers' styles one by one).
+pub async fn style_ids_after_of(
+    store: &Store,
+    wholesalers: Option<&[WholesalerId]>,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<StyleId>> {
+    let mut q = style::Entity::find()
         .select_only()
         .column(style::Column::Id)
-        .filter(style::Column::Id.gt(after))
+        .filter(style::Column::Id.gt(after));
+    if let Some(w) = wholesalers {
+        q = q.filter(style::Column::WholesalerId.is_in(w.iter().map(|w| w.0)));
+    }
+    let ids: Vec<i64> = q
         .order_by_asc(style::Column::Id)
         .limit(limit)
         .into_tuple()

@@ -1,7 +1,7 @@
 //! Marketplace channels: a partner's feed diagnostics (what went out, what was left out and
 //! why, per style) and each of a wholesaler's styles' readiness per partner channel.
 
-use crate::services::feeds::{FeedBuildError, settings_for, write_partner_feed_observed};
+use crate::services::feeds::{FeedBuildError, Scope, settings_for, write_partner_feed_observed};
 use ddhub_domain::{PartnerId, WholesalerId};
 use ddhub_feeds::{Compression, FeedDiagnostics, FeedFormat, StyleDiagnosis};
 use ddhub_store::Store;
@@ -18,7 +18,15 @@ pub async fn diagnostics(
 ) -> Result<FeedDiagnostics, FeedBuildError> {
     let settings = settings_for(store, partner).await?;
     let format = format.unwrap_or(settings.format);
-    run(store, settings, format, base_url, media_base).await
+    run(
+        store,
+        settings,
+        format,
+        base_url,
+        media_base,
+        Scope::WholeCatalog,
+    )
+    .await
 }
 
 async fn run(
@@ -27,6 +35,7 @@ async fn run(
     format: FeedFormat,
     base_url: &str,
     media_base: &str,
+    scope: Scope,
 ) -> Result<FeedDiagnostics, FeedBuildError> {
     let rate = ddhub_store::rates::get_rate(store, settings.currency).await?;
     let handle = tokio::runtime::Handle::current();
@@ -43,6 +52,7 @@ async fn run(
             format,
             Compression::Identity,
             std::io::sink(),
+            scope,
             &mut |r| diag.observe(r),
         )?;
         Ok(diag)
@@ -82,7 +92,15 @@ pub async fn readiness(
         }
         settings.wholesalers = Some(BTreeSet::from([wholesaler]));
         let format = settings.format;
-        let d = run(store, settings, format, base_url, media_base).await?;
+        let d = run(
+            store,
+            settings,
+            format,
+            base_url,
+            media_base,
+            Scope::ChosenWholesalers,
+        )
+        .await?;
         let own = |s: &StyleDiagnosis| {
             !s.issues
                 .iter()
@@ -159,6 +177,8 @@ pub async fn image_bundle(
             format,
             Compression::Identity,
             std::io::sink(),
+            // Styles the settings leave out have no photos in the bundle: skip reading them.
+            Scope::ChosenWholesalers,
             &mut |r| {
                 for img in &r.outcome.images {
                     if failure.is_some() {

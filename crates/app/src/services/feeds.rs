@@ -3,7 +3,7 @@
 
 use ddhub_domain::style::StyleState;
 use ddhub_domain::translation::TranslatableField;
-use ddhub_domain::{PartnerId, StyleId};
+use ddhub_domain::{PartnerId, StyleId, WholesalerId};
 use ddhub_feeds::{
     ChangeEntry, ChangesPage, Channel, Compression, FeedCursor, FeedFormat, FeedMapper,
     FeedSettings, FeedSku, FeedStyle, FeedSummary, SkipReason, StyleExtras, StyleReport,
@@ -152,8 +152,16 @@ async fn page(
     after: i64,
     settings: &FeedSettings,
     media_base: &str,
+    scope: Scope,
 ) -> Result<(Vec<FeedStyle>, i64), StoreError> {
-    let ids = ddhub_store::catalog::style_ids_after(store, after, PAGE).await?;
+    let only: Option<Vec<WholesalerId>> = match scope {
+        Scope::WholeCatalog => None,
+        Scope::ChosenWholesalers => settings
+            .wholesalers
+            .as_ref()
+            .map(|w| w.iter().copied().collect()),
+    };
+    let ids = ddhub_store::catalog::style_ids_after_of(store, only.as_deref(), after, PAGE).await?;
     let Some(last) = ids.last().map(|s| s.0) else {
         return Ok((Vec::new(), after));
     };
@@ -299,8 +307,20 @@ pub fn write_partner_feed<W: Write>(
         format,
         compression,
         out,
+        Scope::WholeCatalog,
         &mut |_: StyleReport<'_>| {},
     )
+}
+
+/// Which styles a feed build reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every style, so that styles the partner's settings leave out are counted as such (the
+    /// partner's diagnostics say how many and why).
+    WholeCatalog,
+    /// Only the styles of the settings' wholesalers, when they name some: a wholesaler's
+    /// readiness page reads that wholesaler's styles, not the whole hub once per partner.
+    ChosenWholesalers,
 }
 
 /// [`write_partner_feed`], telling `observe` what happened to each style (diagnostics).
@@ -315,6 +335,7 @@ pub fn write_partner_feed_observed<W: Write>(
     format: FeedFormat,
     compression: Compression,
     out: W,
+    scope: Scope,
     observe: &mut dyn FnMut(StyleReport<'_>),
 ) -> Result<(W, FeedSummary), FeedBuildError> {
     let mut mapper = FeedMapper::new(settings, rate, base_url)
@@ -335,7 +356,7 @@ pub fn write_partner_feed_observed<W: Write>(
             if failure.is_some() {
                 return None;
             }
-            match handle.block_on(page(store, after, settings, media_base)) {
+            match handle.block_on(page(store, after, settings, media_base, scope)) {
                 Ok((v, last)) if !v.is_empty() || last != after => {
                     after = last;
                     buffer = v.into_iter();
