@@ -5,6 +5,7 @@
 use ddhub_domain::error::Coded;
 pub use ddhub_domain::error::ErrorCode;
 use serde::Serialize;
+use serde_json::json;
 use std::borrow::Cow;
 
 /// A refused or failed use case. `detail` fills `%{detail}` in messages that have it; it must not
@@ -101,13 +102,28 @@ pub struct ErrorDetail {
     /// Per-item reasons, where a request is refused item by item (the lines of an order, the
     /// answers to a purchase request): each with its own `code` and message(s).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Problem>>)]
     pub problems: Option<Vec<serde_json::Value>>,
     /// `conflict` on order intake: the id of the order that already holds this
     /// `partner_order_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<i64>)]
     pub existing_order_id: Option<serde_json::Value>,
+}
+
+/// One thing wrong with a request (documentation of the JSON shape of `problems`' items; a
+/// kind of problem may add its own details, such as `line`, `expected` or `given`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"pointer": "/lines/0/quantity", "code": "missing_field",
+    "message": "missing field `quantity`"}))]
+pub struct Problem {
+    /// JSON Pointer (RFC 6901) to the field at fault; `/` for the body as a whole.
+    pub pointer: Option<String>,
+    /// Stable snake_case code of the kind of problem (`unknown_field`, `invalid_type`,
+    /// `missing_field`, `bad_quantity`, `price_mismatch`, …).
+    pub code: String,
+    /// What is wrong, in the caller's language.
+    pub message: Option<String>,
 }
 
 /// The message of `err` in `locale`.

@@ -100,9 +100,10 @@ impl BackgroundJob for WebhookDeliver {
         let secret =
             WebhookSecret::parse(&secret).map_err(|e| JobError::Permanent(e.to_string()))?;
         let now = self.clock.now();
+        // Standard Webhooks' shape; the time is RFC 3339 UTC as everywhere in the API.
         let body = serde_json::json!({
             "type": task.event_type,
-            "timestamp": Timestamp(task.event_created_at).millis() / 1000,
+            "timestamp": ddhub_orders::date::rfc3339(Timestamp(task.event_created_at)),
             "data": task.payload,
         })
         .to_string();

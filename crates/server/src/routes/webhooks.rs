@@ -32,7 +32,7 @@ pub struct EndpointBody {
     request_body = EndpointBody,
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "{url, secret}"),
+        (status = 200, description = "The endpoint and its new secret", body = crate::schemas::WebhookEndpoint),
         (status = 422, description = "Not an acceptable target", body = ErrorBody)
     ))]
 async fn set_endpoint(
@@ -77,12 +77,12 @@ pub struct DeliveriesQuery {
 #[utoipa::path(get, path = "/api/v1/webhooks/deliveries", tag = "webhooks",
     params(DeliveriesQuery),
     security(("partner_key" = [])),
-    responses((status = 200, description = "Deliveries")))]
+    responses((status = 200, description = "Deliveries", body = Vec<WebhookDelivery>)))]
 async fn list_deliveries(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
     q: Result<Query<DeliveriesQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<orders::DeliveryView>>, ApiError> {
+) -> Result<Json<Vec<WebhookDelivery>>, ApiError> {
     let Query(q) = q?;
     let state = match q.state.as_deref() {
         None | Some("") => None,
@@ -94,7 +94,42 @@ async fn list_deliveries(
             ));
         }
     };
-    Ok(Json(orders::deliveries(&app.store, partner, state).await?))
+    let list = orders::deliveries(&app.store, partner, state).await?;
+    Ok(Json(list.into_iter().map(WebhookDelivery::from).collect()))
+}
+
+/// One delivery of one event to your endpoint.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    /// The event delivered (`GET /api/v1/events/{seq}`; `webhook-id` is `msg_ddhub_<seq>`).
+    pub event_id: i64,
+    /// `pending`, `delivered`, `dead` (out of retries: replay it) or `disabled` (no endpoint,
+    /// or it answered 410).
+    pub state: String,
+    pub attempts: i32,
+    /// When the next attempt is due, RFC 3339 UTC; `null` when none is.
+    #[schema(format = DateTime)]
+    pub next_attempt_at: Option<String>,
+    /// The HTTP status of the last attempt.
+    pub last_status: Option<i32>,
+    pub last_error: Option<String>,
+}
+
+impl From<orders::DeliveryView> for WebhookDelivery {
+    fn from(d: orders::DeliveryView) -> Self {
+        WebhookDelivery {
+            id: d.id,
+            event_id: d.event_id,
+            state: d.state,
+            attempts: d.attempts,
+            next_attempt_at: d
+                .next_attempt_at
+                .map(|t| ddhub_orders::date::rfc3339(ddhub_domain::Timestamp(t))),
+            last_status: d.last_status,
+            last_error: d.last_error,
+        }
+    }
 }
 
 /// Sends a dead or disabled delivery again.

@@ -617,6 +617,8 @@ async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    // The body is the document's `webhooks` payload.
+    ddhub_testkit::contract::check_webhook(&body).unwrap();
     let h = |n: &str| headers[n].to_str().unwrap().to_string();
     let now = ddhub_domain::Timestamp::now().millis() / 1000;
     ddhub_orders::webhook::verify(
@@ -799,6 +801,14 @@ async fn deliver_due(
         assert!(queue.complete(j).await.unwrap());
     }
     jobs.len()
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time the API answered.
+fn millis(v: &Value) -> i64 {
+    let text = v.as_str().unwrap_or_else(|| panic!("not an RFC 3339 string: {v}"));
+    text.parse::<jiff::Timestamp>()
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .as_millisecond()
 }
 
 async fn delivery(router: &axum::Router, auth: &str, id: i64) -> Value {
@@ -999,7 +1009,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
             break;
         }
         assert_eq!(d["state"], "pending", "{name}: {d}");
-        let next = d["next_attempt_at"].as_i64().unwrap();
+        let next = millis(&d["next_attempt_at"]);
         let gap = next - clock.now().millis();
         let nominal = i64::try_from(RETRY_SCHEDULE.get(attempt).unwrap().as_millis()).unwrap();
         let spread = nominal / 1000 * i64::try_from(JITTER_PERMILLE).unwrap();
@@ -1034,6 +1044,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(got.len(), RETRY_SCHEDULE.len());
     let first_id = got[0].0["webhook-id"].to_str().unwrap().to_string();
     for (headers, body, at) in &got {
+        ddhub_testkit::contract::check_webhook(body).unwrap();
         let h = |n: &str| headers[n].to_str().unwrap().to_string();
         assert_eq!(h("webhook-id"), first_id);
         assert_eq!(h("webhook-timestamp"), (at / 1000).to_string());
@@ -1072,7 +1083,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
     assert_eq!(
-        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        millis(&d["next_attempt_at"]) - clock.now().millis(),
         7200 * 1000,
         "{name}: {d}"
     );
@@ -1086,7 +1097,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
     assert_eq!(
-        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        millis(&d["next_attempt_at"]) - clock.now().millis(),
         i64::try_from(MAX_RETRY_AFTER.as_millis()).unwrap(),
         "{name}: {d}"
     );
