@@ -395,6 +395,24 @@ fn key_answer(state: orders::KeyState) -> crate::AppResult<KeyedAnswer> {
     }
 }
 
+/// The JSON Pointer of an intake field path: `lines[3].unit_price` → `/lines/3/unit_price`.
+fn field_pointer(field: &str) -> String {
+    let mut out = String::new();
+    for part in field.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((n, rest)) => (n, Some(rest.trim_end_matches(']'))),
+            None => (part, None),
+        };
+        out.push('/');
+        out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        if let Some(i) = index {
+            out.push('/');
+            out.push_str(i);
+        }
+    }
+    out
+}
+
 /// Reads and validates an order: a valid one to write, or the answer (422 with reasons) to
 /// store under its key.
 async fn intake(
@@ -491,10 +509,16 @@ async fn intake(
     let order = match ddhub_orders::intake::validate_order(&req, &policy, &lookup) {
         Ok(o) => o,
         Err(rejection) => {
-            let problems = match rejection.to_json(p.locale).get_mut("problems") {
+            let mut problems = match rejection.to_json(p.locale).get_mut("problems") {
                 Some(serde_json::Value::Array(list)) => std::mem::take(list),
                 _ => Vec::new(),
             };
+            // Every problem of the API has a JSON Pointer and a message in one language
+            // (docs/api-conventions.md); the per-locale `messages` stay for older clients.
+            for (problem, reason) in problems.iter_mut().zip(&rejection.problems) {
+                problem["pointer"] = field_pointer(&reason.field).into();
+                problem["message"] = reason.message(p.locale).into();
+            }
             let err = AppError::new(ErrorCode::OrderInvalid).with_problems(problems);
             let body = error_json(&err, p.locale.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
