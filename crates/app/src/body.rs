@@ -121,11 +121,21 @@ fn every_unknown_field(bytes: &[u8], first: &serde_json::Value) -> Vec<serde_jso
             let escaped = k.replace('~', "~0").replace('/', "~1");
             let mut p = first.clone();
             p["pointer"] = format!("{parent}/{escaped}").into();
-            p["message"] = message.replacen(&format!("`{}`", quoted(message).unwrap_or("")), &format!("`{k}`"), 1).into();
+            p["message"] = message
+                .replacen(
+                    &format!("`{}`", quoted(message).unwrap_or("")),
+                    &format!("`{k}`"),
+                    1,
+                )
+                .into();
             p
         })
         .collect();
-    if all.is_empty() { vec![first.clone()] } else { all }
+    if all.is_empty() {
+        vec![first.clone()]
+    } else {
+        all
+    }
 }
 
 #[cfg(test)]
@@ -192,7 +202,13 @@ mod tests {
         .unwrap();
         let pointers: Vec<&str> = all.iter().map(|p| p["pointer"].as_str().unwrap()).collect();
         assert_eq!(pointers, ["/address", "/colour_name"], "{all:?}");
-        assert!(all[1]["message"].as_str().unwrap().contains("`colour_name`"), "{all:?}");
+        assert!(
+            all[1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`colour_name`"),
+            "{all:?}"
+        );
         let p = first(r#"{"partner_order_id": "A", "#);
         assert_eq!(p["code"], "malformed_json", "{p}");
         assert!(!p["message"].as_str().unwrap().contains(" at line "), "{p}");

@@ -70,8 +70,8 @@ impl utoipa::Modify for Webhooks {
         use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
         use utoipa::openapi::request_body::RequestBodyBuilder;
         use utoipa::openapi::{
-            ContentBuilder, PathItem, Paths, Ref, Required, ResponseBuilder, ResponsesBuilder,
-            schema::Type, ObjectBuilder,
+            ContentBuilder, ObjectBuilder, PathItem, Paths, Ref, Required, ResponseBuilder,
+            ResponsesBuilder, schema::Type,
         };
         let header = |name: &str, description: &str, example: &str| {
             ParameterBuilder::new()
@@ -133,9 +133,10 @@ impl utoipa::Modify for Webhooks {
             )
             .build();
         let mut webhooks = Paths::new();
-        webhooks
-            .paths
-            .insert("orderEvent".into(), PathItem::new(HttpMethod::Post, operation));
+        webhooks.paths.insert(
+            "orderEvent".into(),
+            PathItem::new(HttpMethod::Post, operation),
+        );
         openapi.webhooks = Some(webhooks);
     }
 }

@@ -107,12 +107,20 @@ pub fn check_response(
     let Some(t) = template(path) else {
         // An unknown path answers the one error body; the router's fallback is not an
         // operation of the document.
-        return if status == 404 { Ok(()) } else { Err(format!("{what}: path not documented")) };
+        return if status == 404 {
+            Ok(())
+        } else {
+            Err(format!("{what}: path not documented"))
+        };
     };
     let op = &document()["paths"][t][method.to_lowercase()];
     if !op.is_object() {
         // 405 for a method the path does not have.
-        return if status == 405 { Ok(()) } else { Err(format!("{what}: method not documented")) };
+        return if status == 405 {
+            Ok(())
+        } else {
+            Err(format!("{what}: method not documented"))
+        };
     }
     let response = &op["responses"][status.to_string()];
     if !response.is_object() {
@@ -145,7 +153,9 @@ pub fn check_response(
     };
     for (i, v) in values.iter().enumerate() {
         if let Some(m) = mismatch(schema, v) {
-            return Err(format!("{what}: body (item {i}) does not fit {schema}: {m}\n{v}"));
+            return Err(format!(
+                "{what}: body (item {i}) does not fit {schema}: {m}\n{v}"
+            ));
         }
     }
     Ok(())
@@ -176,8 +186,14 @@ pub async fn check(req: Request, next: Next) -> Response {
         return res;
     }
     let (parts, body) = res.into_parts();
-    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-    let encoded = parts.headers.contains_key(axum::http::header::CONTENT_ENCODING);
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let encoded = parts
+        .headers
+        .contains_key(axum::http::header::CONTENT_ENCODING);
     let content_type = parts
         .headers
         .get(axum::http::header::CONTENT_TYPE)

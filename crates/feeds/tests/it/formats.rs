@@ -31,7 +31,10 @@ fn jsonl_has_one_object_per_item_with_gmc_names() {
         first["price"],
         serde_json::json!({"amount": "12.96", "currency": "USD"})
     );
-    assert!(first["colour"].is_string() && first.get("color").is_none(), "{first}");
+    assert!(
+        first["colour"].is_string() && first.get("color").is_none(),
+        "{first}"
+    );
     let updated = first["updated_at"].as_str().unwrap();
     assert!(
         updated.len() == 20 && updated.ends_with('Z') && &updated[10..11] == "T",

@@ -120,10 +120,16 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
                 type_of(&c["schema"])
             );
         }
-        let _ = write!(out, "</ul><p>{}</p>", text(&op["requestBody"]["description"]));
+        let _ = write!(
+            out,
+            "</ul><p>{}</p>",
+            text(&op["requestBody"]["description"])
+        );
     }
     if let Some(responses) = op["responses"].as_object() {
-        out.push_str("<h4>Answers</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>");
+        out.push_str(
+            "<h4>Answers</h4><table><tr><th>Status</th><th>Description</th><th>Body</th></tr>",
+        );
         for (status, r) in responses {
             let bodies: Vec<String> = r["content"]
                 .as_object()
@@ -141,7 +147,11 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
                 .unwrap_or_default();
             let headers: Vec<String> = r["headers"]
                 .as_object()
-                .map(|h| h.keys().map(|k| format!("header <code>{}</code>", esc(k))).collect())
+                .map(|h| {
+                    h.keys()
+                        .map(|k| format!("header <code>{}</code>", esc(k)))
+                        .collect()
+                })
                 .unwrap_or_default();
             let _ = write!(
                 out,
@@ -168,14 +178,20 @@ fn schema(out: &mut String, name: &str, s: &Value) {
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     if let Some(props) = s["properties"].as_object() {
-        out.push_str("<table><tr><th>Field</th><th>Type</th><th>Required</th><th>Description</th></tr>");
+        out.push_str(
+            "<table><tr><th>Field</th><th>Type</th><th>Required</th><th>Description</th></tr>",
+        );
         for (field, p) in props {
             let _ = write!(
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(field),
                 type_of(p),
-                if required.contains(&field.as_str()) { "yes" } else { "no" },
+                if required.contains(&field.as_str()) {
+                    "yes"
+                } else {
+                    "no"
+                },
                 text(&p["description"]),
             );
         }
@@ -193,7 +209,11 @@ pub fn render(doc: &Value) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
     );
-    let _ = write!(out, "<title>{} reference</title>", text(&doc["info"]["title"]));
+    let _ = write!(
+        out,
+        "<title>{} reference</title>",
+        text(&doc["info"]["title"])
+    );
     out.push_str(
         "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:0 auto;padding:1rem}\
          code,pre{font-family:ui-monospace,monospace}pre{background:#f4f4f4;padding:.5rem;overflow:auto}\
@@ -225,7 +245,12 @@ pub fn render(doc: &Value) -> String {
         .as_array()
         .map(|t| {
             t.iter()
-                .map(|t| (t["name"].as_str().unwrap_or("").to_string(), text(&t["description"])))
+                .map(|t| {
+                    (
+                        t["name"].as_str().unwrap_or("").to_string(),
+                        text(&t["description"]),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -247,7 +272,12 @@ pub fn render(doc: &Value) -> String {
         }
         if !section.is_empty() {
             let title = if tag.is_empty() { "other" } else { tag };
-            let _ = write!(out, "<h2 id=\"tag-{0}\">{0}</h2><p>{1}</p>", esc(title), description);
+            let _ = write!(
+                out,
+                "<h2 id=\"tag-{0}\">{0}</h2><p>{1}</p>",
+                esc(title),
+                description
+            );
             out.push_str(&section);
         }
     }
@@ -262,7 +292,11 @@ pub fn render(doc: &Value) -> String {
         }
     }
     out.push_str("<h2>Schemas</h2>");
-    for (name, s) in doc["components"]["schemas"].as_object().into_iter().flatten() {
+    for (name, s) in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
         schema(&mut out, name, s);
     }
     out.push_str("</body></html>");
@@ -278,8 +312,5 @@ pub async fn page() -> impl IntoResponse {
             render(&doc)
         })
         .clone();
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        html,
-    )
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
 }

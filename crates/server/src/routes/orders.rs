@@ -65,7 +65,9 @@ async fn create_order(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::new(ErrorCode::IdempotencyKeyMissing))?;
-    let answer = ddhub_app::services::orders::place(&app, partner, raw_key, &body).await?;
+    // The caller's language, as the error middleware picks it for every other error.
+    let lang = crate::i18n::negotiate_locale(&headers);
+    let answer = ddhub_app::services::orders::place(&app, partner, raw_key, &body, lang).await?;
     Ok(json_response(
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
         answer.body,
@@ -211,10 +213,7 @@ async fn order_changes(
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next = rows.last().map_or(after, |r| r.seq);
-    let events: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(event_json)
-        .collect();
+    let events: Vec<serde_json::Value> = rows.into_iter().map(event_json).collect();
     Ok(Json(
         serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
     ))

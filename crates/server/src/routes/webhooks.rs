@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use ddhub_app::AppState;
 use ddhub_store::orders;
 use serde::Deserialize;
+use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,6 +16,8 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(set_endpoint, remove_endpoint))
+        .routes(routes!(rotate_secret))
+        .routes(routes!(end_previous_secret))
         .routes(routes!(list_deliveries))
         .routes(routes!(replay))
 }
@@ -48,6 +51,57 @@ async fn set_endpoint(
     Ok(Json(
         serde_json::json!({ "url": url.as_str(), "secret": secret }),
     ))
+}
+
+/// A rotated signing secret.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[schema(example = json!({"url": "https://shop.example/hooks/ddhub",
+    "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "previous_secret_valid": true}))]
+pub struct RotatedSecret {
+    pub url: String,
+    /// The new `whsec_` secret (shown once).
+    pub secret: String,
+    /// The secret it replaces still signs every delivery beside the new one (two `v1,`
+    /// signatures in `webhook-signature`) until you end it.
+    pub previous_secret_valid: bool,
+}
+
+/// Rotates the signing secret without missing a webhook: answers a new secret, and until you
+/// end the previous one (`DELETE /api/v1/webhooks/endpoint/previous-secret`) every delivery is
+/// signed with both, so your receiver can switch at its own pace. Rotating again replaces the
+/// previous secret with the current one.
+#[utoipa::path(post, path = "/api/v1/webhooks/endpoint/secret", tag = "webhooks",
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The new secret; the previous one stays valid", body = RotatedSecret),
+        (status = 404, description = "No endpoint is set", body = ErrorBody)
+    ))]
+async fn rotate_secret(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+) -> Result<Json<RotatedSecret>, ApiError> {
+    let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();
+    let url = orders::rotate_webhook_secret(&app.store, partner, &secret).await?;
+    Ok(Json(RotatedSecret {
+        url,
+        secret,
+        previous_secret_valid: true,
+    }))
+}
+
+/// Ends the previous secret of a rotation: deliveries are signed with the new one only.
+#[utoipa::path(delete, path = "/api/v1/webhooks/endpoint/previous-secret", tag = "webhooks",
+    security(("partner_key" = [])),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 404, description = "No rotation is under way", body = ErrorBody)
+    ))]
+async fn end_previous_secret(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+) -> Result<StatusCode, ApiError> {
+    orders::end_previous_webhook_secret(&app.store, partner).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Removes the endpoint and its secret: events are no longer delivered, and deliveries still

@@ -237,14 +237,23 @@ async fn the_reference_page_renders_the_document() {
     // Every operation of the document and every schema is on the page, with the examples.
     let doc = doc();
     for (method, path, _) in operations(&doc) {
-        assert!(html.contains(&format!(">{method}</span> <code>{path}</code>")), "{method} {path}");
+        assert!(
+            html.contains(&format!(">{method}</span> <code>{path}</code>")),
+            "{method} {path}"
+        );
     }
     for name in doc["components"]["schemas"].as_object().unwrap().keys() {
         assert!(html.contains(&format!("id=\"schema-{name}\"")), "{name}");
     }
     assert!(html.contains("Idempotency-Key") && html.contains("webhook-signature"));
-    assert!(html.contains("&quot;currency&quot;: &quot;JPY&quot;"), "Money's example");
-    assert!(!html.contains("<script"), "no script: the page works offline");
+    assert!(
+        html.contains("&quot;currency&quot;: &quot;JPY&quot;"),
+        "Money's example"
+    );
+    assert!(
+        !html.contains("<script"),
+        "no script: the page works offline"
+    );
 }
 
 #[test]
@@ -256,32 +265,75 @@ fn partner_bodies_are_named_schemas_with_examples() {
         doc["paths"][path][method]["responses"][status]["content"][media]["schema"].clone()
     };
     let named = |v: &Value, name: &str| {
-        let r = v["$ref"].as_str().or(v["items"]["$ref"].as_str()).unwrap_or("");
+        let r = v["$ref"]
+            .as_str()
+            .or(v["items"]["$ref"].as_str())
+            .unwrap_or("");
         assert_eq!(r, format!("#/components/schemas/{name}"), "{v}");
     };
-    named(&schema("/api/v1/orders", "post", "201", "application/json"), "Order");
-    named(&schema("/api/v1/orders", "get", "200", "application/json"), "OrderPage");
-    named(&schema("/api/v1/orders/{id}", "get", "200", "application/json"), "Order");
-    named(&schema("/api/v1/orders/changes", "get", "200", "application/json"), "EventPage");
-    named(&schema("/api/v1/events/{seq}", "get", "200", "application/json"), "OrderEvent");
-    named(&schema("/api/v1/feeds/products", "get", "200", "application/jsonl"), "FeedItem");
-    named(&schema("/api/v1/webhooks/deliveries", "get", "200", "application/json"), "WebhookDelivery");
+    named(
+        &schema("/api/v1/orders", "post", "201", "application/json"),
+        "Order",
+    );
+    named(
+        &schema("/api/v1/orders", "get", "200", "application/json"),
+        "OrderPage",
+    );
+    named(
+        &schema("/api/v1/orders/{id}", "get", "200", "application/json"),
+        "Order",
+    );
+    named(
+        &schema("/api/v1/orders/changes", "get", "200", "application/json"),
+        "EventPage",
+    );
+    named(
+        &schema("/api/v1/events/{seq}", "get", "200", "application/json"),
+        "OrderEvent",
+    );
+    named(
+        &schema("/api/v1/feeds/products", "get", "200", "application/jsonl"),
+        "FeedItem",
+    );
+    named(
+        &schema(
+            "/api/v1/webhooks/deliveries",
+            "get",
+            "200",
+            "application/json",
+        ),
+        "WebhookDelivery",
+    );
     named(
         &doc["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"],
         "OrderRequest",
     );
-    let etag = &doc["paths"]["/api/v1/feeds/products"]["get"]["responses"]["200"]["headers"]["ETag"];
+    let etag =
+        &doc["paths"]["/api/v1/feeds/products"]["get"]["responses"]["200"]["headers"]["ETag"];
     assert!(etag.is_object(), "ETag is documented");
     let hook = &doc["webhooks"]["orderEvent"]["post"];
-    named(&hook["requestBody"]["content"]["application/json"]["schema"], "WebhookEvent");
+    named(
+        &hook["requestBody"]["content"]["application/json"]["schema"],
+        "WebhookEvent",
+    );
     let headers: Vec<&str> = hook["parameters"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    assert_eq!(headers, ["webhook-id", "webhook-timestamp", "webhook-signature"]);
-    for name in ["Money", "Order", "OrderLine", "FeedItem", "WebhookEvent", "OrderRequest"] {
+    assert_eq!(
+        headers,
+        ["webhook-id", "webhook-timestamp", "webhook-signature"]
+    );
+    for name in [
+        "Money",
+        "Order",
+        "OrderLine",
+        "FeedItem",
+        "WebhookEvent",
+        "OrderRequest",
+    ] {
         let s = &doc["components"]["schemas"][name];
         assert!(s["example"].is_object(), "{name} has an example");
         assert!(s["description"].is_string(), "{name} is described");

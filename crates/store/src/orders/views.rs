@@ -110,10 +110,7 @@ pub async fn purchase_requests(
             order_id: pr.order_id,
             state: pr.state,
             created_at: pr.created_at,
-            lines: lines
-                .into_iter()
-                .map(|l| line_view(l, &currency))
-                .collect(),
+            lines: lines.into_iter().map(|l| line_view(l, &currency)).collect(),
         });
     }
     Ok(out)
