@@ -5,7 +5,6 @@
 use ddhub_domain::error::Coded;
 pub use ddhub_domain::error::ErrorCode;
 use serde::Serialize;
-use serde_json::json;
 use std::borrow::Cow;
 
 /// A refused or failed use case. `detail` fills `%{detail}` in messages that have it; it must not

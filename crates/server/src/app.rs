@@ -24,7 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
     servers(
         (url = "/", description = "This server (`ddhub serve`); a deployment serves the same paths at its own origin")
     ),
-    components(schemas(crate::schemas::WebhookEvent, crate::error::Problem)),
+    components(schemas(crate::schemas::WebhookEvent, ddhub_app::error::Problem)),
     modifiers(&SecuritySchemes, &Webhooks),
     tags(
         (name = "health", description = "Liveness and readiness"),

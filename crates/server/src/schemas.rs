@@ -6,7 +6,6 @@
 #![allow(dead_code)]
 
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 /// An amount of money: a decimal string in the currency's major units and its ISO 4217 code.

@@ -8,7 +8,6 @@ use axum::http::StatusCode;
 use ddhub_app::AppState;
 use ddhub_store::orders;
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

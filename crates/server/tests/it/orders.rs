@@ -1313,7 +1313,14 @@ async fn a_rotated_secret_signs_beside_the_old_one_until_it_is_ended() {
     let old = WebhookSecret::parse(ep["secret"].as_str().unwrap()).unwrap();
     upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
     let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
-    let style = list["styles"][0]["id"].as_i64().unwrap();
+    let style = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (_, _, st) = call(&e.router, get(&format!("/api/v1/styles/{style}"), &e.key)).await;
     let sku = st["skus"][0]["id"].as_i64().unwrap();
     let (s, _, rotated) = call(
