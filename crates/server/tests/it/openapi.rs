@@ -347,3 +347,42 @@ fn partner_bodies_are_named_schemas_with_examples() {
         }
     }
 }
+
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_say() {
+    use ddhub_testkit::contract::check_response;
+    let json = "application/json";
+    let order = br#"{"order_id": 7, "partner_order_id": "PO-1", "state": "confirmed",
+        "currency": "JPY", "lines": [{"line_id": 1, "sku_id": 1, "style_id": 1,
+        "wholesaler_id": 1, "quantity": 2, "confirmed_quantity": 2,
+        "unit_price": {"amount": "2236", "currency": "JPY"}, "state": "available"}]}"#;
+    check_response("GET", "/api/v1/orders/7", 200, json, order).unwrap();
+    // The old shapes: minor units, a bare price string.
+    let minor = String::from_utf8_lossy(order).replace(
+        r#""unit_price": {"amount": "2236", "currency": "JPY"}"#,
+        r#""unit_price_minor": 2236"#,
+    );
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, minor.as_bytes()).is_err());
+    let bad_state = String::from_utf8_lossy(order).replace("\"confirmed\"", "\"lost\"");
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, bad_state.as_bytes()).is_err());
+    // A status the operation does not document, and a JSON Lines item with an epoch time.
+    assert!(check_response("GET", "/api/v1/orders/7", 418, json, b"{}").is_err());
+    let jsonl = "application/jsonl; charset=utf-8";
+    let line = br#"{"id": "x", "updated_at": 1790000000000}"#;
+    assert!(
+        check_response(
+            "GET",
+            "/api/v1/feeds/products?format=jsonl",
+            200,
+            jsonl,
+            line
+        )
+        .is_err()
+    );
+    // A webhook body with an epoch timestamp.
+    let hook = r#"{"type": "order.received", "timestamp": 1790000000,
+        "data": {"order_id": 1, "partner_order_id": "PO-1", "state": "received"}}"#;
+    assert!(ddhub_testkit::contract::check_webhook(hook).is_err());
+    let hook = hook.replace("1790000000", "\"2026-12-06T09:30:00.000Z\"");
+    ddhub_testkit::contract::check_webhook(&hook).unwrap();
+}
