@@ -1,8 +1,9 @@
 //! The named schemas of the partner API's bodies whose Rust types live below the server (the
-//! store's order views, the feed crate's items, the webhook job's payload) and so cannot derive
-//! `ToSchema` where they are declared. Each mirrors the type's JSON; the server tests validate
-//! every response they see against the document (`ddhub_testkit::contract`), so a mirror that
-//! drifts from its type fails there. Conventions: docs/api-conventions.md.
+//! store's order views, the feed crate's items, the webhook job's payload), crates that carry no
+//! OpenAPI dependency. Each mirrors the type's JSON (`Serialize` is derived only for serde's
+//! renames, which utoipa reads); the server tests validate every response they see against the
+//! document (`ddhub_testkit::contract`), so a mirror that drifts from its type fails there.
+//! Conventions: docs/api-conventions.md.
 #![allow(dead_code)]
 
 use serde::Serialize;
@@ -257,7 +258,7 @@ pub struct WebhookEndpoint {
     secret: String,
 }
 
-/// Why a feed item is the way it is: a `g:shipping` entry.
+/// A shipping option of a feed item (Google's `g:shipping`), its price as Money.
 #[derive(Serialize, ToSchema)]
 pub struct FeedShipping {
     /// ISO 3166-1 alpha-2.
