@@ -78,6 +78,11 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         },
         Err(e) => problem(e.path(), e.inner()),
     };
+    let problems = if problem["code"] == "unknown_field" {
+        every_unknown_field(bytes, &problem)
+    } else {
+        vec![problem.clone()]
+    };
     Err(AppError::with_detail(
         ErrorCode::InvalidBody,
         format!(
@@ -86,7 +91,51 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             problem["message"].as_str().unwrap_or("")
         ),
     )
-    .with_problems(vec![problem]))
+    .with_problems(problems))
+}
+
+/// serde stops at the first unknown field; the caller should hear of all of them at once.
+/// The object holding the first one is read again, and every key serde's message does not list
+/// as expected (`expected one of `a`, `b``) is a problem of its own, by name.
+fn every_unknown_field(bytes: &[u8], first: &serde_json::Value) -> Vec<serde_json::Value> {
+    let pointer = first["pointer"].as_str().unwrap_or("/");
+    let message = first["message"].as_str().unwrap_or("");
+    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+    let expected: Vec<&str> = message
+        .split_once("expected")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    let object = serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v.pointer(parent).cloned());
+    let Some(serde_json::Value::Object(map)) = object else {
+        return vec![first.clone()];
+    };
+    if expected.is_empty() && !message.contains("there are no fields") {
+        return vec![first.clone()];
+    }
+    let all: Vec<serde_json::Value> = map
+        .keys()
+        .filter(|k| !expected.contains(&k.as_str()))
+        .map(|k| {
+            let escaped = k.replace('~', "~0").replace('/', "~1");
+            let mut p = first.clone();
+            p["pointer"] = format!("{parent}/{escaped}").into();
+            p["message"] = message
+                .replacen(
+                    &format!("`{}`", quoted(message).unwrap_or("")),
+                    &format!("`{k}`"),
+                    1,
+                )
+                .into();
+            p
+        })
+        .collect();
+    if all.is_empty() {
+        vec![first.clone()]
+    } else {
+        all
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +192,22 @@ mod tests {
             (p["pointer"].as_str(), p["code"].as_str()),
             (Some("/lines/0/quantity"), Some("missing_field")),
             "{p}"
+        );
+        // Every unknown field of the object is named, not only the first.
+        let all = read::<Order>(
+            br#"{"partner_order_id": "A", "address": "Tokyo", "lines": [], "colour_name": 1}"#,
+        )
+        .unwrap_err()
+        .problems
+        .unwrap();
+        let pointers: Vec<&str> = all.iter().map(|p| p["pointer"].as_str().unwrap()).collect();
+        assert_eq!(pointers, ["/address", "/colour_name"], "{all:?}");
+        assert!(
+            all[1]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`colour_name`"),
+            "{all:?}"
         );
         let p = first(r#"{"partner_order_id": "A", "#);
         assert_eq!(p["code"], "malformed_json", "{p}");

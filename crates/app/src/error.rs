@@ -101,13 +101,30 @@ pub struct ErrorDetail {
     /// Per-item reasons, where a request is refused item by item (the lines of an order, the
     /// answers to a purchase request): each with its own `code` and message(s).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<Problem>>)]
     pub problems: Option<Vec<serde_json::Value>>,
     /// `conflict` on order intake: the id of the order that already holds this
     /// `partner_order_id`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<i64>)]
     pub existing_order_id: Option<serde_json::Value>,
+}
+
+/// One thing wrong with a request (documentation of the JSON shape of `problems`' items; a
+/// kind of problem may add its own details, such as `line`, `expected` or `given`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"pointer": "/lines/0/quantity", "code": "missing_field",
+    "message": "missing field `quantity`"}))]
+pub struct Problem {
+    /// JSON Pointer (RFC 6901) to the field at fault; `/` for the body as a whole.
+    pub pointer: Option<String>,
+    /// Stable snake_case code of the kind of problem (`unknown_field`, `invalid_type`,
+    /// `missing_field`, `bad_quantity`, `price_mismatch`, …).
+    pub code: String,
+    /// What is wrong, in the caller's language.
+    pub message: Option<String>,
+    /// For a body that does not read: the JSON parser's own words (English).
+    pub detail: Option<String>,
 }
 
 /// The message of `err` in `locale`.
@@ -130,6 +147,39 @@ pub fn message(err: &AppError, locale: &str, request_id: &str) -> String {
     out.trim_end_matches([':', '：', ' ']).to_string()
 }
 
+/// The problems of `err` with their messages in `locale`: a body problem (`crates::body`) gets
+/// its message from `locales/problems.yml`, serde's English words moving to `detail`; problems
+/// that carry their own message (an order's lines) keep it.
+pub fn localized_problems(
+    problems: &Option<Vec<serde_json::Value>>,
+    locale: &str,
+) -> Option<Vec<serde_json::Value>> {
+    const BODY_CODES: [&str; 5] = [
+        "malformed_json",
+        "unknown_field",
+        "missing_field",
+        "invalid_type",
+        "invalid_value",
+    ];
+    let mut list = problems.clone()?;
+    for p in &mut list {
+        let Some(code) = p["code"].as_str().filter(|c| BODY_CODES.contains(c)) else {
+            continue;
+        };
+        if p.get("detail").is_some() {
+            continue;
+        }
+        let key = format!("problems.{code}");
+        let pointer = p["pointer"].as_str().unwrap_or("/").to_string();
+        let text: Cow<'_, str> = rust_i18n::t!(&key, locale = locale);
+        let message = text.replace("%{pointer}", &pointer);
+        let detail = p["message"].take();
+        p["detail"] = detail;
+        p["message"] = message.into();
+    }
+    Some(list)
+}
+
 /// The JSON error body of `err` in `locale`, for answers that are stored and replayed (an
 /// order's answer under its idempotency key) rather than rendered by [`localize_errors`].
 pub fn error_json(err: &AppError, locale: &str) -> String {
@@ -137,7 +187,7 @@ pub fn error_json(err: &AppError, locale: &str) -> String {
         error: ErrorDetail {
             code: err.code.code().to_string(),
             message: message(err, locale, "-"),
-            problems: err.problems.clone(),
+            problems: localized_problems(&err.problems, locale),
             existing_order_id: err.existing_order_id.clone(),
         },
     };

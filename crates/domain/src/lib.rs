@@ -19,5 +19,5 @@ pub mod wholesaler;
 
 pub use id::*;
 pub use locale::Locale;
-pub use money::{Currency, Krw, Money, MoneyError, RatePerKrw, RoundingRule};
+pub use money::{Currency, DecimalMoney, Krw, Money, MoneyError, RatePerKrw, RoundingRule};
 pub use time::Timestamp;

@@ -144,6 +144,39 @@ impl Money {
     }
 }
 
+/// Money as DDHub's API writes and reads it (docs/api-conventions.md): a decimal string in the
+/// currency's major units and its ISO 4217 code, `{"amount": "1944", "currency": "JPY"}`. A
+/// string, never a JSON number: floats cannot carry money, and the string keeps exact digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecimalMoney {
+    pub amount: String,
+    pub currency: String,
+}
+
+impl From<Money> for DecimalMoney {
+    fn from(m: Money) -> Self {
+        DecimalMoney {
+            amount: m.decimal(),
+            currency: m.currency.code().to_string(),
+        }
+    }
+}
+
+impl DecimalMoney {
+    /// An amount in minor units of a currency given by its code; a code this build does not
+    /// know keeps the minor units as the amount (nothing stored is dropped).
+    pub fn from_minor(minor: i64, currency: &str) -> Self {
+        match currency.parse::<Currency>() {
+            Ok(c) => Money { minor, currency: c }.into(),
+            Err(_) => DecimalMoney {
+                amount: minor.to_string(),
+                currency: currency.to_string(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for Money {
     /// Google Merchant Center's form: `15.00 USD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

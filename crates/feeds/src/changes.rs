@@ -105,6 +105,8 @@ pub struct ChangeEntry {
     pub cursor: FeedCursor,
     /// The feed item id (`g:id`).
     pub id: String,
+    /// RFC 3339 UTC in JSON.
+    #[serde(serialize_with = "crate::item::rfc3339")]
     pub changed_at: Timestamp,
     #[serde(flatten)]
     pub change: Change,

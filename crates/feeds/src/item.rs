@@ -175,7 +175,7 @@ pub struct FeedShipping {
     pub country: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub service: Option<String>,
-    #[serde(serialize_with = "money_text")]
+    #[serde(serialize_with = "money_object")]
     pub price: Money,
 }
 
@@ -191,7 +191,9 @@ pub struct FeedItem {
     pub link: String,
     pub image_link: String,
     pub additional_image_link: Vec<String>,
-    #[serde(serialize_with = "money_text")]
+    /// `{"amount": "2236", "currency": "JPY"}` in JSON (docs/api-conventions.md); the formats
+    /// for Google write Google's `2236 JPY`.
+    #[serde(serialize_with = "money_object")]
     pub price: Money,
     pub availability: Availability,
     /// ISO 8601, for backordered items.
@@ -206,6 +208,8 @@ pub struct FeedItem {
     #[serde(serialize_with = "yes_no")]
     pub identifier_exists: bool,
     pub mpn: String,
+    /// Google's `color` attribute; DDHub's JSON spells it `colour` (docs/api-conventions.md).
+    #[serde(rename = "colour")]
     pub color: String,
     pub size: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,6 +232,8 @@ pub struct FeedItem {
     pub origin: Option<String>,
     pub style_id: StyleId,
     pub sku_id: SkuId,
+    /// RFC 3339 UTC in JSON (docs/api-conventions.md).
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: Timestamp,
     /// The style's measured sizes (every size: a size chart), in cm; JSON Lines only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -236,8 +242,18 @@ pub struct FeedItem {
     pub fit_note: Option<String>,
 }
 
-fn money_text<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(m)
+/// Money as DDHub's JSON writes it: a decimal string in major units and the ISO 4217 code.
+fn money_object<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut o = s.serialize_struct("Money", 2)?;
+    o.serialize_field("amount", &m.decimal())?;
+    o.serialize_field("currency", m.currency.code())?;
+    o.end()
+}
+
+/// An instant as DDHub's JSON writes it: RFC 3339 in UTC.
+pub(crate) fn rfc3339<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&iso8601(*t))
 }
 
 fn yes_no<S: Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {

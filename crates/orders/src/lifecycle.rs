@@ -162,8 +162,9 @@ impl ddhub_domain::error::Coded for LifecycleError {
     }
 }
 
+/// Money in an event's data, as everywhere in the API (docs/api-conventions.md).
 pub(crate) fn money_json(m: Money) -> Value {
-    json!({ "amount": m.decimal(), "currency": m.currency.code(), "minor": m.minor })
+    json!(ddhub_domain::DecimalMoney::from(m))
 }
 
 pub(crate) fn state_event(

@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(o.state, OrderState::PartiallyConfirmed);
         let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
         assert_eq!(types, ["order.line.sold_out", "order.partially_confirmed"]);
-        assert_eq!(events[0].data["refund"]["minor"], 1_000);
+        assert_eq!(events[0].data["refund"]["amount"], "10.00");
         assert_eq!(events[0].data["short_count"]["confirmed_before"], 2);
     }
 

@@ -21,7 +21,11 @@ use utoipa_axum::router::OpenApiRouter;
         title = "DDHub API",
         description = "The export hub for Dongdaemun wholesale fashion: catalogs in, listings, feeds and orders out."
     ),
-    modifiers(&SecuritySchemes),
+    servers(
+        (url = "/", description = "This server (`ddhub serve`); a deployment serves the same paths at its own origin")
+    ),
+    components(schemas(crate::schemas::WebhookEvent, ddhub_app::error::Problem)),
+    modifiers(&SecuritySchemes, &Webhooks),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "styles", description = "A wholesaler's own styles (wholesaler key)"),
@@ -54,6 +58,86 @@ impl utoipa::Modify for SecuritySchemes {
                 SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
             );
         }
+    }
+}
+
+/// The webhooks DDHub sends (OpenAPI 3.1 `webhooks`): one POST per order event, signed per
+/// Standard Webhooks.
+struct Webhooks;
+
+impl utoipa::Modify for Webhooks {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+        use utoipa::openapi::request_body::RequestBodyBuilder;
+        use utoipa::openapi::{
+            ContentBuilder, ObjectBuilder, PathItem, Paths, Ref, Required, ResponseBuilder,
+            ResponsesBuilder, schema::Type,
+        };
+        let header = |name: &str, description: &str, example: &str| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Header)
+                .required(Required::True)
+                .description(Some(description))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .example(Some(serde_json::Value::String(example.into())))
+                .build()
+        };
+        let operation = OperationBuilder::new()
+            .summary(Some("An order event"))
+            .description(Some(
+                "POSTed to your endpoint (`PUT /api/v1/webhooks/endpoint`) for every event of \
+                 your orders, retried for about three days until you answer 2xx; 410 disables \
+                 the endpoint. Verify `webhook-signature` over `webhook-id.webhook-timestamp.body` \
+                 with your `whsec_` secret before trusting the body; dedupe on `webhook-id`.",
+            ))
+            .tag("webhooks")
+            .parameter(header(
+                "webhook-id",
+                "The event's message id, the same on every retry: `msg_ddhub_<seq>`",
+                "msg_ddhub_31",
+            ))
+            .parameter(header(
+                "webhook-timestamp",
+                "Seconds since the Unix epoch when this attempt was signed",
+                "1796549400",
+            ))
+            .parameter(header(
+                "webhook-signature",
+                "Space-separated `v1,<base64 HMAC-SHA256>` signatures: one per secret in force \
+                 (two while a secret is being rotated); any one that verifies is enough",
+                "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+            ))
+            .request_body(Some(
+                RequestBodyBuilder::new()
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("WebhookEvent")))
+                            .build(),
+                    )
+                    .required(Some(Required::True))
+                    .build(),
+            ))
+            .responses(
+                ResponsesBuilder::new()
+                    .response(
+                        "200",
+                        ResponseBuilder::new().description("Received (any 2xx will do)"),
+                    )
+                    .response(
+                        "410",
+                        ResponseBuilder::new().description("Gone: DDHub disables the endpoint"),
+                    )
+                    .build(),
+            )
+            .build();
+        let mut webhooks = Paths::new();
+        webhooks.paths.insert(
+            "orderEvent".into(),
+            PathItem::new(HttpMethod::Post, operation),
+        );
+        openapi.webhooks = Some(webhooks);
     }
 }
 
@@ -217,6 +301,8 @@ pub fn router(app: AppState) -> Router {
     .merge(search)
     .merge(streams.layer(DefaultBodyLimit::max(body_limit)))
     .route("/media/{*key}", axum::routing::get(routes::photos::media))
+    // The API reference, rendered from the OpenAPI document (issue 22).
+    .route("/api/docs", axum::routing::get(routes::docs::page))
     // Web pages: the storefront and the wholesaler console, with their own limits and headers.
     .merge(crate::pages::router(&app.config))
     .merge(crate::ops::public_metrics_route(&app.config))

@@ -218,7 +218,7 @@ pub async fn localize_errors(req: Request, next: Next) -> Response {
         error: ErrorDetail {
             code: err.code.code().to_string(),
             message: message(&err, locale, &request_id),
-            problems: err.problems.clone(),
+            problems: ddhub_app::error::localized_problems(&err.problems, locale),
             existing_order_id: err.existing_order_id.clone(),
         },
     };

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod routes;
+pub mod schemas;
 pub mod serve;
 pub mod upload_form;
 

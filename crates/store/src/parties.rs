@@ -117,6 +117,7 @@ pub async fn add_partner(store: &Store, p: NewPartner) -> Result<(Partner, Issue
         rounding: Set(p.rounding.as_str().to_string()),
         webhook_url: Set(None),
         webhook_secret: Set(None),
+        webhook_secret_previous: Set(None),
         settings: Set("{}".to_string()),
         created_at: Set(now),
         updated_at: Set(now),

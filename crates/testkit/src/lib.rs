@@ -11,6 +11,8 @@
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod contract;
+
 pub use ddhub_store::testing::{self, TestDb};
 
 use ddhub_app::worker::JobSignal;
@@ -45,7 +47,8 @@ pub struct TestAppBuilder {
 pub struct TestApp {
     pub db: TestDb,
     pub app: AppState,
-    /// The production router over `app`.
+    /// The production router over `app`, its partner answers checked against the OpenAPI
+    /// document ([`contract`]).
     pub router: axum::Router,
     /// `Bearer …` of the wholesaler 미소 (청평화 2층 A) and of another one (B).
     pub key: String,
@@ -185,7 +188,9 @@ impl TestAppBuilder {
         app.search = listing;
         let app = Arc::new(app);
         TestApp {
-            router: ddhub_server::router(app.clone()),
+            // Every answer on a partner path is checked against the OpenAPI document.
+            router: ddhub_server::router(app.clone())
+                .layer(axum::middleware::from_fn(contract::check)),
             app,
             key: format!("Bearer {}", key.key),
             other_key: format!("Bearer {}", other.key),

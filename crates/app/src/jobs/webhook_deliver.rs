@@ -97,19 +97,26 @@ impl BackgroundJob for WebhookDeliver {
             .map_err(retry)?;
             return Ok(());
         };
-        let secret =
-            WebhookSecret::parse(&secret).map_err(|e| JobError::Permanent(e.to_string()))?;
+        let mut secrets =
+            vec![WebhookSecret::parse(&secret).map_err(|e| JobError::Permanent(e.to_string()))?];
+        // During a rotation the previous secret signs too: the receiver may still hold it.
+        if let Some(previous) = task.previous_secret.as_deref() {
+            secrets.push(
+                WebhookSecret::parse(previous).map_err(|e| JobError::Permanent(e.to_string()))?,
+            );
+        }
         let now = self.clock.now();
+        // Standard Webhooks' shape; the time is RFC 3339 UTC as everywhere in the API.
         let body = serde_json::json!({
             "type": task.event_type,
-            "timestamp": Timestamp(task.event_created_at).millis() / 1000,
+            "timestamp": ddhub_orders::date::rfc3339(Timestamp(task.event_created_at)),
             "data": task.payload,
         })
         .to_string();
         // One message id per event, the same on every retry: receivers dedupe on it.
         let msg_id = format!("msg_ddhub_{}", task.event_id);
-        let headers = ddhub_orders::webhook::signing::signed_headers(
-            &secret,
+        let headers = ddhub_orders::webhook::signing::signed_headers_all(
+            &secrets,
             &msg_id,
             now.millis() / 1000,
             body.as_bytes(),

@@ -344,11 +344,15 @@ pub struct KeyedAnswer {
 /// and stored answer commit together (`orders::commit_keyed`): an acknowledged order is never
 /// lost, and never created twice. Nothing is stored when this fails (a 5xx is not worth
 /// replaying): the partner retries the key.
+///
+/// Messages are in `lang`, the caller's language (its `Accept-Language`), as every other error
+/// the caller sees: one language for the whole body.
 pub async fn place(
     app: &crate::AppState,
     partner: PartnerId,
     raw_key: &str,
     body: &[u8],
+    lang: ddhub_domain::Locale,
 ) -> crate::AppResult<KeyedAnswer> {
     let key = ddhub_orders::fingerprint::validate_idempotency_key(raw_key)
         .map_err(|e| AppError::with_detail(ErrorCode::IdempotencyKeyMissing, e.to_string()))?
@@ -368,7 +372,7 @@ pub async fn place(
     let Some(_hold) = orders::hold_key(&app.store, partner, &key) else {
         return Err(AppError::new(ErrorCode::IdempotencyInFlight));
     };
-    let outcome = intake(app, &found, rate, body).await?;
+    let outcome = intake(app, &found, rate, body, lang).await?;
     // A request refused by validation did no work: its answer is not kept under the key, so
     // the corrected request can reuse it (as Stripe does). Only executed requests are replayed.
     if let orders::KeyedOutcome::Answer { status, body } = outcome {
@@ -395,6 +399,24 @@ fn key_answer(state: orders::KeyState) -> crate::AppResult<KeyedAnswer> {
     }
 }
 
+/// The JSON Pointer of an intake field path: `lines[3].unit_price` → `/lines/3/unit_price`.
+fn field_pointer(field: &str) -> String {
+    let mut out = String::new();
+    for part in field.split('.') {
+        let (name, index) = match part.split_once('[') {
+            Some((n, rest)) => (n, Some(rest.trim_end_matches(']'))),
+            None => (part, None),
+        };
+        out.push('/');
+        out.push_str(&name.replace('~', "~0").replace('/', "~1"));
+        if let Some(i) = index {
+            out.push('/');
+            out.push_str(i);
+        }
+    }
+    out
+}
+
 /// Reads and validates an order: a valid one to write, or the answer (422 with reasons) to
 /// store under its key.
 async fn intake(
@@ -402,13 +424,14 @@ async fn intake(
     p: &ddhub_domain::partner::Partner,
     rate: Option<ddhub_domain::RatePerKrw>,
     body: &[u8],
+    lang: ddhub_domain::Locale,
 ) -> Result<orders::KeyedOutcome, AppError> {
     let req: OrderRequest = match crate::body::read(body) {
         Ok(r) => r,
         Err(err) => {
             // A body of the wrong shape: refused before any work, so the key stays free. Its
             // problem names the field (JSON Pointer, code), so one answer shows what to fix.
-            let body = error_json(&err, p.locale.tag());
+            let body = error_json(&err, lang.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
@@ -491,12 +514,18 @@ async fn intake(
     let order = match ddhub_orders::intake::validate_order(&req, &policy, &lookup) {
         Ok(o) => o,
         Err(rejection) => {
-            let problems = match rejection.to_json(p.locale).get_mut("problems") {
+            let mut problems = match rejection.to_json(p.locale).get_mut("problems") {
                 Some(serde_json::Value::Array(list)) => std::mem::take(list),
                 _ => Vec::new(),
             };
+            // Every problem of the API has a JSON Pointer and a message in one language
+            // (docs/api-conventions.md); the per-locale `messages` stay for older clients.
+            for (problem, reason) in problems.iter_mut().zip(&rejection.problems) {
+                problem["pointer"] = field_pointer(&reason.field).into();
+                problem["message"] = reason.message(lang).into();
+            }
             let err = AppError::new(ErrorCode::OrderInvalid).with_problems(problems);
-            let body = error_json(&err, p.locale.tag());
+            let body = error_json(&err, lang.tag());
             return Ok(orders::KeyedOutcome::Answer { status: 422, body });
         }
     };
@@ -531,7 +560,7 @@ async fn intake(
         format!("order {} already exists", new.partner_order_id),
     );
     conflict.existing_order_id = Some(serde_json::Value::Null);
-    let conflict_body = error_json(&conflict, p.locale.tag());
+    let conflict_body = error_json(&conflict, lang.tag());
     Ok(orders::KeyedOutcome::Order {
         order: new,
         conflict_body,

@@ -25,7 +25,21 @@ fn jsonl_has_one_object_per_item_with_gmc_names() {
     assert_eq!(summary.items, 36);
     let first = &lines[0];
     assert_eq!(first["id"], "7-KN-2041-black-55");
-    assert_eq!(first["price"], "12.96 USD");
+    // DDHub's JSON conventions (docs/api-conventions.md): money as an object, `colour`,
+    // RFC 3339 UTC times; Google's `12.96 USD` and `color` stay in the formats for Google.
+    assert_eq!(
+        first["price"],
+        serde_json::json!({"amount": "12.96", "currency": "USD"})
+    );
+    assert!(
+        first["colour"].is_string() && first.get("color").is_none(),
+        "{first}"
+    );
+    let updated = first["updated_at"].as_str().unwrap();
+    assert!(
+        updated.len() == 20 && updated.ends_with('Z') && &updated[10..11] == "T",
+        "{updated}"
+    );
     assert_eq!(first["availability"], "in_stock");
     assert_eq!(first["identifier_exists"], "no");
     assert_eq!(first["size_system"], "US");

@@ -147,6 +147,25 @@ pub fn signed_headers(
     }
 }
 
+/// [`signed_headers`] with every secret in force: during a rotation the new and the previous
+/// one, space-separated (`v1,<new> v1,<old>`), so a receiver holding either verifies.
+pub fn signed_headers_all(
+    secrets: &[WebhookSecret],
+    msg_id: &str,
+    timestamp_secs: i64,
+    body: &[u8],
+) -> SignedHeaders {
+    let signatures: Vec<String> = secrets
+        .iter()
+        .map(|s| sign(s, msg_id, timestamp_secs, body))
+        .collect();
+    SignedHeaders {
+        webhook_id: msg_id.to_string(),
+        webhook_timestamp: timestamp_secs.to_string(),
+        webhook_signature: signatures.join(" "),
+    }
+}
+
 /// Verifies a delivery as a receiver would: the timestamp within [`TOLERANCE_SECS`] of
 /// `now_secs`, and one of the space-separated `v1,…` signatures matching (compared in
 /// constant time; other versions are skipped).

@@ -126,9 +126,11 @@ fn parse_format(f: Option<&str>) -> Result<Option<FeedFormat>, ApiError> {
     params(FeedQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The feed, streamed, in the format asked for",
-            content(("application/rss+xml"), ("text/csv"), ("application/jsonl"))),
-        (status = 304, description = "Unchanged since the ETag sent"),
+        (status = 200, description = "The feed, streamed, in the format asked for. JSON Lines (`format=jsonl`): each line is one `FeedItem`",
+            content(("application/rss+xml"), ("text/csv"), (crate::schemas::FeedItem = "application/jsonl")),
+            headers(("ETag" = String, description = "The feed's version: send it back as `If-None-Match` to get 304 while nothing changed"))),
+        (status = 304, description = "Unchanged since the ETag sent",
+            headers(("ETag" = String, description = "The feed's version"))),
         (status = 400, description = "Unknown format", body = ErrorBody),
         (status = 503, description = "No exchange rate for the partner's currency", body = ErrorBody)
     ))]
@@ -354,12 +356,13 @@ pub struct ChangeEntryDoc {
     cursor: String,
     /// The feed item id (`g:id`), as in the full feed.
     id: String,
-    /// When the change was recorded, milliseconds since the epoch.
-    changed_at: i64,
+    /// When the change was recorded, RFC 3339 UTC.
+    #[schema(format = DateTime)]
+    changed_at: String,
     /// `upsert` (the item in full, as one JSON Lines record of the full feed) or `delete`.
     op: String,
     /// For `upsert`: the item.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<crate::schemas::FeedItem>)]
     item: Option<serde_json::Value>,
     /// For `delete`: `sold_out`, `archived`, `removed` or `excluded` (the partner's settings
     /// leave the item out: too few photos, category).

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per resource.
 
 pub mod declarations;
+pub mod docs;
 pub mod feeds;
 pub mod health;
 pub mod landed;

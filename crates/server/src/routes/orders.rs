@@ -37,11 +37,12 @@ fn json_response(status: StatusCode, body: String) -> Response {
 /// (422) did no work and keeps nothing under its key: send the corrected order with the same
 /// key. A `partner_order_id` used before answers 409 with `existing_order_id`.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders",
-    request_body(content = Object, description = "partner_order_id, currency, lines, ship_to, notes"),
-    params(("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters")),
+    request_body(content = crate::schemas::OrderRequest, content_type = "application/json",
+        description = "The order: your order number, currency, lines (each naming an item of your feed), where it ships"),
+    params(("Idempotency-Key" = String, Header, description = "1 to 255 visible ASCII characters, unique per order you mean to place (a UUID): a retry with the same key and body answers the first answer again, byte for byte")),
     security(("partner_key" = [])),
     responses(
-        (status = 201, description = "Accepted: {order_id, state, lines}"),
+        (status = 201, description = "Accepted: the order, its lines split into purchase requests to their wholesalers", body = crate::schemas::Order),
         (status = 400, description = "No or bad Idempotency-Key, or a body that is not JSON", body = ErrorBody),
         (status = 409, description = "The first request with this key is still running, or the partner_order_id is taken (error.existing_order_id names its order)", body = ErrorBody),
         (status = 422, description = "Key reused with another body, or per-line reasons", body = ErrorBody)
@@ -64,7 +65,9 @@ async fn create_order(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| ApiError::new(ErrorCode::IdempotencyKeyMissing))?;
-    let answer = ddhub_app::services::orders::place(&app, partner, raw_key, &body).await?;
+    // The caller's language, as the error middleware picks it for every other error.
+    let lang = crate::i18n::negotiate_locale(&headers);
+    let answer = ddhub_app::services::orders::place(&app, partner, raw_key, &body, lang).await?;
     Ok(json_response(
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
         answer.body,
@@ -93,7 +96,7 @@ fn is_json_media_type(value: &axum::http::HeaderValue) -> bool {
     params(("id" = i64, Path, description = "Order id")),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The order"),
+        (status = 200, description = "The order", body = crate::schemas::Order),
         (status = 404, description = "No such order for this partner", body = ErrorBody)
     ))]
 async fn get_order(
@@ -195,7 +198,7 @@ pub struct ChangesQuery {
     params(ChangesQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "{events: [...], next_cursor, has_more}"),
+        (status = 200, description = "A page of events", body = crate::schemas::EventPage),
         (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range (`invalid_query`)", body = ErrorBody)
     ))]
 async fn order_changes(
@@ -210,10 +213,7 @@ async fn order_changes(
     let has_more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next = rows.last().map_or(after, |r| r.seq);
-    let events: Vec<serde_json::Value> = rows
-        .into_iter()
-        .map(|e| serde_json::json!({ "seq": e.seq, "order_id": e.order_id, "type": e.event_type, "data": e.data, "created_at": e.created_at.0 }))
-        .collect();
+    let events: Vec<serde_json::Value> = rows.into_iter().map(event_json).collect();
     Ok(Json(
         serde_json::json!({ "events": events, "next_cursor": format!("v1.{next}"), "has_more": has_more }),
     ))
@@ -270,7 +270,7 @@ pub struct OrderListQuery {
     params(OrderListQuery),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "{orders: [...], next_cursor, has_more}"),
+        (status = 200, description = "A page of orders", body = crate::schemas::OrderPage),
         (status = 400, description = "Malformed cursor (`invalid_cursor`) or limit out of range (`invalid_query`)", body = ErrorBody)
     ))]
 async fn list_orders(
@@ -303,7 +303,7 @@ async fn list_orders(
     params(("seq" = i64, Path, description = "The event's sequence number")),
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "{seq, order_id, type, data, created_at}"),
+        (status = 200, description = "The event", body = crate::schemas::OrderEvent),
         (status = 404, description = "No such event for this partner", body = ErrorBody)
     ))]
 async fn get_event(
@@ -313,9 +313,18 @@ async fn get_event(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Path(seq) = seq?;
     let e = orders::event(&app.store, partner, seq).await?;
-    Ok(Json(
-        serde_json::json!({ "seq": e.seq, "order_id": e.order_id, "type": e.event_type, "data": e.data, "created_at": e.created_at.0 }),
-    ))
+    Ok(Json(event_json(e)))
+}
+
+/// An event as the API answers it (`OrderEvent` in the document): its time in RFC 3339 UTC.
+fn event_json(e: orders::OrderEventRow) -> serde_json::Value {
+    serde_json::json!({
+        "seq": e.seq,
+        "order_id": e.order_id,
+        "type": e.event_type,
+        "data": e.data,
+        "created_at": ddhub_orders::date::rfc3339(e.created_at),
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -330,7 +339,7 @@ pub struct CancelBody {
     request_body = Option<CancelBody>,
     security(("partner_key" = [])),
     responses(
-        (status = 200, description = "The order"),
+        (status = 200, description = "The order", body = crate::schemas::Order),
         (status = 404, description = "No such order for this partner", body = ErrorBody),
         (status = 409, description = "Too late to cancel (shipped or delivered)", body = ErrorBody)
     ))]

@@ -85,10 +85,88 @@ async fn body_mistakes_name_their_field() {
         "{v}"
     );
     assert!(
-        v["error"]["problems"][0]["message"]
+        v["error"]["problems"][0]["detail"]
             .as_str()
             .unwrap()
             .contains("`colours`"),
         "the answer lists the fields it takes: {v}"
+    );
+}
+
+fn hangul(text: &str) -> bool {
+    text.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+}
+
+fn kana(text: &str) -> bool {
+    text.chars().any(|c| ('\u{3040}'..='\u{30FF}').contains(&c))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_unknown_field_is_named_in_the_callers_language() {
+    let t = TestApp::init(testing::sqlite().await)
+        .without_search()
+        .build()
+        .await;
+    // A partner whose own locale is Japanese: the caller's Accept-Language decides, for the
+    // whole body, and English without one (as for every other error).
+    let partner = t.jpy_partner("Tokyo").await;
+    let order = |key: &str, lang: Option<&str>, body: &Value| {
+        let mut b = Request::post("/api/v1/orders")
+            .header("authorization", &partner)
+            .header("content-type", "application/json")
+            .header("idempotency-key", key);
+        if let Some(l) = lang {
+            b = b.header("accept-language", l);
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    let body = json!({"partner_order_id": "PO-1", "currency": "JPY", "lines": [],
+        "ship_to": {}, "address": "Tokyo", "email": "a@b.jp"});
+    let (s, h, v) = call(&t.router, order("k-ko", Some("ko"), &body)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        problems(&v),
+        [
+            ("/address".to_string(), "unknown_field".to_string()),
+            ("/email".to_string(), "unknown_field".to_string())
+        ],
+        "every unknown field, by name: {v}"
+    );
+    let top = v["error"]["message"].as_str().unwrap();
+    let first = v["error"]["problems"][0]["message"].as_str().unwrap();
+    assert!(hangul(top) && hangul(first), "Korean throughout: {v}");
+    assert!(
+        !kana(&v.to_string()),
+        "no Japanese for a Korean caller: {v}"
+    );
+    assert!(first.contains("/address"), "{first}");
+    let _ = h;
+    // Without Accept-Language: English, although the partner's locale is Japanese.
+    let (_, _, v) = call(&t.router, order("k-en", None, &body)).await;
+    assert!(!kana(&v.to_string()) && !hangul(&v.to_string()), "{v}");
+    // An order refused line by line speaks the caller's language too, with pointers.
+    let bad_line = json!({"partner_order_id": "PO-2", "currency": "JPY",
+        "lines": [{"sku_id": 999999, "quantity": 0, "unit_price": "1944"}],
+        "ship_to": {"name": "A", "country": "JP", "address_lines": ["1"], "phone": "1"}});
+    let (s, _, v) = call(&t.router, order("k-line", Some("ko"), &bad_line)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "order_invalid", "{v}");
+    let list = v["error"]["problems"].as_array().unwrap();
+    assert!(!list.is_empty(), "{v}");
+    for p in list {
+        assert!(p["pointer"].as_str().unwrap().starts_with('/'), "{p}");
+        assert!(hangul(p["message"].as_str().unwrap()), "{p}");
+    }
+    assert!(
+        list.iter().any(|p| p["pointer"] == "/lines/0/quantity"),
+        "the line's field by pointer: {v}"
+    );
+    assert!(hangul(v["error"]["message"].as_str().unwrap()), "{v}");
+    // The corrected order may reuse the key of the refused one (nothing was kept under it).
+    let (s, _, v) = call(&t.router, order("k-ko", Some("ko"), &json!({}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        v["error"]["code"], "invalid_body",
+        "validated again, not a key reuse: {v}"
     );
 }

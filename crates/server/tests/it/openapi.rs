@@ -212,3 +212,177 @@ async fn refusals_answer_documented_statuses_with_their_table_codes() {
         assert!(documents(op, status), "{what}: {status} is not documented");
     }
 }
+
+#[tokio::test]
+async fn the_reference_page_renders_the_document() {
+    let f = fixture(testing::sqlite().await).await;
+    let res = tower::ServiceExt::oneshot(
+        f.router.clone(),
+        Request::get("/api/docs").body(Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let html = String::from_utf8(bytes.to_vec()).unwrap();
+    // Every operation of the document and every schema is on the page, with the examples.
+    let doc = doc();
+    for (method, path, _) in operations(&doc) {
+        assert!(
+            html.contains(&format!(">{method}</span> <code>{path}</code>")),
+            "{method} {path}"
+        );
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(html.contains(&format!("id=\"schema-{name}\"")), "{name}");
+    }
+    assert!(html.contains("Idempotency-Key") && html.contains("webhook-signature"));
+    assert!(
+        html.contains("&quot;currency&quot;: &quot;JPY&quot;"),
+        "Money's example"
+    );
+    assert!(
+        !html.contains("<script"),
+        "no script: the page works offline"
+    );
+}
+
+#[test]
+fn partner_bodies_are_named_schemas_with_examples() {
+    let doc = doc();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["servers"][0]["url"].is_string());
+    let schema = |path: &str, method: &str, status: &str, media: &str| {
+        doc["paths"][path][method]["responses"][status]["content"][media]["schema"].clone()
+    };
+    let named = |v: &Value, name: &str| {
+        let r = v["$ref"]
+            .as_str()
+            .or(v["items"]["$ref"].as_str())
+            .unwrap_or("");
+        assert_eq!(r, format!("#/components/schemas/{name}"), "{v}");
+    };
+    named(
+        &schema("/api/v1/orders", "post", "201", "application/json"),
+        "Order",
+    );
+    named(
+        &schema("/api/v1/orders", "get", "200", "application/json"),
+        "OrderPage",
+    );
+    named(
+        &schema("/api/v1/orders/{id}", "get", "200", "application/json"),
+        "Order",
+    );
+    named(
+        &schema("/api/v1/orders/changes", "get", "200", "application/json"),
+        "EventPage",
+    );
+    named(
+        &schema("/api/v1/events/{seq}", "get", "200", "application/json"),
+        "OrderEvent",
+    );
+    named(
+        &schema("/api/v1/feeds/products", "get", "200", "application/jsonl"),
+        "FeedItem",
+    );
+    named(
+        &schema(
+            "/api/v1/webhooks/deliveries",
+            "get",
+            "200",
+            "application/json",
+        ),
+        "WebhookDelivery",
+    );
+    named(
+        &doc["paths"]["/api/v1/orders"]["post"]["requestBody"]["content"]["application/json"]["schema"],
+        "OrderRequest",
+    );
+    let etag =
+        &doc["paths"]["/api/v1/feeds/products"]["get"]["responses"]["200"]["headers"]["ETag"];
+    assert!(etag.is_object(), "ETag is documented");
+    let hook = &doc["webhooks"]["orderEvent"]["post"];
+    named(
+        &hook["requestBody"]["content"]["application/json"]["schema"],
+        "WebhookEvent",
+    );
+    let headers: Vec<&str> = hook["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        headers,
+        ["webhook-id", "webhook-timestamp", "webhook-signature"]
+    );
+    for name in [
+        "Money",
+        "Order",
+        "OrderLine",
+        "FeedItem",
+        "WebhookEvent",
+        "OrderRequest",
+    ] {
+        let s = &doc["components"]["schemas"][name];
+        assert!(s["example"].is_object(), "{name} has an example");
+        assert!(s["description"].is_string(), "{name} is described");
+    }
+    // Each example fits its own schema.
+    for (name, s) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(example) = s.get("example") {
+            let one = serde_json::json!({"$ref": format!("#/components/schemas/{name}")});
+            let _ = ddhub_testkit::contract::check_example(&one, example)
+                .map_err(|e| panic!("{name}'s example: {e}"));
+        }
+    }
+}
+
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_say() {
+    use ddhub_testkit::contract::check_response;
+    let json = "application/json";
+    let order = br#"{"order_id": 7, "partner_order_id": "PO-1", "state": "confirmed",
+        "currency": "JPY", "lines": [{"line_id": 1, "sku_id": 1, "style_id": 1,
+        "wholesaler_id": 1, "quantity": 2, "confirmed_quantity": 2,
+        "unit_price": {"amount": "2236", "currency": "JPY"}, "state": "available"}]}"#;
+    check_response("GET", "/api/v1/orders/7", 200, json, order).unwrap();
+    // The old shapes: minor units, a bare price string.
+    let minor = String::from_utf8_lossy(order).replace(
+        r#""unit_price": {"amount": "2236", "currency": "JPY"}"#,
+        r#""unit_price_minor": 2236"#,
+    );
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, minor.as_bytes()).is_err());
+    let bad_state = String::from_utf8_lossy(order).replace("\"confirmed\"", "\"lost\"");
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, bad_state.as_bytes()).is_err());
+    // A status the operation does not document, and a JSON Lines item with an epoch time.
+    assert!(check_response("GET", "/api/v1/orders/7", 418, json, b"{}").is_err());
+    let jsonl = "application/jsonl; charset=utf-8";
+    let line = br#"{"id": "x", "updated_at": 1790000000000}"#;
+    assert!(
+        check_response(
+            "GET",
+            "/api/v1/feeds/products?format=jsonl",
+            200,
+            jsonl,
+            line
+        )
+        .is_err()
+    );
+    // A webhook body with an epoch timestamp.
+    let hook = r#"{"type": "order.received", "timestamp": 1790000000,
+        "data": {"order_id": 1, "partner_order_id": "PO-1", "state": "received"}}"#;
+    assert!(ddhub_testkit::contract::check_webhook(hook).is_err());
+    let hook = hook.replace("1790000000", "\"2026-12-06T09:30:00.000Z\"");
+    ddhub_testkit::contract::check_webhook(&hook).unwrap();
+}

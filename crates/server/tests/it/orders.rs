@@ -617,6 +617,8 @@ async fn order_events_arrive_as_signed_webhooks_and_410_disables() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let (headers, body) = rx.got.lock().unwrap()[0].clone();
+    // The body is the document's `webhooks` payload.
+    ddhub_testkit::contract::check_webhook(&body).unwrap();
     let h = |n: &str| headers[n].to_str().unwrap().to_string();
     let now = ddhub_domain::Timestamp::now().millis() / 1000;
     ddhub_orders::webhook::verify(
@@ -799,6 +801,16 @@ async fn deliver_due(
         assert!(queue.complete(j).await.unwrap());
     }
     jobs.len()
+}
+
+/// Milliseconds since the epoch of an RFC 3339 time the API answered.
+fn millis(v: &Value) -> i64 {
+    let text = v
+        .as_str()
+        .unwrap_or_else(|| panic!("not an RFC 3339 string: {v}"));
+    text.parse::<jiff::Timestamp>()
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .as_millisecond()
 }
 
 async fn delivery(router: &axum::Router, auth: &str, id: i64) -> Value {
@@ -999,7 +1011,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
             break;
         }
         assert_eq!(d["state"], "pending", "{name}: {d}");
-        let next = d["next_attempt_at"].as_i64().unwrap();
+        let next = millis(&d["next_attempt_at"]);
         let gap = next - clock.now().millis();
         let nominal = i64::try_from(RETRY_SCHEDULE.get(attempt).unwrap().as_millis()).unwrap();
         let spread = nominal / 1000 * i64::try_from(JITTER_PERMILLE).unwrap();
@@ -1034,6 +1046,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(got.len(), RETRY_SCHEDULE.len());
     let first_id = got[0].0["webhook-id"].to_str().unwrap().to_string();
     for (headers, body, at) in &got {
+        ddhub_testkit::contract::check_webhook(body).unwrap();
         let h = |n: &str| headers[n].to_str().unwrap().to_string();
         assert_eq!(h("webhook-id"), first_id);
         assert_eq!(h("webhook-timestamp"), (at / 1000).to_string());
@@ -1072,7 +1085,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
     assert_eq!(
-        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        millis(&d["next_attempt_at"]) - clock.now().millis(),
         7200 * 1000,
         "{name}: {d}"
     );
@@ -1086,7 +1099,7 @@ async fn webhook_schedule_on(db: testing::TestDb) {
     assert_eq!(deliver_due(&queue, &handler).await, 1);
     let d = delivery(&router, &auth, d2).await;
     assert_eq!(
-        d["next_attempt_at"].as_i64().unwrap() - clock.now().millis(),
+        millis(&d["next_attempt_at"]) - clock.now().millis(),
         i64::try_from(MAX_RETRY_AFTER.as_millis()).unwrap(),
         "{name}: {d}"
     );
@@ -1245,5 +1258,138 @@ async fn never_skip_on(db: testing::TestDb) {
     eprintln!(
         "{name}: {} events polled during concurrent intake, none skipped",
         seen.len()
+    );
+}
+
+/// Waits until `rx` has received `n` webhooks; answers the last one.
+async fn nth_webhook(rx: &Receiver, n: usize) -> (axum::http::HeaderMap, String) {
+    let start = std::time::Instant::now();
+    while rx.got.lock().unwrap().len() < n {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "webhook {n} never arrived"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    rx.got.lock().unwrap()[n - 1].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_secret_signs_beside_the_old_one_until_it_is_ended() {
+    use ddhub_orders::webhook::{WebhookSecret, verify};
+    let e = crate::uploads::env_with(testing::sqlite().await, |c| c.webhooks_allow_private = true)
+        .await;
+    let auth = e.jpy_partner("Kyoto").await;
+    let rx = receiver().await;
+    let send = |method: &str, uri: &str, body: Option<Value>| {
+        let b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", &auth);
+        match body {
+            Some(v) => b
+                .header("content-type", "application/json")
+                .body(Body::from(v.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        }
+    };
+    // No endpoint yet: nothing to rotate.
+    let (s, _, _) = call(
+        &e.router,
+        send("POST", "/api/v1/webhooks/endpoint/secret", None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, _, ep) = call(
+        &e.router,
+        send(
+            "PUT",
+            "/api/v1/webhooks/endpoint",
+            Some(json!({ "url": rx.url })),
+        ),
+    )
+    .await;
+    let old = WebhookSecret::parse(ep["secret"].as_str().unwrap()).unwrap();
+    upload(&e, &[("file", Some("a.csv"), SHEET.as_bytes())]).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let style = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["style_code"] == "KN-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (_, _, st) = call(&e.router, get(&format!("/api/v1/styles/{style}"), &e.key)).await;
+    let sku = st["skus"][0]["id"].as_i64().unwrap();
+    let (s, _, rotated) = call(
+        &e.router,
+        send("POST", "/api/v1/webhooks/endpoint/secret", None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{rotated}");
+    assert_eq!(rotated["previous_secret_valid"], true);
+    let new = WebhookSecret::parse(rotated["secret"].as_str().unwrap()).unwrap();
+    let check = |headers: &axum::http::HeaderMap, body: &str, secret: &WebhookSecret| {
+        let h = |n: &str| headers[n].to_str().unwrap().to_string();
+        verify(
+            secret,
+            &h("webhook-id"),
+            &h("webhook-timestamp"),
+            &h("webhook-signature"),
+            body.as_bytes(),
+            ddhub_domain::Timestamp::now().millis() / 1000,
+        )
+    };
+    // During the switch: two signatures, and a receiver with either secret verifies.
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("rot-1"),
+        &order("PO-R1", &[(sku, 2)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (headers, body) = nth_webhook(&rx, 1).await;
+    ddhub_testkit::contract::check_webhook(&body).unwrap();
+    let sigs = headers["webhook-signature"].to_str().unwrap().to_string();
+    assert_eq!(sigs.split(' ').count(), 2, "{sigs}");
+    check(&headers, &body, &new).expect("the new secret verifies");
+    check(&headers, &body, &old).expect("the old secret still verifies");
+    // The partner ends the old secret: only the new one signs.
+    let (s, _, _) = call(
+        &e.router,
+        send("DELETE", "/api/v1/webhooks/endpoint/previous-secret", None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _, _) = call(
+        &e.router,
+        send("DELETE", "/api/v1/webhooks/endpoint/previous-secret", None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "nothing left to end");
+    let (s, _) = post(
+        &e.router,
+        &auth,
+        Some("rot-2"),
+        &order("PO-R2", &[(sku, 2)]),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (headers, body) = nth_webhook(&rx, 2).await;
+    assert_eq!(
+        headers["webhook-signature"]
+            .to_str()
+            .unwrap()
+            .split(' ')
+            .count(),
+        1
+    );
+    check(&headers, &body, &new).expect("the new secret verifies");
+    assert!(
+        check(&headers, &body, &old).is_err(),
+        "the old secret is over"
     );
 }

@@ -298,6 +298,7 @@ async fn pickup_path_on(db: testing::TestDb) {
     let now = ddhub_domain::Timestamp::now().millis() / 1000;
     let mut got: Vec<String> = Vec::new();
     for (headers, body) in rx.got.lock().unwrap().iter() {
+        ddhub_testkit::contract::check_webhook(body).unwrap();
         let h = |n: &str| headers[n].to_str().unwrap().to_string();
         ddhub_orders::webhook::verify(
             &secret,

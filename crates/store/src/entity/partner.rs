@@ -15,6 +15,8 @@ pub struct Model {
     pub rounding: String,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
+    /// The secret being rotated out: still signed with until the partner ends it.
+    pub webhook_secret_previous: Option<String>,
     /// JSON object of feed settings (category mapping, size system, image profile …).
     pub settings: String,
     pub created_at: i64,

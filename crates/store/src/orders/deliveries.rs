@@ -54,6 +54,8 @@ pub struct DeliveryTask {
     pub event_created_at: i64,
     pub url: Option<String>,
     pub secret: Option<String>,
+    /// The secret being rotated out, while it is still valid.
+    pub previous_secret: Option<String>,
 }
 
 /// One delivery with its event and its partner's endpoint, in one query (the worker runs it
@@ -63,7 +65,8 @@ pub async fn delivery_task(store: &Store, id: i64) -> Result<DeliveryTask> {
     let mut sql = Sql::new(store.conn().get_database_backend());
     sql.push(
         "SELECT d.state, d.attempts, e.id AS event_id, e.event_type, e.payload, \
-         e.created_at AS event_created_at, p.webhook_url, p.webhook_secret \
+         e.created_at AS event_created_at, p.webhook_url, p.webhook_secret, \
+         p.webhook_secret_previous \
          FROM webhook_deliveries d \
          JOIN order_events e ON e.id = d.event_id \
          JOIN partners p ON p.id = d.partner_id WHERE d.id = ",
@@ -86,6 +89,7 @@ pub async fn delivery_task(store: &Store, id: i64) -> Result<DeliveryTask> {
         event_created_at: row.try_get("", "event_created_at")?,
         url: row.try_get("", "webhook_url")?,
         secret: row.try_get("", "webhook_secret")?,
+        previous_secret: row.try_get("", "webhook_secret_previous")?,
     })
 }
 
@@ -237,12 +241,65 @@ pub async fn replay_delivery(store: &Store, partner: PartnerId, id: i64) -> Resu
     Ok(())
 }
 
+/// Rotates a partner's signing secret: `secret` becomes the secret, the one it replaces stays
+/// valid beside it (deliveries carry both signatures) until [`end_previous_webhook_secret`].
+/// Answers the endpoint's URL; `NotFound` when no endpoint is set.
+pub async fn rotate_webhook_secret(
+    store: &Store,
+    partner: PartnerId,
+    secret: &str,
+) -> Result<String> {
+    use crate::entity::partner as partner_e;
+    let txn = store.begin_write().await?;
+    let p = partner_e::Entity::find_by_id(partner.0)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let (Some(url), Some(current)) = (p.webhook_url, p.webhook_secret) else {
+        return Err(StoreError::NotFound);
+    };
+    partner_e::Entity::update_many()
+        .col_expr(partner_e::Column::WebhookSecret, Expr::value(secret))
+        .col_expr(
+            partner_e::Column::WebhookSecretPrevious,
+            Expr::value(Some(current)),
+        )
+        .filter(partner_e::Column::Id.eq(partner.0))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(url)
+}
+
+/// Ends the secret a rotation replaced: deliveries are signed with the new one only.
+/// `NotFound` when no rotation is under way.
+pub async fn end_previous_webhook_secret(store: &Store, partner: PartnerId) -> Result<()> {
+    use crate::entity::partner as partner_e;
+    let res = partner_e::Entity::update_many()
+        .col_expr(
+            partner_e::Column::WebhookSecretPrevious,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(partner_e::Column::Id.eq(partner.0))
+        .filter(partner_e::Column::WebhookSecretPrevious.is_not_null())
+        .exec(store.conn())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// Sets a partner's webhook endpoint and signing secret.
 pub async fn set_webhook(store: &Store, partner: PartnerId, url: &str, secret: &str) -> Result<()> {
     use crate::entity::partner as partner_e;
     let res = partner_e::Entity::update_many()
         .col_expr(partner_e::Column::WebhookUrl, Expr::value(url))
         .col_expr(partner_e::Column::WebhookSecret, Expr::value(secret))
+        .col_expr(
+            partner_e::Column::WebhookSecretPrevious,
+            Expr::value(Option::<String>::None),
+        )
         .filter(partner_e::Column::Id.eq(partner.0))
         .exec(store.conn())
         .await?;
@@ -263,6 +320,10 @@ pub async fn remove_webhook(store: &Store, partner: PartnerId) -> Result<()> {
         )
         .col_expr(
             partner_e::Column::WebhookSecret,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            partner_e::Column::WebhookSecretPrevious,
             Expr::value(Option::<String>::None),
         )
         .filter(partner_e::Column::Id.eq(partner.0))

@@ -125,7 +125,10 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
                     quantity: i32::try_from(l.quantity)
                         .map_err(|_| StoreError::Invalid("quantity".into()))?,
                     confirmed_quantity: 0,
-                    unit_price_minor: l.unit_price_minor,
+                    unit_price: ddhub_domain::DecimalMoney::from_minor(
+                        l.unit_price_minor,
+                        order.currency.code(),
+                    ),
                     state: LineState::Pending.as_str().to_string(),
                     backorder_until: None,
                 });

@@ -237,8 +237,11 @@ pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Res
         order_id: o.id,
         partner_order_id: o.partner_order_id,
         state: o.state,
+        lines: lines
+            .into_iter()
+            .map(|l| line_view(l, &o.currency))
+            .collect(),
         currency: o.currency,
-        lines: lines.into_iter().map(line_view).collect(),
     };
     // Last, so the log's append lock is held only from here to the commit.
     crate::seqlog::append_lock(conn, crate::seqlog::Log::OrderEvents).await?;

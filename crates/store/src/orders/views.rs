@@ -20,12 +20,13 @@ pub struct LineView {
     pub wholesaler_id: i64,
     pub quantity: i32,
     pub confirmed_quantity: i32,
-    pub unit_price_minor: i64,
+    /// In the order's currency, as every amount of the API (docs/api-conventions.md).
+    pub unit_price: ddhub_domain::DecimalMoney,
     pub state: String,
     pub backorder_until: Option<String>,
 }
 
-pub(crate) fn line_view(l: order_line::Model) -> LineView {
+pub(crate) fn line_view(l: order_line::Model, currency: &str) -> LineView {
     LineView {
         line_id: l.id,
         sku_id: l.sku_id,
@@ -33,7 +34,7 @@ pub(crate) fn line_view(l: order_line::Model) -> LineView {
         wholesaler_id: l.wholesaler_id,
         quantity: l.quantity,
         confirmed_quantity: l.confirmed_quantity,
-        unit_price_minor: l.unit_price_minor,
+        unit_price: ddhub_domain::DecimalMoney::from_minor(l.unit_price_minor, currency),
         state: l.state,
         backorder_until: l.backorder_until,
     }
@@ -59,8 +60,11 @@ pub async fn get_order<C: ConnectionTrait>(
         order_id: o.id,
         partner_order_id: o.partner_order_id,
         state: o.state,
+        lines: lines
+            .into_iter()
+            .map(|l| line_view(l, &o.currency))
+            .collect(),
         currency: o.currency,
-        lines: lines.into_iter().map(line_view).collect(),
     })
 }
 
@@ -96,12 +100,17 @@ pub async fn purchase_requests(
             .order_by_asc(order_line::Column::Id)
             .all(store.conn())
             .await?;
+        let currency = export_order::Entity::find_by_id(pr.order_id)
+            .one(store.conn())
+            .await?
+            .map(|o| o.currency)
+            .unwrap_or_default();
         out.push(PurchaseRequestView {
             id: pr.id,
             order_id: pr.order_id,
             state: pr.state,
             created_at: pr.created_at,
-            lines: lines.into_iter().map(line_view).collect(),
+            lines: lines.into_iter().map(|l| line_view(l, &currency)).collect(),
         });
     }
     Ok(out)
@@ -152,6 +161,8 @@ pub async fn list_orders(
         .all(store.conn())
         .await?;
     let ids: Vec<i64> = orders.iter().map(|o| o.id).collect();
+    let currencies: std::collections::HashMap<i64, &str> =
+        orders.iter().map(|o| (o.id, o.currency.as_str())).collect();
     let mut lines: std::collections::HashMap<i64, Vec<LineView>> = Default::default();
     if !ids.is_empty() {
         for l in order_line::Entity::find()
@@ -160,7 +171,11 @@ pub async fn list_orders(
             .all(store.conn())
             .await?
         {
-            lines.entry(l.order_id).or_default().push(line_view(l));
+            let currency = currencies.get(&l.order_id).copied().unwrap_or_default();
+            lines
+                .entry(l.order_id)
+                .or_default()
+                .push(line_view(l, currency));
         }
     }
     Ok(orders
