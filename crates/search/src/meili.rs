@@ -65,8 +65,9 @@ impl MeiliConfig {
 pub struct MeiliIndex {
     client: Client,
     config: MeiliConfig,
-    concepts: Arc<ConceptIndex>,
-    settings: Arc<Settings>,
+    /// The concepts and the settings made from them; replaced by `set_concepts` when the
+    /// operator's glossary overrides change.
+    state: Arc<std::sync::RwLock<(Arc<ConceptIndex>, Arc<Settings>)>>,
 }
 
 impl std::fmt::Debug for MeiliIndex {
@@ -103,6 +104,8 @@ struct MeiliDoc {
     #[serde(flatten)]
     texts: BTreeMap<String, String>,
     concepts: String,
+    /// Style code and wholesaler name, Hangul and romanised (as tantivy's `names` field).
+    names: String,
     category_path: Vec<String>,
     colours: Vec<String>,
     colour_families: Vec<String>,
@@ -142,6 +145,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
     for kind in ["title", "concepts", "attrs", "desc"] {
         if kind == "concepts" {
             searchable.push("concepts".into());
+            searchable.push("names".into());
             continue;
         }
         for locale in Locale::ALL {
@@ -274,11 +278,35 @@ impl MeiliIndex {
         let me = MeiliIndex {
             client,
             config,
-            concepts,
-            settings,
+            state: Arc::new(std::sync::RwLock::new((concepts, settings))),
         };
         me.ensure_index(&me.config.index_uid).await?;
         Ok(me)
+    }
+
+    fn concepts(&self) -> Arc<ConceptIndex> {
+        match self.state.read() {
+            Ok(s) => s.0.clone(),
+            Err(poisoned) => poisoned.into_inner().0.clone(),
+        }
+    }
+
+    fn settings(&self) -> Arc<Settings> {
+        match self.state.read() {
+            Ok(s) => s.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    /// Uses other concepts (the operator's glossary overrides): synonyms and typo settings are
+    /// rebuilt from them and sent to the server.
+    pub async fn replace_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        let settings = Arc::new(build_settings(&concepts));
+        match self.state.write() {
+            Ok(mut s) => *s = (concepts, settings),
+            Err(poisoned) => *poisoned.into_inner() = (concepts, settings),
+        }
+        self.ensure_index(&self.config.index_uid).await
     }
 
     fn index(&self) -> Index {
@@ -310,8 +338,9 @@ impl MeiliIndex {
         }
         let index = self.client.index(uid);
         let current = index.get_settings().await?;
-        if !settings_match(&current, &self.settings) {
-            let task = index.set_settings(&self.settings).await?;
+        let settings = self.settings();
+        if !settings_match(&current, &settings) {
+            let task = index.set_settings(&settings).await?;
             self.wait(task, self.config.bulk_task_timeout).await?;
         }
         Ok(())
@@ -326,7 +355,7 @@ impl MeiliIndex {
             texts.insert(format!("desc_{s}"), d.description.get(locale).to_string());
         }
         let concepts: Vec<String> = self
-            .concepts
+            .concepts()
             .doc_concepts(d)
             .iter()
             .map(|c| concept_token(c))
@@ -341,6 +370,7 @@ impl MeiliIndex {
             style_code: d.style_code.clone(),
             texts,
             concepts: concepts.join(" "),
+            names: crate::tantivy_index::names_text(d),
             category_path: d.effective_category_path(),
             colours: d.colours.clone(),
             colour_families,
@@ -451,6 +481,10 @@ fn settings_match(current: &Settings, wanted: &Settings) -> bool {
 impl SearchIndex for MeiliIndex {
     fn backend(&self) -> &'static str {
         "meilisearch"
+    }
+
+    async fn set_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        self.replace_concepts(concepts).await
     }
 
     async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {

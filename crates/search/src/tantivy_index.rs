@@ -34,7 +34,7 @@ use tantivy::{
 
 /// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
 /// an index written with another version is emptied on open and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const VERSION_FILE: &str = "ddhub-search-schema-version";
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
@@ -68,6 +68,9 @@ struct Fields {
     style_id: Field,
     text: [LocaleFields; 7],
     concepts: Field,
+    /// Style code and wholesaler name (Hangul and romanised), bigram-analysed: buyers search
+    /// by `KN-2041` and by `미소니트` / `misoniteu`.
+    names: Field,
     category: Field,
     colour: Field,
     colour_family: Field,
@@ -165,6 +168,14 @@ fn build_schema() -> (Schema, Fields) {
         style_id,
         text,
         concepts: b.add_text_field("concepts", keyword.clone()),
+        names: b.add_text_field(
+            "names",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BIGRAM)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
         category: b.add_text_field("category", keyword.clone()),
         colour: b.add_text_field("colour", keyword.clone()),
         colour_family: b.add_text_field("colour_family", keyword.clone()),
@@ -203,7 +214,8 @@ struct Inner {
     threads: usize,
     heap: usize,
     fields: Fields,
-    concepts: Arc<ConceptIndex>,
+    /// Replaced when the operator's glossary overrides change ([`TantivyIndex::set_concepts`]).
+    concepts: std::sync::RwLock<Arc<ConceptIndex>>,
     analyzers: [TextAnalyzer; 7],
     status: SchemaStatus,
     path: Option<PathBuf>,
@@ -513,7 +525,7 @@ impl TantivyIndex {
                 threads,
                 heap,
                 fields,
-                concepts,
+                concepts: std::sync::RwLock::new(concepts),
                 analyzers,
                 status,
                 path,
@@ -566,6 +578,18 @@ impl TantivyIndex {
             .store(enabled, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The concepts queries are expanded with and documents indexed with from now on (the
+    /// operator's glossary overrides); cached results are dropped. Documents indexed before
+    /// keep their concepts until rewritten (a glossary change re-indexes the styles it touches).
+    pub fn set_concepts(&self, concepts: Arc<ConceptIndex>) {
+        self.inner.set_concepts(concepts);
+    }
+
+    /// The concepts in force.
+    pub fn concepts(&self) -> Arc<ConceptIndex> {
+        self.inner.concepts()
+    }
+
     /// Searches on the calling thread (the async `search` moves it to a blocking thread).
     pub fn search_blocking(&self, query: &SearchQuery) -> Result<SearchResult, SearchError> {
         self.inner.search(query)
@@ -603,6 +627,23 @@ impl std::ops::DerefMut for WriterGuard<'_> {
 }
 
 impl Inner {
+    fn concepts(&self) -> Arc<ConceptIndex> {
+        match self.concepts.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_concepts(&self, concepts: Arc<ConceptIndex>) {
+        match self.concepts.write() {
+            Ok(mut c) => *c = concepts,
+            Err(poisoned) => *poisoned.into_inner() = concepts,
+        }
+        if let Ok(mut cache) = self.browse_cache.lock() {
+            cache.entries.clear();
+        }
+    }
+
     fn lock_writer(&self) -> Result<WriterGuard<'_>, SearchError> {
         let guard = self
             .writer
@@ -640,9 +681,10 @@ impl Inner {
                 }
             }
         }
-        for c in self.concepts.doc_concepts(d) {
+        for c in self.concepts().doc_concepts(d) {
             doc.add_text(f.concepts, &c);
         }
+        doc.add_text(f.names, names_text(d));
         for c in d.effective_category_path() {
             doc.add_text(f.category, &c);
         }
@@ -815,7 +857,13 @@ impl Inner {
             self.locales_for(primary, text)
         };
         for locale in locales {
-            let tokens = self.analyze(locale, text);
+            // A simplified query finds traditional listings and the reverse.
+            let converted = match locale {
+                Locale::ZhCn => character_converter::traditional_to_simplified(text),
+                Locale::ZhTw => character_converter::simplified_to_traditional(text),
+                _ => std::borrow::Cow::Borrowed(text),
+            };
+            let tokens = self.analyze(locale, &converted);
             if tokens.is_empty() {
                 continue;
             }
@@ -839,6 +887,24 @@ impl Inner {
                 shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost * weight))));
             }
         }
+        let tokens = self.analyze(Locale::Ko, text);
+        if !tokens.is_empty() {
+            let q: Box<dyn Query> = Box::new(BooleanQuery::new(
+                tokens
+                    .iter()
+                    .map(|t| {
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(self.fields.names, t),
+                                IndexRecordOption::WithFreqs,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            ));
+            shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, 2.0))));
+        }
         if shoulds.is_empty() {
             None
         } else {
@@ -852,21 +918,27 @@ impl Inner {
         let mut has_text = false;
         if let Some(text) = q.normalized_text()? {
             let norm = concepts::normalize(&text);
-            let spans = self.concepts.query_spans(&norm);
+            let concept_index = self.concepts();
+            let mut spans = concept_index.query_spans(&norm);
+            // A word only partly named by concepts (`カーディガソ` holds `カーディ`) is read
+            // whole as a typo of one when it is close to one.
+            let mut offset = 0;
+            for w in norm.split(' ') {
+                let (ws, we) = (offset, offset + w.len());
+                offset = we + 1;
+                let inside: usize = spans
+                    .iter()
+                    .filter(|s| s.start >= ws && s.end <= we)
+                    .map(|s| s.end - s.start)
+                    .sum();
+                if inside > 0 && inside < w.len() && concept_index.fuzzy(w, false).is_some() {
+                    spans.retain(|s| !(s.start >= ws && s.end <= we));
+                }
+            }
             let mut cursor = 0;
             let mut units: Vec<Box<dyn Query>> = Vec::new();
-            let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
-                for w in segment.split_whitespace() {
-                    if let Some(u) = self.text_unit(q.locale, w, false) {
-                        units.push(u);
-                    }
-                }
-            };
-            for span in &spans {
-                words(&norm[cursor..span.start], &mut units);
-                let mut shoulds: Vec<(Occur, Box<dyn Query>)> = span
-                    .concepts
-                    .iter()
+            let concept_terms = |ids: &[String], score: f32| -> Vec<(Occur, Box<dyn Query>)> {
+                ids.iter()
                     .map(|c| {
                         let t = TermQuery::new(
                             Term::from_field_text(f.concepts, c),
@@ -874,10 +946,29 @@ impl Inner {
                         );
                         (
                             Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(t), 2.0)) as Box<dyn Query>,
+                            Box::new(ConstScoreQuery::new(Box::new(t), score)) as Box<dyn Query>,
                         )
                     })
-                    .collect();
+                    .collect()
+            };
+            let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
+                for w in segment.split_whitespace() {
+                    let text = self.text_unit(q.locale, w, false);
+                    // A kana or hanzi word that names no concept as typed may be a typo of
+                    // one (`カーデガン`): its concept then counts, below an exact match.
+                    match concept_index.fuzzy(w, false) {
+                        Some(m) => {
+                            let mut shoulds = concept_terms(&m.concepts, 1.5);
+                            shoulds.extend(text.map(|t| (Occur::Should, t)));
+                            units.push(Box::new(BooleanQuery::new(shoulds)));
+                        }
+                        None => units.extend(text),
+                    }
+                }
+            };
+            for span in &spans {
+                words(&norm[cursor..span.start], &mut units);
+                let mut shoulds = concept_terms(&span.concepts, 2.0);
                 if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end], true) {
                     shoulds.push((Occur::Should, u));
                 }
@@ -1070,6 +1161,21 @@ impl Inner {
             took_ms: started.elapsed().as_millis() as u64,
         })
     }
+}
+
+/// What the `names` field holds: the style code as written and without separators, the
+/// wholesaler's name and its romanisation (spaced and glued).
+pub(crate) fn names_text(d: &ListingDoc) -> String {
+    let code_glued: String = d
+        .style_code
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let roman = ddhub_translate::romanize::romanize(&d.wholesaler.name);
+    format!(
+        "{} {code_glued} {} {roman}",
+        d.style_code, d.wholesaler.name
+    )
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {
@@ -1439,6 +1545,11 @@ const _: () = assert!(PRICE_BUCKETS.len() == 6);
 impl SearchIndex for TantivyIndex {
     fn backend(&self) -> &'static str {
         "tantivy"
+    }
+
+    async fn set_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        self.inner.set_concepts(concepts);
+        Ok(())
     }
 
     async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {
