@@ -44,7 +44,9 @@ const EXTRA_WORDS: &[(&str, &str)] = &[
 /// column per locale of `|`-separated forms.
 pub const SHIPPED_BUYER_WORDS: &str = include_str!("../../../locales/search/buyer_words.tsv");
 
-/// Concepts a buyer treats as the same thing: a query for one also matches the others.
+/// Concepts a buyer treats as the same thing: a query for one also matches the others. (Pants
+/// and slacks are not: slacks are filed under pants, so `pants` finds them anyway, while
+/// `slacks` bringing every pair of jeans put them above the slacks of another colour.)
 const SYNONYM_GROUPS: &[&[&str]] = &[
     &[
         "sweater",
@@ -52,7 +54,6 @@ const SYNONYM_GROUPS: &[&[&str]] = &[
         "turtleneck_sweater",
         "mock_neck_sweater",
     ],
-    &["pants", "slacks"],
 ];
 
 /// A query span that names concepts.
@@ -69,11 +70,15 @@ pub struct ConceptSpan {
 #[derive(Debug)]
 pub struct ConceptIndex {
     matcher: AhoCorasick,
-    /// Pattern index → concept ids.
+    /// Pattern index → concept ids, as a query means them.
     pattern_concepts: Vec<Vec<String>>,
+    /// Pattern index → concept ids, as a listing's text means them.
+    doc_concepts: Vec<Vec<String>>,
     /// Normalised surface form → concept ids (for the Meilisearch synonym table).
     surfaces: Vec<(String, Vec<String>)>,
     groups: HashMap<String, Vec<String>>,
+    /// Ids of colour terms (a colour word narrows a query less than a garment word).
+    colours: std::collections::HashSet<String>,
     /// Surface → index in `surfaces`, for whole-word lookups.
     exact: HashMap<String, usize>,
     /// Kana skeleton (see [`kana_skeleton`]) → index in `surfaces`.
@@ -129,6 +134,33 @@ pub fn unknown_buyer_terms(glossary: &Glossary, text: &str) -> Vec<String> {
         .collect();
     out.dedup();
     out
+}
+
+/// Adds to a surface map the forms buyers also type: Korean terms romanised (`gadigeon`;
+/// short ones would collide with English words, and a form already there keeps its meaning)
+/// and Chinese surfaces in the other script.
+fn derive_forms(map: &mut HashMap<String, BTreeSet<String>>) {
+    let korean: Vec<(String, BTreeSet<String>)> = map
+        .iter()
+        .filter(|(s, _)| s.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3)))
+        .map(|(s, ids)| (s.clone(), ids.clone()))
+        .collect();
+    for (surface, ids) in korean {
+        let roman = ddhub_translate::romanize::romanize(&surface);
+        if roman.len() >= 6 && !map.contains_key(&roman) {
+            map.insert(roman, ids);
+        }
+    }
+    let han: Vec<(String, BTreeSet<String>)> = map
+        .iter()
+        .filter(|(s, _)| s.chars().any(is_han))
+        .map(|(s, ids)| (s.clone(), ids.clone()))
+        .collect();
+    for (surface, ids) in han {
+        for form in chinese_script_forms(&surface) {
+            map.entry(form).or_default().extend(ids.iter().cloned());
+        }
+    }
 }
 
 fn is_han(c: char) -> bool {
@@ -215,9 +247,13 @@ impl ConceptIndex {
             }
         };
         let mut ko_to_id: HashMap<&str, String> = HashMap::new();
+        let mut colours = std::collections::HashSet::new();
         for term in glossary.terms() {
             if !role_is_concept(term.role) {
                 continue;
+            }
+            if term.role == Role::Colour && !term.code.is_empty() {
+                colours.insert(term.code.clone());
             }
             let id = if term.code.is_empty() {
                 term.ko.clone()
@@ -243,45 +279,48 @@ impl ConceptIndex {
         for (word, id) in EXTRA_WORDS {
             add(word, id);
         }
+        // A buyer word means what the buyer-word file says, even where the glossary gives the
+        // same form another meaning (in Japanese, `ダウン` alone is a down jacket, not the
+        // material).
+        let mut buyer: HashMap<String, BTreeSet<String>> = HashMap::new();
         for (term, _locale, form) in parse_buyer_words(SHIPPED_BUYER_WORDS) {
             if let Some(t) = glossary.lookup(&term)
                 && let Some(id) = ko_to_id.get(t.ko.as_str())
             {
-                add(&form, id);
-                if !form.is_ascii() {
-                    add(&form.replace(' ', ""), id);
+                for f in [form.clone(), form.replace(' ', "")] {
+                    let f = normalize(&f);
+                    if !f.is_empty() {
+                        buyer.entry(f).or_default().insert(id.clone());
+                    }
                 }
             }
         }
-        // Korean terms as buyers romanise them (`gadigeon`); short ones would collide with
-        // English words, and a form already taken keeps its meaning.
-        let korean: Vec<(String, Vec<String>)> = by_surface
-            .iter()
-            .filter(|(s, _)| s.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3)))
-            .map(|(s, ids)| (s.clone(), ids.iter().cloned().collect()))
-            .collect();
-        for (surface, ids) in korean {
-            let roman = ddhub_translate::romanize::romanize(&surface);
-            if roman.len() >= 6 && !by_surface.contains_key(&roman) {
-                by_surface.insert(roman, ids.into_iter().collect());
-            }
+        // Documents keep the glossary's meaning of a form (a title's `ダウン` is its material);
+        // queries take the buyers' (see `doc_concepts` below).
+        let mut glossary_forms = by_surface;
+        for map in [&mut glossary_forms, &mut buyer] {
+            derive_forms(map);
         }
-        // Chinese surfaces in the other script too.
-        let han: Vec<(String, BTreeSet<String>)> = by_surface
+        let mut keys: BTreeSet<String> = glossary_forms.keys().cloned().collect();
+        keys.extend(buyer.keys().cloned());
+        let pick = |first: &HashMap<String, BTreeSet<String>>,
+                    second: &HashMap<String, BTreeSet<String>>,
+                    key: &str|
+         -> Vec<String> {
+            first
+                .get(key)
+                .or_else(|| second.get(key))
+                .map(|ids| ids.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        let surfaces: Vec<(String, Vec<String>)> = keys
             .iter()
-            .filter(|(s, _)| s.chars().any(is_han))
-            .map(|(s, ids)| (s.clone(), ids.clone()))
+            .map(|k| (k.clone(), pick(&buyer, &glossary_forms, k)))
             .collect();
-        for (surface, ids) in han {
-            for form in chinese_script_forms(&surface) {
-                by_surface.entry(form).or_default().extend(ids.iter().cloned());
-            }
-        }
-        let mut surfaces: Vec<(String, Vec<String>)> = by_surface
-            .into_iter()
-            .map(|(s, ids)| (s, ids.into_iter().collect()))
+        let doc_concepts: Vec<Vec<String>> = keys
+            .iter()
+            .map(|k| pick(&glossary_forms, &buyer, k))
             .collect();
-        surfaces.sort();
         let patterns: Vec<&str> = surfaces.iter().map(|(s, _)| s.as_str()).collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -314,8 +353,10 @@ impl ConceptIndex {
         Ok(ConceptIndex {
             matcher,
             pattern_concepts,
+            doc_concepts,
             surfaces,
             groups,
+            colours,
             exact,
             skeletons,
             words,
@@ -324,7 +365,16 @@ impl ConceptIndex {
 
     /// Concept matches in already normalised text: `(start, end, ids)`. Latin matches must be
     /// whole words; a one-character non-Latin match must stand alone (`청` in `청담` is a name).
-    fn matches<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, &'a [String])> {
+    fn matches<'a>(
+        &'a self,
+        text: &'a str,
+        in_listing: bool,
+    ) -> impl Iterator<Item = (usize, usize, &'a [String])> {
+        let meanings = if in_listing {
+            &self.doc_concepts
+        } else {
+            &self.pattern_concepts
+        };
         self.matcher.find_iter(text).filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
             let matched = &text[start..end];
@@ -347,15 +397,15 @@ impl ConceptIndex {
             Some((
                 start,
                 end,
-                self.pattern_concepts[m.pattern().as_usize()].as_slice(),
+                meanings[m.pattern().as_usize()].as_slice(),
             ))
         })
     }
 
-    /// Concept ids in a free text (any locale).
+    /// Concept ids in a listing's text (any locale).
     pub fn concepts_in(&self, text: &str, out: &mut BTreeSet<String>) {
         let norm = normalize(text);
-        for (_, _, ids) in self.matches(&norm) {
+        for (_, _, ids) in self.matches(&norm, true) {
             out.extend(ids.iter().cloned());
         }
     }
@@ -363,10 +413,18 @@ impl ConceptIndex {
     /// Concepts of a document: its titles in every locale, the Korean labels of its category
     /// and its ancestors, and its colour codes.
     pub fn doc_concepts(&self, doc: &ListingDoc) -> Vec<String> {
-        let mut out = BTreeSet::new();
+        let mut out: BTreeSet<String> = self.category_concepts(doc).into_iter().collect();
         for locale in Locale::ALL {
             self.concepts_in(doc.title.get(locale), &mut out);
         }
+        out.extend(doc.colours.iter().cloned());
+        out.into_iter().collect()
+    }
+
+    /// Concepts of a document's category and its ancestors only: a style filed as slacks ranks
+    /// above one whose title merely says so.
+    pub fn category_concepts(&self, doc: &ListingDoc) -> Vec<String> {
+        let mut out = BTreeSet::new();
         for code in doc.effective_category_path() {
             if let Some(cat) = catalog::categories().get(&code) {
                 let ko = cat.labels.get(Locale::Ko);
@@ -374,8 +432,12 @@ impl ConceptIndex {
                 self.concepts_in(&ko.replace(' ', ""), &mut out);
             }
         }
-        out.extend(doc.colours.iter().cloned());
         out.into_iter().collect()
+    }
+
+    /// Whether every concept is a colour (such a span narrows a query the least).
+    pub fn all_colours(&self, ids: &[String]) -> bool {
+        !ids.is_empty() && ids.iter().all(|id| self.colours.contains(id))
     }
 
     fn expand(&self, ids: &[String]) -> Vec<String> {
@@ -396,7 +458,7 @@ impl ConceptIndex {
     /// (`黒カーディガン`), which [`Self::concepts_in`] would not take from a title.
     pub fn query_spans(&self, normalized_query: &str) -> Vec<ConceptSpan> {
         let found: Vec<(usize, usize, Vec<String>)> = self
-            .matches(normalized_query)
+            .matches(normalized_query, false)
             .map(|(start, end, ids)| (start, end, ids.to_vec()))
             .collect();
         let mut out = Vec::new();

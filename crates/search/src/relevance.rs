@@ -71,7 +71,7 @@ pub const INTENTS: &[Intent] = &[
     },
     Intent {
         id: "knit",
-        categories: &["tops/knit"],
+        categories: &["tops/knit", "dresses/knit"],
         colour_family: None,
         queries: &[
             (Ja, "ニット"),

@@ -71,6 +71,8 @@ struct Fields {
     /// Style code and wholesaler name (Hangul and romanised), bigram-analysed: buyers search
     /// by `KN-2041` and by `미소니트` / `misoniteu`.
     names: Field,
+    /// Concepts of the category path alone (see [`ConceptIndex::category_concepts`]).
+    category_concepts: Field,
     category: Field,
     colour: Field,
     colour_family: Field,
@@ -176,6 +178,7 @@ fn build_schema() -> (Schema, Fields) {
                     .set_index_option(IndexRecordOption::WithFreqs),
             ),
         ),
+        category_concepts: b.add_text_field("category_concepts", keyword.clone()),
         category: b.add_text_field("category", keyword.clone()),
         colour: b.add_text_field("colour", keyword.clone()),
         colour_family: b.add_text_field("colour_family", keyword.clone()),
@@ -681,8 +684,12 @@ impl Inner {
                 }
             }
         }
-        for c in self.concepts().doc_concepts(d) {
+        let concepts = self.concepts();
+        for c in concepts.doc_concepts(d) {
             doc.add_text(f.concepts, &c);
+        }
+        for c in concepts.category_concepts(d) {
+            doc.add_text(f.category_concepts, &c);
         }
         doc.add_text(f.names, names_text(d));
         for c in d.effective_category_path() {
@@ -887,29 +894,34 @@ impl Inner {
                 shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost * weight))));
             }
         }
-        let tokens = self.analyze(Locale::Ko, text);
-        if !tokens.is_empty() {
-            let q: Box<dyn Query> = Box::new(BooleanQuery::new(
-                tokens
-                    .iter()
-                    .map(|t| {
-                        (
-                            Occur::Must,
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(self.fields.names, t),
-                                IndexRecordOption::WithFreqs,
-                            )) as Box<dyn Query>,
-                        )
-                    })
-                    .collect(),
-            ));
-            shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, 2.0))));
-        }
         if shoulds.is_empty() {
             None
         } else {
             Some(Box::new(BooleanQuery::new(shoulds)))
         }
+    }
+
+    /// A query word in the style codes and wholesaler names; `None` when it has no tokens.
+    fn names_unit(&self, text: &str) -> Option<Box<dyn Query>> {
+        let tokens = self.analyze(Locale::Ko, text);
+        if tokens.is_empty() {
+            return None;
+        }
+        let q: Box<dyn Query> = Box::new(BooleanQuery::new(
+            tokens
+                .iter()
+                .map(|t| {
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.names, t),
+                            IndexRecordOption::WithFreqs,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect(),
+        ));
+        Some(Box::new(BoostQuery::new(q, 2.0)))
     }
 
     fn build_query(&self, q: &SearchQuery) -> Result<(Box<dyn Query>, bool), SearchError> {
@@ -936,49 +948,101 @@ impl Inner {
                 }
             }
             let mut cursor = 0;
-            let mut units: Vec<Box<dyn Query>> = Vec::new();
+            // A concept matches by its term, and a colour concept also by its colour family
+            // (`白` finds off-white and ivory too, as the colour filter does).
             let concept_terms = |ids: &[String], score: f32| -> Vec<(Occur, Box<dyn Query>)> {
-                ids.iter()
-                    .map(|c| {
-                        let t = TermQuery::new(
-                            Term::from_field_text(f.concepts, c),
-                            IndexRecordOption::Basic,
-                        );
-                        (
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(t), score)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect()
+                let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for c in ids {
+                    let mut alternatives = vec![term(f.concepts, c)];
+                    if FAMILIES.contains(&c.as_str()) {
+                        alternatives.push(term(f.colour_family, c));
+                    }
+                    for t in alternatives {
+                        out.push((Occur::Should, Box::new(ConstScoreQuery::new(t, score))));
+                    }
+                }
+                out
             };
-            let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
+            // A style filed under the concept's category ranks above one whose title merely
+            // names it (`와이드 슬랙스` filed as wide pants).
+            let category_boost = |ids: &[String]| -> Box<dyn Query> {
+                Box::new(BooleanQuery::new(
+                    ids.iter()
+                        .map(|c| {
+                            (
+                                Occur::Should,
+                                Box::new(ConstScoreQuery::new(term(f.category_concepts, c), 1.0))
+                                    as Box<dyn Query>,
+                            )
+                        })
+                        .collect(),
+                ))
+            };
+            // Units: (query, names only a colour). Each word or span may also name a style
+            // code or a wholesaler.
+            let mut units: Vec<(Box<dyn Query>, bool)> = Vec::new();
+            let with_names = |unit: Option<Box<dyn Query>>, text: &str| -> Option<Box<dyn Query>> {
+                let names = self.names_unit(text);
+                match (unit, names) {
+                    (Some(u), Some(n)) => Some(Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, u),
+                        (Occur::Should, n),
+                    ]))),
+                    (u, n) => u.or(n),
+                }
+            };
+            let words = |segment: &str, units: &mut Vec<(Box<dyn Query>, bool)>| {
                 for w in segment.split_whitespace() {
                     let text = self.text_unit(q.locale, w, false);
                     // A kana or hanzi word that names no concept as typed may be a typo of
                     // one (`カーデガン`): its concept then counts, below an exact match.
-                    match concept_index.fuzzy(w, false) {
+                    let unit: Option<Box<dyn Query>> = match concept_index.fuzzy(w, false) {
                         Some(m) => {
                             let mut shoulds = concept_terms(&m.concepts, 1.5);
+                            shoulds.push((Occur::Should, category_boost(&m.concepts)));
                             shoulds.extend(text.map(|t| (Occur::Should, t)));
-                            units.push(Box::new(BooleanQuery::new(shoulds)));
+                            Some(Box::new(BooleanQuery::new(shoulds)))
                         }
-                        None => units.extend(text),
-                    }
+                        None => text,
+                    };
+                    units.extend(with_names(unit, w).map(|u| (u, false)));
                 }
             };
             for span in &spans {
                 words(&norm[cursor..span.start], &mut units);
-                let mut shoulds = concept_terms(&span.concepts, 2.0);
-                if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end], true) {
-                    shoulds.push((Occur::Should, u));
+                // The concept is required; its text in the buyer's language ranks.
+                let span_text = &norm[span.start..span.end];
+                let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (
+                        Occur::Must,
+                        Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
+                    ),
+                    (Occur::Should, category_boost(&span.concepts)),
+                ];
+                if let Some(u) = self.text_unit(q.locale, span_text, true) {
+                    parts.push((Occur::Should, u));
                 }
-                units.push(Box::new(BooleanQuery::new(shoulds)));
+                let unit: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+                if let Some(u) = with_names(Some(unit), span_text) {
+                    units.push((u, concept_index.all_colours(&span.concepts)));
+                }
                 cursor = span.end;
             }
             words(&norm[cursor..], &mut units);
             if !units.is_empty() {
                 has_text = true;
-                clauses.extend(units.into_iter().map(|u| (Occur::Must, u)));
+                // A colour word next to other words ranks rather than filters: `黒 スラックス`
+                // shows the black slacks first, then the other slacks (a buyer asked for slacks).
+                let narrowing = units.iter().any(|(_, colour)| !colour);
+                clauses.extend(units.into_iter().map(|(u, colour)| {
+                    if colour && narrowing {
+                        // A constant above any difference in text scores among the garments:
+                        // every style of the colour comes before the others.
+                        (Occur::Should, Box::new(ConstScoreQuery::new(u, 100.0)) as Box<dyn Query>)
+                    } else {
+                        (Occur::Must, u)
+                    }
+                }));
             }
         }
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
