@@ -6,6 +6,7 @@ pub mod meili;
 pub mod query;
 pub mod relevance;
 pub mod sample;
+pub mod similar;
 pub mod suggest;
 pub mod tantivy_index;
 pub mod tokenize;

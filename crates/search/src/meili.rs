@@ -7,11 +7,9 @@ use crate::query::{
     Facets, Hit, MAX_WINDOW, PRICE_BUCKETS, SameDayFacet, SearchQuery, SearchResult, Sort,
     price_bucket_key,
 };
-use crate::tantivy_index::concept_index;
 use crate::{Health, SearchError, SearchIndex};
 use async_trait::async_trait;
 use ddhub_domain::Locale;
-use ddhub_translate::Glossary;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
 use meilisearch_sdk::indexes::Index;
@@ -265,8 +263,7 @@ impl MeiliIndex {
     /// Connects, creates the index when missing and applies the settings (skipped when the
     /// server already has them), with the built-in glossary's synonyms.
     pub async fn connect(config: MeiliConfig) -> Result<MeiliIndex, SearchError> {
-        let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
-        Self::connect_with(config, concept_index(&glossary)?).await
+        Self::connect_with(config, crate::tantivy_index::builtin_concepts()?).await
     }
 
     pub async fn connect_with(

@@ -269,9 +269,16 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
     }
 }
 
-fn builtin_concepts() -> Result<Arc<ConceptIndex>, SearchError> {
+/// The shipped glossary's concepts, built once per process (building them converts every
+/// Chinese surface and romanises every Korean one: tens of milliseconds each time).
+pub fn builtin_concepts() -> Result<Arc<ConceptIndex>, SearchError> {
+    static BUILTIN: std::sync::OnceLock<Arc<ConceptIndex>> = std::sync::OnceLock::new();
+    if let Some(c) = BUILTIN.get() {
+        return Ok(c.clone());
+    }
     let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
-    concept_index(&glossary)
+    let built = concept_index(&glossary)?;
+    Ok(BUILTIN.get_or_init(|| built).clone())
 }
 
 pub(crate) fn concept_index(glossary: &Glossary) -> Result<Arc<ConceptIndex>, SearchError> {

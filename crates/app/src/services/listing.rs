@@ -156,7 +156,7 @@ fn hash(s: &str) -> String {
 impl Listing {
     pub fn new(index: Arc<dyn SearchIndex>, media_base: String) -> anyhow::Result<Self> {
         let shipped = Arc::new(Glossary::builtin()?);
-        let concepts = Arc::new(ddhub_search::concepts::ConceptIndex::new(&shipped)?);
+        let concepts = ddhub_search::tantivy_index::builtin_concepts()?;
         Ok(Self {
             current: RwLock::new(Arc::new(Current {
                 revision: None,

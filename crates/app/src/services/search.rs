@@ -126,19 +126,12 @@ fn to_krw(text: &str, rate: &RatePerKrw, round_up: bool) -> Result<i64, AppError
     i64::try_from(krw).map_err(|_| bad("price out of range"))
 }
 
-/// Runs a search.
-pub async fn execute(
+/// The currency asked for (USD when a USD rate is set and none is asked, else won) and its rate.
+async fn currency_and_rate(
     app: &AppState,
-    p: &SearchParams,
-    locale: Locale,
-) -> Result<SearchView, AppError> {
-    let Some(listing) = app.search.clone() else {
-        return Err(AppError::with_detail(
-            ErrorCode::NotReady,
-            "search is not served here",
-        ));
-    };
-    let (currency, rate) = match p.currency.as_deref() {
+    asked: Option<&str>,
+) -> Result<(Currency, RatePerKrw), AppError> {
+    let (currency, rate) = match asked {
         Some(c) if !c.is_empty() => {
             let currency: Currency = c
                 .parse()
@@ -158,6 +151,22 @@ pub async fn execute(
         },
     };
     let rate = rate.ok_or_else(|| bad(format!("no exchange rate is set for {currency}")))?;
+    Ok((currency, rate))
+}
+
+/// Runs a search.
+pub async fn execute(
+    app: &AppState,
+    p: &SearchParams,
+    locale: Locale,
+) -> Result<SearchView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(AppError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let (currency, rate) = currency_and_rate(app, p.currency.as_deref()).await?;
     let sort = match p.sort.as_deref() {
         None | Some("") | Some("relevance") => Sort::Relevance,
         Some("newest") => Sort::Newest,
@@ -424,5 +433,77 @@ pub async fn suggest(app: &AppState, q: &str, locale: Locale) -> Result<SuggestV
         categories,
         colours,
         titles,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// ko, en, ja, zh-CN, zh-TW, vi or th; from Accept-Language, then English, when absent.
+    pub locale: Option<String>,
+    /// Currency of prices (default USD when a USD rate is set, else KRW).
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarView {
+    pub style_id: i64,
+    pub locale: String,
+    pub currency: String,
+    /// Same category (then its parent), close price, other wholesalers first.
+    pub hits: Vec<HitView>,
+}
+
+/// Similar styles shown per style.
+pub const SIMILAR: usize = 8;
+
+/// Styles like a listed one: same category and colours, close price, other wholesalers first
+/// (a buyer comparing offers). Any backend: the candidates are ordinary searches.
+pub async fn similar(
+    app: &AppState,
+    style_id: i64,
+    locale: Locale,
+    currency: Option<&str>,
+) -> Result<SimilarView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(AppError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(style_id)])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(AppError::not_found)?;
+    if row.style.state == ddhub_domain::style::StyleState::Archived {
+        return Err(AppError::not_found());
+    }
+    let (currency, rate) = currency_and_rate(app, currency).await?;
+    let colours: Vec<String> = row.skus.iter().map(|s| s.colour.clone()).collect();
+    let to = ddhub_search::similar::SimilarTo {
+        style_id,
+        wholesaler_id: row.wholesaler.id.0,
+        category: row.style.category.clone(),
+        price_krw: row.style.price.0,
+        colour_families: ddhub_search::ListingDoc::colour_families_of(&colours),
+    };
+    let mut answers = Vec::new();
+    let mut found = 0;
+    for q in to.queries(locale) {
+        // Narrower queries first; stop once there are enough other styles to choose from.
+        if found > SIMILAR * 2 {
+            break;
+        }
+        let hits = run(&listing, &q).await?.hits;
+        found += hits.len();
+        answers.push(hits);
+    }
+    let hits = to.rank(answers, SIMILAR);
+    Ok(SimilarView {
+        style_id,
+        locale: locale.tag().to_string(),
+        currency: currency.code().to_string(),
+        hits: hit_views(app, &listing, hits, &rate, locale).await?,
     })
 }

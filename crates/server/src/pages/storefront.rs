@@ -527,6 +527,8 @@ pub struct StylePage {
     pub measured: Option<super::measured::MeasuredTable>,
     /// The delivered price to the buyer's country (line, note), when it can be estimated.
     pub landed: Option<(String, String)>,
+    /// Similar styles (same category and colours, close price, other wholesalers first).
+    pub similar: Vec<Card>,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -686,5 +688,41 @@ async fn style_view(
         pictures,
         measured,
         landed,
+        similar: similar_cards(app, id, locale, currency).await,
     })
+}
+
+/// The style page's similar styles as cards; none when search is not served here or fails
+/// (the page stands without them).
+async fn similar_cards(app: &AppState, id: i64, locale: Locale, currency: Currency) -> Vec<Card> {
+    let view =
+        match ddhub_app::services::search::similar(app, id, locale, Some(currency.code())).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!(error = %e, style = id, "no similar styles");
+                return Vec::new();
+            }
+        };
+    let ids: Vec<StyleId> = view.hits.iter().map(|h| StyleId(h.style_id)).collect();
+    let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids)
+        .await
+        .unwrap_or_default();
+    let media_base = app.config.media_base_url();
+    let style_query = query_string(&[
+        ("locale", locale.tag().to_string()),
+        ("currency", currency.code().to_string()),
+    ]);
+    view.hits
+        .into_iter()
+        .map(|h| Card {
+            href: format!("/styles/{}?{style_query}", h.style_id),
+            picture: photos
+                .get(&h.style_id)
+                .and_then(|p| p.first())
+                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+            title: h.title,
+            price: format_price(&h.price.amount, &h.price.currency),
+            wholesaler: h.wholesaler.name,
+        })
+        .collect()
 }
