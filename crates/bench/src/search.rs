@@ -257,14 +257,12 @@ impl Endpoint {
             Endpoint::Search => serde_json::from_slice::<Answer>(body)
                 .ok()
                 .map(|a| (a.took_ms, a.total == 0)),
-            Endpoint::Suggest => serde_json::from_slice::<SuggestAnswer>(body)
-                .ok()
-                .map(|a| {
-                    (
-                        0,
-                        a.categories.is_empty() && a.colours.is_empty() && a.titles.is_empty(),
-                    )
-                }),
+            Endpoint::Suggest => serde_json::from_slice::<SuggestAnswer>(body).ok().map(|a| {
+                (
+                    0,
+                    a.categories.is_empty() && a.colours.is_empty() && a.titles.is_empty(),
+                )
+            }),
         }
     }
 }

@@ -47,14 +47,12 @@ pub const SHIPPED_BUYER_WORDS: &str = include_str!("../../../locales/search/buye
 /// Concepts a buyer treats as the same thing: a query for one also matches the others. (Pants
 /// and slacks are not: slacks are filed under pants, so `pants` finds them anyway, while
 /// `slacks` bringing every pair of jeans put them above the slacks of another colour.)
-const SYNONYM_GROUPS: &[&[&str]] = &[
-    &[
-        "sweater",
-        "pullover",
-        "turtleneck_sweater",
-        "mock_neck_sweater",
-    ],
-];
+const SYNONYM_GROUPS: &[&[&str]] = &[&[
+    "sweater",
+    "pullover",
+    "turtleneck_sweater",
+    "mock_neck_sweater",
+]];
 
 /// A query span that names concepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,7 +195,12 @@ pub fn kana_skeleton(word: &str) -> Option<String> {
     }
     let s: String = word
         .chars()
-        .filter(|c| !matches!(c, 'ー' | '・' | 'ッ' | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ'))
+        .filter(|c| {
+            !matches!(
+                c,
+                'ー' | '・' | 'ッ' | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ'
+            )
+        })
         .map(|c| match c {
             'ソ' => 'ン',
             'ツ' => 'シ',
@@ -394,11 +397,7 @@ impl ConceptIndex {
             {
                 return None;
             }
-            Some((
-                start,
-                end,
-                meanings[m.pattern().as_usize()].as_slice(),
-            ))
+            Some((start, end, meanings[m.pattern().as_usize()].as_slice()))
         })
     }
 

@@ -634,7 +634,13 @@ pub fn queries_for_words(
     nouns: &[&str],
     colours: &[&str],
 ) -> Vec<(Locale, String)> {
-    let locales = [Locale::Ko, Locale::En, Locale::Ja, Locale::ZhCn, Locale::ZhTw];
+    let locales = [
+        Locale::Ko,
+        Locale::En,
+        Locale::Ja,
+        Locale::ZhCn,
+        Locale::ZhTw,
+    ];
     let mut out: Vec<(Locale, String)> = Vec::new();
     let mut push = |l: Locale, q: String| {
         let q = q.trim().to_string();

@@ -91,7 +91,9 @@ impl Suggester {
         if prefix.is_empty() {
             return Vec::new();
         }
-        let start = self.keys.partition_point(|(k, _, _)| k.as_str() < prefix.as_str());
+        let start = self
+            .keys
+            .partition_point(|(k, _, _)| k.as_str() < prefix.as_str());
         let mut found: Vec<(bool, usize, SuggestionKind, &'static str)> = self.keys[start..]
             .iter()
             .take_while(|(k, _, _)| k.starts_with(&prefix))
@@ -109,7 +111,9 @@ impl Suggester {
                 SuggestionKind::Category => catalog::categories()
                     .get(code)
                     .map(|c| c.labels.get(locale)),
-                SuggestionKind::Colour => catalog::colours().get(code).map(|c| c.labels.get(locale)),
+                SuggestionKind::Colour => {
+                    catalog::colours().get(code).map(|c| c.labels.get(locale))
+                }
             };
             if let Some(label) = label.filter(|l| !l.is_empty()) {
                 out.push(Suggestion {

@@ -1045,7 +1045,10 @@ impl Inner {
                     if colour && narrowing {
                         // A constant above any difference in text scores among the garments:
                         // every style of the colour comes before the others.
-                        (Occur::Should, Box::new(ConstScoreQuery::new(u, 100.0)) as Box<dyn Query>)
+                        (
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(u, 100.0)) as Box<dyn Query>,
+                        )
                     } else {
                         (Occur::Must, u)
                     }

@@ -255,7 +255,14 @@ pub async fn execute(
             per_page: NEWEST_ON_EMPTY,
             ..SearchQuery::default()
         };
-        newest = hit_views(app, &listing, run(&listing, &latest).await?.hits, &rate, locale).await?;
+        newest = hit_views(
+            app,
+            &listing,
+            run(&listing, &latest).await?.hits,
+            &rate,
+            locale,
+        )
+        .await?;
     }
     let f = result.facets;
     Ok(SearchView {
@@ -418,7 +425,9 @@ pub async fn suggest(app: &AppState, q: &str, locale: Locale) -> Result<SuggestV
         }
         for hit in result.hits {
             if let Some(d) = hit.display
-                && !titles.iter().any(|t: &TitleCompletionView| t.title == d.title)
+                && !titles
+                    .iter()
+                    .any(|t: &TitleCompletionView| t.title == d.title)
             {
                 titles.push(TitleCompletionView {
                     style_id: hit.style_id,

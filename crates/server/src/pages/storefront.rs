@@ -370,13 +370,7 @@ async fn build_results(
 ) -> Result<Results, ApiError> {
     let media_base = app.config.media_base_url();
     let (total, hits, facets, did_you_mean, newest) = match view {
-        Some(v) => (
-            v.total,
-            v.hits,
-            Some(v.facets),
-            v.did_you_mean,
-            v.newest,
-        ),
+        Some(v) => (v.total, v.hits, Some(v.facets), v.did_you_mean, v.newest),
         None => (0, Vec::new(), None, None, Vec::new()),
     };
     let ids: Vec<StyleId> = hits
@@ -390,15 +384,15 @@ async fn build_results(
         ("currency", currency.code().to_string()),
     ]);
     let card = |h: ddhub_app::services::search::HitView| Card {
-            href: format!("/styles/{}?{style_query}", h.style_id),
-            picture: photos
-                .get(&h.style_id)
-                .and_then(|p| p.first())
-                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
-            title: h.title,
-            price: format_price(&h.price.amount, &h.price.currency),
-            wholesaler: h.wholesaler.name,
-        };
+        href: format!("/styles/{}?{style_query}", h.style_id),
+        picture: photos
+            .get(&h.style_id)
+            .and_then(|p| p.first())
+            .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+        title: h.title,
+        price: format_price(&h.price.amount, &h.price.currency),
+        wholesaler: h.wholesaler.name,
+    };
     let cards = hits.into_iter().map(&card).collect();
     let newest = newest.into_iter().map(&card).collect();
     let did_you_mean = did_you_mean.map(|text| {

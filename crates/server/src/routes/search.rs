@@ -7,8 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use ddhub_app::AppState;
 use ddhub_app::services::search::{
-    SearchParams, SearchView, SimilarParams, SimilarView, SuggestParams, SuggestView, bad,
-    execute, similar, suggest,
+    SearchParams, SearchView, SimilarParams, SimilarView, SuggestParams, SuggestView, bad, execute,
+    similar, suggest,
 };
 use ddhub_domain::Locale;
 use utoipa_axum::router::OpenApiRouter;
