@@ -694,7 +694,9 @@ pub fn mixed_queries_from(
                 q.q = Some(text.clone());
                 q.locale = *locale;
             }
-            if rng.chance(30) {
+            // A category page; a text query with a category of another garment
+            // (`cardigan` in pants) is empty by construction, so text goes without one.
+            if rng.chance(30) && q.q.is_none() {
                 q.category = rng.pick(&categories).map(|c| (*c).to_string());
             }
             if rng.chance(25) {
