@@ -137,6 +137,22 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown requested");
 }
 
+/// Keeps the serving process's query expansion on the glossary in force: loads it now and looks
+/// at the operator overrides' revision every 10 s (a process that runs no `style.changed` job
+/// would otherwise expand queries with the glossary it started with).
+pub fn follow_glossary(store: &Store, listing: &Arc<Listing>) {
+    let (store, listing) = (store.clone(), listing.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+        loop {
+            tick.tick().await;
+            if let Err(e) = listing.refresh_glossary(&store).await {
+                tracing::warn!(error = %format!("{e:#}"), "loading the glossary in force failed");
+            }
+        }
+    });
+}
+
 /// Rebuilds the embedded index in the background when it was created anew (first start, or an
 /// older schema version was found), so search answers from the database's content.
 pub async fn rebuild_if_stale(config: &Config, store: &Store, listing: &Arc<Listing>) {

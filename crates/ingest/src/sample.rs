@@ -190,6 +190,12 @@ const COLOURS: &[&str] = &[
 const ORIGINS: &[&str] = &["한국", "국내", "국산", "중국", "베트남"];
 const SEASONS: &[&str] = &["SS", "FW", "봄", "여름", "가을", "겨울", "간절기", "사계절"];
 
+/// The garment nouns and colour names the sample catalog is written with, so a benchmark can
+/// write its queries for the catalog it loads.
+pub fn sample_words() -> (Vec<&'static str>, Vec<&'static str>) {
+    (KINDS.iter().map(|k| k.noun).collect(), COLOURS.to_vec())
+}
+
 /// The header row the sample uses: the Korean headers most shops write.
 pub const SAMPLE_HEADERS: [&str; 14] = [
     "상품코드",

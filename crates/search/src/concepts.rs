@@ -2,6 +2,12 @@
 //! concept id (the term's code, or its Korean form when it has none). Documents are indexed with
 //! the concepts found in their titles and category path; query words are mapped to the same ids,
 //! so `カーディガン`, `开衫`, `cardigan` and `가디건` meet on `cardigan`.
+//!
+//! Buyers' own words join the glossary here: the per-locale buyer-word columns of
+//! `locales/search/buyer_words.tsv` (short and regional forms: `開衫`, `カーデ`, `cardi`), every
+//! Chinese surface in both scripts (a simplified query on a traditional listing and the reverse),
+//! Korean terms romanised (`gadigeon`), hiragana folded to katakana (`にっと`), and a typo lookup
+//! that works on kana and hanzi as well as Latin (`カーデガン`, `ニト`, `カーディガソ`).
 
 use crate::doc::ListingDoc;
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -34,16 +40,19 @@ const EXTRA_WORDS: &[(&str, &str)] = &[
     ("shirts", "shirt"),
 ];
 
-/// Concepts a buyer treats as the same thing: a query for one also matches the others.
-const SYNONYM_GROUPS: &[&[&str]] = &[
-    &[
-        "sweater",
-        "pullover",
-        "turtleneck_sweater",
-        "mock_neck_sweater",
-    ],
-    &["pants", "slacks"],
-];
+/// Buyers' words per locale for glossary terms: `term` (the canonical Korean term) then one
+/// column per locale of `|`-separated forms.
+pub const SHIPPED_BUYER_WORDS: &str = include_str!("../../../locales/search/buyer_words.tsv");
+
+/// Concepts a buyer treats as the same thing: a query for one also matches the others. (Pants
+/// and slacks are not: slacks are filed under pants, so `pants` finds them anyway, while
+/// `slacks` bringing every pair of jeans put them above the slacks of another colour.)
+const SYNONYM_GROUPS: &[&[&str]] = &[&[
+    "sweater",
+    "pullover",
+    "turtleneck_sweater",
+    "mock_neck_sweater",
+]];
 
 /// A query span that names concepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,17 +68,164 @@ pub struct ConceptSpan {
 #[derive(Debug)]
 pub struct ConceptIndex {
     matcher: AhoCorasick,
-    /// Pattern index → concept ids.
+    /// Pattern index → concept ids, as a query means them.
     pattern_concepts: Vec<Vec<String>>,
+    /// Pattern index → concept ids, as a listing's text means them.
+    doc_concepts: Vec<Vec<String>>,
     /// Normalised surface form → concept ids (for the Meilisearch synonym table).
     surfaces: Vec<(String, Vec<String>)>,
     groups: HashMap<String, Vec<String>>,
+    /// Ids of colour terms (a colour word narrows a query less than a garment word).
+    colours: std::collections::HashSet<String>,
+    /// Surface → index in `surfaces`, for whole-word lookups.
+    exact: HashMap<String, usize>,
+    /// Kana skeleton (see [`kana_skeleton`]) → index in `surfaces`.
+    skeletons: HashMap<String, usize>,
+    /// `(chars, index in surfaces)` of every surface of one word, for edit-distance lookups.
+    words: Vec<(Vec<char>, usize)>,
+}
+
+/// A query word the concept index read as another surface (a typo, a missing or extra kana).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FuzzyMatch {
+    /// The surface it stands for (normalised).
+    pub surface: String,
+    pub concepts: Vec<String>,
+    /// Edits between the word and the surface (0: same kana skeleton).
+    pub distance: usize,
+}
+
+/// Buyer-word rows: `(canonical Korean term, locale, form)`; rows naming no term of the
+/// glossary are kept out (reported by [`unknown_buyer_terms`]).
+pub fn parse_buyer_words(text: &str) -> Vec<(String, Locale, String)> {
+    let mut lines = text.lines();
+    let Some(header) = lines.next() else {
+        return Vec::new();
+    };
+    let locales: Vec<Option<Locale>> = header
+        .split('\t')
+        .skip(1)
+        .map(|h| Locale::from_tag(h.trim()))
+        .collect();
+    let mut out = Vec::new();
+    for line in lines {
+        let mut cells = line.split('\t');
+        let Some(term) = cells.next().map(str::trim).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        for (cell, locale) in cells.zip(&locales) {
+            let Some(locale) = locale else { continue };
+            for form in cell.split('|').map(str::trim).filter(|f| !f.is_empty()) {
+                out.push((term.to_string(), *locale, form.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// Terms of the buyer-word file that the glossary does not know (a data check for tests).
+pub fn unknown_buyer_terms(glossary: &Glossary, text: &str) -> Vec<String> {
+    let mut out: Vec<String> = parse_buyer_words(text)
+        .into_iter()
+        .filter(|(term, _, _)| glossary.lookup(term).is_none())
+        .map(|(term, _, _)| term)
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Adds to a surface map the forms buyers also type: Korean terms romanised (`gadigeon`;
+/// short ones would collide with English words, and a form already there keeps its meaning)
+/// and Chinese surfaces in the other script.
+fn derive_forms(map: &mut HashMap<String, BTreeSet<String>>) {
+    let korean: Vec<(String, BTreeSet<String>)> = map
+        .iter()
+        .filter(|(s, _)| s.chars().all(|c| matches!(c as u32, 0xAC00..=0xD7A3)))
+        .map(|(s, ids)| (s.clone(), ids.clone()))
+        .collect();
+    for (surface, ids) in korean {
+        let roman = ddhub_translate::romanize::romanize(&surface);
+        if roman.len() >= 6 && !map.contains_key(&roman) {
+            map.insert(roman, ids);
+        }
+    }
+    let han: Vec<(String, BTreeSet<String>)> = map
+        .iter()
+        .filter(|(s, _)| s.chars().any(is_han))
+        .map(|(s, ids)| (s.clone(), ids.clone()))
+        .collect();
+    for (surface, ids) in han {
+        for form in chinese_script_forms(&surface) {
+            map.entry(form).or_default().extend(ids.iter().cloned());
+        }
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x31F0..=0x31FF)
+}
+
+/// The surface in the other Chinese script(s), when it has hanzi that differ.
+pub fn chinese_script_forms(text: &str) -> Vec<String> {
+    if !text.chars().any(is_han) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for form in [
+        character_converter::traditional_to_simplified(text),
+        character_converter::simplified_to_traditional(text),
+    ] {
+        if form != text && !out.iter().any(|o: &String| o == &form) {
+            out.push(form.into_owned());
+        }
+    }
+    out
+}
+
+/// What a katakana word sounds like with the marks buyers drop or mistype removed: no long
+/// vowel mark, no small kana (`ディ` → `デ`, `ニット` → `ニト`), and the look-alikes `ソ`/`ン`
+/// and `シ`/`ツ` as one. Two words with one skeleton are taken as the same word.
+pub fn kana_skeleton(word: &str) -> Option<String> {
+    if !word.chars().all(is_kana) {
+        return None;
+    }
+    let s: String = word
+        .chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                'ー' | '・' | 'ッ' | 'ァ' | 'ィ' | 'ゥ' | 'ェ' | 'ォ' | 'ャ' | 'ュ' | 'ョ' | 'ヮ'
+            )
+        })
+        .map(|c| match c {
+            'ソ' => 'ン',
+            'ツ' => 'シ',
+            other => other,
+        })
+        .collect();
+    (s.chars().count() >= 2).then_some(s)
 }
 
 /// NFKC, lower case, whitespace collapsed: how both documents and queries are matched.
+/// Hiragana become katakana (`にっと` → `ニット`): Japanese buyers type loanwords either way.
 pub fn normalize(text: &str) -> String {
     let lowered: String = text.nfkc().flat_map(char::to_lowercase).collect();
-    lowered.split_whitespace().collect::<Vec<_>>().join(" ")
+    let folded = fold_kana(&lowered);
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Hiragana as katakana, the rest unchanged (same byte length per character, so token offsets
+/// stay valid).
+pub fn fold_kana(text: &str) -> String {
+    if text.chars().any(|c| matches!(c as u32, 0x3041..=0x3096)) {
+        wana_kana::utils::hiragana_to_katakana(text)
+    } else {
+        text.to_string()
+    }
 }
 
 fn is_word_char(c: char) -> bool {
@@ -94,9 +250,13 @@ impl ConceptIndex {
             }
         };
         let mut ko_to_id: HashMap<&str, String> = HashMap::new();
+        let mut colours = std::collections::HashSet::new();
         for term in glossary.terms() {
             if !role_is_concept(term.role) {
                 continue;
+            }
+            if term.role == Role::Colour && !term.code.is_empty() {
+                colours.insert(term.code.clone());
             }
             let id = if term.code.is_empty() {
                 term.ko.clone()
@@ -122,11 +282,48 @@ impl ConceptIndex {
         for (word, id) in EXTRA_WORDS {
             add(word, id);
         }
-        let mut surfaces: Vec<(String, Vec<String>)> = by_surface
-            .into_iter()
-            .map(|(s, ids)| (s, ids.into_iter().collect()))
+        // A buyer word means what the buyer-word file says, even where the glossary gives the
+        // same form another meaning (in Japanese, `ダウン` alone is a down jacket, not the
+        // material).
+        let mut buyer: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (term, _locale, form) in parse_buyer_words(SHIPPED_BUYER_WORDS) {
+            if let Some(t) = glossary.lookup(&term)
+                && let Some(id) = ko_to_id.get(t.ko.as_str())
+            {
+                for f in [form.clone(), form.replace(' ', "")] {
+                    let f = normalize(&f);
+                    if !f.is_empty() {
+                        buyer.entry(f).or_default().insert(id.clone());
+                    }
+                }
+            }
+        }
+        // Documents keep the glossary's meaning of a form (a title's `ダウン` is its material);
+        // queries take the buyers' (see `doc_concepts` below).
+        let mut glossary_forms = by_surface;
+        for map in [&mut glossary_forms, &mut buyer] {
+            derive_forms(map);
+        }
+        let mut keys: BTreeSet<String> = glossary_forms.keys().cloned().collect();
+        keys.extend(buyer.keys().cloned());
+        let pick = |first: &HashMap<String, BTreeSet<String>>,
+                    second: &HashMap<String, BTreeSet<String>>,
+                    key: &str|
+         -> Vec<String> {
+            first
+                .get(key)
+                .or_else(|| second.get(key))
+                .map(|ids| ids.iter().cloned().collect())
+                .unwrap_or_default()
+        };
+        let surfaces: Vec<(String, Vec<String>)> = keys
+            .iter()
+            .map(|k| (k.clone(), pick(&buyer, &glossary_forms, k)))
             .collect();
-        surfaces.sort();
+        let doc_concepts: Vec<Vec<String>> = keys
+            .iter()
+            .map(|k| pick(&glossary_forms, &buyer, k))
+            .collect();
         let patterns: Vec<&str> = surfaces.iter().map(|(s, _)| s.as_str()).collect();
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -143,17 +340,44 @@ impl ConceptIndex {
                 }
             }
         }
+        let mut exact = HashMap::new();
+        let mut skeletons = HashMap::new();
+        let mut words = Vec::new();
+        for (i, (surface, _)) in surfaces.iter().enumerate() {
+            exact.insert(surface.clone(), i);
+            if surface.contains(' ') {
+                continue;
+            }
+            if let Some(k) = kana_skeleton(surface) {
+                skeletons.entry(k).or_insert(i);
+            }
+            words.push((surface.chars().collect(), i));
+        }
         Ok(ConceptIndex {
             matcher,
             pattern_concepts,
+            doc_concepts,
             surfaces,
             groups,
+            colours,
+            exact,
+            skeletons,
+            words,
         })
     }
 
     /// Concept matches in already normalised text: `(start, end, ids)`. Latin matches must be
     /// whole words; a one-character non-Latin match must stand alone (`청` in `청담` is a name).
-    fn matches<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize, &'a [String])> {
+    fn matches<'a>(
+        &'a self,
+        text: &'a str,
+        in_listing: bool,
+    ) -> impl Iterator<Item = (usize, usize, &'a [String])> {
+        let meanings = if in_listing {
+            &self.doc_concepts
+        } else {
+            &self.pattern_concepts
+        };
         self.matcher.find_iter(text).filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
             let matched = &text[start..end];
@@ -173,18 +397,14 @@ impl ConceptIndex {
             {
                 return None;
             }
-            Some((
-                start,
-                end,
-                self.pattern_concepts[m.pattern().as_usize()].as_slice(),
-            ))
+            Some((start, end, meanings[m.pattern().as_usize()].as_slice()))
         })
     }
 
-    /// Concept ids in a free text (any locale).
+    /// Concept ids in a listing's text (any locale).
     pub fn concepts_in(&self, text: &str, out: &mut BTreeSet<String>) {
         let norm = normalize(text);
-        for (_, _, ids) in self.matches(&norm) {
+        for (_, _, ids) in self.matches(&norm, true) {
             out.extend(ids.iter().cloned());
         }
     }
@@ -192,10 +412,18 @@ impl ConceptIndex {
     /// Concepts of a document: its titles in every locale, the Korean labels of its category
     /// and its ancestors, and its colour codes.
     pub fn doc_concepts(&self, doc: &ListingDoc) -> Vec<String> {
-        let mut out = BTreeSet::new();
+        let mut out: BTreeSet<String> = self.category_concepts(doc).into_iter().collect();
         for locale in Locale::ALL {
             self.concepts_in(doc.title.get(locale), &mut out);
         }
+        out.extend(doc.colours.iter().cloned());
+        out.into_iter().collect()
+    }
+
+    /// Concepts of a document's category and its ancestors only: a style filed as slacks ranks
+    /// above one whose title merely says so.
+    pub fn category_concepts(&self, doc: &ListingDoc) -> Vec<String> {
+        let mut out = BTreeSet::new();
         for code in doc.effective_category_path() {
             if let Some(cat) = catalog::categories().get(&code) {
                 let ko = cat.labels.get(Locale::Ko);
@@ -203,30 +431,133 @@ impl ConceptIndex {
                 self.concepts_in(&ko.replace(' ', ""), &mut out);
             }
         }
-        out.extend(doc.colours.iter().cloned());
         out.into_iter().collect()
     }
 
-    /// Spans of a normalised query that name concepts, with synonym groups expanded.
+    /// Whether every concept is a colour (such a span narrows a query the least).
+    pub fn all_colours(&self, ids: &[String]) -> bool {
+        !ids.is_empty() && ids.iter().all(|id| self.colours.contains(id))
+    }
+
+    fn expand(&self, ids: &[String]) -> Vec<String> {
+        let mut concepts: Vec<String> = Vec::new();
+        for id in ids {
+            let expanded = self.groups.get(id).map(Vec::as_slice).unwrap_or_default();
+            for c in std::iter::once(id).chain(expanded) {
+                if !concepts.contains(c) {
+                    concepts.push(c.clone());
+                }
+            }
+        }
+        concepts
+    }
+
+    /// Spans of a normalised query that name concepts, with synonym groups expanded. Between
+    /// them, a piece that is a whole surface counts too, even one character glued to a concept
+    /// (`黒カーディガン`), which [`Self::concepts_in`] would not take from a title.
     pub fn query_spans(&self, normalized_query: &str) -> Vec<ConceptSpan> {
-        self.matches(normalized_query)
-            .map(|(start, end, ids)| {
-                let mut concepts: Vec<String> = Vec::new();
-                for id in ids {
-                    let expanded = self.groups.get(id).map(Vec::as_slice).unwrap_or_default();
-                    for c in std::iter::once(id).chain(expanded) {
-                        if !concepts.contains(c) {
-                            concepts.push(c.clone());
-                        }
-                    }
+        let found: Vec<(usize, usize, Vec<String>)> = self
+            .matches(normalized_query, false)
+            .map(|(start, end, ids)| (start, end, ids.to_vec()))
+            .collect();
+        let mut out = Vec::new();
+        let mut cursor = 0;
+        let gap = |from: usize, to: usize, out: &mut Vec<ConceptSpan>| {
+            let text = &normalized_query[from..to];
+            let mut offset = from;
+            for piece in text.split(' ') {
+                if let Some(&i) = self.exact.get(piece) {
+                    out.push(ConceptSpan {
+                        start: offset,
+                        end: offset + piece.len(),
+                        concepts: self.expand(&self.surfaces[i].1),
+                    });
                 }
-                ConceptSpan {
-                    start,
-                    end,
-                    concepts,
+                offset += piece.len() + 1;
+            }
+        };
+        for (start, end, ids) in found {
+            gap(cursor, start, &mut out);
+            out.push(ConceptSpan {
+                start,
+                end,
+                concepts: self.expand(&ids),
+            });
+            cursor = end;
+        }
+        gap(cursor, normalized_query.len(), &mut out);
+        out
+    }
+
+    /// The surface a query word most likely stands for when it names no concept as typed:
+    /// the same kana skeleton (`ニト` → `ニット`), else the fewest edits (one from 3
+    /// characters in kana, hanzi and Hangul, from 5 in Latin; two from 7 and 9). With
+    /// `latin` false, Latin words are left alone (the engine's own typo tolerance covers them).
+    pub fn fuzzy(&self, word: &str, latin: bool) -> Option<FuzzyMatch> {
+        if word.is_empty() || word.contains(' ') || self.exact.contains_key(word) {
+            return None;
+        }
+        let to_match = |i: usize, distance: usize| {
+            let (surface, ids) = &self.surfaces[i];
+            FuzzyMatch {
+                surface: surface.clone(),
+                concepts: self.expand(ids),
+                distance,
+            }
+        };
+        if let Some(k) = kana_skeleton(word)
+            && let Some(&i) = self.skeletons.get(&k)
+        {
+            return Some(to_match(i, 0));
+        }
+        let chars: Vec<char> = word.chars().collect();
+        let dense = chars.iter().any(|c| crate::tokenize::is_dense_script(*c));
+        if !dense && (!latin || !chars.iter().all(|c| c.is_alphabetic())) {
+            return None;
+        }
+        let n = chars.len();
+        let max = match (dense, n) {
+            (true, 0..=2) | (false, 0..=4) => return None,
+            (true, 3..=6) | (false, 5..=8) => 1,
+            _ => 2,
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (surface, i) in &self.words {
+            if surface.len().abs_diff(n) > max
+                || surface
+                    .first()
+                    .is_some_and(|c| crate::tokenize::is_dense_script(*c) != dense)
+            {
+                continue;
+            }
+            let d = strsim::generic_damerau_levenshtein(&chars, surface);
+            if d <= max && best.is_none_or(|(bd, _)| d < bd) {
+                best = Some((d, *i));
+            }
+        }
+        best.map(|(d, i)| to_match(i, d))
+    }
+
+    /// A "did you mean" for a normalised query: each word that names no concept replaced by
+    /// the surface it most likely stands for; `None` when nothing changes.
+    pub fn correction(&self, normalized_query: &str) -> Option<String> {
+        let covered = self.query_spans(normalized_query);
+        let mut changed = false;
+        let mut offset = 0;
+        let mut out: Vec<String> = Vec::new();
+        for word in normalized_query.split(' ') {
+            let (start, end) = (offset, offset + word.len());
+            offset = end + 1;
+            let inside = covered.iter().any(|s| s.start <= start && end <= s.end);
+            match (!inside).then(|| self.fuzzy(word, true)).flatten() {
+                Some(m) => {
+                    changed = true;
+                    out.push(m.surface);
                 }
-            })
-            .collect()
+                None => out.push(word.to_string()),
+            }
+        }
+        changed.then(|| out.join(" "))
     }
 
     /// Every surface form with its concept ids (synonym groups expanded), for engines that take
@@ -254,4 +585,88 @@ pub fn concept_token(id: &str) -> String {
         s.push_str(&format!("{b:02x}"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn index() -> ConceptIndex {
+        ConceptIndex::new(&Glossary::builtin().unwrap()).unwrap()
+    }
+
+    fn ids(c: &ConceptIndex, q: &str) -> Vec<String> {
+        c.query_spans(&normalize(q))
+            .into_iter()
+            .flat_map(|s| s.concepts)
+            .collect()
+    }
+
+    #[test]
+    fn buyer_words_name_known_terms() {
+        let g = Glossary::builtin().unwrap();
+        assert!(!parse_buyer_words(SHIPPED_BUYER_WORDS).is_empty());
+        assert_eq!(
+            unknown_buyer_terms(&g, SHIPPED_BUYER_WORDS),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn regional_short_forms_scripts_and_romanised_korean() {
+        let c = index();
+        for q in [
+            "開衫",
+            "开襟衫",
+            "開襟衫",
+            "カーデ",
+            "cardi",
+            "gadigeon",
+            "かーでぃがん",
+        ] {
+            assert!(ids(&c, q).contains(&"cardigan".to_string()), "{q}");
+        }
+        assert!(ids(&c, "ダウン").contains(&"puffer".to_string()));
+        assert!(ids(&c, "padding").contains(&"puffer".to_string()));
+        assert!(ids(&c, "黒カーディガン").contains(&"black".to_string()));
+        assert!(ids(&c, "紺").contains(&"navy".to_string()));
+    }
+
+    #[test]
+    fn kana_and_hanzi_typos() {
+        let c = index();
+        for q in ["カーデガン", "カーディガソ", "ニト"] {
+            let m = c.fuzzy(&normalize(q), false).unwrap();
+            let want = if q == "ニト" { "knit" } else { "cardigan" };
+            assert!(m.concepts.contains(&want.to_string()), "{q}: {m:?}");
+        }
+        // Hanzi: one wrong character in a three-character word (衫 → 杉).
+        let m = c.fuzzy("開襟杉", false).unwrap();
+        assert!(m.concepts.contains(&"cardigan".to_string()), "{m:?}");
+        // Latin only when asked; short words never.
+        assert!(c.fuzzy("cardgian", false).is_none());
+        assert_eq!(c.fuzzy("cardgian", true).unwrap().surface, "cardigan");
+        assert!(c.fuzzy("coar", true).is_none());
+        assert!(c.fuzzy("ニ", false).is_none());
+    }
+
+    #[test]
+    fn corrections() {
+        let c = index();
+        assert_eq!(
+            c.correction("black cardgian").as_deref(),
+            Some("black cardigan")
+        );
+        assert_eq!(c.correction("black cardigan"), None);
+        assert_eq!(c.correction("zzzzzz"), None);
+    }
+
+    #[test]
+    fn skeletons() {
+        assert_eq!(kana_skeleton("ニット").as_deref(), Some("ニト"));
+        assert_eq!(kana_skeleton("カーディガン"), kana_skeleton("カーデガン"));
+        assert_eq!(kana_skeleton("カーディガソ"), kana_skeleton("カーディガン"));
+        assert_eq!(kana_skeleton("가디건"), None);
+    }
 }

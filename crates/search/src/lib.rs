@@ -6,6 +6,8 @@ pub mod meili;
 pub mod query;
 pub mod relevance;
 pub mod sample;
+pub mod similar;
+pub mod suggest;
 pub mod tantivy_index;
 pub mod tokenize;
 
@@ -98,4 +100,10 @@ pub trait SearchIndex: Send + Sync {
     async fn finish_rebuild(&self) -> Result<(), SearchError> {
         self.optimize().await
     }
+    /// Expands queries (and indexes documents) with these concepts from now on: the glossary
+    /// in force changed (operator overrides).
+    async fn set_concepts(
+        &self,
+        concepts: std::sync::Arc<concepts::ConceptIndex>,
+    ) -> Result<(), SearchError>;
 }

@@ -7,11 +7,9 @@ use crate::query::{
     Facets, Hit, MAX_WINDOW, PRICE_BUCKETS, SameDayFacet, SearchQuery, SearchResult, Sort,
     price_bucket_key,
 };
-use crate::tantivy_index::concept_index;
 use crate::{Health, SearchError, SearchIndex};
 use async_trait::async_trait;
 use ddhub_domain::Locale;
-use ddhub_translate::Glossary;
 use meilisearch_sdk::client::{Client, SwapIndexes};
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode};
 use meilisearch_sdk::indexes::Index;
@@ -65,8 +63,9 @@ impl MeiliConfig {
 pub struct MeiliIndex {
     client: Client,
     config: MeiliConfig,
-    concepts: Arc<ConceptIndex>,
-    settings: Arc<Settings>,
+    /// The concepts and the settings made from them; replaced by `set_concepts` when the
+    /// operator's glossary overrides change.
+    state: Arc<std::sync::RwLock<(Arc<ConceptIndex>, Arc<Settings>)>>,
 }
 
 impl std::fmt::Debug for MeiliIndex {
@@ -103,6 +102,8 @@ struct MeiliDoc {
     #[serde(flatten)]
     texts: BTreeMap<String, String>,
     concepts: String,
+    /// Style code and wholesaler name, Hangul and romanised (as tantivy's `names` field).
+    names: String,
     category_path: Vec<String>,
     colours: Vec<String>,
     colour_families: Vec<String>,
@@ -142,6 +143,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
     for kind in ["title", "concepts", "attrs", "desc"] {
         if kind == "concepts" {
             searchable.push("concepts".into());
+            searchable.push("names".into());
             continue;
         }
         for locale in Locale::ALL {
@@ -261,8 +263,7 @@ impl MeiliIndex {
     /// Connects, creates the index when missing and applies the settings (skipped when the
     /// server already has them), with the built-in glossary's synonyms.
     pub async fn connect(config: MeiliConfig) -> Result<MeiliIndex, SearchError> {
-        let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
-        Self::connect_with(config, concept_index(&glossary)?).await
+        Self::connect_with(config, crate::tantivy_index::builtin_concepts()?).await
     }
 
     pub async fn connect_with(
@@ -274,11 +275,35 @@ impl MeiliIndex {
         let me = MeiliIndex {
             client,
             config,
-            concepts,
-            settings,
+            state: Arc::new(std::sync::RwLock::new((concepts, settings))),
         };
         me.ensure_index(&me.config.index_uid).await?;
         Ok(me)
+    }
+
+    fn concepts(&self) -> Arc<ConceptIndex> {
+        match self.state.read() {
+            Ok(s) => s.0.clone(),
+            Err(poisoned) => poisoned.into_inner().0.clone(),
+        }
+    }
+
+    fn settings(&self) -> Arc<Settings> {
+        match self.state.read() {
+            Ok(s) => s.1.clone(),
+            Err(poisoned) => poisoned.into_inner().1.clone(),
+        }
+    }
+
+    /// Uses other concepts (the operator's glossary overrides): synonyms and typo settings are
+    /// rebuilt from them and sent to the server.
+    pub async fn replace_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        let settings = Arc::new(build_settings(&concepts));
+        match self.state.write() {
+            Ok(mut s) => *s = (concepts, settings),
+            Err(poisoned) => *poisoned.into_inner() = (concepts, settings),
+        }
+        self.ensure_index(&self.config.index_uid).await
     }
 
     fn index(&self) -> Index {
@@ -310,8 +335,9 @@ impl MeiliIndex {
         }
         let index = self.client.index(uid);
         let current = index.get_settings().await?;
-        if !settings_match(&current, &self.settings) {
-            let task = index.set_settings(&self.settings).await?;
+        let settings = self.settings();
+        if !settings_match(&current, &settings) {
+            let task = index.set_settings(&settings).await?;
             self.wait(task, self.config.bulk_task_timeout).await?;
         }
         Ok(())
@@ -326,7 +352,7 @@ impl MeiliIndex {
             texts.insert(format!("desc_{s}"), d.description.get(locale).to_string());
         }
         let concepts: Vec<String> = self
-            .concepts
+            .concepts()
             .doc_concepts(d)
             .iter()
             .map(|c| concept_token(c))
@@ -341,6 +367,7 @@ impl MeiliIndex {
             style_code: d.style_code.clone(),
             texts,
             concepts: concepts.join(" "),
+            names: crate::tantivy_index::names_text(d),
             category_path: d.effective_category_path(),
             colours: d.colours.clone(),
             colour_families,
@@ -451,6 +478,10 @@ fn settings_match(current: &Settings, wanted: &Settings) -> bool {
 impl SearchIndex for MeiliIndex {
     fn backend(&self) -> &'static str {
         "meilisearch"
+    }
+
+    async fn set_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        self.replace_concepts(concepts).await
     }
 
     async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {

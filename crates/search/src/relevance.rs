@@ -56,6 +56,32 @@ pub const INTENTS: &[Intent] = &[
             (ZhTw, "開襟衫"),
             (Ko, "가디건"),
             (En, "cardigna"),
+            // As buyers type it: short and regional forms, the other Chinese script,
+            // romanised Korean, kana typos and hiragana.
+            (ZhTw, "開衫"),
+            (ZhTw, "开襟衫"),
+            (ZhCn, "開襟衫"),
+            (Ja, "カーデ"),
+            (Ja, "カーデガン"),
+            (Ja, "カーディガソ"),
+            (Ja, "かーでぃがん"),
+            (En, "cardi"),
+            (En, "gadigeon"),
+        ],
+    },
+    Intent {
+        id: "knit",
+        categories: &["tops/knit", "dresses/knit"],
+        colour_family: None,
+        queries: &[
+            (Ja, "ニット"),
+            (Ja, "にっと"),
+            (Ja, "ニト"),
+            (ZhCn, "针织衫"),
+            (ZhTw, "針織衫"),
+            (ZhTw, "针织衫"),
+            (Ko, "니트"),
+            (En, "knitwear"),
         ],
     },
     Intent {
@@ -180,6 +206,7 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "牛仔裤"),
             (ZhTw, "牛仔褲"),
             (Ko, "청바지"),
+            (En, "cheongbaji"),
         ],
     },
     Intent {
@@ -205,6 +232,10 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "羽绒服"),
             (ZhTw, "羽絨外套"),
             (Ko, "패딩"),
+            (En, "puffer"),
+            (En, "padding"),
+            (Ja, "ダウンジャケット"),
+            (ZhTw, "羽绒服"),
         ],
     },
     Intent {
@@ -217,6 +248,7 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "T恤"),
             (ZhTw, "T恤"),
             (Ko, "티셔츠"),
+            (En, "tee"),
         ],
     },
     Intent {
@@ -229,6 +261,9 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "黑色开衫"),
             (ZhTw, "黑色 開襟衫"),
             (Ko, "블랙 가디건"),
+            (Ja, "黒 カーディガン"),
+            (Ja, "黒カーディガン"),
+            (En, "black カーディガン"),
         ],
     },
     Intent {
@@ -253,6 +288,8 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "白色T恤"),
             (ZhTw, "白色 T恤"),
             (Ko, "화이트 티셔츠"),
+            (Ja, "白 Tシャツ"),
+            (ZhCn, "白T恤"),
         ],
     },
     Intent {
@@ -265,6 +302,7 @@ pub const INTENTS: &[Intent] = &[
             (ZhCn, "藏青色西裤"),
             (ZhTw, "藏青色 西裝褲"),
             (Ko, "네이비 슬랙스"),
+            (Ja, "紺 スラックス"),
         ],
     },
 ];
@@ -288,7 +326,7 @@ fn grade(doc: &ListingDoc, intent: &Intent) -> u8 {
     }
 }
 
-/// Judgements for `intents` on a catalog.
+/// Judgements for `intents` on a catalog, then the [`lookups`].
 pub fn judge(catalog: &[ListingDoc], intents: &[Intent]) -> Vec<Judgement> {
     let mut out = Vec::new();
     for intent in intents {
@@ -307,6 +345,74 @@ pub fn judge(catalog: &[ListingDoc], intents: &[Intent]) -> Vec<Judgement> {
                 relevant: relevant.clone(),
             });
         }
+    }
+    out.extend(lookups(catalog));
+    out
+}
+
+/// Look-up judgements: a style by its code (as written, and glued as buyers type it), a
+/// wholesaler by its name, and a wholesaler's shop by its romanised name. Picked at fixed
+/// places of the catalog, so the same catalog always gives the same queries.
+pub fn lookups(catalog: &[ListingDoc]) -> Vec<Judgement> {
+    let mut out = Vec::new();
+    let orderable: Vec<&ListingDoc> = catalog.iter().filter(|d| d.stock.is_orderable()).collect();
+    for (i, at) in [7usize, 420, 1_100].into_iter().enumerate() {
+        let Some(d) = orderable.get(at % orderable.len().max(1)) else {
+            continue;
+        };
+        let relevant = BTreeMap::from([(d.style_code.clone(), 2)]);
+        let glued: String = d
+            .style_code
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        for (j, (locale, q)) in [(Ko, d.style_code.clone()), (En, glued)]
+            .into_iter()
+            .enumerate()
+        {
+            out.push(Judgement {
+                id: format!("style_code_{}_{}", 2 * i + j, locale.tag()),
+                locale,
+                query: q,
+                relevant: relevant.clone(),
+            });
+        }
+    }
+    // Two wholesalers of different shops, from fixed places on.
+    let mut shops: Vec<&ListingDoc> = Vec::new();
+    for d in orderable.iter().skip(3) {
+        let roman = ddhub_translate::romanize::romanize(&d.wholesaler.name);
+        if shops.len() < 2
+            && !shops
+                .iter()
+                .any(|s| ddhub_translate::romanize::romanize(&s.wholesaler.name) == roman)
+        {
+            shops.push(d);
+        }
+    }
+    for (i, d) in shops.into_iter().enumerate() {
+        let by = |same: &dyn Fn(&ListingDoc) -> bool| -> BTreeMap<String, u8> {
+            orderable
+                .iter()
+                .filter(|x| same(x))
+                .map(|x| (x.style_code.clone(), 2))
+                .collect()
+        };
+        let name = d.wholesaler.name.clone();
+        out.push(Judgement {
+            id: format!("wholesaler_{i}_ko"),
+            locale: Ko,
+            query: name.clone(),
+            relevant: by(&|x| x.wholesaler.id == d.wholesaler.id),
+        });
+        let roman = ddhub_translate::romanize::romanize(&name);
+        out.push(Judgement {
+            id: format!("wholesaler_roman_{i}_en"),
+            locale: En,
+            query: roman.clone(),
+            relevant: by(&|x| ddhub_translate::romanize::romanize(&x.wholesaler.name) == roman),
+        });
     }
     out
 }

@@ -619,11 +619,62 @@ pub fn catalog_with(glossary: &Glossary, n: usize, seed: u64) -> Vec<ListingDoc>
 /// from the judged set (en, ja, zh-CN, zh-TW, ko), the rest category and filter pages; filters on
 /// category, colour family, price, same day and MOQ; every sort; some second pages.
 pub fn mixed_queries(n: usize, seed: u64) -> Vec<crate::SearchQuery> {
-    use crate::{SearchQuery, Sort};
-    let texts: Vec<(Locale, &str)> = crate::relevance::INTENTS
+    let texts: Vec<(Locale, String)> = crate::relevance::INTENTS
         .iter()
-        .flat_map(|i| i.queries.iter().copied())
+        .flat_map(|i| i.queries.iter().map(|(l, q)| (*l, (*q).to_string())))
         .collect();
+    mixed_queries_from(&texts, n, seed)
+}
+
+/// What buyers would type for a catalog written with these Korean garment nouns and colour
+/// names, in ko, en, ja, zh-CN and zh-TW: each noun as the glossary translates it, its head
+/// word alone, and colour + head word pairs.
+pub fn queries_for_words(
+    glossary: &Glossary,
+    nouns: &[&str],
+    colours: &[&str],
+) -> Vec<(Locale, String)> {
+    let locales = [
+        Locale::Ko,
+        Locale::En,
+        Locale::Ja,
+        Locale::ZhCn,
+        Locale::ZhTw,
+    ];
+    let mut out: Vec<(Locale, String)> = Vec::new();
+    let mut push = |l: Locale, q: String| {
+        let q = q.trim().to_string();
+        if !q.is_empty() && !out.iter().any(|(ol, oq)| *ol == l && *oq == q) {
+            out.push((l, q));
+        }
+    };
+    for (i, noun) in nouns.iter().enumerate() {
+        let head = noun.split_whitespace().last().unwrap_or(noun);
+        for locale in locales {
+            let rendered = |ko: &str| -> String {
+                if locale == Locale::Ko {
+                    ko.to_string()
+                } else {
+                    ddhub_translate::translate_title(glossary, ko, locale).title
+                }
+            };
+            push(locale, rendered(noun));
+            let head_word = rendered(head);
+            push(locale, head_word.clone());
+            let colour = colours[i % colours.len().max(1)];
+            push(locale, format!("{} {head_word}", rendered(colour)));
+        }
+    }
+    out
+}
+
+/// [`mixed_queries`] with other query texts.
+pub fn mixed_queries_from(
+    texts: &[(Locale, String)],
+    n: usize,
+    seed: u64,
+) -> Vec<crate::SearchQuery> {
+    use crate::{SearchQuery, Sort};
     let categories = [
         "tops",
         "tops/knit",
@@ -638,12 +689,14 @@ pub fn mixed_queries(n: usize, seed: u64) -> Vec<crate::SearchQuery> {
         .map(|_| {
             let mut q = SearchQuery::default();
             if rng.chance(80)
-                && let Some((locale, text)) = rng.pick(&texts)
+                && let Some((locale, text)) = rng.pick(texts)
             {
-                q.q = Some((*text).to_string());
+                q.q = Some(text.clone());
                 q.locale = *locale;
             }
-            if rng.chance(30) {
+            // A category page; a text query with a category of another garment
+            // (`cardigan` in pants) is empty by construction, so text goes without one.
+            if rng.chance(30) && q.q.is_none() {
                 q.category = rng.pick(&categories).map(|c| (*c).to_string());
             }
             if rng.chance(25) {

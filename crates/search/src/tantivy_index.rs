@@ -34,7 +34,7 @@ use tantivy::{
 
 /// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
 /// an index written with another version is emptied on open and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 const VERSION_FILE: &str = "ddhub-search-schema-version";
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
@@ -68,6 +68,11 @@ struct Fields {
     style_id: Field,
     text: [LocaleFields; 7],
     concepts: Field,
+    /// Style code and wholesaler name (Hangul and romanised), bigram-analysed: buyers search
+    /// by `KN-2041` and by `미소니트` / `misoniteu`.
+    names: Field,
+    /// Concepts of the category path alone (see [`ConceptIndex::category_concepts`]).
+    category_concepts: Field,
     category: Field,
     colour: Field,
     colour_family: Field,
@@ -165,6 +170,15 @@ fn build_schema() -> (Schema, Fields) {
         style_id,
         text,
         concepts: b.add_text_field("concepts", keyword.clone()),
+        names: b.add_text_field(
+            "names",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(BIGRAM)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            ),
+        ),
+        category_concepts: b.add_text_field("category_concepts", keyword.clone()),
         category: b.add_text_field("category", keyword.clone()),
         colour: b.add_text_field("colour", keyword.clone()),
         colour_family: b.add_text_field("colour_family", keyword.clone()),
@@ -203,7 +217,8 @@ struct Inner {
     threads: usize,
     heap: usize,
     fields: Fields,
-    concepts: Arc<ConceptIndex>,
+    /// Replaced when the operator's glossary overrides change ([`TantivyIndex::set_concepts`]).
+    concepts: std::sync::RwLock<Arc<ConceptIndex>>,
     analyzers: [TextAnalyzer; 7],
     status: SchemaStatus,
     path: Option<PathBuf>,
@@ -254,9 +269,16 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
     }
 }
 
-fn builtin_concepts() -> Result<Arc<ConceptIndex>, SearchError> {
+/// The shipped glossary's concepts, built once per process (building them converts every
+/// Chinese surface and romanises every Korean one: tens of milliseconds each time).
+pub fn builtin_concepts() -> Result<Arc<ConceptIndex>, SearchError> {
+    static BUILTIN: std::sync::OnceLock<Arc<ConceptIndex>> = std::sync::OnceLock::new();
+    if let Some(c) = BUILTIN.get() {
+        return Ok(c.clone());
+    }
     let glossary = Glossary::builtin().map_err(|e| SearchError::Glossary(e.to_string()))?;
-    concept_index(&glossary)
+    let built = concept_index(&glossary)?;
+    Ok(BUILTIN.get_or_init(|| built).clone())
 }
 
 pub(crate) fn concept_index(glossary: &Glossary) -> Result<Arc<ConceptIndex>, SearchError> {
@@ -513,7 +535,7 @@ impl TantivyIndex {
                 threads,
                 heap,
                 fields,
-                concepts,
+                concepts: std::sync::RwLock::new(concepts),
                 analyzers,
                 status,
                 path,
@@ -566,6 +588,18 @@ impl TantivyIndex {
             .store(enabled, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The concepts queries are expanded with and documents indexed with from now on (the
+    /// operator's glossary overrides); cached results are dropped. Documents indexed before
+    /// keep their concepts until rewritten (a glossary change re-indexes the styles it touches).
+    pub fn set_concepts(&self, concepts: Arc<ConceptIndex>) {
+        self.inner.set_concepts(concepts);
+    }
+
+    /// The concepts in force.
+    pub fn concepts(&self) -> Arc<ConceptIndex> {
+        self.inner.concepts()
+    }
+
     /// Searches on the calling thread (the async `search` moves it to a blocking thread).
     pub fn search_blocking(&self, query: &SearchQuery) -> Result<SearchResult, SearchError> {
         self.inner.search(query)
@@ -603,6 +637,23 @@ impl std::ops::DerefMut for WriterGuard<'_> {
 }
 
 impl Inner {
+    fn concepts(&self) -> Arc<ConceptIndex> {
+        match self.concepts.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_concepts(&self, concepts: Arc<ConceptIndex>) {
+        match self.concepts.write() {
+            Ok(mut c) => *c = concepts,
+            Err(poisoned) => *poisoned.into_inner() = concepts,
+        }
+        if let Ok(mut cache) = self.browse_cache.lock() {
+            cache.entries.clear();
+        }
+    }
+
     fn lock_writer(&self) -> Result<WriterGuard<'_>, SearchError> {
         let guard = self
             .writer
@@ -640,9 +691,14 @@ impl Inner {
                 }
             }
         }
-        for c in self.concepts.doc_concepts(d) {
+        let concepts = self.concepts();
+        for c in concepts.doc_concepts(d) {
             doc.add_text(f.concepts, &c);
         }
+        for c in concepts.category_concepts(d) {
+            doc.add_text(f.category_concepts, &c);
+        }
+        doc.add_text(f.names, names_text(d));
         for c in d.effective_category_path() {
             doc.add_text(f.category, &c);
         }
@@ -815,7 +871,13 @@ impl Inner {
             self.locales_for(primary, text)
         };
         for locale in locales {
-            let tokens = self.analyze(locale, text);
+            // A simplified query finds traditional listings and the reverse.
+            let converted = match locale {
+                Locale::ZhCn => character_converter::traditional_to_simplified(text),
+                Locale::ZhTw => character_converter::simplified_to_traditional(text),
+                _ => std::borrow::Cow::Borrowed(text),
+            };
+            let tokens = self.analyze(locale, &converted);
             if tokens.is_empty() {
                 continue;
             }
@@ -846,48 +908,151 @@ impl Inner {
         }
     }
 
+    /// A query word in the style codes and wholesaler names; `None` when it has no tokens.
+    fn names_unit(&self, text: &str) -> Option<Box<dyn Query>> {
+        let tokens = self.analyze(Locale::Ko, text);
+        if tokens.is_empty() {
+            return None;
+        }
+        let q: Box<dyn Query> = Box::new(BooleanQuery::new(
+            tokens
+                .iter()
+                .map(|t| {
+                    (
+                        Occur::Must,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(self.fields.names, t),
+                            IndexRecordOption::WithFreqs,
+                        )) as Box<dyn Query>,
+                    )
+                })
+                .collect(),
+        ));
+        Some(Box::new(BoostQuery::new(q, 2.0)))
+    }
+
     fn build_query(&self, q: &SearchQuery) -> Result<(Box<dyn Query>, bool), SearchError> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut has_text = false;
         if let Some(text) = q.normalized_text()? {
             let norm = concepts::normalize(&text);
-            let spans = self.concepts.query_spans(&norm);
+            let concept_index = self.concepts();
+            let mut spans = concept_index.query_spans(&norm);
+            // A word only partly named by concepts (`カーディガソ` holds `カーディ`) is read
+            // whole as a typo of one when it is close to one.
+            let mut offset = 0;
+            for w in norm.split(' ') {
+                let (ws, we) = (offset, offset + w.len());
+                offset = we + 1;
+                let inside: usize = spans
+                    .iter()
+                    .filter(|s| s.start >= ws && s.end <= we)
+                    .map(|s| s.end - s.start)
+                    .sum();
+                if inside > 0 && inside < w.len() && concept_index.fuzzy(w, false).is_some() {
+                    spans.retain(|s| !(s.start >= ws && s.end <= we));
+                }
+            }
             let mut cursor = 0;
-            let mut units: Vec<Box<dyn Query>> = Vec::new();
-            let words = |segment: &str, units: &mut Vec<Box<dyn Query>>| {
-                for w in segment.split_whitespace() {
-                    if let Some(u) = self.text_unit(q.locale, w, false) {
-                        units.push(u);
+            // A concept matches by its term, and a colour concept also by its colour family
+            // (`白` finds off-white and ivory too, as the colour filter does).
+            let concept_terms = |ids: &[String], score: f32| -> Vec<(Occur, Box<dyn Query>)> {
+                let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for c in ids {
+                    let mut alternatives = vec![term(f.concepts, c)];
+                    if FAMILIES.contains(&c.as_str()) {
+                        alternatives.push(term(f.colour_family, c));
                     }
+                    for t in alternatives {
+                        out.push((Occur::Should, Box::new(ConstScoreQuery::new(t, score))));
+                    }
+                }
+                out
+            };
+            // A style filed under the concept's category ranks above one whose title merely
+            // names it (`와이드 슬랙스` filed as wide pants).
+            let category_boost = |ids: &[String]| -> Box<dyn Query> {
+                Box::new(BooleanQuery::new(
+                    ids.iter()
+                        .map(|c| {
+                            (
+                                Occur::Should,
+                                Box::new(ConstScoreQuery::new(term(f.category_concepts, c), 1.0))
+                                    as Box<dyn Query>,
+                            )
+                        })
+                        .collect(),
+                ))
+            };
+            // Units: (query, names only a colour). Each word or span may also name a style
+            // code or a wholesaler.
+            let mut units: Vec<(Box<dyn Query>, bool)> = Vec::new();
+            let with_names = |unit: Option<Box<dyn Query>>, text: &str| -> Option<Box<dyn Query>> {
+                let names = self.names_unit(text);
+                match (unit, names) {
+                    (Some(u), Some(n)) => Some(Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, u),
+                        (Occur::Should, n),
+                    ]))),
+                    (u, n) => u.or(n),
+                }
+            };
+            let words = |segment: &str, units: &mut Vec<(Box<dyn Query>, bool)>| {
+                for w in segment.split_whitespace() {
+                    let text = self.text_unit(q.locale, w, false);
+                    // A kana or hanzi word that names no concept as typed may be a typo of
+                    // one (`カーデガン`): its concept then counts, below an exact match.
+                    let unit: Option<Box<dyn Query>> = match concept_index.fuzzy(w, false) {
+                        Some(m) => {
+                            let mut shoulds = concept_terms(&m.concepts, 1.5);
+                            shoulds.push((Occur::Should, category_boost(&m.concepts)));
+                            shoulds.extend(text.map(|t| (Occur::Should, t)));
+                            Some(Box::new(BooleanQuery::new(shoulds)))
+                        }
+                        None => text,
+                    };
+                    units.extend(with_names(unit, w).map(|u| (u, false)));
                 }
             };
             for span in &spans {
                 words(&norm[cursor..span.start], &mut units);
-                let mut shoulds: Vec<(Occur, Box<dyn Query>)> = span
-                    .concepts
-                    .iter()
-                    .map(|c| {
-                        let t = TermQuery::new(
-                            Term::from_field_text(f.concepts, c),
-                            IndexRecordOption::Basic,
-                        );
-                        (
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(Box::new(t), 2.0)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect();
-                if let Some(u) = self.text_unit(q.locale, &norm[span.start..span.end], true) {
-                    shoulds.push((Occur::Should, u));
+                // The concept is required; its text in the buyer's language ranks.
+                let span_text = &norm[span.start..span.end];
+                let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (
+                        Occur::Must,
+                        Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
+                    ),
+                    (Occur::Should, category_boost(&span.concepts)),
+                ];
+                if let Some(u) = self.text_unit(q.locale, span_text, true) {
+                    parts.push((Occur::Should, u));
                 }
-                units.push(Box::new(BooleanQuery::new(shoulds)));
+                let unit: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+                if let Some(u) = with_names(Some(unit), span_text) {
+                    units.push((u, concept_index.all_colours(&span.concepts)));
+                }
                 cursor = span.end;
             }
             words(&norm[cursor..], &mut units);
             if !units.is_empty() {
                 has_text = true;
-                clauses.extend(units.into_iter().map(|u| (Occur::Must, u)));
+                // A colour word next to other words ranks rather than filters: `黒 スラックス`
+                // shows the black slacks first, then the other slacks (a buyer asked for slacks).
+                let narrowing = units.iter().any(|(_, colour)| !colour);
+                clauses.extend(units.into_iter().map(|(u, colour)| {
+                    if colour && narrowing {
+                        // A constant above any difference in text scores among the garments:
+                        // every style of the colour comes before the others.
+                        (
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(u, 100.0)) as Box<dyn Query>,
+                        )
+                    } else {
+                        (Occur::Must, u)
+                    }
+                }));
             }
         }
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
@@ -1070,6 +1235,21 @@ impl Inner {
             took_ms: started.elapsed().as_millis() as u64,
         })
     }
+}
+
+/// What the `names` field holds: the style code as written and without separators, the
+/// wholesaler's name and its romanisation (spaced and glued).
+pub(crate) fn names_text(d: &ListingDoc) -> String {
+    let code_glued: String = d
+        .style_code
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    let roman = ddhub_translate::romanize::romanize(&d.wholesaler.name);
+    format!(
+        "{} {code_glued} {} {roman}",
+        d.style_code, d.wholesaler.name
+    )
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {
@@ -1439,6 +1619,11 @@ const _: () = assert!(PRICE_BUCKETS.len() == 6);
 impl SearchIndex for TantivyIndex {
     fn backend(&self) -> &'static str {
         "tantivy"
+    }
+
+    async fn set_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {
+        self.inner.set_concepts(concepts);
+        Ok(())
     }
 
     async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError> {

@@ -142,8 +142,9 @@ impl Tokenizer for BigramTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        // Hiragana and katakana spellings of a word meet (`にっと`, `ニット`).
         VecTokenStream {
-            tokens: bigram_tokens(text),
+            tokens: bigram_tokens(&crate::concepts::fold_kana(text)),
             next: 0,
         }
     }
@@ -202,6 +203,7 @@ mod tests {
             ["カー", "ーデ", "ディ", "ィガ", "ガン"]
         );
         assert_eq!(texts("Loose 裙"), ["loose", "裙"]);
+        assert_eq!(texts("にっと"), ["ニッ", "ット"]);
         assert!(texts("").is_empty());
     }
 }

@@ -35,7 +35,42 @@
       .catch(function (e) { if (e.name !== 'AbortError') results.removeAttribute('aria-busy'); });
   }
 
+  // Completions for the search box (categories, colours, titles in the buyer's language),
+  // shown by the browser's own list for the input (a datalist: no library needed).
+  var box = document.getElementById('q');
+  var list = document.getElementById('suggest-list');
+  var suggestTimer = 0;
+  var suggestPending = null;
+  function suggest() {
+    var typed = box.value.trim();
+    if (!typed) { list.textContent = ''; return; }
+    if (suggestPending) suggestPending.abort();
+    suggestPending = new AbortController();
+    var params = new URLSearchParams({ q: typed, locale: box.getAttribute('data-locale') || '' });
+    fetch('/api/v1/search/suggest?' + params.toString(), { signal: suggestPending.signal })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (v) {
+        var seen = {};
+        var labels = [];
+        v.categories.concat(v.colours, v.titles).forEach(function (s) {
+          var label = s.label || s.title;
+          if (label && !seen[label]) { seen[label] = true; labels.push(label); }
+        });
+        list.textContent = '';
+        labels.slice(0, 12).forEach(function (label) {
+          var o = document.createElement('option');
+          o.value = label;
+          list.appendChild(o);
+        });
+      })
+      .catch(function () {});
+  }
+
   form.addEventListener('input', function (e) {
+    if (e.target === box && list) {
+      clearTimeout(suggestTimer);
+      suggestTimer = setTimeout(suggest, 120);
+    }
     if (e.target.hasAttribute('data-reload')) return;
     clearTimeout(timer);
     // Text waits for a pause in typing; checkboxes and selects answer at once.

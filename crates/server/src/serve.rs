@@ -3,7 +3,7 @@
 use crate::router;
 use ddhub_app::config::Config;
 use ddhub_app::media::MediaStore;
-use ddhub_app::runtime::{index_pool, rebuild_if_stale, worker_pool};
+use ddhub_app::runtime::{follow_glossary, index_pool, rebuild_if_stale, worker_pool};
 use ddhub_app::services::listing::Listing;
 use ddhub_app::worker::JobSignal;
 use ddhub_app::{App, AppState};
@@ -25,6 +25,7 @@ pub async fn serve(
     let media = MediaStore::open(&config.media_store, &config.data_dir)?;
     let listing = ddhub_app::services::listing::open_listing_shared(&config).await?;
     rebuild_if_stale(&config, &store, &listing).await;
+    follow_glossary(&store, &listing);
     let mut app = App::new(config.clone(), store.clone(), signal.clone())?;
     app.search = Some(listing.clone());
     let app: AppState = Arc::new(app);

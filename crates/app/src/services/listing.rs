@@ -56,6 +56,10 @@ struct Current {
     /// `None` until the first check against the database.
     revision: Option<i64>,
     glossary: Arc<Glossary>,
+    /// The glossary's concepts: what queries expand to (given to the index too).
+    concepts: Arc<ddhub_search::concepts::ConceptIndex>,
+    /// Completions for the search box, from the same concepts.
+    suggester: Arc<ddhub_search::suggest::Suggester>,
     machine: Option<Arc<RememberingTranslator>>,
 }
 
@@ -152,10 +156,13 @@ fn hash(s: &str) -> String {
 impl Listing {
     pub fn new(index: Arc<dyn SearchIndex>, media_base: String) -> anyhow::Result<Self> {
         let shipped = Arc::new(Glossary::builtin()?);
+        let concepts = ddhub_search::tantivy_index::builtin_concepts()?;
         Ok(Self {
             current: RwLock::new(Arc::new(Current {
                 revision: None,
                 glossary: shipped.clone(),
+                suggester: Arc::new(ddhub_search::suggest::Suggester::new(&concepts)),
+                concepts,
                 machine: None,
             })),
             shipped,
@@ -184,6 +191,23 @@ impl Listing {
     /// The glossary in force as last loaded (shipped plus operator overrides).
     pub fn glossary(&self) -> Arc<Glossary> {
         self.current().glossary.clone()
+    }
+
+    /// The concepts of the glossary in force: what buyers' words expand to.
+    pub fn concepts(&self) -> Arc<ddhub_search::concepts::ConceptIndex> {
+        self.current().concepts.clone()
+    }
+
+    /// Completions of the glossary in force.
+    pub fn suggester(&self) -> Arc<ddhub_search::suggest::Suggester> {
+        self.current().suggester.clone()
+    }
+
+    /// Loads the glossary in force when the operator's overrides changed since the last look
+    /// (one read of their revision) and gives its concepts to the index, so overrides reach
+    /// query expansion, not only titles.
+    pub async fn refresh_glossary(&self, store: &Store) -> anyhow::Result<()> {
+        self.load(store).await.map(|_| ())
     }
 
     /// The public URL of a media key (a photo variant).
@@ -215,6 +239,15 @@ impl Listing {
             return Ok(cur);
         }
         let glossary = Arc::new(crate::services::glossary::merged(store, &self.shipped).await?);
+        let (concepts, suggester) =
+            if cur.revision.is_none() && glossary.version() == self.shipped.version() {
+                (cur.concepts.clone(), cur.suggester.clone())
+            } else {
+                let c = Arc::new(ddhub_search::concepts::ConceptIndex::new(&glossary)?);
+                self.index.set_concepts(c.clone()).await?;
+                let s = Arc::new(ddhub_search::suggest::Suggester::new(&c));
+                (c, s)
+            };
         let machine = match &self.provider {
             ProviderConfig::Glossary => None,
             p => Some(Arc::new(RememberingTranslator::new(
@@ -228,6 +261,8 @@ impl Listing {
         let next = Arc::new(Current {
             revision: Some(rev.revision),
             glossary,
+            concepts,
+            suggester,
             machine,
         });
         match self.current.write() {

@@ -92,7 +92,17 @@ pub struct SearchView {
     pub currency: String,
     pub hits: Vec<HitView>,
     pub facets: FacetsView,
+    /// When nothing matched: the query as the buyer most likely meant it (a typo corrected to
+    /// a glossary word), offered only when that query finds styles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub did_you_mean: Option<String>,
+    /// When nothing matched: the newest styles, so the page is never blank.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub newest: Vec<HitView>,
 }
+
+/// Newest styles shown beside an empty answer.
+const NEWEST_ON_EMPTY: u32 = 8;
 
 pub fn bad(msg: impl Into<String>) -> AppError {
     AppError::with_detail(ErrorCode::InvalidQuery, msg)
@@ -116,19 +126,12 @@ fn to_krw(text: &str, rate: &RatePerKrw, round_up: bool) -> Result<i64, AppError
     i64::try_from(krw).map_err(|_| bad("price out of range"))
 }
 
-/// Runs a search.
-pub async fn execute(
+/// The currency asked for (USD when a USD rate is set and none is asked, else won) and its rate.
+async fn currency_and_rate(
     app: &AppState,
-    p: &SearchParams,
-    locale: Locale,
-) -> Result<SearchView, AppError> {
-    let Some(listing) = app.search.clone() else {
-        return Err(AppError::with_detail(
-            ErrorCode::NotReady,
-            "search is not served here",
-        ));
-    };
-    let (currency, rate) = match p.currency.as_deref() {
+    asked: Option<&str>,
+) -> Result<(Currency, RatePerKrw), AppError> {
+    let (currency, rate) = match asked {
         Some(c) if !c.is_empty() => {
             let currency: Currency = c
                 .parse()
@@ -148,6 +151,22 @@ pub async fn execute(
         },
     };
     let rate = rate.ok_or_else(|| bad(format!("no exchange rate is set for {currency}")))?;
+    Ok((currency, rate))
+}
+
+/// Runs a search.
+pub async fn execute(
+    app: &AppState,
+    p: &SearchParams,
+    locale: Locale,
+) -> Result<SearchView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(AppError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let (currency, rate) = currency_and_rate(app, p.currency.as_deref()).await?;
     let sort = match p.sort.as_deref() {
         None | Some("") | Some("relevance") => Sort::Relevance,
         Some("newest") => Sort::Newest,
@@ -212,22 +231,91 @@ pub async fn execute(
             })
             .collect::<Result<_, _>>()?,
     };
+    let result = run(&listing, &query).await?;
+    let mut did_you_mean = None;
+    let mut newest = Vec::new();
+    if result.total == 0
+        && let Some(text) = query.normalized_text().ok().flatten()
+    {
+        let concepts = listing.concepts();
+        if let Some(corrected) = concepts.correction(&ddhub_search::concepts::normalize(&text)) {
+            let retry = SearchQuery {
+                q: Some(corrected.clone()),
+                per_page: 1,
+                page: 1,
+                ..query.clone()
+            };
+            if run(&listing, &retry).await?.total > 0 {
+                did_you_mean = Some(corrected);
+            }
+        }
+        let latest = SearchQuery {
+            locale,
+            sort: Sort::Newest,
+            per_page: NEWEST_ON_EMPTY,
+            ..SearchQuery::default()
+        };
+        newest = hit_views(
+            app,
+            &listing,
+            run(&listing, &latest).await?.hits,
+            &rate,
+            locale,
+        )
+        .await?;
+    }
+    let f = result.facets;
+    Ok(SearchView {
+        total: result.total,
+        took_ms: result.took_ms,
+        locale: locale.tag().to_string(),
+        currency: currency.code().to_string(),
+        hits: hit_views(app, &listing, result.hits, &rate, locale).await?,
+        facets: FacetsView {
+            category: f.category,
+            colour: f.colour,
+            size: f.size,
+            price: f.price.into_iter().map(|b| (b.key, b.count)).collect(),
+            same_day: BTreeMap::from([
+                ("true".to_string(), f.same_day.yes),
+                ("false".to_string(), f.same_day.no),
+            ]),
+        },
+        did_you_mean,
+        newest,
+    })
+}
+
+/// One search on the index, timed.
+async fn run(
+    listing: &crate::services::listing::Listing,
+    query: &SearchQuery,
+) -> Result<ddhub_search::SearchResult, AppError> {
     let started = std::time::Instant::now();
-    let searched = listing.index.search(&query).await;
+    let searched = listing.index.search(query).await;
     metrics::histogram!(crate::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
         .record(started.elapsed().as_secs_f64());
-    let result = searched.map_err(|e| {
+    searched.map_err(|e| {
         if e.is_bad_query() {
             bad(e.to_string())
         } else {
             AppError::internal(e)
         }
-    })?;
+    })
+}
+
+/// Hits as the buyer sees them: the stored display, prices in the buyer's currency.
+async fn hit_views(
+    app: &AppState,
+    listing: &crate::services::listing::Listing,
+    hits: Vec<ddhub_search::Hit>,
+    rate: &RatePerKrw,
+    locale: Locale,
+) -> Result<Vec<HitView>, AppError> {
     // Hits show what the index stored with them; the database is read only for hits without a
     // stored display (an index filled before displays were kept), leaving out a style deleted
     // since it was indexed.
-    let missing: Vec<StyleId> = result
-        .hits
+    let missing: Vec<StyleId> = hits
         .iter()
         .filter(|h| h.display.is_none())
         .map(|h| StyleId(h.style_id))
@@ -238,15 +326,15 @@ pub async fn execute(
             from_db.insert(row.style_id.0, listing.hit_display(row, locale));
         }
     }
-    let mut hits = Vec::with_capacity(result.hits.len());
-    for hit in result.hits {
+    let mut views = Vec::with_capacity(hits.len());
+    for hit in hits {
         let Some(d) = hit.display.or_else(|| from_db.remove(&hit.style_id)) else {
             continue;
         };
         let price = rate
             .convert(Krw(d.price_krw), 0, RoundingRule::None)
             .map_err(AppError::internal)?;
-        hits.push(HitView {
+        views.push(HitView {
             style_id: hit.style_id,
             style_code: d.style_code,
             title: d.title,
@@ -259,22 +347,172 @@ pub async fn execute(
             },
         });
     }
-    let f = result.facets;
-    Ok(SearchView {
-        total: result.total,
-        took_ms: result.took_ms,
+    Ok(views)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What the buyer has typed so far, in any language.
+    pub q: Option<String>,
+    /// ko, en, ja, zh-CN, zh-TW, vi or th: the language of the labels and titles.
+    pub locale: Option<String>,
+}
+
+/// A category or colour completion: the code to filter by and its name in the buyer's language.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompletionView {
+    pub code: String,
+    pub label: String,
+}
+
+/// A style title completion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TitleCompletionView {
+    pub style_id: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestView {
+    pub q: String,
+    pub locale: String,
+    pub categories: Vec<CompletionView>,
+    pub colours: Vec<CompletionView>,
+    pub titles: Vec<TitleCompletionView>,
+}
+
+/// Completions shown per kind.
+const SUGGESTIONS: usize = 5;
+
+/// Completions for the search box: categories and colours whose names start with what was
+/// typed, and titles of the styles the text (or, when it finds none, the first category
+/// completion) finds, all in the buyer's language.
+pub async fn suggest(app: &AppState, q: &str, locale: Locale) -> Result<SuggestView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(AppError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let typed: String = q.trim().chars().take(100).collect();
+    let completions = listing.suggester().complete(&typed, locale, SUGGESTIONS);
+    let view = |kind| {
+        completions
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| CompletionView {
+                code: s.code.clone(),
+                label: s.label.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let categories = view(ddhub_search::suggest::SuggestionKind::Category);
+    let colours = view(ddhub_search::suggest::SuggestionKind::Colour);
+    let mut titles = Vec::new();
+    if !typed.is_empty() {
+        let text_query = |text: &str| SearchQuery {
+            q: Some(text.to_string()),
+            locale,
+            per_page: SUGGESTIONS as u32,
+            ..SearchQuery::default()
+        };
+        let mut result = run(&listing, &text_query(&typed)).await?;
+        if result.total == 0
+            && let Some(first) = categories.first()
+        {
+            result = run(&listing, &text_query(&first.label)).await?;
+        }
+        for hit in result.hits {
+            if let Some(d) = hit.display
+                && !titles
+                    .iter()
+                    .any(|t: &TitleCompletionView| t.title == d.title)
+            {
+                titles.push(TitleCompletionView {
+                    style_id: hit.style_id,
+                    title: d.title,
+                });
+            }
+        }
+    }
+    Ok(SuggestView {
+        q: typed,
+        locale: locale.tag().to_string(),
+        categories,
+        colours,
+        titles,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// ko, en, ja, zh-CN, zh-TW, vi or th; from Accept-Language, then English, when absent.
+    pub locale: Option<String>,
+    /// Currency of prices (default USD when a USD rate is set, else KRW).
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SimilarView {
+    pub style_id: i64,
+    pub locale: String,
+    pub currency: String,
+    /// Same category (then its parent), close price, other wholesalers first.
+    pub hits: Vec<HitView>,
+}
+
+/// Similar styles shown per style.
+pub const SIMILAR: usize = 8;
+
+/// Styles like a listed one: same category and colours, close price, other wholesalers first
+/// (a buyer comparing offers). Any backend: the candidates are ordinary searches.
+pub async fn similar(
+    app: &AppState,
+    style_id: i64,
+    locale: Locale,
+    currency: Option<&str>,
+) -> Result<SimilarView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(AppError::with_detail(
+            ErrorCode::NotReady,
+            "search is not served here",
+        ));
+    };
+    let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(style_id)])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(AppError::not_found)?;
+    if row.style.state == ddhub_domain::style::StyleState::Archived {
+        return Err(AppError::not_found());
+    }
+    let (currency, rate) = currency_and_rate(app, currency).await?;
+    let colours: Vec<String> = row.skus.iter().map(|s| s.colour.clone()).collect();
+    let to = ddhub_search::similar::SimilarTo {
+        style_id,
+        wholesaler_id: row.wholesaler.id.0,
+        category: row.style.category.clone(),
+        price_krw: row.style.price.0,
+        colour_families: ddhub_search::ListingDoc::colour_families_of(&colours),
+    };
+    let mut answers = Vec::new();
+    let mut found = 0;
+    for q in to.queries(locale) {
+        // Narrower queries first; stop once there are enough other styles to choose from.
+        if found > SIMILAR * 2 {
+            break;
+        }
+        let hits = run(&listing, &q).await?.hits;
+        found += hits.len();
+        answers.push(hits);
+    }
+    let hits = to.rank(answers, SIMILAR);
+    Ok(SimilarView {
+        style_id,
         locale: locale.tag().to_string(),
         currency: currency.code().to_string(),
-        hits,
-        facets: FacetsView {
-            category: f.category,
-            colour: f.colour,
-            size: f.size,
-            price: f.price.into_iter().map(|b| (b.key, b.count)).collect(),
-            same_day: BTreeMap::from([
-                ("true".to_string(), f.same_day.yes),
-                ("false".to_string(), f.same_day.no),
-            ]),
-        },
+        hits: hit_views(app, &listing, hits, &rate, locale).await?,
     })
 }

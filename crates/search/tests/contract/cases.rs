@@ -674,3 +674,91 @@ pub async fn health_and_count(index: &dyn SearchIndex) {
     loaded(index).await;
     assert_eq!(index.doc_count().await.unwrap(), 11);
 }
+
+/// Buyers' own words: short and regional forms, the other Chinese script, romanised Korean.
+pub async fn buyer_words(index: &dyn SearchIndex) {
+    loaded(index).await;
+    for (q, locale) in [
+        ("開衫", Locale::ZhTw),
+        ("开襟衫", Locale::ZhTw),
+        ("開襟衫", Locale::ZhCn),
+        ("カーデ", Locale::Ja),
+        ("cardi", Locale::En),
+        ("gadigeon", Locale::En),
+    ] {
+        let got = id_set(index, &SearchQuery::text(q, locale)).await;
+        assert_eq!(got, set(&[1, 2]), "{q} in {locale:?}");
+    }
+    for (q, locale) in [("毛衣", Locale::ZhCn), ("毛衣", Locale::ZhTw)] {
+        let got = ids(index, &SearchQuery::text(q, locale)).await;
+        assert!(
+            set(&got).is_superset(&set(&[4, 5])),
+            "{q} in {locale:?}: {got:?}"
+        );
+        assert!(!got.contains(&6), "{q}: no slacks: {got:?}");
+    }
+}
+
+/// Typos and spellings in kana: a missing or extra mark, a look-alike, hiragana.
+pub async fn kana_typos(index: &dyn SearchIndex) {
+    loaded(index).await;
+    for q in ["カーデガン", "カーディガソ", "かーでぃがん"] {
+        let got = id_set(index, &SearchQuery::text(q, Locale::Ja)).await;
+        assert_eq!(got, set(&[1, 2]), "{q}");
+    }
+    for q in ["ニト", "にっと", "ニット"] {
+        let got = id_set(index, &SearchQuery::text(q, Locale::Ja)).await;
+        assert!(got.is_superset(&set(&[1, 2, 4, 5])), "{q}: {got:?}");
+        assert!(!got.contains(&6) && !got.contains(&10), "{q}: {got:?}");
+    }
+}
+
+/// Kanji colour words, apart or glued to the garment. Next to a garment word a colour ranks
+/// (styles of that colour first) rather than filters; alone it filters.
+pub async fn kanji_colours(index: &dyn SearchIndex) {
+    loaded(index).await;
+    for (q, first, all) in [
+        ("黒 カーディガン", 1, &[1, 2][..]),
+        ("黒カーディガン", 1, &[1, 2]),
+        ("紺 カーディガン", 2, &[1, 2]),
+        ("黒 スラックス", 6, &[6]),
+    ] {
+        let got = ids(index, &SearchQuery::text(q, Locale::Ja)).await;
+        assert_eq!(got.first(), Some(&first), "{q}: {got:?}");
+        assert_eq!(set(&got), set(all), "{q}");
+    }
+    let got = id_set(index, &SearchQuery::text("黒", Locale::Ja)).await;
+    assert_eq!(got, set(&[1, 6]), "黒 alone");
+}
+
+/// A style by its code and a wholesaler by its name, in Hangul and romanised.
+pub async fn codes_and_wholesaler_names(index: &dyn SearchIndex) {
+    loaded(index).await;
+    let mut knit = doc(
+        12,
+        "반폴라 골지 니트",
+        "tops/knit",
+        &["black"],
+        &["free"],
+        14_500,
+        3,
+        false,
+        InStock,
+        7,
+    );
+    knit.style_code = "KN-2041".into();
+    knit.wholesaler.name = "미소니트".into();
+    index.upsert(&[knit]).await.unwrap();
+    for (q, locale) in [
+        ("KN-2041", Locale::En),
+        ("kn2041", Locale::Ja),
+        ("미소니트", Locale::Ko),
+        ("misoniteu", Locale::En),
+    ] {
+        let got = ids(index, &SearchQuery::text(q, locale)).await;
+        assert_eq!(got.first(), Some(&12), "{q} in {locale:?}: {got:?}");
+        if q != "미소니트" {
+            assert_eq!(got, vec![12], "{q} in {locale:?}");
+        }
+    }
+}

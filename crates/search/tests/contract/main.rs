@@ -83,4 +83,8 @@ contract!(
     rebuild_and_clear,
     bad_queries,
     health_and_count,
+    buyer_words,
+    kana_typos,
+    kanji_colours,
+    codes_and_wholesaler_names,
 );

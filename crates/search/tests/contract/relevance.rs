@@ -1,5 +1,6 @@
 //! The relevance harness on the tantivy backend (and Meilisearch when configured). Prints the
-//! figures; asserts only that they are sane.
+//! figures; on tantivy asserts the nDCG@10 bar (0.95) and that every judged query finds
+//! something; on Meilisearch only that the figures are sane (not measured on this machine).
 
 use ddhub_search::relevance::{
     self, CATALOG_SEED, CATALOG_SIZE, INTENTS, Judgements, SHIPPED_QUERIES,
@@ -48,7 +49,9 @@ async fn report(index: &dyn SearchIndex) -> relevance::Report {
 async fn relevance_tantivy() {
     let index = TantivyIndex::in_memory().unwrap();
     let r = report(&index).await;
-    assert!(r.ndcg_at_10 > 0.0);
+    // The embedded engine's bar on the judged set (issue 20): buyers' own words included.
+    assert!(r.ndcg_at_10 >= 0.95, "nDCG@10 {:.3} < 0.95", r.ndcg_at_10);
+    assert_eq!(r.zero_result_rate, 0.0, "a judged query found nothing");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -155,6 +155,10 @@ pub struct Results {
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub error: Option<String>,
+    /// A corrected query that finds styles (text, link), when nothing matched.
+    pub did_you_mean: Option<(String, String)>,
+    /// The newest styles, shown when nothing matched.
+    pub newest: Vec<Card>,
 }
 
 /// The storefront's query: the search API's parameters, with facets that may repeat.
@@ -365,29 +369,38 @@ async fn build_results(
     error: Option<String>,
 ) -> Result<Results, ApiError> {
     let media_base = app.config.media_base_url();
-    let (total, hits, facets) = match view {
-        Some(v) => (v.total, v.hits, Some(v.facets)),
-        None => (0, Vec::new(), None),
+    let (total, hits, facets, did_you_mean, newest) = match view {
+        Some(v) => (v.total, v.hits, Some(v.facets), v.did_you_mean, v.newest),
+        None => (0, Vec::new(), None, None, Vec::new()),
     };
-    let ids: Vec<StyleId> = hits.iter().map(|h| StyleId(h.style_id)).collect();
+    let ids: Vec<StyleId> = hits
+        .iter()
+        .chain(&newest)
+        .map(|h| StyleId(h.style_id))
+        .collect();
     let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids).await?;
     let style_query = query_string(&[
         ("locale", locale.tag().to_string()),
         ("currency", currency.code().to_string()),
     ]);
-    let cards = hits
-        .into_iter()
-        .map(|h| Card {
-            href: format!("/styles/{}?{style_query}", h.style_id),
-            picture: photos
-                .get(&h.style_id)
-                .and_then(|p| p.first())
-                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
-            title: h.title,
-            price: format_price(&h.price.amount, &h.price.currency),
-            wholesaler: h.wholesaler.name,
-        })
-        .collect();
+    let card = |h: ddhub_app::services::search::HitView| Card {
+        href: format!("/styles/{}?{style_query}", h.style_id),
+        picture: photos
+            .get(&h.style_id)
+            .and_then(|p| p.first())
+            .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+        title: h.title,
+        price: format_price(&h.price.amount, &h.price.currency),
+        wholesaler: h.wholesaler.name,
+    };
+    let cards = hits.into_iter().map(&card).collect();
+    let newest = newest.into_iter().map(&card).collect();
+    let did_you_mean = did_you_mean.map(|text| {
+        let mut corrected = sq.clone();
+        corrected.q = text.clone();
+        let href = format!("/?{}", query_string(&corrected.pairs(1)));
+        (text, href)
+    });
     let (categories, swatches, sizes, same_day_count) = match &facets {
         Some(f) => {
             let mut categories =
@@ -470,6 +483,8 @@ async fn build_results(
         prev_href: (sq.page > 1).then(|| href(sq.page - 1)),
         next_href: (sq.page < pages).then(|| href(sq.page + 1)),
         error,
+        did_you_mean,
+        newest,
     })
 }
 
@@ -506,6 +521,8 @@ pub struct StylePage {
     pub measured: Option<super::measured::MeasuredTable>,
     /// The delivered price to the buyer's country (line, note), when it can be estimated.
     pub landed: Option<(String, String)>,
+    /// Similar styles (same category and colours, close price, other wholesalers first).
+    pub similar: Vec<Card>,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -665,5 +682,41 @@ async fn style_view(
         pictures,
         measured,
         landed,
+        similar: similar_cards(app, id, locale, currency).await,
     })
+}
+
+/// The style page's similar styles as cards; none when search is not served here or fails
+/// (the page stands without them).
+async fn similar_cards(app: &AppState, id: i64, locale: Locale, currency: Currency) -> Vec<Card> {
+    let view =
+        match ddhub_app::services::search::similar(app, id, locale, Some(currency.code())).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!(error = %e, style = id, "no similar styles");
+                return Vec::new();
+            }
+        };
+    let ids: Vec<StyleId> = view.hits.iter().map(|h| StyleId(h.style_id)).collect();
+    let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids)
+        .await
+        .unwrap_or_default();
+    let media_base = app.config.media_base_url();
+    let style_query = query_string(&[
+        ("locale", locale.tag().to_string()),
+        ("currency", currency.code().to_string()),
+    ]);
+    view.hits
+        .into_iter()
+        .map(|h| Card {
+            href: format!("/styles/{}?{style_query}", h.style_id),
+            picture: photos
+                .get(&h.style_id)
+                .and_then(|p| p.first())
+                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+            title: h.title,
+            price: format_price(&h.price.amount, &h.price.currency),
+            wholesaler: h.wholesaler.name,
+        })
+        .collect()
 }
