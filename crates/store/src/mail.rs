@@ -79,6 +79,18 @@ pub async fn pending(store: &Store, max_attempts: i32, limit: u64) -> Result<Vec
         .collect())
 }
 
+/// Takes an e-mail for sending: false when another sender took it first, so two processes
+/// never send the same e-mail.
+pub async fn claim(store: &Store, id: i64) -> Result<bool> {
+    let r = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::SentVia, Expr::value("sending"))
+        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::SentVia.is_null())
+        .exec(store.conn())
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
 /// Marks an e-mail sent, by `via` (`smtp` or `file`).
 pub async fn mark_sent(store: &Store, id: i64, via: &str) -> Result<()> {
     mail_outbox::Entity::update_many()
@@ -99,6 +111,7 @@ pub async fn mark_failed(store: &Store, id: i64, error: &str) -> Result<()> {
     let error: String = error.chars().take(500).collect();
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::LastError, Expr::value(error))
+        .col_expr(mail_outbox::Column::SentVia, Expr::value(Option::<String>::None))
         .col_expr(
             mail_outbox::Column::Attempts,
             Expr::col(mail_outbox::Column::Attempts).add(1),
