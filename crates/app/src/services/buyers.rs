@@ -294,17 +294,19 @@ pub async fn storefront_partner(app: &AppState) -> AppResult<Partner> {
         markup_bp: 0,
         rounding: RoundingRule::None,
     };
-    match ddhub_store::parties::add_partner(&app.store, new).await {
-        // Its key is never handed out: the storefront places orders in-process.
-        Ok((p, _key)) => Ok(p),
-        // Made by another request meanwhile.
-        Err(ddhub_store::StoreError::Conflict(_)) => {
-            ddhub_store::parties::find_partner_by_name(&app.store, STOREFRONT_PARTNER)
-                .await?
-                .ok_or_else(AppError::not_found)
-        }
-        Err(e) => Err(e.into()),
+    // Its key is never handed out: the storefront places orders in-process.
+    let made = match ddhub_store::parties::add_partner(&app.store, new).await {
+        Ok((p, _key)) => return Ok(p),
+        // Made by another request meanwhile: read it below.
+        Err(ddhub_store::StoreError::Conflict(_)) => None,
+        Err(e) => Some(AppError::from(e)),
+    };
+    if let Some(e) = made {
+        return Err(e);
     }
+    ddhub_store::parties::find_partner_by_name(&app.store, STOREFRONT_PARTNER)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 /// Reads a quantity field: empty is 0; otherwise 0 to [`MAX_LINE_QUANTITY`].
