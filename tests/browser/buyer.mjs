@@ -63,17 +63,18 @@ async function step(name, fn) {
   console.log(`ok ${name} (${Date.now() - started} ms)`);
 }
 
-/// Two listed styles of two different wholesalers, each with at least one SKU in stock.
-async function twoStyles() {
+/// Listed styles of two different wholesalers (a few of each, in case one is sold out).
+async function twoWholesalers() {
   const r = await api('/api/v1/search?locale=ja&currency=JPY&per_page=60');
   assert.equal(r.status, 200, r.text);
-  const picked = [];
+  const by = new Map();
   for (const h of r.json.hits) {
     const wid = String(h.wholesaler.id);
-    if (picked.some((p) => p.wid === wid) || !wkeys[wid]) continue;
-    picked.push({ id: h.style_id, wid, title: h.title });
-    if (picked.length === 2) break;
+    if (!wkeys[wid]) continue;
+    if (!by.has(wid)) by.set(wid, []);
+    by.get(wid).push(h.style_id);
   }
+  const picked = [...by.entries()].slice(0, 2).map(([wid, ids]) => ({ wid, ids }));
   assert.equal(picked.length, 2, `two wholesalers' styles in ${JSON.stringify(r.json.hits.map((h) => h.wholesaler))}`);
   return picked;
 }
@@ -123,16 +124,20 @@ try {
     assert.equal(await page.getAttribute('#buyer-state', 'data-state'), 'approved');
   });
 
-  const styles = await twoStyles();
+  const styles = await twoWholesalers();
   for (const [i, s] of styles.entries()) {
-    await step(`pick colour and size of style ${s.id}`, async () => {
+    await step(`pick colour and size of a style of wholesaler ${s.wid}`, async () => {
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.goto(`${base}/styles/${s.id}?locale=ja&currency=JPY`);
+      let n = 0;
+      for (const id of s.ids) {
+        await page.goto(`${base}/styles/${id}?locale=ja&currency=JPY`);
+        n = await page.locator('#pick-form input.q:not([disabled])').count();
+        if (n > 0) break;
+      }
+      assert.ok(n > 0, `a style of wholesaler ${s.wid} with a SKU in stock`);
       const moq = Number((await page.textContent('#picker .note')).match(/(\d+)点/)[1]);
       const inputs = page.locator('#pick-form input.q:not([disabled])');
-      const n = await inputs.count();
-      assert.ok(n > 0, 'a SKU in stock to pick');
-      // The first colour's first size gets the MOQ; the second SKU (if any) one more piece.
+      // The first colour's first size gets the MOQ; the next SKU (if any) one more piece.
       await inputs.nth(0).fill(String(Math.max(moq, 1)));
       if (n > 1) await inputs.nth(1).fill('1');
       await shots2(page, `picker-${i + 1}`);

@@ -35,7 +35,10 @@ pub(crate) async fn buyer(cmd: BuyerCmd, config: &Config) -> anyhow::Result<()> 
             if out.json {
                 println!("{}", serde_json::to_string(&list)?);
             } else {
-                println!("{:>5}  {:<9} {:<3} {:<32} business", "id", "state", "cc", "e-mail");
+                println!(
+                    "{:>5}  {:<9} {:<3} {:<32} business",
+                    "id", "state", "cc", "e-mail"
+                );
                 for b in list {
                     println!(
                         "{:>5}  {:<9} {:<3} {:<32} {}",

@@ -111,7 +111,10 @@ pub async fn mark_failed(store: &Store, id: i64, error: &str) -> Result<()> {
     let error: String = error.chars().take(500).collect();
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::LastError, Expr::value(error))
-        .col_expr(mail_outbox::Column::SentVia, Expr::value(Option::<String>::None))
+        .col_expr(
+            mail_outbox::Column::SentVia,
+            Expr::value(Option::<String>::None),
+        )
         .col_expr(
             mail_outbox::Column::Attempts,
             Expr::col(mail_outbox::Column::Attempts).add(1),

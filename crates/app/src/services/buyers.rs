@@ -157,7 +157,11 @@ pub async fn sign_up(
     if !COUNTRIES.iter().any(|(c, _)| *c == country) {
         problems.push(Problem::new(locale, "country", "err_country"));
     }
-    if problems.is_empty() && ddhub_store::buyers::find_by_email(&app.store, &email).await?.is_some() {
+    if problems.is_empty()
+        && ddhub_store::buyers::find_by_email(&app.store, &email)
+            .await?
+            .is_some()
+    {
         problems.push(Problem::new(locale, "email", "err_email_taken"));
     }
     if !problems.is_empty() {
@@ -284,7 +288,9 @@ pub async fn approve(app: &AppState, id: i64) -> AppResult<Buyer> {
 
 /// The storefront's own partner record, made on first use: orders in won, no markup.
 pub async fn storefront_partner(app: &AppState) -> AppResult<Partner> {
-    if let Some(p) = ddhub_store::parties::find_partner_by_name(&app.store, STOREFRONT_PARTNER).await? {
+    if let Some(p) =
+        ddhub_store::parties::find_partner_by_name(&app.store, STOREFRONT_PARTNER).await?
+    {
         return Ok(p);
     }
     let new = ddhub_store::parties::NewPartner {
@@ -385,7 +391,10 @@ fn stock_of(f: &ddhub_store::orders::SkuFacts) -> StockState {
     )
 }
 
-async fn facts_of(app: &AppState, ids: &[SkuId]) -> AppResult<HashMap<i64, ddhub_store::orders::SkuFacts>> {
+async fn facts_of(
+    app: &AppState,
+    ids: &[SkuId],
+) -> AppResult<HashMap<i64, ddhub_store::orders::SkuFacts>> {
     Ok(ddhub_store::orders::sku_facts(&app.store, ids, &[])
         .await?
         .into_iter()
@@ -687,8 +696,7 @@ pub async fn submit(
     // The same cart revision is the same order: a double submit replays the first answer.
     let key = format!("storefront-{}-{}", buyer.id, buyer.cart_rev);
     let answer = super::orders::place(app, partner.id, &key, &body).await?;
-    let json: serde_json::Value =
-        serde_json::from_str(&answer.body).map_err(AppError::internal)?;
+    let json: serde_json::Value = serde_json::from_str(&answer.body).map_err(AppError::internal)?;
     match answer.status {
         200 | 201 => {}
         422 => return Ok(Err(intake_problems(&json, &lines, &facts, locale))),
@@ -709,7 +717,11 @@ pub async fn submit(
     super::mail::send(
         app,
         &buyer.email,
-        &text(l, "mail_received_subject", &[("order", order_id.to_string())]),
+        &text(
+            l,
+            "mail_received_subject",
+            &[("order", order_id.to_string())],
+        ),
         &format!(
             "{}\n\n{summary}",
             text(l, "mail_received_body", &[("order", order_id.to_string())])
@@ -735,7 +747,10 @@ fn intake_problems(
         .unwrap_or_default();
     list.iter()
         .map(|p| {
-            let code = p.get("code").and_then(|c| c.as_str()).unwrap_or("order_invalid");
+            let code = p
+                .get("code")
+                .and_then(|c| c.as_str())
+                .unwrap_or("order_invalid");
             let args: Vec<(&str, String)> = p
                 .as_object()
                 .map(|o| {
@@ -915,7 +930,11 @@ pub async fn notify_answers(app: &AppState, partner: PartnerId, order_id: i64) -
     super::mail::send(
         app,
         &buyer.email,
-        &text(l, "mail_answers_subject", &[("order", order_id.to_string())]),
+        &text(
+            l,
+            "mail_answers_subject",
+            &[("order", order_id.to_string())],
+        ),
         &format!(
             "{}\n\n{summary}",
             text(l, "mail_answers_body", &[("order", order_id.to_string())])

@@ -23,7 +23,12 @@ enum Sink {
 }
 
 fn sink(app: &App) -> AppResult<Sink> {
-    match app.config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) {
+    match app
+        .config
+        .smtp_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
         Some(url) => {
             let t = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
                 .map_err(|e| AppError::internal(format!("smtp_url: {e}")))?
@@ -31,7 +36,9 @@ fn sink(app: &App) -> AppResult<Sink> {
                 .build();
             Ok(Sink::Smtp(t))
         }
-        None => Ok(Sink::File(app.config.data_dir.join("mail").join("outbox.txt"))),
+        None => Ok(Sink::File(
+            app.config.data_dir.join("mail").join("outbox.txt"),
+        )),
     }
 }
 

@@ -37,7 +37,11 @@ async fn a_buyer_orders_from_two_wholesalers_in_headless_chromium() {
         .args(["operator", "add", "--name", "Hub desk", "--json"])
         .output()
         .unwrap();
-    assert!(op.status.success(), "{}", String::from_utf8_lossy(&op.stderr));
+    assert!(
+        op.status.success(),
+        "{}",
+        String::from_utf8_lossy(&op.stderr)
+    );
     let op: serde_json::Value = serde_json::from_slice(&op.stdout).unwrap();
     let operator_key = op["key"].as_str().unwrap().to_string();
     // Each demo wholesaler's key by its id (the keys file names them; the CLI gives the ids).
@@ -118,8 +122,14 @@ async fn a_buyer_orders_from_two_wholesalers_in_headless_chromium() {
         .unwrap();
     println!("{}", String::from_utf8_lossy(&run.stdout));
     eprintln!("{}", String::from_utf8_lossy(&run.stderr));
-    assert!(run.status.success(), "the buyer scenario failed (see above)");
+    assert!(
+        run.status.success(),
+        "the buyer scenario failed (see above)"
+    );
     let shots = std::fs::read_dir(&artifacts).unwrap().count();
     // Eight pages, each at two widths.
-    assert!(shots >= 16, "expected two screenshots per step, found {shots}");
+    assert!(
+        shots >= 16,
+        "expected two screenshots per step, found {shots}"
+    );
 }

@@ -35,7 +35,10 @@ pub struct BuyerSession {
 }
 
 /// The buyer of the request's session cookie, if any.
-pub async fn current(app: &AppState, headers: &HeaderMap) -> Result<Option<BuyerSession>, ApiError> {
+pub async fn current(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<BuyerSession>, ApiError> {
     let Some(token) = cookie_value(headers, BUYER_COOKIE) else {
         return Ok(None);
     };
@@ -112,9 +115,7 @@ async fn chrome(
         None => 0,
     };
     Ok(Chrome {
-        ui: Ui {
-            lang: locale.tag(),
-        },
+        ui: Ui { lang: locale.tag() },
         locale,
         lang: locale.tag().to_string(),
         css: asset_url("pages.css"),
@@ -272,7 +273,11 @@ pub async fn account(
         Ok(s) => s,
         Err(e) => return error_page(&e, negotiate_locale(&headers).tag(), "/"),
     };
-    let locale = page_locale(&headers, q.locale.as_deref(), session.as_ref().map(|s| &s.buyer));
+    let locale = page_locale(
+        &headers,
+        q.locale.as_deref(),
+        session.as_ref().map(|s| &s.buyer),
+    );
     account_page(
         &app,
         locale,
@@ -304,7 +309,11 @@ pub async fn sign_up(
     };
     let locale = page_locale(&headers, Some(field(&f, "locale")), None);
     let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(&ApiError::new(ErrorCode::CsrfInvalid), locale.tag(), "/account");
+        return error_page(
+            &ApiError::new(ErrorCode::CsrfInvalid),
+            locale.tag(),
+            "/account",
+        );
     };
     let form = svc::SignUp {
         email: field(&f, "email").to_string(),
@@ -317,7 +326,16 @@ pub async fn sign_up(
                 email: sent.email,
                 shown_code: sent.shown_code,
             };
-            account_page(&app, locale, None, Some(token), Vec::new(), Some(sent), SignUpEcho::default()).await
+            account_page(
+                &app,
+                locale,
+                None,
+                Some(token),
+                Vec::new(),
+                Some(sent),
+                SignUpEcho::default(),
+            )
+            .await
         }
         Ok(Err(problems)) => {
             let echo = SignUpEcho {
@@ -344,7 +362,11 @@ pub async fn request_code(
     };
     let locale = page_locale(&headers, Some(field(&f, "locale")), None);
     let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(&ApiError::new(ErrorCode::CsrfInvalid), locale.tag(), "/account");
+        return error_page(
+            &ApiError::new(ErrorCode::CsrfInvalid),
+            locale.tag(),
+            "/account",
+        );
     };
     match svc::request_code(&app, field(&f, "email"), locale).await {
         Ok(Ok(sent)) => {
@@ -352,10 +374,28 @@ pub async fn request_code(
                 email: sent.email,
                 shown_code: sent.shown_code,
             };
-            account_page(&app, locale, None, Some(token), Vec::new(), Some(sent), SignUpEcho::default()).await
+            account_page(
+                &app,
+                locale,
+                None,
+                Some(token),
+                Vec::new(),
+                Some(sent),
+                SignUpEcho::default(),
+            )
+            .await
         }
         Ok(Err(problems)) => {
-            account_page(&app, locale, None, Some(token), problems, None, SignUpEcho::default()).await
+            account_page(
+                &app,
+                locale,
+                None,
+                Some(token),
+                problems,
+                None,
+                SignUpEcho::default(),
+            )
+            .await
         }
         Err(e) => error_page(&e, locale.tag(), "/account"),
     }
@@ -374,7 +414,11 @@ pub async fn sign_in(
     };
     let locale = page_locale(&headers, Some(field(&f, "locale")), None);
     let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(&ApiError::new(ErrorCode::CsrfInvalid), locale.tag(), "/account");
+        return error_page(
+            &ApiError::new(ErrorCode::CsrfInvalid),
+            locale.tag(),
+            "/account",
+        );
     };
     let email = field(&f, "email");
     match svc::sign_in(&app, email, field(&f, "code"), locale).await {
@@ -393,7 +437,16 @@ pub async fn sign_in(
                 email: email.trim().to_lowercase(),
                 shown_code: None,
             };
-            account_page(&app, locale, None, Some(token), problems, Some(sent), SignUpEcho::default()).await
+            account_page(
+                &app,
+                locale,
+                None,
+                Some(token),
+                problems,
+                Some(sent),
+                SignUpEcho::default(),
+            )
+            .await
         }
         Err(e) => error_page(&e, locale.tag(), "/account"),
     }
@@ -410,7 +463,11 @@ async fn signed_in_post(
     let session = current(app, headers)
         .await
         .map_err(|e| error_page(&e, fallback.tag(), "/account"))?;
-    let locale = page_locale(headers, Some(field(&f, "locale")), session.as_ref().map(|s| &s.buyer));
+    let locale = page_locale(
+        headers,
+        Some(field(&f, "locale")),
+        session.as_ref().map(|s| &s.buyer),
+    );
     let Some(session) = session else {
         return Err(see_other(&format!("/account?locale={}", locale.tag())));
     };
@@ -692,7 +749,11 @@ pub async fn cart(
         Ok(s) => s,
         Err(e) => return error_page(&e, negotiate_locale(&headers).tag(), "/"),
     };
-    let locale = page_locale(&headers, q.locale.as_deref(), session.as_ref().map(|s| &s.buyer));
+    let locale = page_locale(
+        &headers,
+        q.locale.as_deref(),
+        session.as_ref().map(|s| &s.buyer),
+    );
     match session {
         Some(s) => cart_page(&app, &s, locale, Vec::new(), None).await,
         None => see_other(&format!("/account?locale={}", locale.tag())),
@@ -779,7 +840,11 @@ pub async fn orders(
         Ok(s) => s,
         Err(e) => return error_page(&e, negotiate_locale(&headers).tag(), "/"),
     };
-    let locale = page_locale(&headers, q.locale.as_deref(), session.as_ref().map(|s| &s.buyer));
+    let locale = page_locale(
+        &headers,
+        q.locale.as_deref(),
+        session.as_ref().map(|s| &s.buyer),
+    );
     let Some(session) = session else {
         return see_other(&format!("/account?locale={}", locale.tag()));
     };
@@ -828,9 +893,7 @@ pub async fn orders(
         .collect();
     render(&OrdersPage {
         c,
-        placed: q
-            .placed
-            .map(|id| t("placed", &[("id", id.to_string())])),
+        placed: q.placed.map(|id| t("placed", &[("id", id.to_string())])),
         orders,
     })
 }
@@ -849,7 +912,10 @@ mod tests {
         };
         let mut current = "";
         for line in text.lines() {
-            if let Some(key) = line.strip_prefix("buyer.").and_then(|k| k.strip_suffix(':')) {
+            if let Some(key) = line
+                .strip_prefix("buyer.")
+                .and_then(|k| k.strip_suffix(':'))
+            {
                 if !current.is_empty() {
                     check(current, &langs);
                 }

@@ -90,7 +90,9 @@ fn csrf(body: &str) -> String {
 
 /// The code the page shows (no SMTP configured in these tests).
 fn shown_code(body: &str) -> String {
-    let at = body.find("id=\"demo-code\">").expect("the code on the page");
+    let at = body
+        .find("id=\"demo-code\">")
+        .expect("the code on the page");
     body[at + "id=\"demo-code\">".len()..][..6].to_string()
 }
 
@@ -120,14 +122,21 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
     for db in testing::all("buyer_flow").await {
         let e = env(db).await;
         upload(&e, &[("file", Some("a.csv"), SHEET_A.as_bytes())]).await;
-        upload_as(&e, &e.other_key, &[("file", Some("b.csv"), SHEET_B.as_bytes())]).await;
+        upload_as(
+            &e,
+            &e.other_key,
+            &[("file", Some("b.csv"), SHEET_B.as_bytes())],
+        )
+        .await;
         let (knit, knit_skus) = style_of(&e, &e.key, "KN-1").await;
         let (dress, dress_skus) = style_of(&e, &e.other_key, "OP-9").await;
         // One SKU sold out: the picker disables it and refuses it.
         let sold = sku(&knit_skus, "ivory", "m");
         e.db.store
             .conn()
-            .execute_unprepared(&format!("UPDATE skus SET stock = 'sold_out' WHERE id = {sold}"))
+            .execute_unprepared(&format!(
+                "UPDATE skus SET stock = 'sold_out' WHERE id = {sold}"
+            ))
             .await
             .unwrap();
 
@@ -158,7 +167,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
             )
             .await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(p.body.contains("正しいメールアドレスを入力してください"), "{}", p.body);
+        assert!(
+            p.body.contains("正しいメールアドレスを入力してください"),
+            "{}",
+            p.body
+        );
         assert!(p.body.contains("入力してください。"));
         assert!(p.body.contains("リストから国・地域を選んでください。"));
         // A forged form (wrong token) is refused before anything is written.
@@ -182,7 +195,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
             )
             .await;
         assert_eq!(p.status, StatusCode::OK, "{}", p.body);
-        assert!(p.body.contains("デモモード"), "the code is labelled: {}", p.body);
+        assert!(
+            p.body.contains("デモモード"),
+            "the code is labelled: {}",
+            p.body
+        );
         let code = shown_code(&p.body);
         // The code also went to the outbox, and (no SMTP) to the operator's file.
         let mails = ddhub_store::mail::to_address(&e.db.store, "buyer@aoyama.example", 10)
@@ -200,7 +217,12 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b
             .post(
                 "/account/sign-in",
-                &[("csrf", &login), ("locale", "ja"), ("email", "buyer@aoyama.example"), ("code", wrong)],
+                &[
+                    ("csrf", &login),
+                    ("locale", "ja"),
+                    ("email", "buyer@aoyama.example"),
+                    ("code", wrong),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -208,14 +230,23 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b
             .post(
                 "/account/sign-in",
-                &[("csrf", &login), ("locale", "ja"), ("email", "buyer@aoyama.example"), ("code", &code)],
+                &[
+                    ("csrf", &login),
+                    ("locale", "ja"),
+                    ("email", "buyer@aoyama.example"),
+                    ("code", &code),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
         // The code is used up.
         let p = b.get("/account").await;
         assert!(p.body.contains("data-state=\"pending\""), "{}", p.body);
-        assert!(p.body.contains("承認待ち"), "in the buyer's language: {}", p.body);
+        assert!(
+            p.body.contains("承認待ち"),
+            "in the buyer's language: {}",
+            p.body
+        );
 
         // The picker: below the MOQ and the sold-out SKU are refused with Japanese messages.
         let p = b.get(&format!("/styles/{knit}?locale=ja")).await;
@@ -232,15 +263,29 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b
             .post(
                 "/cart/add",
-                &[("csrf", &token), ("locale", "ja"), ("style_id", &knit_s), (&q(&black_s), "2")],
+                &[
+                    ("csrf", &token),
+                    ("locale", "ja"),
+                    ("style_id", &knit_s),
+                    (&q(&black_s), "2"),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(p.body.contains("この商品の最小注文数は3点です（現在2点）"), "{}", p.body);
+        assert!(
+            p.body.contains("この商品の最小注文数は3点です（現在2点）"),
+            "{}",
+            p.body
+        );
         let p = b
             .post(
                 "/cart/add",
-                &[("csrf", &token), ("locale", "ja"), ("style_id", &knit_s), (&q(&sold), "5")],
+                &[
+                    ("csrf", &token),
+                    ("locale", "ja"),
+                    ("style_id", &knit_s),
+                    (&q(&sold), "5"),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -248,19 +293,37 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b
             .post(
                 "/cart/add",
-                &[("csrf", &token), ("locale", "ja"), ("style_id", &knit_s), (&q(&black_s), "-1")],
+                &[
+                    ("csrf", &token),
+                    ("locale", "ja"),
+                    ("style_id", &knit_s),
+                    (&q(&black_s), "-1"),
+                ],
             )
             .await;
-        assert!(p.body.contains("0から999までの整数を入力してください。"), "{}", p.body);
+        assert!(
+            p.body.contains("0から999までの整数を入力してください。"),
+            "{}",
+            p.body
+        );
         // Without the session's CSRF token nothing is added.
         let p = b
-            .post("/cart/add", &[("csrf", &login), ("style_id", &knit_s), (&q(&black_s), "3")])
+            .post(
+                "/cart/add",
+                &[("csrf", &login), ("style_id", &knit_s), (&q(&black_s), "3")],
+            )
             .await;
         assert_eq!(p.status, StatusCode::FORBIDDEN);
         let p = b
             .post(
                 "/cart/add",
-                &[("csrf", &token), ("locale", "ja"), ("style_id", &knit_s), (&q(&black_s), "2"), (&q(&black_m), "2")],
+                &[
+                    ("csrf", &token),
+                    ("locale", "ja"),
+                    ("style_id", &knit_s),
+                    (&q(&black_s), "2"),
+                    (&q(&black_m), "2"),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -269,14 +332,22 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b
             .post(
                 "/cart/add",
-                &[("csrf", &token), ("locale", "ja"), ("style_id", &dress_s), (&q(&sky), "5")],
+                &[
+                    ("csrf", &token),
+                    ("locale", "ja"),
+                    ("style_id", &dress_s),
+                    (&q(&sky), "5"),
+                ],
             )
             .await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
         // The cart: three lines, ₩18,000 × 4 + ₩25,000 × 5, and the no-payment note.
         let p = b.get("/cart?locale=ja").await;
-        assert!(p.body.contains("今は支払いません。これは注文リクエストです。"));
+        assert!(
+            p.body
+                .contains("今は支払いません。これは注文リクエストです。")
+        );
         assert!(p.body.contains("₩197,000"), "{}", p.body);
         // Not approved yet: the request is refused.
         let ship = [
@@ -289,7 +360,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         ];
         let p = b.post("/cart/submit", &ship).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(p.body.contains("アカウントはまだ承認されていません"), "{}", p.body);
+        assert!(
+            p.body.contains("アカウントはまだ承認されていません"),
+            "{}",
+            p.body
+        );
 
         // The operator lists pending buyers and approves this one.
         let (_, op_key) = ddhub_store::operators::add_operator(&e.db.store, "Hub desk")
@@ -321,7 +396,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         bad[3] = ("address1", "");
         let p = b.post("/cart/submit", &bad).await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(p.body.contains("6～20桁の電話番号を入力してください"), "{}", p.body);
+        assert!(
+            p.body.contains("6～20桁の電話番号を入力してください"),
+            "{}",
+            p.body
+        );
         assert!(p.body.contains("data-field=\"address1\""));
         let p = b.post("/cart/submit", &ship).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
@@ -348,9 +427,16 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
                 .unwrap(),
             1
         );
-        let (_, _, prs_a) = call(&e.router, get("/api/v1/purchase-requests?state=open", &e.key)).await;
-        let (_, _, prs_b) =
-            call(&e.router, get("/api/v1/purchase-requests?state=open", &e.other_key)).await;
+        let (_, _, prs_a) = call(
+            &e.router,
+            get("/api/v1/purchase-requests?state=open", &e.key),
+        )
+        .await;
+        let (_, _, prs_b) = call(
+            &e.router,
+            get("/api/v1/purchase-requests?state=open", &e.other_key),
+        )
+        .await;
         let pr_a = &prs_a[0];
         let pr_b = &prs_b[0];
         assert_eq!(pr_a["order_id"], order_id, "{prs_a}");
@@ -360,7 +446,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let mails = ddhub_store::mail::to_address(&e.db.store, "buyer@aoyama.example", 10)
             .await
             .unwrap();
-        assert!(mails.iter().any(|m| m.kind == "order_received" && m.subject.contains(&order_id.to_string())));
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.kind == "order_received" && m.subject.contains(&order_id.to_string()))
+        );
 
         // Before any answer: waiting, in Japanese.
         let p = b.get("/orders?locale=ja").await;
@@ -391,7 +481,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, _, v) = call(
             &e.router,
-            answer(pr_b, &e.other_key, json!({"lines": [{"line_id": line(pr_b, 0), "answer": "sold_out"}]})),
+            answer(
+                pr_b,
+                &e.other_key,
+                json!({"lines": [{"line_id": line(pr_b, 0), "answer": "sold_out"}]}),
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{v}");
@@ -399,7 +493,11 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
         let p = b.get("/orders?locale=ja").await;
         assert_eq!(p.status, StatusCode::OK);
         assert!(p.body.contains("data-answer=\"available\""), "{}", p.body);
-        assert!(p.body.contains("入荷待ち：2099-01-15までに発送"), "{}", p.body);
+        assert!(
+            p.body.contains("入荷待ち：2099-01-15までに発送"),
+            "{}",
+            p.body
+        );
         assert!(p.body.contains("data-answer=\"sold_out\"") && p.body.contains("品切れ"));
         // The buyer was told of the answers by e-mail, in Japanese.
         let mails = ddhub_store::mail::to_address(&e.db.store, "buyer@aoyama.example", 10)
@@ -423,7 +521,7 @@ async fn a_buyer_signs_up_is_approved_orders_two_wholesalers_and_reads_the_answe
 
 #[tokio::test]
 async fn the_buyer_cli_and_api_refuse_what_is_not_theirs() {
-    let db = testing::sqlite("buyer_api").await;
+    let db = testing::sqlite().await;
     let e = env(db).await;
     // No key, a partner key: refused.
     let (s, _, _) = call(
@@ -454,7 +552,8 @@ fn aiosmtpd_python() -> Result<std::path::PathBuf, String> {
     let python = std::env::var("DDHUB_AIOSMTPD_PYTHON")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/smtp-venv/bin/python")
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/smtp-venv/bin/python")
         });
     let ok = std::process::Command::new(&python)
         .args(["-c", "import aiosmtpd"])
@@ -505,7 +604,10 @@ impl SmtpServer {
             maildir,
         };
         for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
                 return server;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -541,7 +643,7 @@ async fn buyer_mail_goes_through_a_real_smtp_server_on_loopback() {
     };
     let smtp = SmtpServer::start(&python).await;
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let e = crate::uploads::env_with(testing::sqlite("buyer_smtp").await, move |c| {
+    let e = crate::uploads::env_with(testing::sqlite().await, move |c| {
         c.smtp_url = Some(url);
         c.mail_from = "DDHub <hub@ddhub.example>".into();
     })
@@ -586,7 +688,12 @@ async fn buyer_mail_goes_through_a_real_smtp_server_on_loopback() {
     let p = b
         .post(
             "/account/sign-in",
-            &[("csrf", &login), ("locale", "en"), ("email", "owner@boutique.example"), ("code", &code)],
+            &[
+                ("csrf", &login),
+                ("locale", "en"),
+                ("email", "owner@boutique.example"),
+                ("code", &code),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
