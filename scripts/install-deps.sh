@@ -17,9 +17,11 @@
 #                    tests/browser (playwright-core, installed below with npm ci when Node is there).
 #   zbar-tools,      test only: the shipping label's Code 128 barcode is rendered (pdftoppm) and
 #   poppler-utils    read back by an independent decoder (zbarimg).
+#   python3-venv     test only: the venvs .ci/run makes for the Standard Webhooks reference
+#                    library and aiosmtpd (the loopback SMTP server of the buyer e-mail test).
 set -euo pipefail
 
-packages=(cmake nasm libheif-dev libgs-common chromium zbar-tools poppler-utils fonts-noto-cjk fonts-thai-tlwg)
+packages=(cmake nasm libheif-dev libgs-common chromium zbar-tools poppler-utils fonts-noto-cjk fonts-thai-tlwg python3-venv)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libvips-tools time)
 fi

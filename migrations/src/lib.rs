@@ -17,6 +17,8 @@ mod m20261206_000017_shipments;
 mod m20261206_000019_measured_sizes;
 // issue 22: webhook secret rotation
 mod m20261207_000022_webhook_secret_rotation;
+// issue 21: buyers, carts, mail outbox
+mod m20261207_000023_buyers;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_measured_sizes::Migration),
             // issue 22: webhook secret rotation
             Box::new(m20261207_000022_webhook_secret_rotation::Migration),
+            // issue 21: buyers, carts, mail outbox
+            Box::new(m20261207_000023_buyers::Migration),
         ]
     }
 }

@@ -92,6 +92,13 @@ pub struct Config {
     /// The exporter's business registration number (사업자등록번호), printed on the export
     /// declaration worksheet; rows are marked for the broker while it is unset.
     pub exporter_business_number: Option<String>,
+    /// Where buyer e-mail goes (issue 21): `smtp://host:port` (plain, for a relay on
+    /// loopback), `smtp://user:pass@host:587?tls=required` or `smtps://…`. Unset: e-mails are
+    /// appended to `DATA_DIR/mail/outbox.txt` for the operator, and sign-in codes are also
+    /// shown on the page.
+    pub smtp_url: Option<String>,
+    /// The sender of buyer e-mail.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -128,6 +135,8 @@ impl Default for Config {
             metrics_listen: None,
             search_cors_origins: Vec::new(),
             exporter_business_number: None,
+            smtp_url: None,
+            mail_from: "DDHub <no-reply@ddhub.invalid>".to_string(),
         }
     }
 }
@@ -162,6 +171,8 @@ const KEYS: &[&str] = &[
     "metrics_listen",
     "search_cors_origins",
     "exporter_business_number",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// A configuration that cannot be used; the message names the key.

@@ -1,5 +1,6 @@
 //! `ddhub`: one binary in every role: server, worker, migrations, demo and admin commands.
 
+mod buyers;
 mod demo;
 mod demo_catalog;
 mod images;
@@ -127,6 +128,9 @@ enum Command {
     /// Manage hub operators (pickup, receiving, shipments).
     #[command(subcommand)]
     Operator(shipping::OperatorCmd),
+    /// Storefront buyers: list those waiting for approval, approve one.
+    #[command(subcommand)]
+    Buyer(buyers::BuyerCmd),
     /// The pickup run: the list in walking order, and receiving at the hub.
     #[command(subcommand)]
     Pickup(shipping::PickupCmd),
@@ -436,6 +440,7 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
             meilisearch_key,
         }) => search_eval(meilisearch_url, meilisearch_key).await,
         Command::Operator(cmd) => shipping::operator(cmd, &config).await,
+        Command::Buyer(cmd) => buyers::buyer(cmd, &config).await,
         Command::Pickup(cmd) => shipping::pickup(cmd, &config).await,
         Command::Shipment(cmd) => shipping::shipment(cmd, &config).await,
         Command::Shipping(cmd) => shipping::shipping(cmd, &config).await,

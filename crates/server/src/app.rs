@@ -154,6 +154,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(routes::webhooks::router())
         .merge(routes::feeds::api_router())
         .merge(routes::pickups::router())
+        .merge(routes::buyers::router())
         .merge(routes::shipments::router())
         .merge(routes::declarations::router())
 }

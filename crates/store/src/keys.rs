@@ -119,9 +119,12 @@ fn owners(principal: Principal) -> (Option<i64>, Option<i64>, Option<i64>) {
 
 /// Makes a key for `principal` inside the caller's transaction.
 pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result<IssuedKey> {
-    let mut rng = rand::rng();
-    let id_bytes: [u8; KEY_ID_HEX / 2] = rng.random();
-    let secret_bytes: [u8; SECRET_HEX / 2] = rng.random();
+    // The thread's generator is not Send: drawn before any await, so that issuing a key
+    // works inside a request's (multi-threaded) future.
+    let (id_bytes, secret_bytes): ([u8; KEY_ID_HEX / 2], [u8; SECRET_HEX / 2]) = {
+        let mut rng = rand::rng();
+        (rng.random(), rng.random())
+    };
     let key_id = hex::encode(id_bytes);
     let secret = hex::encode(secret_bytes);
     let (wholesaler_id, partner_id, operator_id) = owners(principal);

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod bulk;
+pub mod buyers;
 pub mod catalog;
 pub mod changes;
 pub mod console_sessions;
@@ -10,6 +11,7 @@ mod error;
 pub mod glossary;
 pub mod jobs;
 pub mod keys;
+pub mod mail;
 pub mod measurements;
 pub mod operators;
 pub mod orders;

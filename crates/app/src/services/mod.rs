@@ -3,6 +3,7 @@
 //! CLI call these and only render what they return.
 
 pub mod backup;
+pub mod buyers;
 pub mod catalog;
 pub mod channels;
 pub mod declarations;
@@ -10,6 +11,7 @@ pub mod feeds;
 pub mod glossary;
 pub mod landed;
 pub mod listing;
+pub mod mail;
 pub mod orders;
 pub mod photos;
 pub mod pickups;

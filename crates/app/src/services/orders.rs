@@ -318,6 +318,10 @@ pub async fn answer(
     )
     .await?;
     txn.commit().await.map_err(StoreError::from)?;
+    // A storefront buyer hears of answers by e-mail; a mail problem never undoes the answer.
+    if let Err(e) = super::buyers::notify_answers(app, order.partner_id, order.id.0).await {
+        tracing::warn!(order = order.id.0, error = ?e, "buyer not told of answers");
+    }
     let view = orders::purchase_requests(&app.store, wholesaler, None)
         .await?
         .into_iter()

@@ -10,12 +10,12 @@ use crate::{Server, client, ddhub};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn workspace() -> PathBuf {
+pub(crate) fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Why the browser test cannot run here, if it cannot.
-fn missing_tools(chromium: &Path, browser_dir: &Path) -> Option<String> {
+pub(crate) fn missing_tools(chromium: &Path, browser_dir: &Path) -> Option<String> {
     if !chromium.exists() {
         return Some(format!(
             "{} not found (apt-get install chromium; scripts/install-deps.sh does)",
@@ -34,7 +34,7 @@ fn missing_tools(chromium: &Path, browser_dir: &Path) -> Option<String> {
     None
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }

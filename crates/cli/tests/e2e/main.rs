@@ -3,6 +3,7 @@
 
 mod backup;
 mod browser;
+mod buyer_browser;
 mod cli;
 mod crash;
 mod glossary;

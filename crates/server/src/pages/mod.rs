@@ -3,6 +3,7 @@
 //! compile time) that works without JavaScript; a small script per page makes it faster (live
 //! results, upload progress). Handlers call the same store and search functions as the JSON API.
 
+pub mod buyer;
 pub mod console;
 pub mod measured;
 pub mod session;
@@ -42,7 +43,14 @@ pub fn router(config: &Config) -> Router<AppState> {
         ));
     let storefront = Router::new()
         .route("/", get(storefront::index))
-        .route("/styles/{id}", get(storefront::style_page));
+        .route("/styles/{id}", get(storefront::style_page))
+        .route("/account", get(buyer::account))
+        .route("/cart", get(buyer::cart))
+        .route("/cart/add", post(buyer::add_to_cart))
+        .route("/cart/update", post(buyer::update_cart))
+        .route("/cart/submit", post(buyer::submit_cart))
+        .route("/account/sign-out", post(buyer::sign_out))
+        .route("/orders", get(buyer::orders));
     // The storefront runs searches: the same per-IP limit as the search API.
     let storefront = match crate::limits::layer(
         crate::limits::ClientIp,
@@ -53,7 +61,12 @@ pub fn router(config: &Config) -> Router<AppState> {
         None => storefront,
     };
     // Sign-in tries a key: limited per IP like the API's key guessing.
-    let sign_in = Router::new().route("/console/sign-in", post(console::sign_in));
+    let sign_in = Router::new()
+        .route("/console/sign-in", post(console::sign_in))
+        // A buyer's sign-up and code requests send e-mail and try codes: the same limit.
+        .route("/account/sign-up", post(buyer::sign_up))
+        .route("/account/code", post(buyer::request_code))
+        .route("/account/sign-in", post(buyer::sign_in));
     let sign_in = match crate::limits::layer(
         crate::limits::ClientIp,
         config.sign_in_rate_per_minute,
@@ -155,7 +168,7 @@ async fn add_page_headers(State(h): State<PageHeaders>, mut res: Response) -> Re
 
 /// The static files of the pages, compiled in. Their URLs carry a content hash (see
 /// [`asset_url`]), so they are cached for a year.
-const ASSETS: [(&str, &str, &str); 3] = [
+const ASSETS: [(&str, &str, &str); 4] = [
     (
         "pages.css",
         "text/css; charset=utf-8",
@@ -165,6 +178,11 @@ const ASSETS: [(&str, &str, &str); 3] = [
         "storefront.js",
         "text/javascript; charset=utf-8",
         include_str!("../../assets/storefront.js"),
+    ),
+    (
+        "buyer.css",
+        "text/css; charset=utf-8",
+        include_str!("../../assets/buyer.css"),
     ),
     (
         "console.js",

@@ -523,6 +523,9 @@ pub struct StylePage {
     pub landed: Option<(String, String)>,
     /// Similar styles (same category and colours, close price, other wholesalers first).
     pub similar: Vec<Card>,
+    /// The colour × size picker (`buyer::picker`), rendered.
+    pub picker: String,
+    pub buyer_css: String,
 }
 
 /// `GET /styles/{id}`: a listed style in the buyer's language and currency.
@@ -536,9 +539,38 @@ pub async fn style_page(
     let fallback_lang = Locale::from_tag(&sq.locale)
         .unwrap_or_else(|| negotiate_locale(&headers))
         .tag();
-    match style_view(&app, &headers, id, &sq).await {
+    let added = raw
+        .as_deref()
+        .is_some_and(|r| r.split('&').any(|p| p == "added=1"));
+    let picker = super::buyer::PickerState {
+        added,
+        ..Default::default()
+    };
+    match style_view(&app, &headers, id, &sq, picker).await {
         Ok(page) => render(&page),
         Err(e) => error_page(&e, fallback_lang, "/"),
+    }
+}
+
+/// The style page again after the picker's quantities were refused (422, with the problems).
+pub async fn style_with_picker(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: i64,
+    locale: Locale,
+    picker: super::buyer::PickerState,
+) -> Response {
+    let sq = StoreQuery {
+        locale: locale.tag().to_string(),
+        ..Default::default()
+    };
+    match style_view(app, headers, Ok(Path(id)), &sq, picker).await {
+        Ok(page) => {
+            let mut res = render(&page);
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            res
+        }
+        Err(e) => error_page(&e, locale.tag(), "/"),
     }
 }
 
@@ -547,6 +579,7 @@ async fn style_view(
     headers: &HeaderMap,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     sq: &StoreQuery,
+    picker: super::buyer::PickerState,
 ) -> Result<StylePage, ApiError> {
     let Path(id) = id?;
     let (locale, currency, _) =
@@ -632,6 +665,7 @@ async fn style_view(
         super::measured::wants_inches(headers, locale, currency),
     );
     let landed = super::measured::landed_line(app, &ui, row.style.id, currency).await;
+    let picker = super::buyer::picker(app, headers, &row, locale, picker).await?;
     let media_base = app.config.media_base_url();
     let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
         .await?
@@ -683,6 +717,8 @@ async fn style_view(
         measured,
         landed,
         similar: similar_cards(app, id, locale, currency).await,
+        picker,
+        buyer_css: asset_url("buyer.css"),
     })
 }
 

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per resource.
 
+pub mod buyers;
 pub mod declarations;
 pub mod docs;
 pub mod feeds;

@@ -4,6 +4,7 @@
 
 mod answers;
 mod api;
+mod buyers;
 mod channels;
 mod control_chars;
 mod feed_changes;

@@ -1,6 +1,10 @@
 //! sea-orm entities, one per table. Only this crate sees them; other crates get domain types.
 
 pub mod api_key;
+pub mod buyer;
+pub mod buyer_order;
+pub mod buyer_session;
+pub mod cart_line;
 pub mod catalog_change;
 pub mod column_mapping;
 pub mod console_session;
@@ -10,6 +14,7 @@ pub mod glossary_override;
 pub mod glossary_revision;
 pub mod idempotency_key;
 pub mod job;
+pub mod mail_outbox;
 pub mod operator;
 pub mod order_event;
 pub mod order_line;
