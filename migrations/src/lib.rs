@@ -15,6 +15,8 @@ mod m20261128_000010_console_sessions;
 mod m20261206_000017_shipments;
 // issue 19: measured sizes
 mod m20261206_000019_measured_sizes;
+// issue 17, item 7: operator page sessions
+mod m20261207_000020_ops_sessions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_shipments::Migration),
             // issue 19: measured sizes
             Box::new(m20261206_000019_measured_sizes::Migration),
+            // issue 17, item 7: operator page sessions
+            Box::new(m20261207_000020_ops_sessions::Migration),
         ]
     }
 }

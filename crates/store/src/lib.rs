@@ -4,6 +4,7 @@ mod bulk;
 pub mod catalog;
 pub mod changes;
 pub mod console_sessions;
+pub mod ops_sessions;
 mod db;
 pub mod entity;
 mod error;

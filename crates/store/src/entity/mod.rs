@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod catalog_change;
 pub mod column_mapping;
 pub mod console_session;
+pub mod ops_session;
 pub mod exchange_rate;
 pub mod export_order;
 pub mod glossary_override;
