@@ -324,11 +324,7 @@ pub async fn ready_lines(store: &Store) -> Result<Vec<ReadyLine>> {
     use crate::entity::{sku, style};
     let conn = store.conn();
     let orders: HashMap<i64, export_order::Model> = export_order::Entity::find()
-        .filter(export_order::Column::State.is_in([
-            "confirmed",
-            "partially_confirmed",
-            "packed",
-        ]))
+        .filter(export_order::Column::State.is_in(["confirmed", "partially_confirmed", "packed"]))
         .all(conn)
         .await?
         .into_iter()

@@ -460,3 +460,57 @@ pub async fn labels(store: &ddhub_store::Store, id: i64) -> crate::AppResult<Vec
     };
     render_labels(&input).map_err(|e| refused(ErrorCode::Conflict, e.to_string()))
 }
+
+/// A received line in no shipment yet, with its consignee, for building shipments.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReadyLine {
+    pub line_id: i64,
+    pub order_id: i64,
+    pub partner_order_id: String,
+    pub style_code: String,
+    pub colour: String,
+    pub size: String,
+    pub received: u32,
+    pub consignee_name: String,
+    pub country: String,
+    /// Lines with the same key may go in one shipment (same partner and consignee).
+    pub consignee_key: String,
+}
+
+/// Every received line no shipment carries yet, by order.
+pub async fn ready_lines(store: &ddhub_store::Store) -> crate::AppResult<Vec<ReadyLine>> {
+    Ok(shipments::ready_lines(store)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let to: Value = serde_json::from_str(&l.ship_to).unwrap_or(Value::Null);
+            let text = |k: &str| {
+                to.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            };
+            ReadyLine {
+                line_id: l.line_id,
+                order_id: l.order_id,
+                partner_order_id: l.partner_order_id,
+                style_code: l.style_code,
+                colour: l.colour,
+                size: l.size,
+                received: l.received,
+                consignee_name: text("name"),
+                country: text("country").to_uppercase(),
+                consignee_key: format!("{}|{}", l.partner_id, consignee_key(&to)),
+            }
+        })
+        .collect())
+}
+
+/// The latest shipments, newest first.
+pub async fn recent(
+    store: &ddhub_store::Store,
+    limit: u64,
+) -> crate::AppResult<Vec<shipments::ShipmentSummary>> {
+    Ok(shipments::recent(store, limit).await?)
+}
