@@ -92,6 +92,10 @@ pub struct Config {
     /// The exporter's business registration number (사업자등록번호), printed on the export
     /// declaration worksheet; rows are marked for the broker while it is unset.
     pub exporter_business_number: Option<String>,
+    /// A TrueType/OpenType font (or collection) with Hangul for the PDFs that print Korean
+    /// (the pickup list). Unset: the first of the usual system fonts that exists (Noto Sans
+    /// CJK from Debian's fonts-noto-cjk, Nanum Gothic).
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -128,6 +132,7 @@ impl Default for Config {
             metrics_listen: None,
             search_cors_origins: Vec::new(),
             exporter_business_number: None,
+            pdf_font: None,
         }
     }
 }
@@ -162,6 +167,7 @@ const KEYS: &[&str] = &[
     "metrics_listen",
     "search_cors_origins",
     "exporter_business_number",
+    "pdf_font",
 ];
 
 /// A configuration that cannot be used; the message names the key.

@@ -432,3 +432,38 @@ pub async fn recent(store: &Store, limit: u64) -> Result<Vec<ShipmentSummary>> {
         })
         .collect())
 }
+
+/// Marks shipment `id` delivered, through the caller's transaction.
+pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::State, Expr::value("delivered"))
+        .filter(shipment::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Of `orders`, those with lines in a shipment not delivered yet (open or on its way).
+pub async fn orders_with_undelivered<C: ConnectionTrait>(
+    conn: &C,
+    orders: &[i64],
+) -> Result<HashSet<i64>> {
+    let lines = shipment_line::Entity::find()
+        .filter(shipment_line::Column::OrderId.is_in(orders.iter().copied()))
+        .all(conn)
+        .await?;
+    let ids: HashSet<i64> = lines.iter().map(|l| l.shipment_id).collect();
+    let pending: HashSet<i64> = shipment::Entity::find()
+        .filter(shipment::Column::Id.is_in(ids))
+        .filter(shipment::Column::State.ne("delivered"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    Ok(lines
+        .into_iter()
+        .filter(|l| pending.contains(&l.shipment_id))
+        .map(|l| l.order_id)
+        .collect())
+}

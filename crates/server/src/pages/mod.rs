@@ -94,6 +94,8 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/ops", get(ops::home))
         .route("/ops/sign-out", post(ops::sign_out))
         .route("/ops/receive", post(ops::receive))
+        .route("/ops/pickups.pdf", get(ops::pickups_pdf))
+        .route("/ops/pickups.xlsx", get(ops::pickups_xlsx))
         .route(
             "/ops/shipments",
             get(ops::shipments_list).post(ops::create_shipment),
@@ -101,7 +103,13 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/ops/shipments/{id}", get(ops::shipment))
         .route("/ops/shipments/{id}/packages", post(ops::add_package))
         .route("/ops/shipments/{id}/ship", post(ops::ship))
+        .route("/ops/shipments/{id}/delivered", post(ops::delivered))
         .route("/ops/shipments/{id}/labels.pdf", get(ops::labels))
+        .route("/ops/shipments/{id}/invoice.pdf", get(ops::invoice))
+        .route(
+            "/ops/shipments/{id}/packing-list.pdf",
+            get(ops::packing_list),
+        )
         .route("/ops/shipments/{id}/declaration", get(ops::declaration))
         .merge(storefront)
         .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))

@@ -561,6 +561,7 @@ struct ShipmentPage {
     packages: Vec<PackageRowView>,
     quotes: Vec<QuoteRow>,
     open: bool,
+    shipped: bool,
     error: Option<String>,
     notice: Option<String>,
 }
@@ -611,6 +612,7 @@ async fn shipment_page(
         c: Chrome::new(user, "shipments"),
         id: s.id,
         open: s.state == "open",
+        shipped: s.state == "shipped",
         state: s.state.clone(),
         country: s.country.clone(),
         consignee: consignee
@@ -681,6 +683,7 @@ pub async fn shipment(
     let notice = match q.done.as_deref() {
         Some("package") => Some(Ui { lang: user.lang }.t("ops.notice_package")),
         Some("shipped") => Some(Ui { lang: user.lang }.t("ops.notice_shipped")),
+        Some("delivered") => Some(Ui { lang: user.lang }.t("ops.notice_delivered")),
         _ => None,
     };
     shipment_page(&app, &user, id, None, notice).await
@@ -833,5 +836,115 @@ pub async fn declaration(
             f.bytes,
         ),
         Err(e) => fail(&user, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DateQuery {
+    date: Option<String>,
+}
+
+async fn printable(
+    app: &AppState,
+    user: &OpsUser,
+    q: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
+    format: pickups::SheetFormat,
+) -> Response {
+    let Ok(Query(q)) = q else {
+        return fail(user, ApiError::new(ErrorCode::InvalidQuery));
+    };
+    let date = q.date.as_deref().filter(|d| !d.trim().is_empty());
+    match pickups::printable(&app.store, &app.config, date, format).await {
+        Ok(f) => download(
+            f.content_type,
+            format!("inline; filename=\"{}\"", f.file_name),
+            f.bytes,
+        ),
+        Err(e) => fail(user, e),
+    }
+}
+
+/// `GET /ops/pickups.pdf?date=`: the printable pickup list (A4, Korean).
+pub async fn pickups_pdf(
+    State(app): State<AppState>,
+    user: OpsUser,
+    q: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    printable(&app, &user, q, pickups::SheetFormat::Pdf).await
+}
+
+/// `GET /ops/pickups.xlsx?date=`: the pickup list as a workbook.
+pub async fn pickups_xlsx(
+    State(app): State<AppState>,
+    user: OpsUser,
+    q: Result<Query<DateQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    printable(&app, &user, q, pickups::SheetFormat::Xlsx).await
+}
+
+/// `POST /ops/shipments/{id}/delivered`: marks a shipped shipment delivered.
+pub async fn delivered(
+    State(app): State<AppState>,
+    user: OpsUser,
+    id: PathId,
+    form: Result<Form<Fields>, FormRejection>,
+) -> Response {
+    let (Ok(Path(id)), Ok(Form(fields))) = (id, form) else {
+        return bad_form(&user);
+    };
+    if let Err(e) = check_csrf(&user, &fields) {
+        return fail(&user, e);
+    }
+    match shipments::deliver(&app.store, id).await {
+        Ok(_) => Redirect::to(&format!("/ops/shipments/{id}?done=delivered")).into_response(),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let msg = problem(&user, &e);
+            shipment_page(&app, &user, id, Some((status_of(&e), msg)), None).await
+        }
+    }
+}
+
+/// `GET /ops/shipments/{id}/invoice.pdf`: the shipment's commercial invoice.
+pub async fn invoice(State(app): State<AppState>, user: OpsUser, id: PathId) -> Response {
+    paper(
+        &app,
+        &user,
+        id,
+        shipments::ShipmentPaper::Invoice,
+        "invoice",
+    )
+    .await
+}
+
+/// `GET /ops/shipments/{id}/packing-list.pdf`: the shipment's packing list.
+pub async fn packing_list(State(app): State<AppState>, user: OpsUser, id: PathId) -> Response {
+    paper(
+        &app,
+        &user,
+        id,
+        shipments::ShipmentPaper::PackingList,
+        "packing-list",
+    )
+    .await
+}
+
+async fn paper(
+    app: &AppState,
+    user: &OpsUser,
+    id: PathId,
+    which: shipments::ShipmentPaper,
+    name: &str,
+) -> Response {
+    let Ok(Path(id)) = id else {
+        return fail(user, ApiError::not_found());
+    };
+    match shipments::papers_pdf(&app.store, id, which).await {
+        Ok(pdf) => download(
+            "application/pdf",
+            format!("inline; filename=\"{name}-shipment-{id}.pdf\""),
+            pdf,
+        ),
+        Err(e) => fail(user, e),
     }
 }

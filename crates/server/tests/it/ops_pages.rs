@@ -151,6 +151,10 @@ async fn ops_pages_on(db: testing::TestDb) {
     let engine = db.name.to_string();
     let e = env_with(db, |_| {}).await;
     let partner = e.jpy_partner("Tokyo").await;
+    let usd = ddhub_domain::RatePerKrw::parse(ddhub_domain::Currency::Usd, "0.00072").unwrap();
+    ddhub_store::rates::set_rate(&e.db.store, usd)
+        .await
+        .unwrap();
     confirmed_order(&e, &partner).await;
     let (_, op_key) = ddhub_store::operators::add_operator(&e.db.store, "허브 야간조")
         .await
@@ -250,6 +254,54 @@ async fn ops_pages_on(db: testing::TestDb) {
         "a count field per line"
     );
     let date = list["date"].as_str().unwrap().to_string();
+
+    // The printable list: XLSX read back with a real reader, in walking order with the amounts
+    // due; the PDF (Korean, A4) from the page and the API alike.
+    let (s, h, body) = send(
+        &e,
+        Request::get(format!("/ops/pickups.xlsx?date={date}"))
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert!(
+        h[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    pickup_xlsx_reads_back(&body, &list);
+    let (s, _, api_xlsx) = send(
+        &e,
+        Request::get(format!("/api/v1/pickups?date={date}&format=xlsx"))
+            .header("authorization", &op)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    pickup_xlsx_reads_back(&api_xlsx, &list);
+    let (s, _, v) = call(&e.router, get("/api/v1/pickups?format=docx", &op)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    if ddhub_app::services::pickups::korean_font(&ddhub_app::Config::default()).is_ok() {
+        let (s, h, pdf) = send(
+            &e,
+            Request::get(format!("/api/v1/pickups?date={date}&format=pdf"))
+                .header("authorization", &op)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+        pickup_pdf_reads_back(&pdf, &engine);
+    } else {
+        eprintln!(
+            "skipped the pickup PDF: no font with Hangul here (apt-get install fonts-noto-cjk)"
+        );
+    }
 
     // Refusals: a forged token, more than confirmed, a count that is no number. Each says why
     // and changes nothing.
@@ -499,6 +551,108 @@ async fn ops_pages_on(db: testing::TestDb) {
         (s, location(&h)),
         (StatusCode::SEE_OTHER, "/ops".to_string())
     );
+}
+
+/// The pickup workbook read back with calamine: the stops' rows in walking order, each line's
+/// style code and amount, and each stop's total due.
+fn pickup_xlsx_reads_back(bytes: &[u8], list: &Value) {
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range("사입 목록").unwrap();
+    let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
+    let text = |d: &Data| d.to_string();
+    assert_eq!(text(&rows[1][4]), "도매처", "Korean headers");
+    let mut r = 2;
+    for stop in list["stops"].as_array().unwrap() {
+        for line in stop["lines"].as_array().unwrap() {
+            assert_eq!(text(&rows[r][4]), stop["wholesaler_name"].as_str().unwrap());
+            assert_eq!(text(&rows[r][1]), stop["building"].as_str().unwrap());
+            assert_eq!(text(&rows[r][6]), line["style_code"].as_str().unwrap());
+            assert_eq!(
+                text(&rows[r][5]),
+                line["partner_order_id"].as_str().unwrap()
+            );
+            assert_eq!(rows[r][9].as_f64(), line["quantity"].as_f64());
+            assert_eq!(rows[r][11].as_f64(), line["amount_krw"].as_f64());
+            r += 1;
+        }
+        assert_eq!(
+            rows[r][11].as_f64(),
+            stop["amount_due_krw"].as_f64(),
+            "the stop's total"
+        );
+        r += 2;
+    }
+    assert_eq!(
+        rows[r][11].as_f64(),
+        list["amount_due_krw"].as_f64(),
+        "the day's total"
+    );
+}
+
+/// The pickup PDF: a PDF whose text (pdftotext, when poppler-utils is there) shows the
+/// wholesalers' Korean names and the amounts; its first page is kept as a PNG to look at.
+fn pickup_pdf_reads_back(pdf: &[u8], engine: &str) {
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("pickup-pdf");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("pickup-{engine}.pdf"));
+    std::fs::write(&file, pdf).unwrap();
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+    else {
+        eprintln!("skipped reading the pickup PDF back: pdftotext not found (poppler-utils)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "사입 목록",
+        "미소",
+        "다른",
+        "KN-1",
+        "SK-9",
+        "₩54,000",
+        "₩42,000",
+    ] {
+        assert!(
+            text.contains(want),
+            "{want:?} not in the PDF's text: {text}"
+        );
+    }
+    let _ = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "110", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(dir.join(format!("pickup-{engine}")))
+        .status();
+}
+
+/// A shipment paper: its text (pdftotext) has `want`; its pages are kept as PNGs to look at.
+fn shipment_paper_reads_back(pdf: &[u8], name: &str, want: &[&str]) {
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("shipment-papers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    std::fs::write(&file, pdf).unwrap();
+    let Ok(out) = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+    else {
+        eprintln!("skipped reading {name} back: pdftotext not found (poppler-utils)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    for w in want {
+        assert!(text.contains(w), "{w:?} not in {name}: {text}");
+    }
+    let _ = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "110"])
+        .arg(&file)
+        .arg(dir.join(name.trim_end_matches(".pdf")))
+        .status();
 }
 
 /// A won amount as the pages print it.
