@@ -84,7 +84,13 @@ fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
 
 /// The message of an error for the page, in the operator's language.
 fn problem(user: &OpsUser, e: &ApiError) -> String {
-    crate::error::message(e, user.lang, "-")
+    let msg = crate::error::message(e, user.lang, "-");
+    // Some codes' messages leave the detail out (404's "not found"); the operator needs it to
+    // know which line or package it was.
+    match &e.detail {
+        Some(d) if !d.is_empty() && !msg.contains(d.as_str()) => format!("{msg} ({d})"),
+        _ => msg,
+    }
 }
 
 fn status_of(e: &ApiError) -> StatusCode {
@@ -699,6 +705,15 @@ fn number(fields: &Fields, name: &str) -> Result<u32, ApiError> {
     })
 }
 
+fn package_spec(fields: &Fields) -> Result<PackageSpec, ApiError> {
+    Ok(PackageSpec {
+        weight_grams: number(fields, "weight_grams")?,
+        length_cm: number(fields, "length_cm")?,
+        width_cm: number(fields, "width_cm")?,
+        height_cm: number(fields, "height_cm")?,
+    })
+}
+
 /// `POST /ops/shipments/{id}/packages`: adds a package (grams, cm).
 pub async fn add_package(
     State(app): State<AppState>,
@@ -712,15 +727,7 @@ pub async fn add_package(
     if let Err(e) = check_csrf(&user, &fields) {
         return fail(&user, e);
     }
-    let spec = (|| -> Result<PackageSpec, ApiError> {
-        Ok(PackageSpec {
-            weight_grams: number(&fields, "weight_grams")?,
-            length_cm: number(&fields, "length_cm")?,
-            width_cm: number(&fields, "width_cm")?,
-            height_cm: number(&fields, "height_cm")?,
-        })
-    })();
-    let result = match spec {
+    let result = match package_spec(&fields) {
         Ok(spec) => shipments::add_package(&app.store, id, spec)
             .await
             .map_err(ApiError::from),

@@ -512,6 +512,63 @@ async fn ops_pages_on(db: testing::TestDb) {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
     assert!(body.starts_with(b"%PDF"));
+    // Both wholesalers' lines with the pieces the parcel carries (3, and 1 of 2 after the
+    // short count).
+    for (path, want) in [
+        (
+            "invoice.pdf",
+            [
+                "COMMERCIAL INVOICE",
+                "Cable knit cardigan",
+                "Pleated skirt",
+                "PO-OPS",
+                "Total pieces: 4",
+            ],
+        ),
+        (
+            "packing-list.pdf",
+            [
+                "PACKING LIST",
+                "KN-1",
+                "SK-9",
+                "Select Shop Aoyama",
+                "Total pieces: 4",
+            ],
+        ),
+    ] {
+        let (s, h, pdf) = send(
+            &e,
+            Request::get(format!("/api/v1/shipments/{id}/{path}"))
+                .header("authorization", &op)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&pdf)
+        );
+        assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+        let (s, _, from_page) = send(
+            &e,
+            Request::get(format!("{shipment_url}/{path}"))
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(from_page.starts_with(b"%PDF"));
+        shipment_paper_reads_back(&pdf, &format!("{engine}-{path}"), &want);
+    }
+    let (s, _, v) = call(
+        &e.router,
+        get(&format!("/api/v1/shipments/{id}/invoice.pdf"), &partner),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "papers are the operator's: {v}");
     let (s, _, body) = send(
         &e,
         Request::get(format!("{shipment_url}/declaration?format=xlsx"))
@@ -556,7 +613,7 @@ async fn ops_pages_on(db: testing::TestDb) {
 /// The pickup workbook read back with calamine: the stops' rows in walking order, each line's
 /// style code and amount, and each stop's total due.
 fn pickup_xlsx_reads_back(bytes: &[u8], list: &Value) {
-    use calamine::{Data, Reader, Xlsx};
+    use calamine::{Data, DataType, Reader, Xlsx};
     let mut wb: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let range = wb.worksheet_range("사입 목록").unwrap();
     let rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
