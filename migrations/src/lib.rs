@@ -19,6 +19,8 @@ mod m20261206_000019_measured_sizes;
 mod m20261207_000022_webhook_secret_rotation;
 // issue 21: buyers, carts, mail outbox
 mod m20261207_000023_buyers;
+// issue 17, item 7: operator page sessions
+mod m20261207_000020_ops_sessions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -44,6 +46,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_webhook_secret_rotation::Migration),
             // issue 21: buyers, carts, mail outbox
             Box::new(m20261207_000023_buyers::Migration),
+            // issue 17, item 7: operator page sessions
+            Box::new(m20261207_000020_ops_sessions::Migration),
         ]
     }
 }

@@ -99,6 +99,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of buyer e-mail.
     pub mail_from: String,
+    /// A TrueType/OpenType font (or collection) with Hangul for the PDFs that print Korean
+    /// (the pickup list). Unset: the first of the usual system fonts that exists (Noto Sans
+    /// CJK from Debian's fonts-noto-cjk, Nanum Gothic).
+    pub pdf_font: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -137,6 +141,7 @@ impl Default for Config {
             exporter_business_number: None,
             smtp_url: None,
             mail_from: "DDHub <no-reply@ddhub.invalid>".to_string(),
+            pdf_font: None,
         }
     }
 }
@@ -173,6 +178,7 @@ const KEYS: &[&str] = &[
     "exporter_business_number",
     "smtp_url",
     "mail_from",
+    "pdf_font",
 ];
 
 /// A configuration that cannot be used; the message names the key.

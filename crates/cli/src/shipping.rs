@@ -4,6 +4,7 @@
 //! calls, and prints JSON with `--json`.
 
 use crate::{JsonFlag, migrated_store, usage};
+use anyhow::Context;
 use clap::Subcommand;
 use ddhub_app::config::Config;
 use ddhub_app::services::{pickups, shipments};
@@ -71,6 +72,12 @@ pub(crate) enum PickupCmd {
         /// YYYY-MM-DD; today in Seoul when absent.
         #[arg(long)]
         date: Option<String>,
+        /// Also write the printable list (A4, Korean) as a PDF to this file.
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+        /// Also write the list as an XLSX workbook to this file.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
         #[command(flatten)]
         out: JsonFlag,
     },
@@ -123,6 +130,12 @@ pub(crate) enum ShipmentCmd {
     },
     /// Show a shipment.
     Show {
+        id: i64,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
+    /// Mark a shipped shipment delivered (`shipment.delivered` to the partner).
+    Delivered {
         id: i64,
         #[command(flatten)]
         out: JsonFlag,
@@ -224,10 +237,29 @@ fn print<T: serde::Serialize>(json: bool, v: &T, text: impl FnOnce(&T)) -> anyho
 pub(crate) async fn pickup(cmd: PickupCmd, config: &Config) -> anyhow::Result<()> {
     let store = migrated_store(config).await?;
     match cmd {
-        PickupCmd::List { date, out } => {
+        PickupCmd::List {
+            date,
+            pdf,
+            xlsx,
+            out,
+        } => {
             let list = pickups::list(&store, date.as_deref())
                 .await
                 .map_err(app_err)?;
+            for (path, format) in [
+                (pdf, pickups::SheetFormat::Pdf),
+                (xlsx, pickups::SheetFormat::Xlsx),
+            ] {
+                let Some(path) = path else { continue };
+                let f = pickups::printable(&store, config, Some(&list.date), format)
+                    .await
+                    .map_err(app_err)?;
+                std::fs::write(&path, &f.bytes)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                if !out.json {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
             print(out.json, &list, |l| {
                 println!(
                     "pickup {}: {} pieces, ₩{} due",
@@ -385,6 +417,10 @@ pub(crate) async fn shipment(cmd: ShipmentCmd, config: &Config) -> anyhow::Resul
         }
         ShipmentCmd::Show { id, out } => {
             let v = shipments::get(&store, id, None).await.map_err(app_err)?;
+            print(out.json, &v, show)
+        }
+        ShipmentCmd::Delivered { id, out } => {
+            let v = shipments::deliver(&store, id).await.map_err(app_err)?;
             print(out.json, &v, show)
         }
     }

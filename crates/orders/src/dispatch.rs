@@ -64,6 +64,40 @@ pub fn ship_lines(
     Ok(events)
 }
 
+/// A shipment delivered to its consignee: `shipment.delivered` for this order, with the
+/// shipment, its carrier and tracking and the order's lines it carried; and when no line of the
+/// order is left in a shipment not yet delivered (`all_delivered`) and the order has shipped
+/// whole, the order moves shipped → delivered (`order.delivered`).
+pub fn deliver_lines(
+    order: &mut ExportOrder,
+    carried: &HashSet<OrderLineId>,
+    all_delivered: bool,
+    d: &Dispatch,
+) -> Result<Vec<OrderEvent>, LifecycleError> {
+    let mut lines: Vec<&OrderLineId> = carried.iter().collect();
+    lines.sort();
+    let shipment = json!({
+        "shipment_id": d.shipment_id,
+        "carrier": d.carrier,
+        "service": d.service,
+        "tracking_numbers": d.tracking_numbers,
+        "line_ids": lines,
+    });
+    let mut events = vec![OrderEvent {
+        event_type: EventType::ShipmentDelivered,
+        data: json!({
+            "order_id": order.id,
+            "partner_order_id": order.partner_order_id,
+            "state": order.state.as_str(),
+            "shipment": shipment,
+        }),
+    }];
+    if all_delivered && order.state == OrderState::Shipped {
+        events.extend(crate::lifecycle::deliver(order)?);
+    }
+    Ok(events)
+}
+
 fn event_data(order: &ExportOrder, from: OrderState, partial: bool, shipment: Value) -> Value {
     json!({
         "order_id": order.id,
@@ -145,5 +179,27 @@ mod tests {
         let later: HashSet<_> = [OrderLineId(2)].into();
         ship_lines(&mut o, &later, &now, &d()).unwrap();
         assert_eq!(o.state, OrderState::Shipped);
+    }
+
+    #[test]
+    fn delivery_tells_the_shipment_and_moves_a_whole_order() {
+        let mut o = order(OrderState::Shipped);
+        let carried: HashSet<OrderLineId> = [OrderLineId(1), OrderLineId(2)].into();
+        let ev = deliver_lines(&mut o, &carried, true, &d()).unwrap();
+        let types: Vec<&str> = ev.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["shipment.delivered", "order.delivered"]);
+        assert_eq!(ev[0].data["shipment"]["line_ids"], json!([1, 2]));
+        assert_eq!(o.state, OrderState::Delivered);
+
+        // Another shipment of the order is still on its way: the order stays shipped.
+        let mut o = order(OrderState::Shipped);
+        let ev = deliver_lines(&mut o, &[OrderLineId(1)].into(), false, &d()).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(o.state, OrderState::Shipped);
+        // An order shipped only in part stays where it is.
+        let mut o = order(OrderState::Packed);
+        let ev = deliver_lines(&mut o, &[OrderLineId(1)].into(), true, &d()).unwrap();
+        assert_eq!(ev.len(), 1);
+        assert_eq!(o.state, OrderState::Packed);
     }
 }

@@ -36,10 +36,13 @@ pub enum EventType {
     LineSoldOut,
     #[serde(rename = "order.line.cancelled")]
     LineCancelled,
+    /// A shipment carrying the order's lines was delivered (issue 17).
+    #[serde(rename = "shipment.delivered")]
+    ShipmentDelivered,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 12] = [
+    pub const ALL: [EventType; 13] = [
         EventType::OrderReceived,
         EventType::OrderAwaitingWholesalers,
         EventType::OrderConfirmed,
@@ -52,6 +55,7 @@ impl EventType {
         EventType::LineBackordered,
         EventType::LineSoldOut,
         EventType::LineCancelled,
+        EventType::ShipmentDelivered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +72,7 @@ impl EventType {
             EventType::LineBackordered => "order.line.backordered",
             EventType::LineSoldOut => "order.line.sold_out",
             EventType::LineCancelled => "order.line.cancelled",
+            EventType::ShipmentDelivered => "shipment.delivered",
         }
     }
 

@@ -36,12 +36,12 @@ pub enum SignInRejection {
     NotWholesaler,
 }
 
-fn random_hex() -> String {
+pub(crate) fn random_hex() -> String {
     let bytes: [u8; 32] = rand::rng().random();
     hex::encode(bytes)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

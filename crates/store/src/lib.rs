@@ -14,6 +14,7 @@ pub mod keys;
 pub mod mail;
 pub mod measurements;
 pub mod operators;
+pub mod ops_sessions;
 pub mod orders;
 pub mod parties;
 pub mod photos;

@@ -301,3 +301,169 @@ pub async fn put_rate_table(store: &Store, service: &str, body: &str) -> Result<
     .await?;
     Ok(())
 }
+
+/// A line received at the hub and in no shipment yet: what an operator builds shipments from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadyLine {
+    pub line_id: i64,
+    pub order_id: i64,
+    pub partner_order_id: String,
+    pub partner_id: i64,
+    /// The order's `ship_to`, as stored (JSON).
+    pub ship_to: String,
+    pub style_code: String,
+    pub colour: String,
+    pub size: String,
+    /// Pieces counted in at the hub.
+    pub received: u32,
+}
+
+/// Every received line (with pieces) of orders still being shipped that no shipment carries,
+/// by order and line.
+pub async fn ready_lines(store: &Store) -> Result<Vec<ReadyLine>> {
+    use crate::entity::{sku, style};
+    let conn = store.conn();
+    let orders: HashMap<i64, export_order::Model> = export_order::Entity::find()
+        .filter(export_order::Column::State.is_in(["confirmed", "partially_confirmed", "packed"]))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let order_ids: Vec<i64> = orders.keys().copied().collect();
+    let mut lines = Vec::new();
+    for chunk in order_ids.chunks(20_000) {
+        lines.extend(
+            order_line::Entity::find()
+                .filter(order_line::Column::OrderId.is_in(chunk.iter().copied()))
+                .filter(order_line::Column::ReceivedQuantity.gt(0))
+                .all(conn)
+                .await?,
+        );
+    }
+    let line_ids: Vec<i64> = lines.iter().map(|l| l.id).collect();
+    let mut taken = HashSet::new();
+    for chunk in line_ids.chunks(20_000) {
+        taken.extend(
+            shipment_line::Entity::find()
+                .filter(shipment_line::Column::OrderLineId.is_in(chunk.iter().copied()))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|s| s.order_line_id),
+        );
+    }
+    lines.retain(|l| !taken.contains(&l.id));
+    let skus: HashMap<i64, sku::Model> = sku::Entity::find()
+        .filter(sku::Column::Id.is_in(lines.iter().map(|l| l.sku_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let styles: HashMap<i64, style::Model> = style::Entity::find()
+        .filter(style::Column::Id.is_in(lines.iter().map(|l| l.style_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    lines.sort_by_key(|l| (l.order_id, l.id));
+    lines
+        .into_iter()
+        .map(|l| {
+            let o = orders
+                .get(&l.order_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("line {} has no order", l.id)))?;
+            let k = skus
+                .get(&l.sku_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("line {} has no sku", l.id)))?;
+            let s = styles
+                .get(&l.style_id)
+                .ok_or_else(|| StoreError::Corrupt(format!("line {} has no style", l.id)))?;
+            Ok(ReadyLine {
+                line_id: l.id,
+                order_id: l.order_id,
+                partner_order_id: o.partner_order_id.clone(),
+                partner_id: o.partner_id,
+                ship_to: o.ship_to.clone(),
+                style_code: s.style_code.clone(),
+                colour: k.colour.clone(),
+                size: k.size.clone(),
+                received: l
+                    .received_quantity
+                    .and_then(|q| u32::try_from(q).ok())
+                    .unwrap_or(0),
+            })
+        })
+        .collect()
+}
+
+/// A shipment in a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentSummary {
+    pub id: i64,
+    pub state: String,
+    pub country: String,
+    pub service: Option<String>,
+    pub created_at: i64,
+    pub shipped_at: Option<i64>,
+}
+
+/// The latest `limit` shipments, newest first.
+pub async fn recent(store: &Store, limit: u64) -> Result<Vec<ShipmentSummary>> {
+    use sea_orm::QuerySelect;
+    Ok(shipment::Entity::find()
+        .order_by_desc(shipment::Column::Id)
+        .limit(limit)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|s| ShipmentSummary {
+            id: s.id,
+            state: s.state,
+            country: s.country,
+            service: s.service,
+            created_at: s.created_at,
+            shipped_at: s.shipped_at,
+        })
+        .collect())
+}
+
+/// Marks shipment `id` delivered, through the caller's transaction.
+pub async fn mark_delivered<C: ConnectionTrait>(conn: &C, id: i64) -> Result<()> {
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::State, Expr::value("delivered"))
+        .filter(shipment::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Of `orders`, those with lines in a shipment not delivered yet (open or on its way).
+pub async fn orders_with_undelivered<C: ConnectionTrait>(
+    conn: &C,
+    orders: &[i64],
+) -> Result<HashSet<i64>> {
+    let lines = shipment_line::Entity::find()
+        .filter(shipment_line::Column::OrderId.is_in(orders.iter().copied()))
+        .all(conn)
+        .await?;
+    let ids: HashSet<i64> = lines.iter().map(|l| l.shipment_id).collect();
+    let pending: HashSet<i64> = shipment::Entity::find()
+        .filter(shipment::Column::Id.is_in(ids))
+        .filter(shipment::Column::State.ne("delivered"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    Ok(lines
+        .into_iter()
+        .filter(|l| pending.contains(&l.shipment_id))
+        .map(|l| l.order_id)
+        .collect())
+}

@@ -130,7 +130,7 @@ pub async fn papers(
     partner: PartnerId,
     id: i64,
 ) -> Result<ddhub_orders::export::papers::ExportPapers, PapersError> {
-    use ddhub_orders::export::papers::{PackagingRules, PaperItem, PapersInput, Party, UsdRates};
+    use ddhub_orders::export::papers::{PackagingRules, PapersInput, UsdRates};
     let orders::OrderRecord {
         order,
         currency,
@@ -150,6 +150,34 @@ pub async fn papers(
             Currency::Usd,
         ))?;
     let source = ddhub_store::rates::get_rate(store, currency).await?;
+    let items = paper_items(store, &order, &details, None).await?;
+    let consignee = consignee_party(&ship_to);
+    let shipper = hub_shipper();
+    let today = ddhub_orders::date::seoul_today();
+    let input = PapersInput {
+        invoice_number: format!("DDH-{id:08}"),
+        date: today,
+        order_id: OrderId(id),
+        partner_order_id: poid,
+        shipper,
+        consignee,
+        incoterm: Default::default(),
+        items,
+        rates: UsdRates { usd, source },
+        packaging: PackagingRules::default(),
+    };
+    Ok(ddhub_orders::export::papers::build_papers(&input)?)
+}
+
+/// The papers' lines of an order: its lines with confirmed pieces (or, with `only`, the lines
+/// named there with those pieces: a shipment's), with English titles, HS inputs and origin.
+pub async fn paper_items(
+    store: &Store,
+    order: &ddhub_domain::order::ExportOrder,
+    details: &[orders::LineDetail],
+    only: Option<&std::collections::HashMap<i64, u32>>,
+) -> Result<Vec<ddhub_orders::export::papers::PaperItem>, PapersError> {
+    use ddhub_orders::export::papers::PaperItem;
     let style_ids: Vec<ddhub_domain::StyleId> = details.iter().map(|d| d.style).collect();
     let rows: std::collections::HashMap<i64, ddhub_store::catalog::ListingRow> =
         ddhub_store::catalog::listing_rows(store, &style_ids)
@@ -165,8 +193,12 @@ pub async fn papers(
     )
     .await?;
     let mut items = Vec::new();
-    for (l, d) in order.lines.iter().zip(&details) {
-        if l.confirmed_quantity == 0 {
+    for (l, d) in order.lines.iter().zip(details) {
+        let quantity = match only {
+            Some(m) => m.get(&l.id.0).copied().unwrap_or(0),
+            None => l.confirmed_quantity,
+        };
+        if quantity == 0 {
             continue;
         }
         let Some(row) = rows.get(&d.style.0) else {
@@ -187,13 +219,18 @@ pub async fn papers(
             construction: None,
             gender: ddhub_orders::export::hs::Gender::Women,
             origin: row.style.origin.clone().unwrap_or_else(|| "KR".into()),
-            quantity: l.confirmed_quantity,
+            quantity,
             unit_price: l.unit_price,
             net_grams_per_piece: None,
         });
     }
+    Ok(items)
+}
+
+/// The consignee on the papers, from an order's `ship_to`.
+pub fn consignee_party(ship_to: &serde_json::Value) -> ddhub_orders::export::papers::Party {
     let text = |k: &str| ship_to.get(k).and_then(|v| v.as_str()).map(str::to_string);
-    let consignee = Party {
+    ddhub_orders::export::papers::Party {
         name: text("name").unwrap_or_default(),
         address_lines: ship_to
             .get("address_lines")
@@ -208,29 +245,19 @@ pub async fn papers(
         country: text("country").unwrap_or_default(),
         phone: text("phone"),
         tax_id: None,
-    };
-    let shipper = Party {
+    }
+}
+
+/// The hub as shipper and exporter on the papers.
+pub fn hub_shipper() -> ddhub_orders::export::papers::Party {
+    ddhub_orders::export::papers::Party {
         name: "DDHub Consolidation Centre".into(),
         address_lines: vec!["Dongdaemun Fashion Town".into(), "Jung-gu, Seoul".into()],
         postal_code: Some("04564".into()),
         country: "KR".into(),
         phone: None,
         tax_id: None,
-    };
-    let today = ddhub_orders::date::seoul_today();
-    let input = PapersInput {
-        invoice_number: format!("DDH-{id:08}"),
-        date: today,
-        order_id: OrderId(id),
-        partner_order_id: poid,
-        shipper,
-        consignee,
-        incoterm: Default::default(),
-        items,
-        rates: UsdRates { usd, source },
-        packaging: PackagingRules::default(),
-    };
-    Ok(ddhub_orders::export::papers::build_papers(&input)?)
+    }
 }
 
 /// Records a wholesaler's answers to one purchase request. The order rules are

@@ -220,3 +220,109 @@ pub async fn receive(
     txn.commit().await.map_err(StoreError::from)?;
     Ok(out)
 }
+
+/// The printable list's file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetFormat {
+    Pdf,
+    Xlsx,
+}
+
+/// A printable pickup list file.
+#[derive(Debug, Clone)]
+pub struct SheetFile {
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+    pub content_type: &'static str,
+}
+
+/// Where a font with Hangul usually is on Debian, when `pdf_font` is not set.
+const SYSTEM_FONTS: [&str; 3] = [
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+];
+
+/// The font file for PDFs that print Korean: `pdf_font`, else the first system font found.
+pub fn korean_font(config: &crate::config::Config) -> crate::AppResult<Vec<u8>> {
+    let candidates: Vec<std::path::PathBuf> = match &config.pdf_font {
+        Some(p) => vec![p.clone()],
+        None => SYSTEM_FONTS.iter().map(std::path::PathBuf::from).collect(),
+    };
+    for path in &candidates {
+        if let Ok(bytes) = std::fs::read(path) {
+            return Ok(bytes);
+        }
+    }
+    Err(AppError::internal(format!(
+        "no font with Hangul for the PDF: set pdf_font (DDHUB_PDF_FONT); tried {candidates:?}"
+    )))
+}
+
+/// The list as the printable sheet's rows.
+pub fn sheet(list: &PickupList) -> ddhub_shipping::pickup_sheet::PickupSheet {
+    use ddhub_shipping::pickup_sheet::{PickupSheet, SheetLine, SheetStop};
+    PickupSheet {
+        date: list.date.clone(),
+        pieces: list.pieces,
+        amount_due_krw: list.amount_due_krw,
+        stops: list
+            .stops
+            .iter()
+            .map(|s| SheetStop {
+                wholesaler: s.wholesaler_name.clone(),
+                building: s.building.clone(),
+                floor: s.floor.clone(),
+                unit: s.unit.clone(),
+                pieces: s.pieces,
+                amount_due_krw: s.amount_due_krw,
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| SheetLine {
+                        order_ref: l.partner_order_id.clone(),
+                        style_code: l.style_code.clone(),
+                        colour: l.colour.clone(),
+                        size: l.size.clone(),
+                        quantity: l.quantity,
+                        wholesale_price_krw: l.wholesale_price_krw,
+                        amount_krw: l.amount_krw,
+                        backorder_until: l.backorder_until.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The printable pickup list of `date` (today in Seoul when `None`) as PDF or XLSX.
+pub async fn printable(
+    store: &ddhub_store::Store,
+    config: &crate::config::Config,
+    date: Option<&str>,
+    format: SheetFormat,
+) -> crate::AppResult<SheetFile> {
+    use ddhub_shipping::pickup_sheet;
+    let list = list(store, date).await?;
+    let rows = sheet(&list);
+    let (bytes, ext, content_type) = match format {
+        SheetFormat::Xlsx => (
+            pickup_sheet::to_xlsx(&rows).map_err(AppError::internal)?,
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        SheetFormat::Pdf => {
+            let font = korean_font(config)?;
+            (
+                pickup_sheet::to_pdf(&rows, &font).map_err(AppError::internal)?,
+                "pdf",
+                "application/pdf",
+            )
+        }
+    };
+    Ok(SheetFile {
+        bytes,
+        file_name: format!("pickup-{}.{ext}", list.date),
+        content_type,
+    })
+}

@@ -460,3 +460,206 @@ pub async fn labels(store: &ddhub_store::Store, id: i64) -> crate::AppResult<Vec
     };
     render_labels(&input).map_err(|e| refused(ErrorCode::Conflict, e.to_string()))
 }
+
+/// A received line in no shipment yet, with its consignee, for building shipments.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReadyLine {
+    pub line_id: i64,
+    pub order_id: i64,
+    pub partner_order_id: String,
+    pub style_code: String,
+    pub colour: String,
+    pub size: String,
+    pub received: u32,
+    pub consignee_name: String,
+    pub country: String,
+    /// Lines with the same key may go in one shipment (same partner and consignee).
+    pub consignee_key: String,
+}
+
+/// Every received line no shipment carries yet, by order.
+pub async fn ready_lines(store: &ddhub_store::Store) -> crate::AppResult<Vec<ReadyLine>> {
+    Ok(shipments::ready_lines(store)
+        .await?
+        .into_iter()
+        .map(|l| {
+            let to: Value = serde_json::from_str(&l.ship_to).unwrap_or(Value::Null);
+            let text = |k: &str| {
+                to.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            };
+            ReadyLine {
+                line_id: l.line_id,
+                order_id: l.order_id,
+                partner_order_id: l.partner_order_id,
+                style_code: l.style_code,
+                colour: l.colour,
+                size: l.size,
+                received: l.received,
+                consignee_name: text("name"),
+                country: text("country").to_uppercase(),
+                consignee_key: format!("{}|{}", l.partner_id, consignee_key(&to)),
+            }
+        })
+        .collect())
+}
+
+/// The latest shipments, newest first.
+pub async fn recent(
+    store: &ddhub_store::Store,
+    limit: u64,
+) -> crate::AppResult<Vec<shipments::ShipmentSummary>> {
+    Ok(shipments::recent(store, limit).await?)
+}
+
+/// Marks a shipped shipment delivered: each order it carries gets `shipment.delivered`
+/// through the order event log (cursor and signed webhooks, like `order.shipped`), and an
+/// order whose every shipment has now been delivered moves to delivered. Refused with the
+/// reason, nothing written, for a shipment not shipped yet or already delivered.
+pub async fn deliver(store: &ddhub_store::Store, id: i64) -> crate::AppResult<ShipmentView> {
+    use ddhub_orders::dispatch::deliver_lines;
+    let txn = store.begin_write().await?;
+    let s = shipments::get(&txn, id, None).await?;
+    match s.state.as_str() {
+        "shipped" => {}
+        "open" => {
+            return Err(refused(
+                ErrorCode::Conflict,
+                format!("shipment {id} has not shipped yet"),
+            ));
+        }
+        other => {
+            return Err(refused(
+                ErrorCode::Conflict,
+                format!("shipment {id} is already {other}"),
+            ));
+        }
+    }
+    shipments::mark_delivered(&txn, id).await?;
+    let mut per_order: BTreeMap<i64, HashSet<OrderLineId>> = BTreeMap::new();
+    for (line, order, _) in &s.lines {
+        per_order
+            .entry(*order)
+            .or_default()
+            .insert(OrderLineId(*line));
+    }
+    let order_ids: Vec<i64> = per_order.keys().copied().collect();
+    let pending = shipments::orders_with_undelivered(&txn, &order_ids).await?;
+    let dispatch = Dispatch {
+        shipment_id: id,
+        carrier: s.carrier.clone().unwrap_or_default(),
+        service: s.service.clone().unwrap_or_default(),
+        tracking_numbers: s
+            .packages
+            .iter()
+            .filter_map(|p| p.tracking_number.clone())
+            .collect(),
+    };
+    for (order_id, carried) in &per_order {
+        let record = orders::order_for_change(&txn, None, *order_id).await?;
+        let mut order = record.order;
+        let events = deliver_lines(&mut order, carried, !pending.contains(order_id), &dispatch)?;
+        let events: Vec<(String, Value)> = events
+            .into_iter()
+            .map(|e| (e.event_type.as_str().to_string(), e.data))
+            .collect();
+        orders::record_order_change(
+            &txn,
+            order.partner_id.0,
+            *order_id,
+            order.state.as_str(),
+            &[],
+            &events,
+        )
+        .await?;
+    }
+    let record = shipments::get(&txn, id, None).await?;
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(view(record))
+}
+
+/// The papers of one shipment: which one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShipmentPaper {
+    Invoice,
+    PackingList,
+}
+
+/// The commercial invoice or packing list of a whole shipment (PDF): every line it carries,
+/// of one or several orders of its consignee, with the pieces it carries. The per-order papers
+/// stay (`/api/v1/orders/{id}/documents/…`).
+pub async fn papers_pdf(
+    store: &ddhub_store::Store,
+    id: i64,
+    which: ShipmentPaper,
+) -> crate::AppResult<Vec<u8>> {
+    use super::orders::{PapersError, consignee_party, hub_shipper, paper_items};
+    use ddhub_orders::export::papers::{PackagingRules, PapersInput, UsdRates, build_papers};
+    use ddhub_orders::export::pdf::{invoice_pdf, packing_list_pdf};
+    let papers_err = |e: PapersError| match e {
+        PapersError::Store(e) => AppError::from(e),
+        other => refused(ErrorCode::Conflict, other.to_string()),
+    };
+    let s = shipments::get(store.conn(), id, None).await?;
+    let mut per_order: BTreeMap<i64, std::collections::HashMap<i64, u32>> = BTreeMap::new();
+    for (line, order, qty) in &s.lines {
+        per_order.entry(*order).or_default().insert(*line, *qty);
+    }
+    let mut items = Vec::new();
+    let mut refs = Vec::new();
+    let mut currency = None;
+    let mut first_order = None;
+    for (order_id, only) in &per_order {
+        let record = orders::order_for_change(store.conn(), None, *order_id).await?;
+        if currency.is_some_and(|c| c != record.currency) {
+            return Err(refused(
+                ErrorCode::Conflict,
+                "the shipment's orders are in different currencies: one invoice needs one",
+            ));
+        }
+        currency = Some(record.currency);
+        first_order.get_or_insert(*order_id);
+        refs.push(record.order.partner_order_id.clone());
+        items.extend(
+            paper_items(store, &record.order, &record.details, Some(only))
+                .await
+                .map_err(papers_err)?,
+        );
+    }
+    let (Some(currency), Some(first_order)) = (currency, first_order) else {
+        return Err(refused(
+            ErrorCode::Conflict,
+            "the shipment carries no lines",
+        ));
+    };
+    let usd = ddhub_store::rates::get_rate(store, ddhub_domain::Currency::Usd)
+        .await?
+        .ok_or_else(|| {
+            refused(
+                ErrorCode::Conflict,
+                "no USD exchange rate is set: the invoice declares values in USD",
+            )
+        })?;
+    let source = ddhub_store::rates::get_rate(store, currency).await?;
+    let to: Value = serde_json::from_str(&s.ship_to).map_err(AppError::internal)?;
+    let input = PapersInput {
+        invoice_number: format!("DDH-S{id:07}"),
+        date: ddhub_orders::date::seoul_today(),
+        order_id: ddhub_domain::OrderId(first_order),
+        partner_order_id: refs.join(", "),
+        shipper: hub_shipper(),
+        consignee: consignee_party(&to),
+        incoterm: Default::default(),
+        items,
+        rates: UsdRates { usd, source },
+        packaging: PackagingRules::default(),
+    };
+    let papers = build_papers(&input).map_err(|e| refused(ErrorCode::Conflict, e.to_string()))?;
+    Ok(match which {
+        ShipmentPaper::Invoice => invoice_pdf(&papers.invoice),
+        ShipmentPaper::PackingList => packing_list_pdf(&papers.packing_list),
+    })
+}

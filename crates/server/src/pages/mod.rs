@@ -6,6 +6,7 @@
 pub mod buyer;
 pub mod console;
 pub mod measured;
+pub mod ops;
 pub mod session;
 pub mod storefront;
 
@@ -66,7 +67,8 @@ pub fn router(config: &Config) -> Router<AppState> {
         // A buyer's sign-up and code requests send e-mail and try codes: the same limit.
         .route("/account/sign-up", post(buyer::sign_up))
         .route("/account/code", post(buyer::request_code))
-        .route("/account/sign-in", post(buyer::sign_in));
+        .route("/account/sign-in", post(buyer::sign_in))
+        .route("/ops/sign-in", post(ops::sign_in));
     let sign_in = match crate::limits::layer(
         crate::limits::ClientIp,
         config.sign_in_rate_per_minute,
@@ -101,6 +103,26 @@ pub fn router(config: &Config) -> Router<AppState> {
             "/console/purchase-requests/{id}/answer",
             post(console::answer_purchase_request),
         )
+        .route("/ops", get(ops::home))
+        .route("/ops/sign-out", post(ops::sign_out))
+        .route("/ops/receive", post(ops::receive))
+        .route("/ops/pickups.pdf", get(ops::pickups_pdf))
+        .route("/ops/pickups.xlsx", get(ops::pickups_xlsx))
+        .route(
+            "/ops/shipments",
+            get(ops::shipments_list).post(ops::create_shipment),
+        )
+        .route("/ops/shipments/{id}", get(ops::shipment))
+        .route("/ops/shipments/{id}/packages", post(ops::add_package))
+        .route("/ops/shipments/{id}/ship", post(ops::ship))
+        .route("/ops/shipments/{id}/delivered", post(ops::delivered))
+        .route("/ops/shipments/{id}/labels.pdf", get(ops::labels))
+        .route("/ops/shipments/{id}/invoice.pdf", get(ops::invoice))
+        .route(
+            "/ops/shipments/{id}/packing-list.pdf",
+            get(ops::packing_list),
+        )
+        .route("/ops/shipments/{id}/declaration", get(ops::declaration))
         .merge(storefront)
         .layer(DefaultBodyLimit::max(FORM_LIMIT_BYTES))
         .layer(TimeoutLayer::with_status_code(
@@ -355,8 +377,9 @@ mod tests {
         }
         assert!(blocks.len() > 20, "pages.yml has {} keys", blocks.len());
         for (key, langs) in &blocks {
-            // Console strings are Korean and English; the storefront's are in all seven.
-            let needed: &[&str] = if key.starts_with("console.") {
+            // Console and operator strings are Korean and English; the storefront's are in all
+            // seven.
+            let needed: &[&str] = if key.starts_with("console.") || key.starts_with("ops.") {
                 &["ko", "en"]
             } else {
                 &["en", "ko", "ja", "zh-CN", "zh-TW", "vi", "th"]

@@ -47,10 +47,43 @@ pub fn secure(app: &AppState) -> bool {
     app.config.base_url().starts_with("https://")
 }
 
-/// `Set-Cookie` for the session token (empty token and zero age clear it).
+/// Where a set of pages keeps its cookies: the console's at `/console`, the operator pages'
+/// at `/ops`. Both follow the same rules; only the names and the path differ.
+#[derive(Debug, Clone, Copy)]
+pub struct CookieScope {
+    pub path: &'static str,
+    pub session: &'static str,
+    pub lang: &'static str,
+}
+
+/// The wholesaler console's cookies.
+pub const CONSOLE: CookieScope = CookieScope {
+    path: "/console",
+    session: SESSION_COOKIE,
+    lang: LANG_COOKIE,
+};
+
+/// The operator pages' cookies.
+pub const OPS: CookieScope = CookieScope {
+    path: "/ops",
+    session: "ddhub_ops",
+    lang: "ddhub_ops_lang",
+};
+
+/// `Set-Cookie` for the console's session token (empty token and zero age clear it).
 pub fn session_cookie(app: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
-    let c = Cookie::build((SESSION_COOKIE, token.to_string()))
-        .path("/console")
+    scoped_session_cookie(app, CONSOLE, token, max_age_secs)
+}
+
+/// `Set-Cookie` for a session token in `scope`: HttpOnly, SameSite=Lax, Secure on https.
+pub fn scoped_session_cookie(
+    app: &AppState,
+    scope: CookieScope,
+    token: &str,
+    max_age_secs: i64,
+) -> HeaderValue {
+    let c = Cookie::build((scope.session, token.to_string()))
+        .path(scope.path)
         .http_only(true)
         .secure(secure(app))
         .same_site(SameSite::Lax)
@@ -61,8 +94,13 @@ pub fn session_cookie(app: &AppState, token: &str, max_age_secs: i64) -> HeaderV
 
 /// `Set-Cookie` for the console language (not a secret; readable by nothing but the server).
 pub fn lang_cookie(app: &AppState, lang: &str) -> HeaderValue {
-    let c = Cookie::build((LANG_COOKIE, lang.to_string()))
-        .path("/console")
+    scoped_lang_cookie(app, CONSOLE, lang)
+}
+
+/// `Set-Cookie` for the page language in `scope`.
+pub fn scoped_lang_cookie(app: &AppState, scope: CookieScope, lang: &str) -> HeaderValue {
+    let c = Cookie::build((scope.lang, lang.to_string()))
+        .path(scope.path)
         .http_only(true)
         .secure(secure(app))
         .same_site(SameSite::Lax)
@@ -73,7 +111,12 @@ pub fn lang_cookie(app: &AppState, lang: &str) -> HeaderValue {
 
 /// The console language: `ko` first, `en` when chosen.
 pub fn console_lang(headers: &HeaderMap) -> &'static str {
-    match cookie_value(headers, LANG_COOKIE).as_deref() {
+    scoped_lang(headers, CONSOLE)
+}
+
+/// The page language in `scope`: `ko` first, `en` when chosen.
+pub fn scoped_lang(headers: &HeaderMap, scope: CookieScope) -> &'static str {
+    match cookie_value(headers, scope.lang).as_deref() {
         Some("en") => "en",
         _ => "ko",
     }
@@ -121,6 +164,49 @@ impl FromRequestParts<AppState> for ConsoleUser {
             wholesaler: session.wholesaler,
             csrf: session.csrf_token,
             lang: console_lang(&parts.headers),
+        })
+    }
+}
+
+/// A signed-in hub operator on an `/ops` page.
+#[derive(Debug, Clone)]
+pub struct OpsUser {
+    pub operator: ddhub_domain::OperatorId,
+    pub csrf: String,
+    pub lang: &'static str,
+}
+
+/// Not signed in to the operator pages: back to their sign-in form.
+#[derive(Debug)]
+pub enum OpsRejection {
+    SignIn,
+    Store(crate::error::ApiError),
+}
+
+impl IntoResponse for OpsRejection {
+    fn into_response(self) -> Response {
+        match self {
+            OpsRejection::SignIn => Redirect::to("/ops").into_response(),
+            OpsRejection::Store(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for OpsUser {
+    type Rejection = OpsRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, OpsRejection> {
+        let Some(token) = cookie_value(&parts.headers, OPS.session) else {
+            return Err(OpsRejection::SignIn);
+        };
+        let session = ddhub_store::ops_sessions::find(&state.store, &token)
+            .await
+            .map_err(|e| OpsRejection::Store(e.into()))?
+            .ok_or(OpsRejection::SignIn)?;
+        Ok(OpsUser {
+            operator: session.operator,
+            csrf: session.csrf_token,
+            lang: scoped_lang(&parts.headers, OPS),
         })
     }
 }

@@ -2,11 +2,13 @@
 //! the pieces at the hub.
 
 use crate::auth::OperatorAuth;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
 use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use ddhub_app::AppState;
-use ddhub_app::services::pickups::{self, PickupList, ReceivedOrder};
+use ddhub_app::services::pickups::{self, PickupList, ReceivedOrder, SheetFormat};
 use ddhub_orders::receiving::Receipt;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -24,6 +26,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct PickupQuery {
     /// `YYYY-MM-DD`; today in Seoul when absent. Backordered lines come due on their 미송 date.
     pub date: Option<String>,
+    /// `json` (default), or the printable list: `pdf` (A4, Korean) or `xlsx`.
+    pub format: Option<String>,
 }
 
 /// The pickup list: confirmed lines (and backordered ones whose date has come) not yet
@@ -34,16 +38,42 @@ pub struct PickupQuery {
     params(PickupQuery),
     security(("operator_key" = [])),
     responses(
-        (status = 200, description = "{date, stops: [{wholesaler_id, building, floor, unit, pieces, amount_due_krw, lines}], pieces, amount_due_krw}"),
-        (status = 400, description = "A date that is not YYYY-MM-DD", body = ErrorBody)
+        (status = 200, description = "{date, stops: [{wholesaler_id, building, floor, unit, pieces, amount_due_krw, lines}], pieces, amount_due_krw}; or the printable list (format=pdf|xlsx)",
+            content(("application/json"), ("application/pdf"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 400, description = "A date that is not YYYY-MM-DD, or an unknown format", body = ErrorBody)
     ))]
 async fn pickup_list(
     State(app): State<AppState>,
     _operator: OperatorAuth,
     q: Result<Query<PickupQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PickupList>, ApiError> {
+) -> Result<Response, ApiError> {
     let Query(q) = q?;
-    Ok(Json(pickups::list(&app.store, q.date.as_deref()).await?))
+    let format = match q.format.as_deref().map(str::trim) {
+        None | Some("") | Some("json") => {
+            let list: PickupList = pickups::list(&app.store, q.date.as_deref()).await?;
+            return Ok(Json(list).into_response());
+        }
+        Some("pdf") => SheetFormat::Pdf,
+        Some("xlsx") => SheetFormat::Xlsx,
+        Some(_) => {
+            return Err(ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                "format must be json, pdf or xlsx",
+            ));
+        }
+    };
+    let f = pickups::printable(&app.store, &app.config, q.date.as_deref(), format).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", f.file_name),
+            ),
+        ],
+        f.bytes,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -23,6 +23,87 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(quote_shipment))
         .routes(routes!(ship_shipment))
         .routes(routes!(shipment_labels))
+        .routes(routes!(deliver_shipment))
+        .routes(routes!(shipment_invoice))
+        .routes(routes!(shipment_packing_list))
+}
+
+fn pdf_response(pdf: Vec<u8>, name: String) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// The shipment's commercial invoice (PDF): every line it carries, of one or several orders
+/// of its consignee, with HS codes, origin and the declared value in USD.
+#[utoipa::path(get, path = "/api/v1/shipments/{id}/invoice.pdf", tag = "shipments",
+    params(("id" = i64, Path, description = "Shipment id")),
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "application/pdf"),
+        (status = 404, description = "No such shipment", body = ErrorBody),
+        (status = 409, description = "No USD rate, or orders in different currencies", body = ErrorBody)
+    ))]
+async fn shipment_invoice(
+    State(app): State<AppState>,
+    _operator: OperatorAuth,
+    id: PathId,
+) -> Result<axum::response::Response, ApiError> {
+    let Path(id) = id?;
+    let pdf = shipments::papers_pdf(&app.store, id, shipments::ShipmentPaper::Invoice).await?;
+    Ok(pdf_response(pdf, format!("invoice-shipment-{id}.pdf")))
+}
+
+/// The shipment's packing list (PDF): style, description, HS code, pieces, net and gross
+/// weight per line, and the cartons.
+#[utoipa::path(get, path = "/api/v1/shipments/{id}/packing-list.pdf", tag = "shipments",
+    params(("id" = i64, Path, description = "Shipment id")),
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "application/pdf"),
+        (status = 404, description = "No such shipment", body = ErrorBody),
+        (status = 409, description = "No USD rate, or orders in different currencies", body = ErrorBody)
+    ))]
+async fn shipment_packing_list(
+    State(app): State<AppState>,
+    _operator: OperatorAuth,
+    id: PathId,
+) -> Result<axum::response::Response, ApiError> {
+    let Path(id) = id?;
+    let pdf = shipments::papers_pdf(&app.store, id, shipments::ShipmentPaper::PackingList).await?;
+    Ok(pdf_response(pdf, format!("packing-list-shipment-{id}.pdf")))
+}
+
+/// Marks a shipped shipment delivered: each order it carries gets `shipment.delivered` through
+/// the event cursor and signed webhooks, and an order whose every shipment has arrived moves
+/// to delivered (`order.delivered`).
+#[utoipa::path(post, path = "/api/v1/shipments/{id}/delivered", tag = "shipments",
+    params(("id" = i64, Path, description = "Shipment id")),
+    security(("operator_key" = [])),
+    responses(
+        (status = 200, description = "The shipment, delivered"),
+        (status = 404, description = "No such shipment", body = ErrorBody),
+        (status = 409, description = "Not shipped yet, or already delivered", body = ErrorBody)
+    ))]
+async fn deliver_shipment(
+    State(app): State<AppState>,
+    _operator: OperatorAuth,
+    id: PathId,
+) -> Result<Json<ShipmentView>, ApiError> {
+    let Path(id) = id?;
+    Ok(Json(shipments::deliver(&app.store, id).await?))
 }
 
 /// The shipping labels (PDF, one A6 page per package: sender, consignee, service, weight and

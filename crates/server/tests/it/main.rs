@@ -16,6 +16,7 @@ mod listener;
 mod measured;
 mod openapi;
 mod ops;
+mod ops_pages;
 mod orders;
 mod pages;
 mod photos;

@@ -16,6 +16,7 @@ pub mod idempotency_key;
 pub mod job;
 pub mod mail_outbox;
 pub mod operator;
+pub mod ops_session;
 pub mod order_event;
 pub mod order_line;
 pub mod partner;
