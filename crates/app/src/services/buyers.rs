@@ -695,7 +695,7 @@ pub async fn submit(
     let body = serde_json::to_vec(&req).map_err(AppError::internal)?;
     // The same cart revision is the same order: a double submit replays the first answer.
     let key = format!("storefront-{}-{}", buyer.id, buyer.cart_rev);
-    let answer = super::orders::place(app, partner.id, &key, &body).await?;
+    let answer = super::orders::place(app, partner.id, &key, &body, locale).await?;
     let json: serde_json::Value = serde_json::from_str(&answer.body).map_err(AppError::internal)?;
     match answer.status {
         200 | 201 => {}
@@ -866,7 +866,9 @@ async fn order_view(
                         size: f.map_or(String::new(), |f| size_label(&f.size, locale)),
                         quantity: l.quantity,
                         confirmed_quantity: l.confirmed_quantity,
-                        unit_krw: l.unit_price_minor,
+                        // The storefront's partner orders in won, which has no minor unit: the decimal
+                        // amount is the whole number of won.
+                        unit_krw: krw_amount(&l.unit_price),
                         state: l.state.clone(),
                         answer: answer_label(&l.state, l.backorder_until.as_deref(), locale),
                     }
@@ -942,4 +944,13 @@ pub async fn notify_answers(app: &AppState, partner: PartnerId, order_id: i64) -
         "answers_changed",
     )
     .await
+}
+
+/// Whole won of a line's unit price (the storefront partner orders in KRW); 0 for anything else,
+/// which the storefront never writes.
+fn krw_amount(m: &ddhub_domain::DecimalMoney) -> i64 {
+    if m.currency != "KRW" {
+        return 0;
+    }
+    m.amount.parse().unwrap_or(0)
 }
