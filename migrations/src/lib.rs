@@ -15,6 +15,8 @@ mod m20261128_000010_console_sessions;
 mod m20261206_000017_shipments;
 // issue 19: measured sizes
 mod m20261206_000019_measured_sizes;
+// issue 19: colour check of photos against declared colours
+mod m20261207_000021_colour_checks;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_shipments::Migration),
             // issue 19: measured sizes
             Box::new(m20261206_000019_measured_sizes::Migration),
+            // issue 19: colour check of photos
+            Box::new(m20261207_000021_colour_checks::Migration),
         ]
     }
 }

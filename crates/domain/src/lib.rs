@@ -8,6 +8,7 @@ pub mod locale;
 pub mod measure;
 pub mod money;
 pub mod order;
+pub mod size_advice;
 pub mod partner;
 pub mod style;
 pub mod style_rules;

@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod catalog;
 pub mod channels;
+pub mod colour_check;
 pub mod declarations;
 pub mod feeds;
 pub mod glossary;
