@@ -95,7 +95,7 @@ fn generated_photo(seed: u32, w: u32, h: u32) -> Vec<u8> {
         );
         let inside = dx * dx + dy * dy <= 1.0;
         let shade = 1.1 - 0.2 * (y as f32 / h as f32);
-        let px = |c: u8| {
+        let mut px = |c: u8| {
             let v = if inside {
                 f32::from(c) * shade + noise()
             } else {
