@@ -74,7 +74,10 @@ pub fn parse(text: &str) -> Result<BodySizes, BodySizesError> {
                     "valid_from",
                 ]
             {
-                return Err(err("header must be system, size, measure, min_cm, max_cm, source, valid_from".into()));
+                return Err(err(
+                    "header must be system, size, measure, min_cm, max_cm, source, valid_from"
+                        .into(),
+                ));
             }
             header = true;
             continue;

@@ -133,10 +133,7 @@ fn colour_ratio(args: Vec<String>) -> ExitCode {
                 .filter(|p| p.is_file())
                 .collect();
             files.sort();
-            files
-                .iter()
-                .filter_map(|p| std::fs::read(p).ok())
-                .collect()
+            files.iter().filter_map(|p| std::fs::read(p).ok()).collect()
         }
         None => (0..24).map(|i| generated_photo(i, 3024, 4032)).collect(),
     };

@@ -290,7 +290,10 @@ mod tests {
             2 * k.price(jp, 2000).unwrap() + k.price(jp, 1000).unwrap()
         );
         let both = by_weight(&tables, "JP", 5000).unwrap();
-        assert_eq!(both.price_krw, e.price_krw.min(ems.price(jp, 5000).unwrap()));
+        assert_eq!(
+            both.price_krw,
+            e.price_krw.min(ems.price(jp, 5000).unwrap())
+        );
         assert!(by_weight(&tables, "ZZ", 500).is_none());
     }
 

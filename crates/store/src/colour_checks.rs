@@ -36,7 +36,11 @@ where
 {
     let txn = store.begin_write().await?;
     crate::changes::lock_writers(&txn).await?;
-    if style::Entity::find_by_id(style_id.0).one(&txn).await?.is_none() {
+    if style::Entity::find_by_id(style_id.0)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
         return Ok(());
     }
     let photo_warnings = photo::Entity::find()
@@ -78,7 +82,11 @@ where
     })
     .on_conflict(
         OnConflict::column(cc::Column::StyleId)
-            .update_columns([cc::Column::Result, cc::Column::Warnings, cc::Column::CheckedAt])
+            .update_columns([
+                cc::Column::Result,
+                cc::Column::Warnings,
+                cc::Column::CheckedAt,
+            ])
             .to_owned(),
     )
     .exec(&txn)

@@ -50,7 +50,14 @@ impl From<&ColourWarning> for ColourWarningView {
                 colour,
                 distance,
                 threshold,
-            } => ("declared_not_shown", colour, None, None, distance, threshold),
+            } => (
+                "declared_not_shown",
+                colour,
+                None,
+                None,
+                distance,
+                threshold,
+            ),
             ColourWarning::PhotoUnmatched {
                 photo,
                 hex,
@@ -241,7 +248,11 @@ mod tests {
                 && v.message_ko.contains("ΔE")),
             "{views:?}"
         );
-        assert!(views.iter().any(|v| v.kind == "photo_unmatched" && v.photo == Some(1)));
+        assert!(
+            views
+                .iter()
+                .any(|v| v.kind == "photo_unmatched" && v.photo == Some(1))
+        );
     }
 
     #[test]

@@ -206,16 +206,16 @@ pub async fn estimate(
     let cost = estimate_style(style, quantity, country, &rates, local, date)
         .ok_or_else(no_hs)?
         .map_err(|e| match e {
-        landed::LandedError::NoRate(..) => AppError::with_detail(
-            ErrorCode::NotReady,
-            format!("{e}: set it with ddhub rates set"),
-        ),
-        landed::LandedError::NoShipping(_) => AppError::with_detail(
-            ErrorCode::NotReady,
-            format!("{e}: load one with ddhub shipping rates load"),
-        ),
-        other => AppError::internal(other),
-    })?;
+            landed::LandedError::NoRate(..) => AppError::with_detail(
+                ErrorCode::NotReady,
+                format!("{e}: set it with ddhub rates set"),
+            ),
+            landed::LandedError::NoShipping(_) => AppError::with_detail(
+                ErrorCode::NotReady,
+                format!("{e}: load one with ddhub shipping rates load"),
+            ),
+            other => AppError::internal(other),
+        })?;
     let currency = currency.unwrap_or(if local.is_some() {
         local_currency(dest)
     } else {

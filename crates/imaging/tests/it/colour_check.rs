@@ -178,5 +178,10 @@ fn false_warning_rate_through_normalisation() {
 
     let mut off = config.clone();
     off.checks.dominant_colours = false;
-    assert!(normalise_bytes(&encode_jpeg(&img, 85), &off).unwrap().colours.is_empty());
+    assert!(
+        normalise_bytes(&encode_jpeg(&img, 85), &off)
+            .unwrap()
+            .colours
+            .is_empty()
+    );
 }

@@ -354,8 +354,7 @@ pub async fn upload_page(
     };
     let ko = user.lang == "ko";
     let colours = if done {
-        match ddhub_app::services::colour_check::of_upload(&app.store, user.wholesaler, id).await
-        {
+        match ddhub_app::services::colour_check::of_upload(&app.store, user.wholesaler, id).await {
             Ok(r) => r,
             Err(e) => return fail(&user, e),
         }

@@ -89,9 +89,8 @@ async fn get_upload(
     let done = u.state.is_final();
     let mut view = UploadView::from_upload(u, None);
     if done {
-        view.colour_check = Some(
-            ddhub_app::services::colour_check::of_upload(&app.store, wholesaler, id).await?,
-        );
+        view.colour_check =
+            Some(ddhub_app::services::colour_check::of_upload(&app.store, wholesaler, id).await?);
     }
     Ok(Json(view))
 }

@@ -5,6 +5,7 @@
 mod answers;
 mod api;
 mod channels;
+mod colour_check;
 mod control_chars;
 mod feed_changes;
 mod feeds;
