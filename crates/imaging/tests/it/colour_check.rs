@@ -167,7 +167,11 @@ fn false_warning_rate_through_normalisation() {
     let n = normalise_bytes(&encode_jpeg(&img, 85), &config).unwrap();
     assert!(!n.colours.is_empty());
     let black = Swatch::from_hex("black", "#111111").unwrap();
-    let w = check_stored(&[n.colours.clone()], &[black], DEFAULT_THRESHOLD);
+    let w = check_stored(
+        std::slice::from_ref(&n.colours),
+        &[black],
+        DEFAULT_THRESHOLD,
+    );
     assert_eq!(w.len(), 2, "{w:?}");
     // Stored as JSON with the photo and read back, the colours are the same.
     let json = serde_json::to_value(&n.colours).unwrap();
