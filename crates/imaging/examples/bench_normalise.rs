@@ -87,7 +87,7 @@ fn generated_photo(seed: u32, w: u32, h: u32) -> Vec<u8> {
         [30, 50, 100],
         [180, 150, 120],
     ][seed as usize % 6];
-    let bg = if seed % 2 == 0 { 247.0 } else { 205.0 };
+    let bg = if seed.is_multiple_of(2) { 247.0 } else { 205.0 };
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let (dx, dy) = (
             (x as f32 - w as f32 / 2.0) / (w as f32 / 3.0),
