@@ -15,12 +15,14 @@ mod m20261128_000010_console_sessions;
 mod m20261206_000017_shipments;
 // issue 19: measured sizes
 mod m20261206_000019_measured_sizes;
+// issue 17, item 7: operator page sessions
+mod m20261207_000020_ops_sessions;
+// issue 19: colour check of photos against declared colours
+mod m20261207_000021_colour_checks;
 // issue 22: webhook secret rotation
 mod m20261207_000022_webhook_secret_rotation;
 // issue 21: buyers, carts, mail outbox
 mod m20261207_000023_buyers;
-// issue 17, item 7: operator page sessions
-mod m20261207_000020_ops_sessions;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -42,12 +44,14 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_shipments::Migration),
             // issue 19: measured sizes
             Box::new(m20261206_000019_measured_sizes::Migration),
+            // issue 17, item 7: operator page sessions
+            Box::new(m20261207_000020_ops_sessions::Migration),
+            // issue 19: colour check of photos
+            Box::new(m20261207_000021_colour_checks::Migration),
             // issue 22: webhook secret rotation
             Box::new(m20261207_000022_webhook_secret_rotation::Migration),
             // issue 21: buyers, carts, mail outbox
             Box::new(m20261207_000023_buyers::Migration),
-            // issue 17, item 7: operator page sessions
-            Box::new(m20261207_000020_ops_sessions::Migration),
         ]
     }
 }

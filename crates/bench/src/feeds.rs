@@ -31,6 +31,12 @@ pub struct FeedsBench {
     /// gzip the feed (level 1, as the server does).
     #[arg(long)]
     gzip: bool,
+    /// Also time the delivered price (landed cost, issue 19) of every style of the feed to the
+    /// partner's destination, computed as the storefront and API do (shipping from the carrier
+    /// rate tables, duty, tax, de minimis), and print it beside the feed's time with the ratio
+    /// (target ≤ 0.10). The styles are read before the clock starts: the feed reads them anyway.
+    #[arg(long)]
+    landed: bool,
 }
 
 const PARTNER: &str = "bench-feeds";
@@ -88,6 +94,9 @@ pub async fn run(b: FeedsBench) -> anyhow::Result<()> {
     .await??;
     let secs = start.elapsed().as_secs_f64();
     let items = summary.items;
+    if b.landed {
+        landed_beside(&store, partner.id, secs, items).await?;
+    }
     let rate = items as f64 / secs;
     println!(
         "{}",
@@ -106,6 +115,61 @@ pub async fn run(b: FeedsBench) -> anyhow::Result<()> {
         })
     );
     store.close().await?;
+    Ok(())
+}
+
+/// The landed cost of every style of the catalog, timed, beside the feed's `feed_secs`.
+async fn landed_beside(
+    store: &Store,
+    partner: ddhub_domain::PartnerId,
+    feed_secs: f64,
+    feed_items: u64,
+) -> anyhow::Result<()> {
+    use ddhub_app::services::landed::{destination_of, estimate_style, local_currency};
+    let settings = ddhub_app::services::feeds::settings_for(store, partner).await?;
+    let dest = destination_of(settings.currency).unwrap_or("US");
+    let local = ddhub_store::rates::get_rate(store, local_currency(dest)).await?;
+    let mut styles = Vec::new();
+    let mut after = 0;
+    loop {
+        let ids = ddhub_store::catalog::style_ids_after(store, after, 10_000).await?;
+        let Some(last) = ids.last() else { break };
+        after = last.0;
+        styles.extend(
+            ddhub_store::catalog::listing_rows(store, &ids)
+                .await?
+                .into_iter()
+                .map(|r| r.style),
+        );
+    }
+    let date = ddhub_orders::date::seoul_today();
+    let start = Instant::now();
+    // Per feed, as a feed would: the rate tables once, then one estimate per style.
+    let rates = ddhub_app::services::shipments::rate_tables(store).await?;
+    let (mut priced, mut total_krw) = (0u64, 0i64);
+    for s in &styles {
+        if let Some(Ok(c)) = estimate_style(s, s.moq.0.max(1), dest, &rates, local, date) {
+            priced += 1;
+            total_krw = total_krw.wrapping_add(c.total.0);
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "feeds-landed",
+            "destination": dest,
+            "styles": styles.len(),
+            "feed_items": feed_items,
+            "feed_seconds": (feed_secs * 1000.0).round() / 1000.0,
+            "landed_priced": priced,
+            "landed_seconds": (secs * 10_000.0).round() / 10_000.0,
+            "landed_us_per_style": (secs / styles.len().max(1) as f64 * 1e6 * 100.0).round() / 100.0,
+            "ratio_landed_to_feed": (secs / feed_secs.max(1e-9) * 1000.0).round() / 1000.0,
+            "target_ratio": 0.10,
+            "checksum_krw": total_krw,
+        })
+    );
     Ok(())
 }
 

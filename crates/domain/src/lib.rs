@@ -9,6 +9,7 @@ pub mod measure;
 pub mod money;
 pub mod order;
 pub mod partner;
+pub mod size_advice;
 pub mod style;
 pub mod style_rules;
 pub mod text;

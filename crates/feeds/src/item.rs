@@ -146,7 +146,7 @@ pub struct FeedStyle {
     /// The model's fit note (`모델 168cm 55 착용`).
     #[serde(default)]
     pub fit_note: Option<String>,
-    /// Shipping of the minimum order per country (ISO alpha-2) from the landed-cost tables, in
+    /// Shipping of the minimum order per country (ISO alpha-2) from the carrier rate tables, in
     /// won; used for `g:shipping` when the partner's settings list none.
     #[serde(default)]
     pub shipping_krw: Vec<(String, Krw)>,

@@ -5,7 +5,7 @@
 
 use palette::color_difference::Ciede2000;
 use palette::{IntoColor, Lab, Srgb};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// CIEDE2000 distance above which a colour matches no swatch. Phone photos of one fabric under
 /// shop lighting spread over about 10; 20 keeps neighbouring names apart (black and navy ≈ 22,
@@ -53,8 +53,52 @@ pub struct Dominant {
     pub distance: f32,
 }
 
+/// A dominant colour of one normalised photo as stored with the photo: measured once in the
+/// photo job, compared again whenever the style's declared colours are checked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoColour {
+    /// `#RRGGBB`, for people.
+    pub hex: String,
+    /// CIELAB (D65) `[L, a, b]`.
+    pub lab: [f32; 3],
+    /// Share of the garment's pixels.
+    pub share: f32,
+}
+
+impl PhotoColour {
+    fn to_lab(&self) -> Lab {
+        Lab::new(self.lab[0], self.lab[1], self.lab[2])
+    }
+}
+
+/// [`dominant_colours`] in the stored form.
+pub fn photo_colours(rgb: &[u8], width: u32, height: u32) -> Vec<PhotoColour> {
+    let round = |v: f32| (v * 100.0).round() / 100.0;
+    dominant_colours(rgb, width, height)
+        .into_iter()
+        .map(|(c, share)| PhotoColour {
+            hex: hex_of(c),
+            lab: [round(c.l), round(c.a), round(c.b)],
+            share: round(share),
+        })
+        .collect()
+}
+
+/// [`check`] on stored photo colours (one list per ready photo, in display order).
+pub fn check_stored(
+    photos: &[Vec<PhotoColour>],
+    declared: &[Swatch],
+    threshold: f32,
+) -> Vec<ColourWarning> {
+    let photos: Vec<Vec<(Lab, f32)>> = photos
+        .iter()
+        .map(|p| p.iter().map(|c| (c.to_lab(), c.share)).collect())
+        .collect();
+    check(&photos, declared, threshold)
+}
+
 /// A disagreement between photos and declared colours.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ColourWarning {
     /// No photo shows this declared colour: the nearest dominant colour is `distance` away.
@@ -74,15 +118,21 @@ pub enum ColourWarning {
 }
 
 impl ColourWarning {
-    /// The warning in Korean for the wholesaler.
+    /// The warning in Korean for the wholesaler, colours named by their codes.
     pub fn message_ko(&self) -> String {
+        self.message_ko_with(&|c| c.to_string())
+    }
+
+    /// The warning in Korean, colours named by `label` (the vocabulary's Korean names).
+    pub fn message_ko_with(&self, label: &dyn Fn(&str) -> String) -> String {
         match self {
             ColourWarning::DeclaredNotShown {
                 colour,
                 distance,
                 threshold,
             } => format!(
-                "사진 중에 '{colour}' 색상이 보이지 않습니다(가장 가까운 색과의 차이 ΔE {distance:.1}, 기준 {threshold:.0}). 색상명이나 사진을 확인해 주세요."
+                "사진 중에 '{}' 색상이 보이지 않습니다(가장 가까운 색과의 차이 ΔE {distance:.1}, 기준 {threshold:.0}). 색상명이나 사진을 확인해 주세요.",
+                label(colour)
             ),
             ColourWarning::PhotoUnmatched {
                 photo,
@@ -91,7 +141,31 @@ impl ColourWarning {
                 distance,
                 threshold,
             } => format!(
-                "{}번 사진의 주된 색({hex})이 등록한 색상과 맞지 않습니다(가장 가까운 '{nearest}'와 ΔE {distance:.1}, 기준 {threshold:.0}).",
+                "{}번 사진의 주된 색({hex})이 등록한 색상과 맞지 않습니다(가장 가까운 '{}'와 ΔE {distance:.1}, 기준 {threshold:.0}).",
+                photo + 1,
+                label(nearest)
+            ),
+        }
+    }
+
+    /// The warning in English (API callers that do not read Korean).
+    pub fn message_en(&self) -> String {
+        match self {
+            ColourWarning::DeclaredNotShown {
+                colour,
+                distance,
+                threshold,
+            } => format!(
+                "no photo shows the declared colour '{colour}' (nearest photo colour ΔE {distance:.1}, threshold {threshold:.0}); check the colour name or the photos"
+            ),
+            ColourWarning::PhotoUnmatched {
+                photo,
+                hex,
+                nearest,
+                distance,
+                threshold,
+            } => format!(
+                "photo {}'s main colour ({hex}) matches no declared colour (nearest '{nearest}' at ΔE {distance:.1}, threshold {threshold:.0})",
                 photo + 1
             ),
         }

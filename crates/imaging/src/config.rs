@@ -232,6 +232,11 @@ pub struct CheckThresholds {
     /// Variance of the Laplacian on a grey image of about 800 px below which a photo is
     /// heavily blurred.
     pub blur_min_laplacian_variance: f64,
+    /// Measure each photo's dominant colours for the colour check (issue 19). Off only to
+    /// measure normalisation alone in the benchmark.
+    pub dominant_colours: bool,
+    /// CIEDE2000 distance above which a photo's colour matches no declared colour.
+    pub colour_max_delta_e: f32,
 }
 
 impl Default for CheckThresholds {
@@ -240,6 +245,8 @@ impl Default for CheckThresholds {
             amazon_min_long_edge: 1000,
             blank_max_stddev: 4.0,
             blur_min_laplacian_variance: 5.0,
+            dominant_colours: true,
+            colour_max_delta_e: crate::colour_check::DEFAULT_THRESHOLD,
         }
     }
 }

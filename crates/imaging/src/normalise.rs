@@ -8,6 +8,7 @@ use image::{DynamicImage, RgbImage};
 use serde::{Deserialize, Serialize};
 
 use crate::checks::{self, Check};
+use crate::colour_check::{PhotoColour, photo_colours};
 use crate::config::{OutputFormat, ProfileLayout};
 use crate::probe::SourceFormat;
 use crate::{Config, ImageError, color, decode, encode, hash, probe};
@@ -37,6 +38,10 @@ pub struct NormalisedPhoto {
     pub source_height: u32,
     pub variants: Vec<Variant>,
     pub warnings: Vec<Check>,
+    /// Dominant garment colours, sweep excluded (`checks.dominant_colours`; empty when off or
+    /// when nothing but background is left): what the style's colour check compares.
+    #[serde(default)]
+    pub colours: Vec<PhotoColour>,
 }
 
 enum Placement {
@@ -323,6 +328,17 @@ pub fn normalise_bytes(bytes: &[u8], config: &Config) -> Result<NormalisedPhoto,
             );
         }
     }
+    // On the same ~800 px level: the check samples a fixed number of pixels, so its cost does
+    // not grow with the photo.
+    let colours = if thresholds.dominant_colours {
+        photo_colours(
+            check_level.as_raw(),
+            check_level.width(),
+            check_level.height(),
+        )
+    } else {
+        Vec::new()
+    };
     let smallest = levels
         .iter()
         .min_by_key(|l| l.width().max(l.height()))
@@ -337,6 +353,7 @@ pub fn normalise_bytes(bytes: &[u8], config: &Config) -> Result<NormalisedPhoto,
         source_height: probe.height,
         variants,
         warnings,
+        colours,
     })
 }
 

@@ -1,21 +1,25 @@
-//! Landed cost: what a buyer abroad pays to receive a style, estimated from dated data files
-//! (`locales/landed/rules.tsv`, `locales/landed/shipping.tsv`): the shipping, the import duty
-//! by HS heading, the import VAT or consumption tax, and the de minimis rules with their
-//! exceptions. Pure: no IO, no clock (the caller passes the day and the rates).
+//! Landed cost: what a buyer abroad pays to receive a style, estimated from dated data: the
+//! shipping from the carrier rate tables shipments use (`locales/shipping/rates/*.toml` or the
+//! operator's loaded ones, through [`ddhub_shipping::quote::by_weight`]), and from
+//! `locales/landed/rules.tsv` the import duty by HS heading, the import VAT or consumption tax,
+//! and the de minimis rules with their exceptions. Pure: no IO, no clock (the caller passes
+//! the day, the rate tables and the exchange rate).
 //!
 //! Money is computed in won and rounded to the won at each line; thresholds written in the
 //! destination's currency are compared in that currency through the operator's rate.
 
 use crate::date::CalendarDate;
 use ddhub_domain::{Currency, Krw, RatePerKrw, RoundingRule};
+use ddhub_shipping::quote::by_weight;
+use ddhub_shipping::rates::RateTable;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 const RULES_TSV: &str = include_str!("../../../locales/landed/rules.tsv");
-const SHIPPING_TSV: &str = include_str!("../../../locales/landed/shipping.tsv");
 
-/// Grams of packing added to the pieces' net weight.
+/// Grams of outer packing (the export carton) added to the pieces' shipping weights, which
+/// are each piece in its poly bag (`ddhub_domain::weights::shipping_weight`).
 pub const PACKING_GRAMS: u32 = 200;
 
 /// The destinations DDHub estimates for; the EU and the UK are one rule each.
@@ -43,16 +47,6 @@ struct Row {
     country: &'static str,
     key: &'static str,
     value: &'static str,
-    valid_from: CalendarDate,
-    source: &'static str,
-}
-
-#[derive(Clone, Debug)]
-struct ShippingRow {
-    country: &'static str,
-    max_grams: u32,
-    price_krw: i64,
-    service: &'static str,
     valid_from: CalendarDate,
     source: &'static str,
 }
@@ -98,56 +92,21 @@ fn parse_rules() -> Result<Vec<Row>, DataError> {
     Ok(out)
 }
 
-fn parse_shipping() -> Result<Vec<ShippingRow>, DataError> {
-    let file = "locales/landed/shipping.tsv";
-    let mut out = Vec::new();
-    for (line, cells) in data_lines(SHIPPING_TSV) {
-        let err = |m: &str| DataError {
-            file,
-            line,
-            message: m.to_string(),
-        };
-        let [country, max_grams, price, service, valid_from, source] = cells[..] else {
-            return Err(err("expected 6 columns"));
-        };
-        if !DESTINATIONS.contains(&country) {
-            return Err(err("unknown destination"));
-        }
-        out.push(ShippingRow {
-            country,
-            max_grams: max_grams.parse().map_err(|_| err("max_grams"))?,
-            price_krw: price.parse().map_err(|_| err("price_krw"))?,
-            service,
-            valid_from: valid_from.parse().map_err(|_| err("valid_from"))?,
-            source,
-        });
-    }
-    out.sort_by_key(|r| (r.country, r.max_grams));
-    Ok(out)
-}
-
 static RULES: LazyLock<Result<Vec<Row>, DataError>> = LazyLock::new(parse_rules);
-static SHIPPING: LazyLock<Result<Vec<ShippingRow>, DataError>> = LazyLock::new(parse_shipping);
 
-/// Checks both data files (the crate's tests and `ddhub serve` at start call it).
+/// Checks the rules file (the crate's tests and `ddhub serve` at start call it).
 pub fn check_tables() -> Result<(), DataError> {
     RULES.as_ref().map_err(Clone::clone)?;
-    SHIPPING.as_ref().map_err(Clone::clone)?;
-    for d in DESTINATIONS {
-        if !SHIPPING
-            .as_ref()
-            .map_err(Clone::clone)?
-            .iter()
-            .any(|r| r.country == d)
-        {
-            return Err(DataError {
-                file: "locales/landed/shipping.tsv",
-                line: 0,
-                message: format!("no shipping rows for {d}"),
-            });
-        }
-    }
     Ok(())
+}
+
+/// The country a destination's parcels are priced to when the buyer's own country is not in
+/// the rate tables (the EU rule is priced to Germany, its largest market).
+pub fn shipping_country(dest: &str) -> &str {
+    match dest {
+        "EU" => "DE",
+        d => d,
+    }
 }
 
 /// The line of the estimate a rule applied to.
@@ -163,7 +122,7 @@ pub enum Line {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AppliedRule {
     pub line: Line,
-    /// A stable id: `JP.de_minimis`, `US.duty.61.kr`, `shipping.JP.1000`.
+    /// A stable id: `JP.de_minimis`, `US.duty.61.kr`, `shipping.kpacket.JP`.
     pub id: String,
     /// What it did, in English (`duty 10.9% of the customs value`).
     pub text: String,
@@ -182,8 +141,11 @@ pub struct LandedInput<'a> {
     pub hs_code: &'a str,
     /// Country of origin (ISO alpha-2); `KR` gets Korea's trade agreements.
     pub origin: Option<&'a str>,
-    /// Net grams of all pieces (packing is added).
-    pub net_grams: u32,
+    /// Shipping grams of all pieces: `ddhub_domain::weights::shipping_weight` × quantity
+    /// ([`PACKING_GRAMS`] of carton is added).
+    pub shipping_grams: u32,
+    /// The carrier rate tables in force (shipped or loaded by the operator).
+    pub rates: &'a [RateTable],
     /// The day the estimate is for: the rules in force that day apply.
     pub date: CalendarDate,
     /// The operator's rate of the destination's currency (thresholds are in it).
@@ -212,6 +174,8 @@ pub enum LandedError {
     NoRate(Currency, &'static str),
     #[error("no duty rate for HS {0} in {1}")]
     NoDutyRate(String, &'static str),
+    #[error("no carrier rate table delivers to {0}")]
+    NoShipping(String),
     #[error(transparent)]
     Data(#[from] DataError),
 }
@@ -234,45 +198,49 @@ fn rules_in_force(dest: &str, date: CalendarDate) -> Result<HashMap<&'static str
     Ok(out)
 }
 
-/// The flat shipping estimate for a parcel of `grams` to a destination: the smallest weight
-/// step that holds it; heavier parcels as several of the largest step. The one function the
-/// shipment issue's carrier rate tables will replace.
-pub fn shipping_krw(dest: &str, grams: u32) -> Result<(Krw, AppliedRule), DataError> {
-    let rows = SHIPPING.as_ref().map_err(Clone::clone)?;
-    let steps: Vec<&ShippingRow> = rows.iter().filter(|r| r.country == dest).collect();
-    let Some(largest) = steps.last() else {
-        return Err(DataError {
-            file: "locales/landed/shipping.tsv",
+/// The shipping estimate for `grams` (carton included) to `country` under destination rule
+/// `dest`: the cheapest carrier service of `rates` by weight, split into parcels at its limit,
+/// cited with the table's source and effective date.
+pub fn shipping(
+    rates: &[RateTable],
+    dest: &str,
+    country: &str,
+    grams: u32,
+) -> Result<(Krw, AppliedRule), LandedError> {
+    let country = country.trim().to_ascii_uppercase();
+    let country = match country.as_str() {
+        "UK" => "GB",
+        c => c,
+    };
+    let e = by_weight(rates, country, grams)
+        .or_else(|| by_weight(rates, shipping_country(dest), grams))
+        .ok_or_else(|| LandedError::NoShipping(country.to_string()))?;
+    let valid_from = e.effective_from.parse::<CalendarDate>().map_err(|_| {
+        LandedError::Data(DataError {
+            file: "shipping rate table",
             line: 0,
-            message: format!("no shipping rows for {dest}"),
-        });
-    };
-    let (price, row, parcels) = match steps.iter().find(|r| grams <= r.max_grams) {
-        Some(r) => (r.price_krw, *r, 1),
-        None => {
-            let n = grams.div_ceil(largest.max_grams);
-            (largest.price_krw * i64::from(n), *largest, n)
-        }
-    };
-    let text = if parcels == 1 {
+            message: format!("{}: effective_from is not a date", e.service),
+        })
+    })?;
+    let text = if e.parcels == 1 {
         format!(
-            "{} up to {} g: ₩{} ({} g with packing)",
-            row.service, row.max_grams, row.price_krw, grams
+            "{} to {}: one parcel of {} g (pieces plus {PACKING_GRAMS} g carton), ₩{}",
+            e.name, e.country, e.grams, e.price_krw
         )
     } else {
         format!(
-            "{} {parcels} parcels of up to {} g: ₩{price} ({grams} g with packing)",
-            row.service, row.max_grams
+            "{} to {}: {} parcels for {} g (pieces plus {PACKING_GRAMS} g carton), ₩{}",
+            e.name, e.country, e.parcels, e.grams, e.price_krw
         )
     };
     Ok((
-        Krw(price),
+        Krw(e.price_krw),
         AppliedRule {
             line: Line::Shipping,
-            id: format!("shipping.{dest}.{}", row.max_grams),
+            id: format!("shipping.{}.{}", e.service, e.country),
             text,
-            source: row.source.to_string(),
-            valid_from: row.valid_from,
+            source: e.source,
+            valid_from,
         },
     ))
 }
@@ -310,8 +278,8 @@ pub fn estimate(input: &LandedInput) -> Result<LandedCost, LandedError> {
         });
     };
 
-    let grams = input.net_grams.saturating_add(PACKING_GRAMS);
-    let (shipping, ship_rule) = shipping_krw(dest, grams)?;
+    let grams = input.shipping_grams.saturating_add(PACKING_GRAMS);
+    let (shipping, ship_rule) = shipping(input.rates, dest, input.country, grams)?;
     let cif = get("valuation").is_none_or(|r| r.value == "cif");
     let value = input.goods.0 + if cif { shipping.0 } else { 0 };
 

@@ -180,6 +180,55 @@ pub fn quote(table: &RateTable, country: &str, packages: &[PackageSpec]) -> Serv
     }
 }
 
+/// A shipping estimate by weight alone, for a price shown before anything is packed (the
+/// delivered price of issue 19, a feed's shipping attribute): no box sizes are known, so
+/// volumetric weight is not charged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WeightEstimate {
+    pub service: String,
+    pub name: String,
+    pub source: String,
+    pub effective_from: String,
+    pub country: String,
+    /// The weight priced, in grams.
+    pub grams: u32,
+    /// Parcels it takes: full parcels at the service's weight limit, then the rest.
+    pub parcels: u32,
+    pub price_krw: i64,
+}
+
+/// The cheapest of `tables` that delivers `grams` to `country`, split into parcels at each
+/// service's weight limit; `None` when no table reaches the country. On a tie, the first table.
+pub fn by_weight(tables: &[RateTable], country: &str, grams: u32) -> Option<WeightEstimate> {
+    let grams = grams.max(1);
+    tables
+        .iter()
+        .filter_map(|t| {
+            let zone = t.zone_of(country)?;
+            let max = t.max_weight_grams.max(1);
+            let full = grams / max;
+            let rest = grams % max;
+            let mut price = i64::from(full).checked_mul(t.price(zone, max)?)?;
+            if rest > 0 {
+                price = price.checked_add(t.price(zone, rest)?)?;
+            }
+            Some(WeightEstimate {
+                service: t.service.clone(),
+                name: t.name.clone(),
+                source: t.source.clone(),
+                effective_from: t.effective_from.clone(),
+                country: country.to_string(),
+                grams,
+                parcels: full + u32::from(rest > 0),
+                price_krw: price,
+            })
+        })
+        .fold(None, |best: Option<WeightEstimate>, e| match best {
+            Some(b) if b.price_krw <= e.price_krw => Some(b),
+            _ => Some(e),
+        })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -218,6 +267,34 @@ mod tests {
         assert!(q.refusals[1].reason.contains("95 cm"));
         let q = quote(&kpacket(), "JP", &[p(500, 61, 10, 10)]);
         assert_eq!(q.refusals[0].code, "too_long");
+    }
+
+    #[test]
+    fn by_weight_takes_the_cheapest_service_and_splits_at_its_limit() {
+        let tables: Vec<RateTable> = SHIPPED_TABLES
+            .iter()
+            .map(|t| RateTable::from_toml(t).unwrap())
+            .collect();
+        let (k, ems) = (&tables[0], &tables[1]);
+        let jp = k.zone_of("JP").unwrap();
+        // 1 kg: K-Packet is cheaper than EMS in the shipped tables.
+        let e = by_weight(&tables, "JP", 1000).unwrap();
+        let cheapest = k.price(jp, 1000).unwrap().min(ems.price(jp, 1000).unwrap());
+        assert_eq!(e.price_krw, cheapest);
+        assert_eq!(e.parcels, 1);
+        // 5 kg: K-Packet needs three parcels (2 + 2 + 1 kg); EMS one; the cheaper wins.
+        let e = by_weight(std::slice::from_ref(k), "JP", 5000).unwrap();
+        assert_eq!(e.parcels, 3);
+        assert_eq!(
+            e.price_krw,
+            2 * k.price(jp, 2000).unwrap() + k.price(jp, 1000).unwrap()
+        );
+        let both = by_weight(&tables, "JP", 5000).unwrap();
+        assert_eq!(
+            both.price_krw,
+            e.price_krw.min(ems.price(jp, 5000).unwrap())
+        );
+        assert!(by_weight(&tables, "ZZ", 500).is_none());
     }
 
     #[test]

@@ -4,6 +4,7 @@ mod bulk;
 pub mod buyers;
 pub mod catalog;
 pub mod changes;
+pub mod colour_checks;
 pub mod console_sessions;
 mod db;
 pub mod entity;

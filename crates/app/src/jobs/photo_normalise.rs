@@ -54,6 +54,7 @@ impl BackgroundJob for PhotoNormalise {
             )
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
+            self.check_colours(&photo).await;
             return Ok(());
         }
         let original = self.paths.original(&photo.sha256);
@@ -119,6 +120,7 @@ impl BackgroundJob for PhotoNormalise {
         let warnings = serde_json::json!({
             "checks": normalised.warnings,
             "near_duplicates": near,
+            "colours": normalised.colours,
         });
         photos::mark_ready(
             &self.store,
@@ -132,6 +134,26 @@ impl BackgroundJob for PhotoNormalise {
         .await
         .map_err(|e| JobError::Retry(e.to_string()))?;
         metrics::counter!(crate::metrics::PHOTOS_NORMALISED, "outcome" => "ready").increment(1);
+        self.check_colours(&photo).await;
         Ok(())
+    }
+}
+
+impl PhotoNormalise {
+    /// Reruns the style's colour check now that one more of its photos is ready. A failure is
+    /// logged, not retried: the photo is done, and the style's next photo checks again.
+    async fn check_colours(&self, photo: &photos::PhotoRecord) {
+        if !self.config.checks.dominant_colours {
+            return;
+        }
+        if let Err(e) = crate::services::colour_check::recheck_style(
+            &self.store,
+            photo.style_id,
+            self.config.checks.colour_max_delta_e,
+        )
+        .await
+        {
+            tracing::warn!(style = photo.style_id.0, error = %e, "colour check not stored");
+        }
     }
 }

@@ -188,6 +188,15 @@ async fn load_styles(
     let free = translations::translated_free_text_for_styles(store, ids, settings.locale).await?;
     let mut pics = photos::ready_for_styles(store, ids).await?;
     let mut measured = ddhub_store::measurements::of_styles(store, ids).await?;
+    // The carrier rate tables, once per page: the shipping attribute comes from the same
+    // tables as shipments and the delivered price.
+    let rates = if settings.shipping.is_empty() {
+        crate::services::shipments::rate_tables(store)
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("rate tables: {e}")))?
+    } else {
+        Vec::new()
+    };
     let profile = settings.image_profile.as_str();
     let styles = rows
         .into_iter()
@@ -259,7 +268,7 @@ async fn load_styles(
                     .map(|m| std::mem::take(&mut m.measurements))
                     .unwrap_or_default(),
                 fit_note: measured.remove(&StyleId(id)).and_then(|m| m.fit_note),
-                shipping_krw: crate::services::landed::feed_shipping(&r.style, settings),
+                shipping_krw: crate::services::landed::feed_shipping(&r.style, settings, &rates),
             }
         })
         .collect();

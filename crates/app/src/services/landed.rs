@@ -1,6 +1,8 @@
 //! Delivered price (landed cost) of a listed style for a buyer abroad: the style's HS code from
-//! the export tables, the pure estimate of `ddhub_orders::landed`, and the lines in the buyer's
-//! currency. The JSON route, the storefront's style page and the partner feeds call it.
+//! the export tables, its shipping weight (`ddhub_domain::weights::shipping_weight`, the one
+//! weight shipments use too), the carrier rate tables of the shipments service, the pure
+//! estimate of `ddhub_orders::landed`, and the lines in the buyer's currency. The JSON route,
+//! the storefront's style page and the partner feeds call it.
 
 use crate::AppState;
 use crate::error::{AppError, ErrorCode};
@@ -9,7 +11,8 @@ use ddhub_domain::style::{Style, StyleState};
 use ddhub_domain::{Currency, Krw, Money, RatePerKrw, RoundingRule, StyleId};
 use ddhub_orders::CalendarDate;
 use ddhub_orders::export::{Gender, category_defaults, lookup_hs, main_material};
-use ddhub_orders::landed::{self, AppliedRule, LandedCost, LandedInput};
+use ddhub_orders::landed::{self, AppliedRule, LandedCost, LandedError, LandedInput};
+use ddhub_shipping::rates::RateTable;
 use ddhub_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -83,6 +86,10 @@ pub struct LandedView {
     /// The destination rule applied (`JP`, `EU`, `GB` …).
     pub country: String,
     pub hs_code: String,
+    /// Grams shipped: each piece's shipping weight × quantity, plus the carton.
+    pub shipping_grams: u32,
+    /// `true` when the pieces' weight is the category's estimate (the style gave none).
+    pub weight_estimated: bool,
     pub goods: PriceView,
     pub shipping: PriceView,
     pub duty: PriceView,
@@ -97,8 +104,8 @@ pub struct LandedView {
     pub money: [Money; 5],
 }
 
-/// The HS code and net grams of one piece of a style (women's unless the category says men's).
-pub fn hs_and_grams(style: &Style) -> Option<(&'static str, u32)> {
+/// The HS code of a style (women's unless the category says men's).
+pub fn hs_code(style: &Style) -> Option<&'static str> {
     let defaults = category_defaults(&style.category)?;
     let gender = if style.category.starts_with("men") {
         Gender::Men
@@ -111,7 +118,32 @@ pub fn hs_and_grams(style: &Style) -> Option<(&'static str, u32)> {
         defaults.construction,
         gender,
     )?;
-    Some((entry.code, defaults.net_grams))
+    Some(entry.code)
+}
+
+/// The pure estimate for `quantity` pieces of a style (no IO): what [`estimate`] and the feed
+/// benchmark compute per style. `None` when the style's category has no HS code.
+pub fn estimate_style(
+    style: &Style,
+    quantity: u32,
+    country: &str,
+    rates: &[RateTable],
+    local_rate: Option<RatePerKrw>,
+    date: CalendarDate,
+) -> Option<Result<LandedCost, LandedError>> {
+    let hs = hs_code(style)?;
+    let weight = ddhub_domain::weights::shipping_weight(style.weight_grams, &style.category);
+    let goods = Krw(style.price.0.saturating_mul(i64::from(quantity)));
+    Some(landed::estimate(&LandedInput {
+        country,
+        goods,
+        hs_code: hs,
+        origin: style.origin.as_deref(),
+        shipping_grams: weight.grams.saturating_mul(quantity),
+        rates,
+        date,
+        local_rate,
+    }))
 }
 
 fn convert(krw: Krw, rate: Option<&RatePerKrw>) -> Result<Money, AppError> {
@@ -156,34 +188,34 @@ pub async fn estimate(
             style.moq.0
         )));
     }
-    let (hs, grams) = hs_and_grams(style).ok_or_else(|| {
+    let no_hs = || {
         AppError::with_detail(
             ErrorCode::InvalidQuery,
             format!("no HS code for category {}", style.category),
         )
-    })?;
-    let local = ddhub_store::rates::get_rate_cached(store, local_currency(dest)).await?;
-    let goods = Krw(style
+    };
+    let hs = hs_code(style).ok_or_else(no_hs)?;
+    style
         .price
         .0
         .checked_mul(i64::from(quantity))
-        .ok_or_else(|| bad("quantity too large"))?);
-    let cost = landed::estimate(&LandedInput {
-        country: dest,
-        goods,
-        hs_code: hs,
-        origin: style.origin.as_deref(),
-        net_grams: grams.saturating_mul(quantity),
-        date,
-        local_rate: local,
-    })
-    .map_err(|e| match e {
-        landed::LandedError::NoRate(..) => AppError::with_detail(
-            ErrorCode::NotReady,
-            format!("{e}: set it with ddhub rates set"),
-        ),
-        other => AppError::internal(other),
-    })?;
+        .ok_or_else(|| bad("quantity too large"))?;
+    let local = ddhub_store::rates::get_rate_cached(store, local_currency(dest)).await?;
+    let rates = crate::services::shipments::rate_tables(store).await?;
+    let weight = ddhub_domain::weights::shipping_weight(style.weight_grams, &style.category);
+    let cost = estimate_style(style, quantity, country, &rates, local, date)
+        .ok_or_else(no_hs)?
+        .map_err(|e| match e {
+            landed::LandedError::NoRate(..) => AppError::with_detail(
+                ErrorCode::NotReady,
+                format!("{e}: set it with ddhub rates set"),
+            ),
+            landed::LandedError::NoShipping(_) => AppError::with_detail(
+                ErrorCode::NotReady,
+                format!("{e}: load one with ddhub shipping rates load"),
+            ),
+            other => AppError::internal(other),
+        })?;
     let currency = currency.unwrap_or(if local.is_some() {
         local_currency(dest)
     } else {
@@ -213,6 +245,11 @@ pub async fn estimate(
         quantity,
         country: dest.to_string(),
         hs_code: hs.to_string(),
+        shipping_grams: weight
+            .grams
+            .saturating_mul(quantity)
+            .saturating_add(landed::PACKING_GRAMS),
+        weight_estimated: weight.estimated,
         goods: PriceView::from(goods_m),
         shipping: PriceView::from(shipping_m),
         duty: PriceView::from(duty_m),
@@ -244,27 +281,27 @@ pub async fn estimate_today(
     .await
 }
 
-/// `g:shipping` for a partner that lists no shipping of its own: the flat table's price of the
-/// style's minimum order to the destination of the partner's currency (none for won).
-pub fn feed_shipping(style: &Style, settings: &ddhub_feeds::FeedSettings) -> Vec<(String, Krw)> {
+/// `g:shipping` for a partner that lists no shipping of its own: the rate tables' estimate
+/// for the style's minimum order (shipping weight × MOQ plus the carton) to the destination of
+/// the partner's currency (none for won).
+pub fn feed_shipping(
+    style: &Style,
+    settings: &ddhub_feeds::FeedSettings,
+    rates: &[RateTable],
+) -> Vec<(String, Krw)> {
     if !settings.shipping.is_empty() {
         return Vec::new();
     }
     let Some(dest) = destination_of(settings.currency) else {
         return Vec::new();
     };
-    let Some((_, grams)) = hs_and_grams(style) else {
-        return Vec::new();
-    };
-    let grams = grams
+    let grams = ddhub_domain::weights::shipping_weight(style.weight_grams, &style.category)
+        .grams
         .saturating_mul(style.moq.0.max(1))
         .saturating_add(landed::PACKING_GRAMS);
     // GMC wants a country; the EU rule is shown for Germany, its largest market.
-    let country = match dest {
-        "EU" => "DE",
-        d => d,
-    };
-    landed::shipping_krw(dest, grams)
+    let country = landed::shipping_country(dest);
+    landed::shipping(rates, dest, country, grams)
         .map(|(krw, _)| vec![(country.to_string(), krw)])
         .unwrap_or_default()
 }

@@ -6,6 +6,7 @@ pub mod backup;
 pub mod buyers;
 pub mod catalog;
 pub mod channels;
+pub mod colour_check;
 pub mod declarations;
 pub mod feeds;
 pub mod glossary;

@@ -40,6 +40,10 @@ pub struct UploadView {
     /// Every problem; present in `ddhub ingest --json` (the API pages them at `…/errors`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problems: Option<Vec<ProblemView>>,
+    /// Photos against declared colours (issue 19), on the API's finished upload: the upload's
+    /// styles with colour warnings, filled in as their photos are normalised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colour_check: Option<crate::services::colour_check::UploadColourReport>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,6 +111,7 @@ impl UploadView {
                 message_en: f.message_en,
             }),
             problems,
+            colour_check: None,
         }
     }
 }

@@ -187,7 +187,7 @@ fn jsonl_items_carry_measured_sizes_and_the_fit_note() {
     assert!(!xml.contains("chest_half"));
 }
 
-/// `g:shipping` from the landed-cost tables when the partner lists no shipping (issue 19):
+/// `g:shipping` from the carrier rate tables when the partner lists no shipping (issue 19):
 /// ₩38,500 at ₩1 = $0.00072 is 27.72 USD; a partner's own entries win.
 #[test]
 fn gmc_shipping_from_the_tables_unless_the_partner_sets_its_own() {

@@ -3,9 +3,11 @@
 //! must not warn (the false-warning rate is printed and bounded); declared as a clearly other
 //! colour it must.
 
+use crate::support::{encode_jpeg, sizes_only};
 use ddhub_imaging::colour_check::{
-    ColourWarning, DEFAULT_THRESHOLD, Swatch, check, dominant_colours,
+    ColourWarning, DEFAULT_THRESHOLD, Swatch, check, check_stored, dominant_colours,
 };
+use ddhub_imaging::normalise_bytes;
 
 const COLOURS: &str = include_str!("../../../../locales/vocab/colours.tsv");
 
@@ -126,4 +128,64 @@ fn declared_black_with_ivory_photos_is_warned_with_distance_and_threshold() {
     );
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(matches!(&w[0], ColourWarning::DeclaredNotShown { colour, .. } if colour == "green"));
+}
+
+/// The same test set through the whole photo job's pipeline: each photo JPEG-encoded (q85,
+/// 4:2:0, as phones and shops save them), normalised, and its stored colours checked against
+/// its own colour. Prints the false-warning rate of the pipeline; with the check switched off
+/// (the benchmark's "normalisation alone") no colours are measured.
+#[test]
+fn false_warning_rate_through_normalisation() {
+    let set = swatches();
+    let config = sizes_only(&[("medium", 320)]);
+    let (mut checked, mut false_warnings) = (0, Vec::new());
+    for (i, (code, rgb)) in set.iter().enumerate() {
+        for grey in [false, true] {
+            let (px, w, h) = photo(*rgb, grey, 1000 + i as u32);
+            let img = image::RgbImage::from_raw(w, h, px).unwrap();
+            let n = normalise_bytes(&encode_jpeg(&img, 85), &config).unwrap();
+            let declared = [Swatch { code, rgb: *rgb }];
+            let warnings = check_stored(&[n.colours], &declared, DEFAULT_THRESHOLD);
+            checked += 1;
+            if !warnings.is_empty() {
+                false_warnings.push(format!("{code}{}", if grey { "/grey" } else { "" }));
+            }
+        }
+    }
+    let rate = false_warnings.len() as f64 / checked as f64;
+    println!(
+        "colour check through normalisation: {} of {checked} JPEG photos of known colour warned \
+         (false-warning rate {:.1}%): {false_warnings:?}",
+        false_warnings.len(),
+        rate * 100.0
+    );
+    assert!(rate <= 0.05, "{false_warnings:?}");
+
+    // A red garment declared black is warned through the pipeline too.
+    let (px, w, h) = photo([0xC8, 0x10, 0x2E], false, 3);
+    let img = image::RgbImage::from_raw(w, h, px).unwrap();
+    let n = normalise_bytes(&encode_jpeg(&img, 85), &config).unwrap();
+    assert!(!n.colours.is_empty());
+    let black = Swatch::from_hex("black", "#111111").unwrap();
+    let w = check_stored(
+        std::slice::from_ref(&n.colours),
+        &[black],
+        DEFAULT_THRESHOLD,
+    );
+    assert_eq!(w.len(), 2, "{w:?}");
+    // Stored as JSON with the photo and read back, the colours are the same.
+    let json = serde_json::to_value(&n.colours).unwrap();
+    assert_eq!(
+        serde_json::from_value::<Vec<ddhub_imaging::colour_check::PhotoColour>>(json).unwrap(),
+        n.colours
+    );
+
+    let mut off = config.clone();
+    off.checks.dominant_colours = false;
+    assert!(
+        normalise_bytes(&encode_jpeg(&img, 85), &off)
+            .unwrap()
+            .colours
+            .is_empty()
+    );
 }

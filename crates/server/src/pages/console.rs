@@ -300,6 +300,31 @@ struct UploadPage {
     live_early: u64,
     problems: Vec<ProblemRow>,
     problems_total: u64,
+    colour_styles: Vec<ColourRow>,
+    colour_pending: u64,
+}
+
+/// A style's colour warnings as the console shows them (Korean, and English for `en`).
+pub struct ColourRow {
+    pub code: String,
+    pub warnings: Vec<ColourLine>,
+}
+
+pub struct ColourLine {
+    pub message_ko: String,
+    pub message_en: String,
+}
+
+fn colour_lines(
+    ws: Vec<ddhub_app::services::colour_check::ColourWarningView>,
+    ko: bool,
+) -> Vec<ColourLine> {
+    ws.into_iter()
+        .map(|w| ColourLine {
+            message_ko: w.message_ko,
+            message_en: if ko { String::new() } else { w.message_en },
+        })
+        .collect()
 }
 
 /// Rows the report page shows; the XLSX has all of them.
@@ -327,8 +352,19 @@ pub async fn upload_page(
     } else {
         (0, Vec::new())
     };
-    let c = upload.counts;
     let ko = user.lang == "ko";
+    let colours = if done {
+        match ddhub_app::services::colour_check::of_upload(&app.store, user.wholesaler, id).await {
+            Ok(r) => r,
+            Err(e) => return fail(&user, e),
+        }
+    } else {
+        ddhub_app::services::colour_check::UploadColourReport {
+            photos_pending: 0,
+            styles: Vec::new(),
+        }
+    };
+    let c = upload.counts;
     render(&UploadPage {
         c: Chrome::new(&user, "upload"),
         id,
@@ -360,6 +396,15 @@ pub async fn upload_page(
             })
             .collect(),
         problems_total,
+        colour_pending: colours.photos_pending,
+        colour_styles: colours
+            .styles
+            .into_iter()
+            .map(|s| ColourRow {
+                code: s.style_code,
+                warnings: colour_lines(s.warnings, ko),
+            })
+            .collect(),
     })
 }
 
@@ -409,6 +454,8 @@ pub struct StyleRow {
     pub state: String,
     pub thumb: Option<String>,
     pub badges: Vec<ReviewBadge>,
+    /// The photos' colour warnings (issue 19).
+    pub colour_warnings: Vec<ColourLine>,
 }
 
 #[derive(Template)]
@@ -461,6 +508,9 @@ async fn styles_view(
     .await?;
     let ids: Vec<StyleId> = list.styles.iter().map(|s| s.id).collect();
     let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids).await?;
+    let mut colour =
+        ddhub_app::services::colour_check::warnings_of_styles(&app.store, &ids).await?;
+    let ko = user.lang == "ko";
     let media = app.config.media_base_url();
     let mut styles = Vec::with_capacity(list.styles.len());
     for s in list.styles {
@@ -494,6 +544,7 @@ async fn styles_view(
             state: s.state.as_str().to_string(),
             thumb,
             badges,
+            colour_warnings: colour_lines(colour.remove(&s.id.0).unwrap_or_default(), ko),
         });
     }
     let pages = list.total.div_ceil(STYLES_PER_PAGE).max(1);

@@ -24,6 +24,11 @@ pub struct MeasuredTable {
     pub has_half: bool,
     /// The model's fit note in the buyer's language where it reads as one (`Model: 168 cm · S`).
     pub fit_note: Option<String>,
+    /// Size advice (issue 19, item 4): per measured size, the Korean, international and
+    /// Japanese sizes its chest or waist corresponds to.
+    pub advice: Vec<String>,
+    /// The advice's estimate note with its sources.
+    pub advice_note: String,
 }
 
 /// Whether the buyer reads inches: English, and either paying in US dollars or asking for US
@@ -70,8 +75,11 @@ pub fn table(ui: &Ui, locale: Locale, m: &MeasuredSizes, inches: bool) -> Option
             rows: Vec::new(),
             has_half: false,
             fit_note: Some(f),
+            advice: Vec::new(),
+            advice_note: String::new(),
         });
     }
+    let advice = size_advice(ui, locale, m, inches);
     let shown: Vec<Measure> = Measure::ALL
         .into_iter()
         .filter(|k| m.measurements.iter().any(|s| s.get_mm(*k).is_some()))
@@ -111,7 +119,61 @@ pub fn table(ui: &Ui, locale: Locale, m: &MeasuredSizes, inches: bool) -> Option
             )
         }),
         fit_note,
+        advice: advice.0,
+        advice_note: advice.1,
     })
+}
+
+/// The size advice lines and their note, from `ddhub_domain::size_advice`.
+fn size_advice(ui: &Ui, locale: Locale, m: &MeasuredSizes, inches: bool) -> (Vec<String>, String) {
+    use ddhub_domain::size_advice::{BodyMeasure, advise};
+    let advice = advise(&m.measurements);
+    let length = |cm: f64| {
+        if inches {
+            format!("{} cm ({} in)", number(cm), number(cm / 2.54))
+        } else {
+            format!("{} cm", number(cm))
+        }
+    };
+    let mut sources: Vec<String> = Vec::new();
+    let lines = advice
+        .iter()
+        .map(|a| {
+            for s in &a.sources {
+                if !sources.contains(s) {
+                    sources.push(s.clone());
+                }
+            }
+            let sizes = if a.sizes.is_empty() {
+                ui.t("size_advice_none")
+            } else {
+                a.sizes
+                    .iter()
+                    .map(|(system, size)| {
+                        let system = if system == "INTL" { "Intl" } else { system };
+                        format!("{system} {size}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            };
+            let key = match a.measure {
+                BodyMeasure::Chest => "size_advice_chest",
+                BodyMeasure::Waist => "size_advice_waist",
+            };
+            ui.t(key)
+                .replace("{size}", &size_label(&a.size, locale))
+                .replace("{garment}", &length(a.garment_cm))
+                .replace("{body}", &length(a.body_cm.round()))
+                .replace("{sizes}", &sizes)
+        })
+        .collect::<Vec<_>>();
+    let note = if lines.is_empty() {
+        String::new()
+    } else {
+        ui.t("size_advice_note")
+            .replace("{sources}", &sources.join("; "))
+    };
+    (lines, note)
 }
 
 /// `모델 168cm 55 착용` → `Model: 168 cm · S (55)` in the buyer's language: the height and the

@@ -91,6 +91,11 @@ pub struct StyleView {
     /// The model's fit note (`모델 168cm 55 착용`), on the single-style view.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fit_note: Option<String>,
+    /// On the single-style view once a photo was normalised: the photos' dominant colours
+    /// against the declared colours (CIEDE2000), with each warning's distance and threshold.
+    /// Warnings only; nothing is blocked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub colour_check: Option<ddhub_app::services::colour_check::ColourCheckView>,
 }
 
 /// One size's measured sizes in cm (the schema of `measurements`; absent keys left out).
@@ -163,6 +168,7 @@ impl StyleView {
             photos: None,
             measurements: None,
             fit_note: None,
+            colour_check: None,
         }
     }
 }
@@ -254,6 +260,8 @@ async fn get_style(
     view.photos = Some(photos);
     view.measurements = Some(measured.measurements);
     view.fit_note = measured.fit_note;
+    view.colour_check =
+        ddhub_app::services::colour_check::of_style(&app.store, StyleId(id)).await?;
     Ok(Json(view))
 }
 

@@ -86,7 +86,13 @@ async fn get_upload(
 ) -> Result<Json<UploadView>, ApiError> {
     let Path(id) = id?;
     let u = uploads::get_for(&app.store, wholesaler, id).await?;
-    Ok(Json(UploadView::from_upload(u, None)))
+    let done = u.state.is_final();
+    let mut view = UploadView::from_upload(u, None);
+    if done {
+        view.colour_check =
+            Some(ddhub_app::services::colour_check::of_upload(&app.store, wholesaler, id).await?);
+    }
+    Ok(Json(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,5 +1,7 @@
 //! Delivered price (landed cost, issue 19) through the public API and on the style page. The
-//! figures are worked by hand from locales/landed (see crates/orders/tests/it/landed.rs).
+//! figures are worked by hand from locales/landed/rules.tsv, the shipped carrier rate tables
+//! (locales/shipping/rates) and the category shipping weights
+//! (locales/shipping/default_weights.tsv); see crates/orders/tests/it/landed.rs.
 
 use crate::api::call;
 use crate::uploads::{env, upload};
@@ -50,8 +52,10 @@ async fn landed_cost_api_and_style_page() {
                 .unwrap()
         };
 
-        // Woven blouse, 2 pieces (MOQ) to Japan: ₩36,000 + EMS 1 kg ₩26,500 = CIF ₩62,500
-        // (¥6,750) within ¥10,000: waived. In yen: goods ¥3,888, shipping ¥2,862, total ¥6,750.
+        // Woven blouse, 2 pieces (MOQ) to Japan: 2 × 200 g (tops/blouse) + 200 g carton =
+        // 600 g → K-Packet zone 1 (501–600 g) ₩7,450; ₩36,000 + ₩7,450 = CIF ₩43,450 (¥4,693)
+        // within ¥10,000: waived. In yen (half up): goods ¥3,888, shipping 804.6 → ¥805,
+        // total ¥4,693.
         let (s, _, v) = call(
             &e.router,
             get(format!("style_id={}&country=JP", id_of("BL-1"))),
@@ -65,12 +69,14 @@ async fn landed_cost_api_and_style_page() {
             v["goods"],
             serde_json::json!({"amount": "3888", "currency": "JPY"})
         );
-        assert_eq!(v["shipping"]["amount"], "2862");
+        assert_eq!(v["shipping"]["amount"], "805");
+        assert_eq!(v["shipping_grams"], 600);
+        assert_eq!(v["weight_estimated"], true);
         assert_eq!(
             (v["duty"]["amount"].as_str(), v["tax"]["amount"].as_str()),
             (Some("0"), Some("0"))
         );
-        assert_eq!(v["total"]["amount"], "6750");
+        assert_eq!(v["total"]["amount"], "4693");
         let ids: Vec<&str> = v["rules"]
             .as_array()
             .unwrap()
@@ -78,6 +84,8 @@ async fn landed_cost_api_and_style_page() {
             .map(|r| r["id"].as_str().unwrap())
             .collect();
         assert!(ids.contains(&"JP.de_minimis"), "{ids:?}");
+        // The shipping line cites the carrier table the shipments service prices with.
+        assert!(ids.contains(&"shipping.kpacket.JP"), "{ids:?}");
         assert!(
             v["rules"]
                 .as_array()
@@ -86,7 +94,10 @@ async fn landed_cost_api_and_style_page() {
                 .all(|r| !r["source"].as_str().unwrap().is_empty())
         );
 
-        // Knitted, same value: not covered (JP.de_minimis_excludes): ₩76,244 in won.
+        // Knitted, same value: not covered (JP.de_minimis_excludes). 2 × 400 g (tops/knit) +
+        // 200 g = 1,000 g → K-Packet zone 1 ₩10,050; CIF ₩46,050; duty 10.9% = 5,019.45 →
+        // 5,019; tax 10% × 51,069 = 5,106.9 → 5,107; total 36,000 + 10,050 + 5,019 + 5,107 =
+        // ₩56,176.
         let (_, _, k) = call(
             &e.router,
             get(format!(
@@ -98,7 +109,7 @@ async fn landed_cost_api_and_style_page() {
         assert_eq!(k["hs_code"], "6110.30");
         assert_eq!(
             k["total"],
-            serde_json::json!({"amount": "76244", "currency": "KRW"}),
+            serde_json::json!({"amount": "56176", "currency": "KRW"}),
             "{k}"
         );
 
@@ -122,7 +133,7 @@ async fn landed_cost_api_and_style_page() {
         let html = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
             .unwrap();
         assert!(
-            html.contains("About ¥6,750 delivered to Japan: shipping ¥2,862, duty and tax ¥0"),
+            html.contains("About ¥4,693 delivered to Japan: shipping ¥805, duty and tax ¥0"),
             "{html}"
         );
         let _: Value = v;

@@ -6,6 +6,7 @@ mod answers;
 mod api;
 mod buyers;
 mod channels;
+mod colour_check;
 mod control_chars;
 mod feed_changes;
 mod feeds;

@@ -28,6 +28,7 @@ pub mod shipment_line;
 pub mod shipment_package;
 pub mod sku;
 pub mod style;
+pub mod style_colour_check;
 pub mod style_measurement;
 pub mod translation;
 pub mod translation_memory;
