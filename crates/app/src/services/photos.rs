@@ -60,7 +60,11 @@ impl PhotoView {
             state: p.state,
             width: p.width,
             height: p.height,
-            warnings: p.warnings,
+            // A photo not yet normalised stores `[]`; the API answers an object either way.
+            warnings: match p.warnings {
+                serde_json::Value::Array(a) if a.is_empty() => serde_json::json!({}),
+                w => w,
+            },
             error: p.error,
             variants,
         }

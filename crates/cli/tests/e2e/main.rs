@@ -7,6 +7,7 @@ mod buyer_browser;
 mod cli;
 mod crash;
 mod glossary;
+mod measured_browser;
 mod scaleout;
 mod serve;
 
