@@ -1,6 +1,6 @@
 //! The storefront and the console in headless Chromium: `tests/browser/run.mjs` (playwright-core,
 //! pinned by its package-lock.json) drives the real `ddhub serve` over the demo data. Screenshots
-//! of each step go to `target/browser-artifacts/`.
+//! of each step go to `target/browser-artifacts/storefront/`.
 //!
 //! Needs Debian's `chromium`, Node and `npm ci` in tests/browser (scripts/install-deps.sh
 //! installs all three); without them the test says why and skips, unless
@@ -123,7 +123,8 @@ async fn storefront_and_console_in_headless_chromium() {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("target"));
-    let artifacts = target.join("browser-artifacts");
+    // Its own folder: the other browser tests run beside it and keep theirs in siblings.
+    let artifacts = target.join("browser-artifacts/storefront");
     let _ = std::fs::remove_dir_all(&artifacts);
     let run = Command::new("node")
         .arg(browser_dir.join("run.mjs"))
