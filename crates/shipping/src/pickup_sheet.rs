@@ -264,6 +264,8 @@ pub fn to_pdf(sheet: &PickupSheet, font: &[u8]) -> Result<Vec<u8>, SheetError> {
     p.down(20.0, 60.0);
     if sheet.stops.is_empty() {
         p.text(MARGIN, "이 날짜에 찾아올 물건이 없습니다.", 10.0);
+        // Room for the line before the day's total, which would otherwise print over it.
+        p.down(16.0, 40.0);
     }
     let heads = ["주문", "품번", "색상", "사이즈", "수량", "도매가", "금액"];
     for (n, s) in sheet.stops.iter().enumerate() {
