@@ -296,24 +296,35 @@ fn login_csrf(headers: &HeaderMap, f: &Fields) -> Option<String> {
     csrf_matches(&expected, field(f, "csrf")).then_some(expected)
 }
 
+/// What every signed-out account form starts with: its fields, the page's language and the
+/// checked double-submit token; or the error page to answer instead.
+#[allow(clippy::result_large_err)] // the Err is the page itself, answered at once
+fn login_form(
+    headers: &HeaderMap,
+    form: Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<(Fields, Locale, String), Response> {
+    let fallback = negotiate_locale(headers);
+    let f = fields(form).map_err(|e| error_page(&e, fallback.tag(), "/account"))?;
+    let locale = page_locale(headers, Some(field(&f, "locale")), None);
+    let Some(token) = login_csrf(headers, &f) else {
+        return Err(error_page(
+            &ApiError::new(ErrorCode::CsrfInvalid),
+            locale.tag(),
+            "/account",
+        ));
+    };
+    Ok((f, locale, token))
+}
+
 /// `POST /account/sign-up`: a pending account and its first code.
 pub async fn sign_up(
     State(app): State<AppState>,
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fallback = negotiate_locale(&headers);
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(e) => return error_page(&e, fallback.tag(), "/account"),
-    };
-    let locale = page_locale(&headers, Some(field(&f, "locale")), None);
-    let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(
-            &ApiError::new(ErrorCode::CsrfInvalid),
-            locale.tag(),
-            "/account",
-        );
+    let (f, locale, token) = match login_form(&headers, form) {
+        Ok(v) => v,
+        Err(page) => return page,
     };
     let form = svc::SignUp {
         email: field(&f, "email").to_string(),
@@ -355,18 +366,9 @@ pub async fn request_code(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fallback = negotiate_locale(&headers);
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(e) => return error_page(&e, fallback.tag(), "/account"),
-    };
-    let locale = page_locale(&headers, Some(field(&f, "locale")), None);
-    let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(
-            &ApiError::new(ErrorCode::CsrfInvalid),
-            locale.tag(),
-            "/account",
-        );
+    let (f, locale, token) = match login_form(&headers, form) {
+        Ok(v) => v,
+        Err(page) => return page,
     };
     match svc::request_code(&app, field(&f, "email"), locale).await {
         Ok(Ok(sent)) => {
@@ -407,18 +409,9 @@ pub async fn sign_in(
     headers: HeaderMap,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let fallback = negotiate_locale(&headers);
-    let f = match fields(form) {
-        Ok(f) => f,
-        Err(e) => return error_page(&e, fallback.tag(), "/account"),
-    };
-    let locale = page_locale(&headers, Some(field(&f, "locale")), None);
-    let Some(token) = login_csrf(&headers, &f) else {
-        return error_page(
-            &ApiError::new(ErrorCode::CsrfInvalid),
-            locale.tag(),
-            "/account",
-        );
+    let (f, locale, token) = match login_form(&headers, form) {
+        Ok(v) => v,
+        Err(page) => return page,
     };
     let email = field(&f, "email");
     match svc::sign_in(&app, email, field(&f, "code"), locale).await {

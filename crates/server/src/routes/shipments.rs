@@ -120,23 +120,9 @@ async fn shipment_labels(
     _operator: OperatorAuth,
     id: PathId,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse;
     let Path(id) = id?;
     let pdf = shipments::labels(&app.store, id).await?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"labels-shipment-{id}.pdf\""),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    Ok(pdf_response(pdf, format!("labels-shipment-{id}.pdf")))
 }
 
 type PathId = Result<Path<i64>, axum::extract::rejection::PathRejection>;
