@@ -23,6 +23,8 @@ mod m20261207_000021_colour_checks;
 mod m20261207_000022_webhook_secret_rotation;
 // issue 21: buyers, carts, mail outbox
 mod m20261207_000023_buyers;
+// issue 22: test mode (sandbox partners, test orders)
+mod m20261207_000024_test_mode;
 
 /// Every migration, in order.
 #[derive(Debug)]
@@ -52,6 +54,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_webhook_secret_rotation::Migration),
             // issue 21: buyers, carts, mail outbox
             Box::new(m20261207_000023_buyers::Migration),
+            // issue 22: test mode
+            Box::new(m20261207_000024_test_mode::Migration),
         ]
     }
 }

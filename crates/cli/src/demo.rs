@@ -170,6 +170,25 @@ pub async fn run(config: Config, no_serve: bool) -> anyhow::Result<()> {
     )
     .await?;
     lines.push(format!("  partner {PARTNER} (ja, JPY), id {pid}: {pkey}"));
+    // Test mode (issue 22): the partner's sandbox and its `ddh_pt_` key.
+    let sandbox = parties::sandbox_partner(store.conn(), pid).await?;
+    let slot = ("partner_test".to_string(), PARTNER.to_string());
+    let tkey = match remembered.get(&slot) {
+        Some(k) => {
+            keys::restore(store.conn(), Principal::Partner(sandbox.id), k)
+                .await
+                .with_context(|| format!("cannot restore the demo test key of {PARTNER}"))?;
+            k.clone()
+        }
+        None => {
+            let k = keys::issue_test(store.conn(), sandbox.id).await?.key;
+            remembered.insert(slot, k.clone());
+            k
+        }
+    };
+    lines.push(format!(
+        "  partner {PARTNER}, test mode (orders never reach a wholesaler): {tkey}"
+    ));
     write_keys(&keys_path, &remembered)?;
 
     for (currency, rate) in [

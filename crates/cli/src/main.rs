@@ -210,6 +210,15 @@ enum PartnerCmd {
         #[arg(long)]
         file: Option<PathBuf>,
     },
+    /// Make a test-mode key (`ddh_pt_…`) for a partner and print it (shown once). Its orders
+    /// run the whole flow in the partner's sandbox (a copy of its feeds' settings, refreshed
+    /// now) and never reach a wholesaler.
+    TestKey {
+        /// The live partner's name.
+        name: String,
+        #[command(flatten)]
+        out: JsonFlag,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -694,6 +703,29 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
             }
             let settings = ddhub_app::services::feeds::settings_for(&store, p.id).await?;
             println!("{}", serde_json::to_string_pretty(&settings)?);
+        }
+        PartnerCmd::TestKey { name, out } => {
+            let p = parties::find_partner_by_name(&store, &name)
+                .await?
+                .ok_or_else(|| usage(format!("no partner named {name:?}")))?;
+            let (sandbox, key) = parties::issue_test_key(&store, p.id)
+                .await
+                .map_err(|e| match e {
+                    StoreError::Invalid(m) => usage(m),
+                    other => other.into(),
+                })?;
+            if out.json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "sandbox_id": sandbox.id, "key": key.key, "key_id": key.key_id })
+                );
+            } else {
+                println!(
+                    "test mode for {}: sandbox partner {} ({}, {}); its orders never reach a wholesaler",
+                    p.name, sandbox.id, sandbox.locale, sandbox.currency
+                );
+                println!("test key (shown once, keep it safe): {}", key.key);
+            }
         }
         PartnerCmd::List { out } => {
             let all = parties::list_partners(&store).await?;

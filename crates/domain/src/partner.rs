@@ -14,6 +14,16 @@ pub struct Partner {
     pub markup_bp: i32,
     pub rounding: RoundingRule,
     pub created_at: Timestamp,
+    /// Set on a sandbox partner, the test-mode copy of a live partner's view: its keys are
+    /// `ddh_pt_…` and its orders never reach a wholesaler.
+    pub sandbox_of: Option<PartnerId>,
+}
+
+impl Partner {
+    /// Whether this is a sandbox (test-mode) partner.
+    pub fn is_test(&self) -> bool {
+        self.sandbox_of.is_some()
+    }
 }
 
 /// Largest markup a partner may set (1000%): beyond that it is a typo.

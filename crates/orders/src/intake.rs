@@ -57,9 +57,113 @@ pub struct LineRequest {
     /// Read as a signed integer so that `0` or `-3` is answered as `bad_quantity`, not as a
     /// body that does not parse.
     pub quantity: i64,
-    /// A decimal string in the order's currency (`"12.90"`, `"1980"`), never a JSON number:
-    /// floats cannot carry money, and the string keeps the partner's exact digits.
-    pub unit_price: String,
+    /// The API's money object, `{"amount": "12.90", "currency": "USD"}` in the order's
+    /// currency, or (deprecated) its amount alone; never a JSON number: floats cannot carry
+    /// money, and the string keeps the partner's exact digits.
+    pub unit_price: PriceInput,
+}
+
+/// A line's price as sent: the money object every amount of the API is
+/// (docs/api-conventions.md), or the bare decimal string the first API took (still accepted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum PriceInput {
+    Money { amount: String, currency: String },
+    Amount(String),
+}
+
+impl PriceInput {
+    pub fn amount(&self) -> &str {
+        match self {
+            PriceInput::Money { amount, .. } | PriceInput::Amount(amount) => amount,
+        }
+    }
+
+    /// The currency the money object names (`None` for the bare amount).
+    pub fn currency(&self) -> Option<&str> {
+        match self {
+            PriceInput::Money { currency, .. } => Some(currency),
+            PriceInput::Amount(_) => None,
+        }
+    }
+}
+
+/// A key of the money object. Refused while the key is read (not after), so that the
+/// problem's JSON Pointer ends at the unknown field, as serde's derived structs do.
+enum MoneyField {
+    Amount,
+    Currency,
+}
+
+impl<'de> Deserialize<'de> for MoneyField {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct K;
+        impl serde::de::Visitor<'_> for K {
+            type Value = MoneyField;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`amount` or `currency`")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<MoneyField, E> {
+                match v {
+                    "amount" => Ok(MoneyField::Amount),
+                    "currency" => Ok(MoneyField::Currency),
+                    other => Err(E::unknown_field(other, &["amount", "currency"])),
+                }
+            }
+        }
+        d.deserialize_identifier(K)
+    }
+}
+
+impl From<&str> for PriceInput {
+    fn from(amount: &str) -> Self {
+        PriceInput::Amount(amount.to_string())
+    }
+}
+
+// By hand rather than `#[serde(untagged)]`: an untagged enum answers every mistake with "data
+// did not match any variant", while a partner needs to hear which field of the money object is
+// wrong (an unknown one by name, a missing `currency`, a number where a string goes).
+impl<'de> Deserialize<'de> for PriceInput {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PriceInput;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(r#"a money object {"amount": "1944", "currency": "JPY"}"#)
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PriceInput, E> {
+                Ok(PriceInput::Amount(v.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PriceInput, A::Error> {
+                use serde::de::Error;
+                let (mut amount, mut currency) = (None::<String>, None::<String>);
+                while let Some(key) = map.next_key::<MoneyField>()? {
+                    match key {
+                        MoneyField::Amount if amount.is_none() => amount = Some(map.next_value()?),
+                        MoneyField::Currency if currency.is_none() => {
+                            currency = Some(map.next_value()?)
+                        }
+                        MoneyField::Amount => return Err(A::Error::duplicate_field("amount")),
+                        MoneyField::Currency => return Err(A::Error::duplicate_field("currency")),
+                    }
+                }
+                Ok(PriceInput::Money {
+                    amount: amount.ok_or_else(|| A::Error::missing_field("amount"))?,
+                    currency: currency.ok_or_else(|| A::Error::missing_field("currency"))?,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Where the parcel goes.
@@ -601,8 +705,30 @@ pub fn validate_order(
                 None
             }
         };
-        let price = parse_price(&line.unit_price, req.currency);
-        if price.is_none() {
+        let mut price = parse_price(line.unit_price.amount(), req.currency);
+        // The money object's currency is the order's: anything else is named on its field.
+        if let Some(code) = line.unit_price.currency() {
+            match code.parse::<Currency>() {
+                Ok(given) if given == req.currency => {}
+                Ok(given) => {
+                    problems.push(Problem::line(
+                        i,
+                        "unit_price.currency",
+                        Reason::CurrencyMismatch {
+                            expected: req.currency,
+                            given,
+                        },
+                    ));
+                    price = None;
+                }
+                Err(_) => price = None,
+            }
+        }
+        if price.is_none()
+            && !problems
+                .last()
+                .is_some_and(|p| p.field == format!("lines[{i}].unit_price.currency"))
+        {
             problems.push(Problem::line(
                 i,
                 "unit_price",

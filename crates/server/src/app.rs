@@ -215,6 +215,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The response header that says whether an API answer is test mode's.
+pub const MODE_HEADER: &str = "ddhub-mode";
+
+/// Marks every API answer `DDHub-Mode: test` when the request came with a test key
+/// (`ddh_pt_…`), `live` otherwise (issue 22): a partner's logs tell at a glance which world a
+/// response came from, whatever its body or status.
+async fn mark_mode(
+    req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let test = req
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().split_once(' '))
+        .is_some_and(|(_, key)| key.trim().starts_with(ddhub_store::keys::TEST_PARTNER_PREFIX));
+    let mut res = next.run(req).await;
+    if api {
+        res.headers_mut().insert(
+            MODE_HEADER,
+            axum::http::HeaderValue::from_static(if test { "test" } else { "live" }),
+        );
+    }
+    res
+}
+
 /// This API's OpenAPI 3.1 document, generated from the handlers.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "health",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
@@ -310,6 +337,7 @@ pub fn router(app: AppState) -> Router {
     .fallback(|| async { ApiError::new(ErrorCode::RouteNotFound) })
     .layer(CatchPanicLayer::new())
     .layer(axum::middleware::from_fn(localize_errors))
+    .layer(axum::middleware::from_fn(mark_mode))
     // Operations (issue 10): per-route metrics, security headers.
     .layer(axum::middleware::from_fn(crate::metrics::track))
     .layer(crate::ops::security_headers())

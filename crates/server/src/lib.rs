@@ -3,6 +3,7 @@
 // Messages of every locale, compiled in from the workspace's `locales/` folder.
 rust_i18n::i18n!("../../locales", fallback = "en");
 
+pub mod api_json;
 pub mod app;
 pub mod auth;
 pub mod error;

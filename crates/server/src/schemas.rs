@@ -22,6 +22,26 @@ pub struct Money {
     currency: String,
 }
 
+/// An order's price of one piece as sent: the money object of every amount of the API, or
+/// (accepted, deprecated) its `amount` alone as a decimal string in the order's `currency`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum MoneyInput {
+    Money(Money),
+    /// Deprecated shorthand: the amount alone, in the order's `currency`.
+    #[schema(example = "2236")]
+    Amount(String),
+}
+
+/// `live`, or `test` for what a test key (`ddh_pt_…`) made: a test order never reaches a
+/// wholesaler (docs/partners.md, "Test mode").
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Live,
+    Test,
+}
+
 /// Where an order is in its life.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -76,7 +96,7 @@ pub struct OrderLine {
 /// /api/v1/orders/{id}`, each item of the list).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"order_id": 7, "partner_order_id": "PO-1001", "state": "awaiting_wholesalers",
-    "currency": "JPY", "lines": [{"line_id": 12, "sku_id": 301, "style_id": 41, "wholesaler_id": 1,
+    "currency": "JPY", "mode": "live", "lines": [{"line_id": 12, "sku_id": 301, "style_id": 41, "wholesaler_id": 1,
     "quantity": 2, "confirmed_quantity": 0, "unit_price": {"amount": "2236", "currency": "JPY"},
     "state": "pending", "backorder_until": null}]}))]
 pub struct Order {
@@ -87,7 +107,39 @@ pub struct Order {
     state: OrderState,
     /// ISO 4217 code of every amount of the order.
     currency: String,
+    /// `test` for an order placed with a test key: it never reaches a wholesaler.
+    mode: Mode,
     lines: Vec<OrderLine>,
+}
+
+/// What a wholesaler says of one line (the body of the test helper, and of a wholesaler's
+/// answer): `available` (optionally fewer pieces), `backorder` (미송, with `expected_date`)
+/// or `sold_out` (품절).
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"line_id": 12, "answer": "backorder", "quantity": 2, "expected_date": "2026-12-20"}))]
+pub struct LineAnswer {
+    line_id: i64,
+    answer: AnswerKind,
+    /// Pieces, 1 to the ordered quantity; the ordered quantity when absent.
+    quantity: Option<i64>,
+    /// With `backorder`: `YYYY-MM-DD`, not before today in Seoul.
+    #[schema(format = Date)]
+    expected_date: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    Available,
+    Backorder,
+    SoldOut,
+}
+
+/// Answers to lines of an order. Unknown fields are refused (each named).
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"lines": [{"line_id": 12, "answer": "available"}, {"line_id": 13, "answer": "sold_out"}]}))]
+pub struct AnswerRequest {
+    lines: Vec<LineAnswer>,
 }
 
 /// A page of your orders, newest first.
@@ -120,7 +172,8 @@ pub struct ShipTo {
 /// One line of an order request. Name the item one way: `item_id` (the feed item's `id`),
 /// `sku_id`, or `style_code` with `colour` and `size`.
 #[derive(Serialize, ToSchema)]
-#[schema(example = json!({"item_id": "1-KN-2041-black-free", "quantity": 2, "unit_price": "2236"}))]
+#[schema(example = json!({"item_id": "1-KN-2041-black-free", "quantity": 2,
+    "unit_price": {"amount": "2236", "currency": "JPY"}}))]
 pub struct OrderLineRequest {
     /// The item's `id` as your feed gave it (`g:id`, Shopify's variant SKU, …).
     #[schema(max_length = 50)]
@@ -136,16 +189,18 @@ pub struct OrderLineRequest {
     /// Pieces, 1 to 10000 (and the style's minimum order over the order's lines).
     #[schema(minimum = 1, maximum = 10000)]
     quantity: i64,
-    /// The feed price of one piece, a decimal string in the order's `currency` (`"2236"`,
-    /// `"12.90"`); within 1% of the current feed price.
-    #[schema(example = "2236")]
-    unit_price: String,
+    /// The feed price of one piece, `{"amount": "2236", "currency": "JPY"}` in the order's
+    /// `currency`; within 1% of the current feed price. The bare amount (`"2236"`) is still
+    /// accepted (deprecated).
+    #[schema(example = json!({"amount": "2236", "currency": "JPY"}))]
+    unit_price: MoneyInput,
 }
 
 /// The body of `POST /api/v1/orders`. Unknown fields are refused (each named).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"partner_order_id": "PO-1001", "currency": "JPY",
-    "lines": [{"item_id": "1-KN-2041-black-free", "quantity": 2, "unit_price": "2236"}],
+    "lines": [{"item_id": "1-KN-2041-black-free", "quantity": 2,
+        "unit_price": {"amount": "2236", "currency": "JPY"}}],
     "ship_to": {"name": "Select Shop Aoyama", "country": "JP",
         "address_lines": ["5-1-1 Minami-Aoyama", "Minato-ku, Tokyo"], "postal_code": "107-0062",
         "phone": "+81 3 1234 5678"}}))]
@@ -239,13 +294,15 @@ pub struct EventPage {
 /// The body of every webhook (Standard Webhooks' shape), signed with your `whsec_` secret.
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"type": "order.awaiting_wholesalers", "timestamp": "2026-12-06T09:30:00.000Z",
-    "data": {"order_id": 7, "partner_order_id": "PO-1001", "state": "awaiting_wholesalers", "lines": []}}))]
+    "mode": "live", "data": {"order_id": 7, "partner_order_id": "PO-1001", "state": "awaiting_wholesalers", "lines": []}}))]
 pub struct WebhookEvent {
     #[serde(rename = "type")]
     event_type: EventType,
     /// When the event happened, RFC 3339 UTC.
     #[schema(format = DateTime)]
     timestamp: String,
+    /// `test` for an event of a test order (a test key's endpoint receives it).
+    mode: Mode,
     data: EventData,
 }
 

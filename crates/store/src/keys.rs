@@ -1,5 +1,6 @@
-//! API keys: `ddh_w_<key id>_<secret>` for wholesalers, `ddh_p_…` for partners, `ddh_o_…`
-//! for hub operators.
+//! API keys: `ddh_w_<key id>_<secret>` for wholesalers, `ddh_p_…` for partners, `ddh_pt_…`
+//! for partners in test mode (the key of the partner's sandbox copy), `ddh_o_…` for hub
+//! operators.
 //!
 //! The key id (public, 12 hex characters) finds the row; the secret (256 random bits, 64 hex
 //! characters) is stored only as its SHA-256 and compared in constant time. A key is shown once,
@@ -82,6 +83,20 @@ pub enum KeyRejection {
 }
 
 const KEY_ID_HEX: usize = 12;
+/// The prefix of a test-mode partner key; its row's role is [`TEST_PARTNER_ROLE`].
+pub const TEST_PARTNER_PREFIX: &str = "ddh_pt_";
+const TEST_PARTNER_ROLE: &str = "partner_test";
+
+/// The prefix a key row's role is shown with.
+fn role_prefix(role: &str) -> Option<&'static str> {
+    Some(match role {
+        "wholesaler" => "ddh_w_",
+        "partner" => "ddh_p_",
+        TEST_PARTNER_ROLE => TEST_PARTNER_PREFIX,
+        "operator" => "ddh_o_",
+        _ => return None,
+    })
+}
 const SECRET_HEX: usize = 64;
 
 fn sha256_hex(s: &str) -> String {
@@ -94,6 +109,8 @@ fn parse(presented: &str) -> Option<(&str, &str, &str)> {
         ("ddh_w_", r)
     } else if let Some(r) = presented.strip_prefix("ddh_p_") {
         ("ddh_p_", r)
+    } else if let Some(r) = presented.strip_prefix(TEST_PARTNER_PREFIX) {
+        (TEST_PARTNER_PREFIX, r)
     } else if let Some(r) = presented.strip_prefix("ddh_o_") {
         ("ddh_o_", r)
     } else {
@@ -119,6 +136,27 @@ fn owners(principal: Principal) -> (Option<i64>, Option<i64>, Option<i64>) {
 
 /// Makes a key for `principal` inside the caller's transaction.
 pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result<IssuedKey> {
+    issue_as(conn, principal, principal.role(), principal.prefix()).await
+}
+
+/// Makes a test-mode key (`ddh_pt_…`) for `sandbox`, a sandbox partner
+/// (`parties::sandbox_partner`), inside the caller's transaction.
+pub async fn issue_test<C: ConnectionTrait>(conn: &C, sandbox: PartnerId) -> Result<IssuedKey> {
+    issue_as(
+        conn,
+        Principal::Partner(sandbox),
+        TEST_PARTNER_ROLE,
+        TEST_PARTNER_PREFIX,
+    )
+    .await
+}
+
+async fn issue_as<C: ConnectionTrait>(
+    conn: &C,
+    principal: Principal,
+    role: &str,
+    prefix: &str,
+) -> Result<IssuedKey> {
     // The thread's generator is not Send: drawn before any await, so that issuing a key
     // works inside a request's (multi-threaded) future.
     let (id_bytes, secret_bytes): ([u8; KEY_ID_HEX / 2], [u8; SECRET_HEX / 2]) = {
@@ -130,7 +168,7 @@ pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result
     let (wholesaler_id, partner_id, operator_id) = owners(principal);
     let row = api_key::ActiveModel {
         key_id: Set(key_id.clone()),
-        role: Set(principal.role().to_string()),
+        role: Set(role.to_string()),
         wholesaler_id: Set(wholesaler_id),
         partner_id: Set(partner_id),
         operator_id: Set(operator_id),
@@ -143,7 +181,7 @@ pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result
     .await?;
     Ok(IssuedKey {
         id: ApiKeyId(row.id),
-        key: format!("{}{key_id}_{secret}", principal.prefix()),
+        key: format!("{prefix}{key_id}_{secret}"),
         key_id,
     })
 }
@@ -153,9 +191,12 @@ pub async fn issue<C: ConnectionTrait>(conn: &C, principal: Principal) -> Result
 pub async fn restore<C: ConnectionTrait>(conn: &C, principal: Principal, key: &str) -> Result<()> {
     let (prefix, key_id, secret) =
         parse(key).ok_or_else(|| StoreError::Invalid("malformed API key".into()))?;
-    if prefix != principal.prefix() {
-        return Err(StoreError::Invalid("key is for another role".into()));
-    }
+    // A `ddh_pt_` key is a partner's (its sandbox's) in test mode.
+    let role = match (prefix, principal) {
+        (TEST_PARTNER_PREFIX, Principal::Partner(_)) => TEST_PARTNER_ROLE,
+        _ if prefix == principal.prefix() => principal.role(),
+        _ => return Err(StoreError::Invalid("key is for another role".into())),
+    };
     if let Some(existing) = api_key::Entity::find()
         .filter(api_key::Column::KeyId.eq(key_id))
         .one(conn)
@@ -169,7 +210,7 @@ pub async fn restore<C: ConnectionTrait>(conn: &C, principal: Principal, key: &s
     let (wholesaler_id, partner_id, operator_id) = owners(principal);
     api_key::ActiveModel {
         key_id: Set(key_id.to_string()),
-        role: Set(principal.role().to_string()),
+        role: Set(role.to_string()),
         wholesaler_id: Set(wholesaler_id),
         partner_id: Set(partner_id),
         operator_id: Set(operator_id),
@@ -212,11 +253,11 @@ pub async fn verify(store: &Store, presented: &str) -> Result<Result<Principal, 
         row.operator_id,
     ) {
         ("wholesaler", Some(w), _, _) => Principal::Wholesaler(WholesalerId(w)),
-        ("partner", _, Some(p), _) => Principal::Partner(PartnerId(p)),
+        ("partner" | TEST_PARTNER_ROLE, _, Some(p), _) => Principal::Partner(PartnerId(p)),
         ("operator", _, _, Some(o)) => Principal::Operator(OperatorId(o)),
         _ => return Err(StoreError::Corrupt(format!("api key {key_id}: bad role"))),
     };
-    if !matches || prefix != principal.prefix() {
+    if !matches || Some(prefix) != role_prefix(&row.role) {
         return Ok(Err(KeyRejection::Invalid));
     }
     if row.revoked_at.is_some() {
@@ -283,6 +324,11 @@ mod tests {
         assert!(parse(&format!("ddh_w_{id}_{secret}")).is_some());
         assert!(parse(&format!("ddh_p_{id}_{secret}")).is_some());
         assert!(parse(&format!("ddh_o_{id}_{secret}")).is_some());
+        assert_eq!(
+            parse(&format!("ddh_pt_{id}_{secret}")).map(|p| p.0),
+            Some(TEST_PARTNER_PREFIX)
+        );
+        assert!(parse(&format!("ddh_pt{id}_{secret}")).is_none());
         assert!(parse(&format!("ddh_o_{id}_{}", "f".repeat(63))).is_none());
         assert!(parse(&format!("ddh_x_{id}_{secret}")).is_none());
         assert!(parse(&format!("ddh_w_{id}_{}", "f".repeat(63))).is_none());

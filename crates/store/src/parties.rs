@@ -34,6 +34,7 @@ pub(crate) fn to_partner(m: partner::Model) -> Result<Partner> {
         rounding: m.rounding.parse().map_err(StoreError::Corrupt)?,
         name: m.name,
         created_at: Timestamp(m.created_at),
+        sandbox_of: m.sandbox_of.map(PartnerId),
     })
 }
 
@@ -106,6 +107,11 @@ pub async fn add_partner(store: &Store, p: NewPartner) -> Result<(Partner, Issue
             "name must be 1 to 100 characters without control characters".into(),
         ));
     }
+    if name.ends_with("[test]") {
+        return Err(StoreError::Invalid(
+            "a name ending in [test] is kept for a partner's sandbox (test mode)".into(),
+        ));
+    }
     validate_markup_bp(p.markup_bp).map_err(StoreError::Invalid)?;
     let now = Timestamp::now().0;
     let txn = store.begin_write().await?;
@@ -119,6 +125,7 @@ pub async fn add_partner(store: &Store, p: NewPartner) -> Result<(Partner, Issue
         webhook_secret: Set(None),
         webhook_secret_previous: Set(None),
         settings: Set("{}".to_string()),
+        sandbox_of: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -128,6 +135,74 @@ pub async fn add_partner(store: &Store, p: NewPartner) -> Result<(Partner, Issue
     let key = keys::issue(&txn, Principal::Partner(PartnerId(row.id))).await?;
     txn.commit().await?;
     Ok((to_partner(row)?, key))
+}
+
+/// A live partner's sandbox, the test-mode copy of its view (locale, currency, markup,
+/// rounding and feed settings), made on first use and refreshed from the live partner on every
+/// later call. Its orders are marked `test_mode` and never reach a wholesaler; its webhook
+/// endpoint and events are its own. `Invalid` when `live` is itself a sandbox.
+pub async fn sandbox_partner<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    live: PartnerId,
+) -> Result<Partner> {
+    let p = partner::Entity::find_by_id(live.0)
+        .one(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if p.sandbox_of.is_some() {
+        return Err(StoreError::Invalid(
+            "this partner is already a sandbox; test keys are made for the live partner".into(),
+        ));
+    }
+    let now = Timestamp::now().0;
+    let existing = partner::Entity::find()
+        .filter(partner::Column::SandboxOf.eq(live.0))
+        .one(conn)
+        .await?;
+    let row = match existing {
+        Some(s) => {
+            let mut am: partner::ActiveModel = s.into();
+            am.locale = Set(p.locale.clone());
+            am.currency = Set(p.currency.clone());
+            am.markup_bp = Set(p.markup_bp);
+            am.rounding = Set(p.rounding.clone());
+            am.settings = Set(p.settings.clone());
+            am.updated_at = Set(now);
+            am.update(conn).await?
+        }
+        None => {
+            partner::ActiveModel {
+                // Names are unique: the live partner's with a mark no live name is given.
+                name: Set(format!("{} [test]", p.name)),
+                locale: Set(p.locale.clone()),
+                currency: Set(p.currency.clone()),
+                markup_bp: Set(p.markup_bp),
+                rounding: Set(p.rounding.clone()),
+                webhook_url: Set(None),
+                webhook_secret: Set(None),
+                webhook_secret_previous: Set(None),
+                settings: Set(p.settings.clone()),
+                sandbox_of: Set(Some(live.0)),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?
+        }
+    };
+    to_partner(row)
+}
+
+/// Makes a test-mode key (`ddh_pt_…`) for a live partner: its sandbox is made or refreshed
+/// ([`sandbox_partner`]) and the key speaks for it. Returns the sandbox and the key (shown
+/// once), in one transaction.
+pub async fn issue_test_key(store: &Store, live: PartnerId) -> Result<(Partner, IssuedKey)> {
+    let txn = store.begin_write().await?;
+    let sandbox = sandbox_partner(&txn, live).await?;
+    let key = keys::issue_test(&txn, sandbox.id).await?;
+    txn.commit().await?;
+    Ok((sandbox, key))
 }
 
 pub async fn list_partners(store: &Store) -> Result<Vec<Partner>> {
@@ -190,7 +265,12 @@ pub async fn set_partner_feed(
             Expr::value(terms.rounding.as_str()),
         )
         .col_expr(partner::Column::UpdatedAt, Expr::value(Timestamp::now().0))
-        .filter(partner::Column::Id.eq(id.0))
+        // The partner's sandbox (test mode) follows: it is a copy of the partner's view.
+        .filter(
+            sea_orm::Condition::any()
+                .add(partner::Column::Id.eq(id.0))
+                .add(partner::Column::SandboxOf.eq(id.0)),
+        )
         .exec(&txn)
         .await?;
     if res.rows_affected == 0 {

@@ -46,6 +46,8 @@ pub async fn pickup_lines(store: &Store, date: &str) -> Result<Vec<PickupLine>> 
     ];
     let orders: HashMap<i64, String> = export_order::Entity::find()
         .filter(export_order::Column::State.is_in(states))
+        // Test orders (issue 22) are never collected.
+        .filter(export_order::Column::TestMode.eq(false))
         .all(conn)
         .await?
         .into_iter()

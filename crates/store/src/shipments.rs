@@ -47,6 +47,11 @@ pub async fn candidate_lines<C: ConnectionTrait>(
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
+    // A test order's lines (issue 22) are not the hub's to ship: left out like unknown lines.
+    let lines: Vec<_> = lines
+        .into_iter()
+        .filter(|l| orders.get(&l.order_id).is_none_or(|o| !o.test_mode))
+        .collect();
     let taken: HashMap<i64, i64> = shipment_line::Entity::find()
         .filter(shipment_line::Column::OrderLineId.is_in(ids.iter().copied()))
         .all(conn)
@@ -325,6 +330,7 @@ pub async fn ready_lines(store: &Store) -> Result<Vec<ReadyLine>> {
     let conn = store.conn();
     let orders: HashMap<i64, export_order::Model> = export_order::Entity::find()
         .filter(export_order::Column::State.is_in(["confirmed", "partially_confirmed", "packed"]))
+        .filter(export_order::Column::TestMode.eq(false))
         .all(conn)
         .await?
         .into_iter()

@@ -107,9 +107,11 @@ impl BackgroundJob for WebhookDeliver {
         }
         let now = self.clock.now();
         // Standard Webhooks' shape; the time is RFC 3339 UTC as everywhere in the API.
+        // `mode` says which world the event is of: a sandbox's are `test` (issue 22).
         let body = serde_json::json!({
             "type": task.event_type,
             "timestamp": ddhub_orders::date::rfc3339(Timestamp(task.event_created_at)),
+            "mode": if task.test_mode { "test" } else { "live" },
             "data": task.payload,
         })
         .to_string();

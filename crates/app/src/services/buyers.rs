@@ -678,9 +678,12 @@ pub async fn submit(
                 wholesaler_id: None,
                 item_id: None,
                 quantity: i64::from(l.quantity),
-                unit_price: facts
-                    .get(&l.sku_id.0)
-                    .map_or(String::from("0"), |f| f.price_krw.to_string()),
+                unit_price: ddhub_orders::intake::PriceInput::Money {
+                    amount: facts
+                        .get(&l.sku_id.0)
+                        .map_or(String::from("0"), |f| f.price_krw.to_string()),
+                    currency: Currency::Krw.code().to_string(),
+                },
             })
             .collect(),
         ship_to: ddhub_orders::intake::ShipTo {

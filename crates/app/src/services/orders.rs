@@ -271,14 +271,86 @@ pub async fn answer(
     id: i64,
     req: &ddhub_orders::answers::AnswerRequest,
 ) -> crate::AppResult<Result<orders::PurchaseRequestView, ddhub_orders::answers::AnswerRejection>> {
+    let txn = app.store.begin_write().await?;
+    let order = match answer_in(&txn, wholesaler, id, req, false).await? {
+        Ok(order) => order,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    txn.commit().await.map_err(StoreError::from)?;
+    // A storefront buyer hears of answers by e-mail; a mail problem never undoes the answer.
+    if let Err(e) = super::buyers::notify_answers(app, order.partner_id, order.id.0).await {
+        tracing::warn!(order = order.id.0, error = ?e, "buyer not told of answers");
+    }
+    let view = orders::purchase_requests(&app.store, wholesaler, None)
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .ok_or_else(AppError::not_found)?;
+    Ok(Ok(view))
+}
+
+/// Test mode (issue 22): answers a test order's lines as its wholesalers would, through the
+/// very rules and writes of [`answer`], so that a partner's integration sees every event and
+/// webhook of the real flow while no wholesaler is asked. The lines may span several
+/// wholesalers' purchase requests; all are answered in one transaction or none is. `NotFound`
+/// for an order that is not this (sandbox) partner's test order.
+pub async fn answer_test_order(
+    app: &crate::AppState,
+    partner: PartnerId,
+    order_id: i64,
+    req: &ddhub_orders::answers::AnswerRequest,
+) -> crate::AppResult<Result<orders::OrderView, ddhub_orders::answers::AnswerRejection>> {
+    let view = orders::get_order(app.store.conn(), partner, order_id).await?;
+    if view.mode != orders::order_mode(true) {
+        return Err(AppError::with_detail(
+            ErrorCode::NotFound,
+            "test helpers answer test orders only (placed with a ddh_pt_ key)",
+        ));
+    }
+    let requests = orders::purchase_requests_of_order(app.store.conn(), order_id).await?;
+    // Each answer goes to its line's purchase request; a line not of this order goes to the
+    // first, whose rules refuse it by name.
+    let mut groups: Vec<(i64, WholesalerId, Vec<ddhub_orders::answers::LineAnswer>)> = Vec::new();
+    for a in &req.lines {
+        let (pr, w) = requests
+            .iter()
+            .find(|r| r.line_id == a.line_id.0)
+            .or_else(|| requests.first())
+            .map(|r| (r.purchase_request_id, r.wholesaler_id))
+            .ok_or_else(AppError::not_found)?;
+        match groups.iter_mut().find(|g| g.0 == pr) {
+            Some(g) => g.2.push(a.clone()),
+            None => groups.push((pr, w, vec![a.clone()])),
+        }
+    }
+    let txn = app.store.begin_write().await?;
+    for (pr, wholesaler, lines) in groups {
+        let group = ddhub_orders::answers::AnswerRequest { lines };
+        if let Err(rejection) = answer_in(&txn, wholesaler, pr, &group, true).await? {
+            return Ok(Err(rejection));
+        }
+    }
+    txn.commit().await.map_err(StoreError::from)?;
+    Ok(Ok(orders::get_order(app.store.conn(), partner, order_id).await?))
+}
+
+/// Decides and writes one purchase request's answers through `txn`; the order as it now is.
+async fn answer_in(
+    txn: &ddhub_store::DatabaseTransaction,
+    wholesaler: WholesalerId,
+    id: i64,
+    req: &ddhub_orders::answers::AnswerRequest,
+    test_mode: bool,
+) -> crate::AppResult<
+    Result<ddhub_domain::order::ExportOrder, ddhub_orders::answers::AnswerRejection>,
+> {
     use ddhub_domain::order::{LineState, PurchaseRequestState};
     use ddhub_orders::answers::Outcome;
-    let txn = app.store.begin_write().await?;
     let orders::AnswerContext {
         request_state,
         mut order,
         mine,
-    } = orders::answer_context(&txn, wholesaler, id).await?;
+    } = orders::answer_context(txn, wholesaler, id, test_mode).await?;
     if request_state != PurchaseRequestState::Open {
         return Err(AppError::with_detail(
             ErrorCode::Conflict,
@@ -332,7 +404,7 @@ pub async fn answer(
         PurchaseRequestState::Open
     };
     orders::record_answers(
-        &txn,
+        txn,
         orders::AnswerRecord {
             partner: order.partner_id.0,
             order_id: order.id.0,
@@ -344,17 +416,7 @@ pub async fn answer(
         },
     )
     .await?;
-    txn.commit().await.map_err(StoreError::from)?;
-    // A storefront buyer hears of answers by e-mail; a mail problem never undoes the answer.
-    if let Err(e) = super::buyers::notify_answers(app, order.partner_id, order.id.0).await {
-        tracing::warn!(order = order.id.0, error = ?e, "buyer not told of answers");
-    }
-    let view = orders::purchase_requests(&app.store, wholesaler, None)
-        .await?
-        .into_iter()
-        .find(|p| p.id == id)
-        .ok_or_else(AppError::not_found)?;
-    Ok(Ok(view))
+    Ok(Ok(order))
 }
 
 /// How far an order's unit price may be from the current feed price (1%): covers a feed
@@ -574,6 +636,7 @@ async fn intake(
         first_event: lifecycle::first_event,
         ship_to: serde_json::to_value(&order.ship_to).map_err(AppError::internal)?,
         notes: order.notes.clone(),
+        test_mode: p.is_test(),
         lines: order
             .lines
             .iter()

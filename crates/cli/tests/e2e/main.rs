@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod glossary;
 mod measured_browser;
+mod partners_guide;
 mod scaleout;
 mod serve;
 

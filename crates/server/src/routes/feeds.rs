@@ -1,6 +1,7 @@
 //! Partner feeds (partner key): the whole catalog in the partner's language, currency and
 //! format, streamed; 304 when nothing in the partner's view changed.
 
+use crate::api_json::ApiJson;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -504,9 +505,9 @@ async fn get_settings(
 async fn put_settings(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
-    body: Result<Json<serde_json::Value>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<serde_json::Value>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     let now = ddhub_app::services::feeds::update_settings(&app.store, partner, body).await?;
     Ok(Json(now).into_response())
 }

@@ -1,6 +1,7 @@
 //! Export orders from partners (idempotent intake, split into purchase requests per wholesaler)
 //! and the wholesalers' view of their purchase requests (발주).
 
+use crate::api_json::ApiJson;
 use crate::auth::{PartnerAuth, WholesalerAuth};
 use crate::error::{ApiError, AppError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(order_changes))
         .routes(routes!(cancel_order))
         .routes(routes!(documents))
+        .routes(routes!(answer_test_order))
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
@@ -161,14 +163,60 @@ async fn answer_purchase_request(
     WholesalerAuth(wholesaler): WholesalerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     body: Result<
-        Json<ddhub_orders::answers::AnswerRequest>,
-        axum::extract::rejection::JsonRejection,
-    >,
+        ApiJson<ddhub_orders::answers::AnswerRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id?;
-    let Json(req) = body?;
+    let ApiJson(req) = body?;
     match ddhub_app::services::orders::answer(&app, wholesaler, id, &req).await? {
         Ok(view) => Ok(Json(view).into_response()),
+        Err(rejection) => {
+            let problems = rejection
+                .problems
+                .iter()
+                .map(|p| serde_json::to_value(p).unwrap_or_default())
+                .collect();
+            Err(AppError::new(ErrorCode::AnswersInvalid)
+                .with_problems(problems)
+                .into())
+        }
+    }
+}
+
+/// Test mode: answers lines of a test order as their wholesalers would, so that your
+/// integration sees every event and webhook of the real flow (`order.confirmed`,
+/// `order.line.backordered`, …) while no wholesaler is asked. Only a test key (`ddh_pt_…`) may
+/// call it, and only for its own test orders. Lines of several wholesalers may be answered at
+/// once; all are recorded or none is.
+#[utoipa::path(post, path = "/api/v1/test_helpers/orders/{id}/answers", tag = "test mode",
+    params(("id" = i64, Path, description = "A test order's id")),
+    request_body(content = crate::schemas::AnswerRequest, content_type = "application/json"),
+    security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "The order as answered", body = crate::schemas::Order),
+        (status = 403, description = "Not a test key (ddh_pt_…)", body = ErrorBody),
+        (status = 404, description = "No such test order for this key", body = ErrorBody),
+        (status = 409, description = "Already answered, or the order has moved on", body = ErrorBody),
+        (status = 422, description = "Answers that do not fit the lines", body = ErrorBody)
+    ))]
+async fn answer_test_order(
+    State(app): State<AppState>,
+    PartnerAuth(partner): PartnerAuth,
+    id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    body: Result<ApiJson<ddhub_orders::answers::AnswerRequest>, ApiError>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id?;
+    if !ddhub_store::parties::get_partner(&app.store, partner)
+        .await?
+        .is_test()
+    {
+        return Err(ApiError::new(ErrorCode::AuthWrongRole).arg("role", "test-mode (ddh_pt_)"));
+    }
+    let ApiJson(req) = body?;
+    match ddhub_app::services::orders::answer_test_order(&app, partner, id, &req).await? {
+        Ok(view) => {
+            app.jobs.notify();
+            Ok(Json(view).into_response())
+        }
         Err(rejection) => {
             let problems = rejection
                 .problems
@@ -347,12 +395,12 @@ async fn cancel_order(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
-    body: Result<Option<Json<CancelBody>>, axum::extract::rejection::JsonRejection>,
+    body: Result<Option<ApiJson<CancelBody>>, ApiError>,
 ) -> Result<Json<orders::OrderView>, ApiError> {
     let Path(id) = id?;
     // The body is optional; one that is sent must be JSON of the right shape.
     let reason = body?
-        .and_then(|Json(b)| b.reason)
+        .and_then(|ApiJson(b)| b.reason)
         .map(|r| r.chars().take(500).collect());
     ddhub_app::services::orders::apply(
         &app.store,

@@ -1,6 +1,7 @@
 //! Photos of a wholesaler's styles (add one, delete, reorder) and the media they become,
 //! served content-addressed and immutable.
 
+use crate::api_json::ApiJson;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -128,10 +129,10 @@ async fn reorder_photos(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
-    body: Result<Json<PhotoOrder>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<PhotoOrder>, ApiError>,
 ) -> Result<Json<Vec<PhotoView>>, ApiError> {
     let Path(id) = id?;
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     if body.photo_ids.len() > 500 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

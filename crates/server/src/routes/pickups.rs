@@ -1,6 +1,7 @@
 //! Pickup (사입, issue 17) for hub operators: the day's list in walking order, and receiving
 //! the pieces at the hub.
 
+use crate::api_json::ApiJson;
 use crate::auth::OperatorAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -100,8 +101,8 @@ pub struct ReceiveBody {
 async fn receive(
     State(app): State<AppState>,
     _operator: OperatorAuth,
-    body: Result<Json<ReceiveBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<ReceiveBody>, ApiError>,
 ) -> Result<Json<Vec<ReceivedOrder>>, ApiError> {
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     Ok(Json(pickups::receive(&app.store, &body.lines).await?))
 }

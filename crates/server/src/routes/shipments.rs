@@ -1,6 +1,7 @@
 //! Shipments (issue 17): operators build, pack, quote and ship them; the partner whose orders
 //! a shipment carries reads it (`GET /api/v1/shipments/{id}`; another partner gets 404).
 
+use crate::api_json::ApiJson;
 use crate::auth::{OperatorAuth, PartnerOrOperator};
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -148,9 +149,9 @@ pub struct CreateBody {
 async fn create_shipment(
     State(app): State<AppState>,
     OperatorAuth(operator): OperatorAuth,
-    body: Result<Json<CreateBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<CreateBody>, ApiError>,
 ) -> Result<(StatusCode, Json<ShipmentView>), ApiError> {
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     let view = shipments::create(&app.store, operator, &body.line_ids).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
@@ -191,10 +192,10 @@ async fn add_package(
     State(app): State<AppState>,
     _operator: OperatorAuth,
     id: PathId,
-    body: Result<Json<PackageSpec>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<PackageSpec>, ApiError>,
 ) -> Result<Json<ShipmentView>, ApiError> {
     let Path(id) = id?;
-    let Json(spec) = body?;
+    let ApiJson(spec) = body?;
     Ok(Json(shipments::add_package(&app.store, id, spec).await?))
 }
 
@@ -238,10 +239,10 @@ async fn ship_shipment(
     State(app): State<AppState>,
     _operator: OperatorAuth,
     id: PathId,
-    body: Result<Json<ShipBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<ShipBody>, ApiError>,
 ) -> Result<Json<ShipmentView>, ApiError> {
     let Path(id) = id?;
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     Ok(Json(
         shipments::ship(&app.store, id, &body.service, &body.tracking_numbers).await?,
     ))

@@ -1,6 +1,7 @@
 //! A wholesaler's own styles. Tenancy: every query is scoped to the key's wholesaler, and
 //! another wholesaler's style answers 404 exactly like a missing one.
 
+use crate::api_json::ApiJson;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -478,11 +479,11 @@ async fn put_style(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     code: Result<Path<String>, axum::extract::rejection::PathRejection>,
-    body: Result<Json<StyleBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<StyleBody>, ApiError>,
 ) -> Result<(axum::http::StatusCode, Json<UpsertResult>), ApiError> {
     // A code that is not UTF-8 once decoded names no style, as on every other style path.
     let Path(code) = code?;
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     let (input, warnings) = body.into_input(&code)?;
     let outcome = ddhub_app::services::catalog::put_style(&app, wholesaler, &input).await?;
     let (status, id, word) = match outcome {

@@ -1,6 +1,7 @@
 //! A wholesaler's translations of its own styles, per locale, with review states: read them,
 //! correct them (`edited`), approve them (`approved`). Machines never overwrite either.
 
+use crate::api_json::ApiJson;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody};
 use axum::Json;
@@ -50,10 +51,10 @@ async fn put_translations(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
-    body: Result<Json<TranslationEdit>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<TranslationEdit>, ApiError>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path?;
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     Ok(Json(edit(&app, wholesaler, id, &locale, &body).await?))
 }
 
@@ -71,10 +72,10 @@ async fn approve_translations(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
-    body: Result<Option<Json<ApproveBody>>, axum::extract::rejection::JsonRejection>,
+    body: Result<Option<ApiJson<ApproveBody>>, ApiError>,
 ) -> Result<Json<TranslationsView>, ApiError> {
     let Path((id, locale)) = path?;
     // The body is optional; one that is sent must be JSON of the right shape.
-    let fields = body?.and_then(|Json(b)| b.fields);
+    let fields = body?.and_then(|ApiJson(b)| b.fields);
     Ok(Json(approve(&app, wholesaler, id, &locale, fields).await?))
 }

@@ -2,6 +2,7 @@
 //! validates and commits them, and the row report out as JSON and as an XLSX to fix and upload
 //! again.
 
+use crate::api_json::ApiJson;
 use crate::auth::WholesalerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -202,9 +203,9 @@ async fn get_mapping(
 async fn put_mapping(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
-    body: Result<Json<ColumnMappingBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<ColumnMappingBody>, ApiError>,
 ) -> Result<Json<ColumnMappingBody>, ApiError> {
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     if body.columns.len() > 200 {
         return Err(ApiError::with_detail(
             ErrorCode::InvalidBody,

@@ -1,5 +1,6 @@
 //! A partner's webhook endpoint and its deliveries (dead letters included), with replay.
 
+use crate::api_json::ApiJson;
 use crate::auth::PartnerAuth;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use axum::Json;
@@ -40,9 +41,9 @@ pub struct EndpointBody {
 async fn set_endpoint(
     State(app): State<AppState>,
     PartnerAuth(partner): PartnerAuth,
-    body: Result<Json<EndpointBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<ApiJson<EndpointBody>, ApiError>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Json(body) = body?;
+    let ApiJson(body) = body?;
     let url = ddhub_orders::webhook::parse_target(&body.url, app.config.webhooks_allow_private)
         .map_err(|e| ApiError::with_detail(ErrorCode::InvalidBody, e.to_string()))?;
     let secret = ddhub_orders::webhook::WebhookSecret::generate(&mut rand::rng()).expose();

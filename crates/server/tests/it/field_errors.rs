@@ -54,6 +54,19 @@ async fn body_mistakes_name_their_field() {
             json!({"partner_order_id": "PO-1", "currency": "JPY", "lines": []}),
             ("/ship_to", "missing_field"),
         ),
+        // Money is a money object (or its decimal string), never a number.
+        (
+            json!({"partner_order_id": "PO-1", "currency": "JPY", "lines": [{"sku_id": 1, "quantity": 2, "unit_price": 1944}], "ship_to": {}}),
+            ("/lines/0/unit_price", "invalid_type"),
+        ),
+        (
+            json!({"partner_order_id": "PO-1", "currency": "JPY", "lines": [{"sku_id": 1, "quantity": 2, "unit_price": {"amount": "1944", "currency": "JPY", "cents": 0}}], "ship_to": {}}),
+            ("/lines/0/unit_price/cents", "unknown_field"),
+        ),
+        (
+            json!({"partner_order_id": "PO-1", "currency": "JPY", "lines": [{"sku_id": 1, "quantity": 2, "unit_price": {"amount": "1944"}}], "ship_to": {}}),
+            ("/lines/0/unit_price/currency", "missing_field"),
+        ),
     ];
     for (i, (body, want)) in cases.into_iter().enumerate() {
         let (s, _, v) = call(&t.router, order(&format!("k-{i}"), body.clone())).await;
@@ -72,16 +85,42 @@ async fn body_mistakes_name_their_field() {
             .header("authorization", &t.key)
             .header("content-type", "application/json")
             .body(Body::from(
-                json!({"title_ko": "니트", "price": "18000", "colour": ["black"]}).to_string(),
+                json!({"title_ko": "니트", "price": "18000", "colour": ["black"], "zone": "A"})
+                    .to_string(),
             ))
             .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    // serde_json's map is sorted: `colour` (for `colours`) is the first unknown key.
+    // Every unknown field by name, not only the first serde met (`price` is `price_krw`).
     assert_eq!(
         problems(&v),
-        [("/colour".to_string(), "unknown_field".to_string())],
+        [
+            ("/colour".to_string(), "unknown_field".to_string()),
+            ("/price".to_string(), "unknown_field".to_string()),
+            ("/zone".to_string(), "unknown_field".to_string())
+        ],
+        "{v}"
+    );
+    // A money object in another currency than the order's is named on its field.
+    let (s, _, v) = call(
+        &t.router,
+        order(
+            "k-usd",
+            json!({"partner_order_id": "PO-9", "currency": "JPY",
+                "lines": [{"sku_id": 1, "quantity": 2, "unit_price": {"amount": "12.90", "currency": "USD"}}],
+                "ship_to": {"name": "A", "country": "JP", "address_lines": ["1"], "phone": "1"}}),
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["error"]["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["pointer"] == "/lines/0/unit_price/currency"
+                && p["code"] == "currency_mismatch"),
         "{v}"
     );
     assert!(

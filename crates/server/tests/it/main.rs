@@ -24,6 +24,7 @@ mod photos;
 mod search;
 mod shipments;
 mod style_rules;
+mod test_mode;
 mod translations;
 mod uploads;
 mod workers;

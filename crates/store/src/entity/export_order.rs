@@ -14,6 +14,8 @@ pub struct Model {
     /// JSON object: name, country, address, phone.
     pub ship_to: String,
     pub notes: Option<String>,
+    /// Placed with a test key (`ddh_pt_…`): never shown to a wholesaler.
+    pub test_mode: bool,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -19,6 +19,8 @@ pub struct Model {
     pub webhook_secret_previous: Option<String>,
     /// JSON object of feed settings (category mapping, size system, image profile …).
     pub settings: String,
+    /// Set on a sandbox partner (test mode): the live partner whose view it copies.
+    pub sandbox_of: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
 }

@@ -13,11 +13,14 @@ pub struct AnswerContext {
 }
 
 /// The purchase request `id` of `wholesaler` and its order, read through the caller's
-/// transaction (the answer is decided and written in it).
+/// transaction (the answer is decided and written in it). `test_mode` says which orders the
+/// caller may answer: a wholesaler only live ones, the test helpers only test ones (a
+/// wholesaler never sees a test order, and a sandbox never answers for a real one).
 pub async fn answer_context<C: ConnectionTrait>(
     conn: &C,
     wholesaler: WholesalerId,
     id: i64,
+    test_mode: bool,
 ) -> Result<AnswerContext> {
     let pr = purchase_request::Entity::find_by_id(id)
         .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
@@ -26,9 +29,13 @@ pub async fn answer_context<C: ConnectionTrait>(
         .ok_or(StoreError::NotFound)?;
     // The order row first, locked (see `order_for_change`): answers from two wholesalers to
     // one order take turns, so the second decides the order's state from the first's lines.
-    let order = lock_order_row(conn, export_order::Entity::find_by_id(pr.order_id))
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let order = lock_order_row(
+        conn,
+        export_order::Entity::find_by_id(pr.order_id)
+            .filter(export_order::Column::TestMode.eq(test_mode)),
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let rows = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(pr.order_id))
         .order_by_asc(order_line::Column::Id)

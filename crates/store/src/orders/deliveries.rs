@@ -56,6 +56,8 @@ pub struct DeliveryTask {
     pub secret: Option<String>,
     /// The secret being rotated out, while it is still valid.
     pub previous_secret: Option<String>,
+    /// The partner is a sandbox: the webhook is test mode's (marked so in its body).
+    pub test_mode: bool,
 }
 
 /// One delivery with its event and its partner's endpoint, in one query (the worker runs it
@@ -66,7 +68,7 @@ pub async fn delivery_task(store: &Store, id: i64) -> Result<DeliveryTask> {
     sql.push(
         "SELECT d.state, d.attempts, e.id AS event_id, e.event_type, e.payload, \
          e.created_at AS event_created_at, p.webhook_url, p.webhook_secret, \
-         p.webhook_secret_previous \
+         p.webhook_secret_previous, p.sandbox_of \
          FROM webhook_deliveries d \
          JOIN order_events e ON e.id = d.event_id \
          JOIN partners p ON p.id = d.partner_id WHERE d.id = ",
@@ -90,6 +92,7 @@ pub async fn delivery_task(store: &Store, id: i64) -> Result<DeliveryTask> {
         url: row.try_get("", "webhook_url")?,
         secret: row.try_get("", "webhook_secret")?,
         previous_secret: row.try_get("", "webhook_secret_previous")?,
+        test_mode: row.try_get::<Option<i64>>("", "sandbox_of")?.is_some(),
     })
 }
 

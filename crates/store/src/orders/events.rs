@@ -75,8 +75,10 @@ pub async fn order_for_change<C: ConnectionTrait>(
     id: i64,
 ) -> Result<OrderRecord> {
     let mut q = export_order::Entity::find_by_id(id);
-    if let Some(p) = partner {
-        q = q.filter(export_order::Column::PartnerId.eq(p.0));
+    match partner {
+        Some(p) => q = q.filter(export_order::Column::PartnerId.eq(p.0)),
+        // The hub's own work (pickup, receiving, shipments) never touches a test order.
+        None => q = q.filter(export_order::Column::TestMode.eq(false)),
     }
     let o = lock_order_row(conn, q).await?.ok_or(StoreError::NotFound)?;
     let rows = order_line::Entity::find()

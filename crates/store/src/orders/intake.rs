@@ -166,6 +166,8 @@ pub struct NewOrder {
     pub currency: ddhub_domain::Currency,
     pub ship_to: serde_json::Value,
     pub notes: Option<String>,
+    /// Placed with a test key: marked so, and never shown to a wholesaler.
+    pub test_mode: bool,
     pub lines: Vec<NewLine>,
     pub state: OrderState,
     /// The wholesalers that get a purchase request, in the order their ids are drawn.

@@ -138,6 +138,7 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
                 order_id,
                 partner_order_id: order.partner_order_id.clone(),
                 state: state.to_string(),
+                mode: order_mode(order.test_mode),
                 currency: order.currency.code().to_string(),
                 lines,
             };
@@ -148,7 +149,7 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
             let job = serde_json::to_string(&WebhookDeliver { delivery_id })?;
             sql.push(
                 "WITH o AS (INSERT INTO export_orders (id, partner_id, partner_order_id, \
-                 currency, state, ship_to, notes, created_at, updated_at) VALUES (",
+                 currency, state, ship_to, notes, test_mode, created_at, updated_at) VALUES (",
             )
             .bind(order_id)
             .push(", ")
@@ -163,6 +164,8 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
             .bind(order.ship_to.to_string())
             .push(", ")
             .bind(order.notes.clone())
+            .push(", ")
+            .bind(order.test_mode)
             .push(", ")
             .bind(now)
             .push(", ")

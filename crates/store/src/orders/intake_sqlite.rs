@@ -161,6 +161,7 @@ pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Res
         state: Set(order.state.as_str().to_string()),
         ship_to: Set(order.ship_to.to_string()),
         notes: Set(order.notes.clone()),
+        test_mode: Set(order.test_mode),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -237,6 +238,7 @@ pub async fn insert_order<C: ConnectionTrait>(conn: &C, order: &NewOrder) -> Res
         order_id: o.id,
         partner_order_id: o.partner_order_id,
         state: o.state,
+        mode: order_mode(o.test_mode),
         lines: lines
             .into_iter()
             .map(|l| line_view(l, &o.currency))

@@ -9,7 +9,14 @@ pub struct OrderView {
     pub partner_order_id: String,
     pub state: String,
     pub currency: String,
+    /// `live`, or `test` for an order placed with a test key (`ddh_pt_…`).
+    pub mode: &'static str,
     pub lines: Vec<LineView>,
+}
+
+/// An order's `mode` as the API shows it.
+pub fn order_mode(test_mode: bool) -> &'static str {
+    if test_mode { "test" } else { "live" }
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -60,6 +67,7 @@ pub async fn get_order<C: ConnectionTrait>(
         order_id: o.id,
         partner_order_id: o.partner_order_id,
         state: o.state,
+        mode: order_mode(o.test_mode),
         lines: lines
             .into_iter()
             .map(|l| line_view(l, &o.currency))
@@ -84,8 +92,16 @@ pub async fn purchase_requests(
     wholesaler: WholesalerId,
     state: Option<&str>,
 ) -> Result<Vec<PurchaseRequestView>> {
+    use sea_orm::sea_query::Query;
+    // Test orders (placed with `ddh_pt_` keys) never reach a wholesaler.
+    let test_orders = Query::select()
+        .column(export_order::Column::Id)
+        .from(export_order::Entity)
+        .and_where(export_order::Column::TestMode.eq(true))
+        .to_owned();
     let mut q = purchase_request::Entity::find()
-        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0));
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
+        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders));
     if let Some(s) = state {
         q = q.filter(purchase_request::Column::State.eq(s));
     }
@@ -114,6 +130,36 @@ pub async fn purchase_requests(
         });
     }
     Ok(out)
+}
+
+/// One line of an order with the purchase request (and wholesaler) it went to.
+#[derive(Debug, Clone, Copy)]
+pub struct LineRequest {
+    pub line_id: i64,
+    pub purchase_request_id: i64,
+    pub wholesaler_id: WholesalerId,
+}
+
+/// The purchase request of each line of order `order_id`, in line order (the test helpers
+/// route answers with it).
+pub async fn purchase_requests_of_order<C: ConnectionTrait>(
+    conn: &C,
+    order_id: i64,
+) -> Result<Vec<LineRequest>> {
+    Ok(order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order_id))
+        .order_by_asc(order_line::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            Some(LineRequest {
+                line_id: l.id,
+                purchase_request_id: l.purchase_request_id?,
+                wholesaler_id: WholesalerId(l.wholesaler_id),
+            })
+        })
+        .collect())
 }
 
 /// Orders a partner has (for tests and the operator).
@@ -185,6 +231,7 @@ pub async fn list_orders(
             order_id: o.id,
             partner_order_id: o.partner_order_id,
             state: o.state,
+            mode: order_mode(o.test_mode),
             currency: o.currency,
         })
         .collect())
