@@ -708,12 +708,13 @@ async fn partner(cmd: PartnerCmd, config: &Config) -> anyhow::Result<()> {
             let p = parties::find_partner_by_name(&store, &name)
                 .await?
                 .ok_or_else(|| usage(format!("no partner named {name:?}")))?;
-            let (sandbox, key) = parties::issue_test_key(&store, p.id)
-                .await
-                .map_err(|e| match e {
-                    StoreError::Invalid(m) => usage(m),
-                    other => other.into(),
-                })?;
+            let (sandbox, key) =
+                parties::issue_test_key(&store, p.id)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Invalid(m) => usage(m),
+                        other => other.into(),
+                    })?;
             if out.json {
                 println!(
                     "{}",

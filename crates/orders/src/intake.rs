@@ -706,7 +706,9 @@ pub fn validate_order(
             }
         };
         let mut price = parse_price(line.unit_price.amount(), req.currency);
-        // The money object's currency is the order's: anything else is named on its field.
+        // The money object's currency is the order's: anything else is named on its field
+        // (and the amount is not judged in a currency it was not given in).
+        let mut currency_named = false;
         if let Some(code) = line.unit_price.currency() {
             match code.parse::<Currency>() {
                 Ok(given) if given == req.currency => {}
@@ -719,16 +721,13 @@ pub fn validate_order(
                             given,
                         },
                     ));
+                    currency_named = true;
                     price = None;
                 }
                 Err(_) => price = None,
             }
         }
-        if price.is_none()
-            && !problems
-                .last()
-                .is_some_and(|p| p.field == format!("lines[{i}].unit_price.currency"))
-        {
+        if price.is_none() && !currency_named {
             problems.push(Problem::line(
                 i,
                 "unit_price",

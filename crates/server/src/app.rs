@@ -231,7 +231,10 @@ async fn mark_mode(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
-        .is_some_and(|(_, key)| key.trim().starts_with(ddhub_store::keys::TEST_PARTNER_PREFIX));
+        .is_some_and(|(_, key)| {
+            key.trim()
+                .starts_with(ddhub_store::keys::TEST_PARTNER_PREFIX)
+        });
     let mut res = next.run(req).await;
     if api {
         res.headers_mut().insert(

@@ -3,6 +3,8 @@
 //! OpenAPI dependency. Each mirrors the type's JSON (`Serialize` is derived only for serde's
 //! renames, which utoipa reads); the server tests validate every response they see against the
 //! document (`ddhub_testkit::contract`), so a mirror that drifts from its type fails there.
+//! Every mirror but the per-event `data` is closed (`deny_unknown_fields`, read by utoipa as
+//! `additionalProperties: false`): a field a type gains without its mirror fails too.
 //! Conventions: docs/api-conventions.md.
 #![allow(dead_code)]
 
@@ -13,6 +15,7 @@ use utoipa::ToSchema;
 /// Never a JSON number (floats cannot carry money).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"amount": "1944", "currency": "JPY"}))]
+#[serde(deny_unknown_fields)]
 pub struct Money {
     /// Decimal string with the currency's usual digits: `"1944"` (JPY), `"12.90"` (USD).
     #[schema(pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "1944")]
@@ -73,6 +76,7 @@ pub enum LineState {
 #[schema(example = json!({"line_id": 12, "sku_id": 301, "style_id": 41, "wholesaler_id": 1,
     "quantity": 2, "confirmed_quantity": 0, "unit_price": {"amount": "2236", "currency": "JPY"},
     "state": "pending", "backorder_until": null}))]
+#[serde(deny_unknown_fields)]
 pub struct OrderLine {
     line_id: i64,
     /// The SKU the line resolved to, whichever way the request named it.
@@ -99,6 +103,7 @@ pub struct OrderLine {
     "currency": "JPY", "mode": "live", "lines": [{"line_id": 12, "sku_id": 301, "style_id": 41, "wholesaler_id": 1,
     "quantity": 2, "confirmed_quantity": 0, "unit_price": {"amount": "2236", "currency": "JPY"},
     "state": "pending", "backorder_until": null}]}))]
+#[serde(deny_unknown_fields)]
 pub struct Order {
     /// DDHub's id of the order (a number; the `{id}` of its paths).
     order_id: i64,
@@ -117,6 +122,7 @@ pub struct Order {
 /// or `sold_out` (품절).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"line_id": 12, "answer": "backorder", "quantity": 2, "expected_date": "2026-12-20"}))]
+#[serde(deny_unknown_fields)]
 pub struct LineAnswer {
     line_id: i64,
     answer: AnswerKind,
@@ -138,12 +144,14 @@ pub enum AnswerKind {
 /// Answers to lines of an order. Unknown fields are refused (each named).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"lines": [{"line_id": 12, "answer": "available"}, {"line_id": 13, "answer": "sold_out"}]}))]
+#[serde(deny_unknown_fields)]
 pub struct AnswerRequest {
     lines: Vec<LineAnswer>,
 }
 
 /// A page of your orders, newest first.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OrderPage {
     orders: Vec<Order>,
     /// Pass as `cursor` for the next page; `null` on the last page.
@@ -156,6 +164,7 @@ pub struct OrderPage {
 #[schema(example = json!({"name": "Select Shop Aoyama", "country": "JP",
     "address_lines": ["5-1-1 Minami-Aoyama", "Minato-ku, Tokyo"], "postal_code": "107-0062",
     "phone": "+81 3 1234 5678"}))]
+#[serde(deny_unknown_fields)]
 pub struct ShipTo {
     #[schema(max_length = 100)]
     name: String,
@@ -174,6 +183,7 @@ pub struct ShipTo {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"item_id": "1-KN-2041-black-free", "quantity": 2,
     "unit_price": {"amount": "2236", "currency": "JPY"}}))]
+#[serde(deny_unknown_fields)]
 pub struct OrderLineRequest {
     /// The item's `id` as your feed gave it (`g:id`, Shopify's variant SKU, …).
     #[schema(max_length = 50)]
@@ -204,6 +214,7 @@ pub struct OrderLineRequest {
     "ship_to": {"name": "Select Shop Aoyama", "country": "JP",
         "address_lines": ["5-1-1 Minami-Aoyama", "Minato-ku, Tokyo"], "postal_code": "107-0062",
         "phone": "+81 3 1234 5678"}}))]
+#[serde(deny_unknown_fields)]
 pub struct OrderRequest {
     /// Your own order number (at most 64 characters), unique per partner: a second order with
     /// it answers 409 with `existing_order_id`.
@@ -224,6 +235,7 @@ pub struct OrderRequest {
 #[schema(example = json!({"seq": 31, "order_id": 7, "type": "order.awaiting_wholesalers",
     "data": {"order_id": 7, "partner_order_id": "PO-1001", "state": "awaiting_wholesalers", "lines": []},
     "created_at": "2026-12-06T09:30:00.000Z"}))]
+#[serde(deny_unknown_fields)]
 pub struct OrderEvent {
     /// The event's place in the log (never reused, increasing).
     seq: i64,
@@ -284,6 +296,7 @@ pub struct EventData {
 
 /// A page of events after `cursor`, in commit order.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct EventPage {
     events: Vec<OrderEvent>,
     /// Pass back as `cursor` (also when `events` is empty).
@@ -295,6 +308,7 @@ pub struct EventPage {
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"type": "order.awaiting_wholesalers", "timestamp": "2026-12-06T09:30:00.000Z",
     "mode": "live", "data": {"order_id": 7, "partner_order_id": "PO-1001", "state": "awaiting_wholesalers", "lines": []}}))]
+#[serde(deny_unknown_fields)]
 pub struct WebhookEvent {
     #[serde(rename = "type")]
     event_type: EventType,
@@ -309,6 +323,7 @@ pub struct WebhookEvent {
 /// Your webhook endpoint, with its signing secret (shown once).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"url": "https://shop.example/hooks/ddhub", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}))]
+#[serde(deny_unknown_fields)]
 pub struct WebhookEndpoint {
     url: String,
     /// `whsec_` and base64: verify each webhook's `webhook-signature` with it.
@@ -317,6 +332,7 @@ pub struct WebhookEndpoint {
 
 /// A shipping option of a feed item (Google's `g:shipping`), its price as Money.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FeedShipping {
     /// ISO 3166-1 alpha-2.
     country: String,
@@ -327,6 +343,7 @@ pub struct FeedShipping {
 /// One size's measures in cm (absent ones left out).
 #[derive(Serialize, ToSchema)]
 #[schema(example = json!({"size": "FREE", "chest_half": 52.0, "length": 66.5}))]
+#[serde(deny_unknown_fields)]
 pub struct SizeMeasurements {
     size: String,
     shoulder: Option<f64>,
@@ -356,6 +373,7 @@ pub struct SizeMeasurements {
     "age_group": "adult", "google_product_category": "212", "product_type": "トップス > ニット",
     "shipping": [], "shipping_weight": "350 g", "moq": 2, "style_id": 41, "sku_id": 301,
     "updated_at": "2026-12-06T09:30:00Z"}))]
+#[serde(deny_unknown_fields)]
 pub struct FeedItem {
     /// The item id: pass it as `item_id` when ordering.
     id: String,

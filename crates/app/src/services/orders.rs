@@ -331,7 +331,9 @@ pub async fn answer_test_order(
         }
     }
     txn.commit().await.map_err(StoreError::from)?;
-    Ok(Ok(orders::get_order(app.store.conn(), partner, order_id).await?))
+    Ok(Ok(
+        orders::get_order(app.store.conn(), partner, order_id).await?
+    ))
 }
 
 /// Decides and writes one purchase request's answers through `txn`; the order as it now is.

@@ -192,7 +192,11 @@ fn demo_is_idempotent_and_keeps_its_keys() {
     assert_eq!(keys1, keys2);
     assert_eq!(keys1.matches("ddh_w_").count(), 2);
     assert_eq!(keys1.matches("ddh_p_").count(), 1);
-    assert_eq!(keys1.matches("ddh_pt_").count(), 1, "the demo partner's test key");
+    assert_eq!(
+        keys1.matches("ddh_pt_").count(),
+        1,
+        "the demo partner's test key"
+    );
     let text = String::from_utf8_lossy(&second.stdout);
     assert!(
         text.contains(

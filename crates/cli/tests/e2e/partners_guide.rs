@@ -12,7 +12,9 @@ fn curl_body(doc: &str, heading: &str) -> Value {
         .find(|s| s.starts_with(heading))
         .unwrap_or_else(|| panic!("docs/partners.md has no section {heading:?}"));
     let start = section.find("-d '").expect("a curl with a body") + 4;
-    let len = section[start..].find('\'').expect("the body's closing quote");
+    let len = section[start..]
+        .find('\'')
+        .expect("the body's closing quote");
     serde_json::from_str(&section[start..start + len])
         .unwrap_or_else(|e| panic!("the guide's body in {heading:?} is not JSON: {e}"))
 }
@@ -63,7 +65,10 @@ async fn the_guides_first_order_succeeds_first_try_and_test_mode_runs_its_flow()
     let (status, mode) = (res.status(), res.headers()["ddhub-mode"].clone());
     let placed: Value = res.json().await.unwrap();
     assert_eq!(status, 201, "the guide's order failed: {placed}");
-    assert_eq!((placed["mode"].as_str(), mode.to_str().unwrap()), (Some("live"), "live"));
+    assert_eq!(
+        (placed["mode"].as_str(), mode.to_str().unwrap()),
+        (Some("live"), "live")
+    );
 
     // The same body with the test key: a test order, which the test helper answers.
     let res = place(&test, "guide-t1", &order).await.unwrap();

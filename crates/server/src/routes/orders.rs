@@ -128,7 +128,7 @@ async fn list_purchase_requests(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     q: Result<Query<PrQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<orders::PurchaseRequestView>>, ApiError> {
+) -> Result<Json<Vec<serde_json::Value>>, ApiError> {
     let Query(q) = q?;
     let state = match q.state.as_deref() {
         None | Some("") => None,
@@ -141,8 +141,21 @@ async fn list_purchase_requests(
         }
     };
     Ok(Json(
-        orders::purchase_requests(&app.store, wholesaler, state).await?,
+        orders::purchase_requests(&app.store, wholesaler, state)
+            .await?
+            .into_iter()
+            .map(purchase_request_json)
+            .collect(),
     ))
+}
+
+/// A purchase request as the API answers it: its time in RFC 3339 UTC, as every time of the
+/// API (docs/api-conventions.md).
+fn purchase_request_json(pr: orders::PurchaseRequestView) -> serde_json::Value {
+    let created_at = ddhub_orders::date::rfc3339(ddhub_domain::Timestamp(pr.created_at));
+    let mut v = serde_json::to_value(pr).unwrap_or_default();
+    v["created_at"] = created_at.into();
+    v
 }
 
 /// Answers a purchase request line by line: `available` (optionally fewer pieces), `backorder`
@@ -162,13 +175,12 @@ async fn answer_purchase_request(
     State(app): State<AppState>,
     WholesalerAuth(wholesaler): WholesalerAuth,
     id: Result<Path<i64>, axum::extract::rejection::PathRejection>,
-    body: Result<
-        ApiJson<ddhub_orders::answers::AnswerRequest>, ApiError>,
+    body: Result<ApiJson<ddhub_orders::answers::AnswerRequest>, ApiError>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id?;
     let ApiJson(req) = body?;
     match ddhub_app::services::orders::answer(&app, wholesaler, id, &req).await? {
-        Ok(view) => Ok(Json(view).into_response()),
+        Ok(view) => Ok(Json(purchase_request_json(view)).into_response()),
         Err(rejection) => {
             let problems = rejection
                 .problems

@@ -103,7 +103,7 @@ async fn body_mistakes_name_their_field() {
         "{v}"
     );
     // A money object in another currency than the order's is named on its field.
-    let (s, _, v) = call(
+    let (s, _, usd) = call(
         &t.router,
         order(
             "k-usd",
@@ -113,15 +113,15 @@ async fn body_mistakes_name_their_field() {
         ),
     )
     .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{usd}");
     assert!(
-        v["error"]["problems"]
+        usd["error"]["problems"]
             .as_array()
             .unwrap()
             .iter()
             .any(|p| p["pointer"] == "/lines/0/unit_price/currency"
                 && p["code"] == "currency_mismatch"),
-        "{v}"
+        "{usd}"
     );
     assert!(
         v["error"]["problems"][0]["detail"]

@@ -353,7 +353,7 @@ fn the_contract_check_refuses_what_the_document_does_not_say() {
     use ddhub_testkit::contract::check_response;
     let json = "application/json";
     let order = br#"{"order_id": 7, "partner_order_id": "PO-1", "state": "confirmed",
-        "currency": "JPY", "lines": [{"line_id": 1, "sku_id": 1, "style_id": 1,
+        "currency": "JPY", "mode": "live", "lines": [{"line_id": 1, "sku_id": 1, "style_id": 1,
         "wholesaler_id": 1, "quantity": 2, "confirmed_quantity": 2,
         "unit_price": {"amount": "2236", "currency": "JPY"}, "state": "available"}]}"#;
     check_response("GET", "/api/v1/orders/7", 200, json, order).unwrap();
@@ -363,6 +363,11 @@ fn the_contract_check_refuses_what_the_document_does_not_say() {
         r#""unit_price_minor": 2236"#,
     );
     assert!(check_response("GET", "/api/v1/orders/7", 200, json, minor.as_bytes()).is_err());
+    // A field the document does not name (the mirrors are closed), and a missing mode.
+    let extra = String::from_utf8_lossy(order).replace("\"mode\"", "\"surprise\": 1, \"mode\"");
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, extra.as_bytes()).is_err());
+    let no_mode = String::from_utf8_lossy(order).replace("\"mode\": \"live\",", "");
+    assert!(check_response("GET", "/api/v1/orders/7", 200, json, no_mode.as_bytes()).is_err());
     let bad_state = String::from_utf8_lossy(order).replace("\"confirmed\"", "\"lost\"");
     assert!(check_response("GET", "/api/v1/orders/7", 200, json, bad_state.as_bytes()).is_err());
     // A status the operation does not document, and a JSON Lines item with an epoch time.
@@ -380,7 +385,7 @@ fn the_contract_check_refuses_what_the_document_does_not_say() {
         .is_err()
     );
     // A webhook body with an epoch timestamp.
-    let hook = r#"{"type": "order.received", "timestamp": 1790000000,
+    let hook = r#"{"type": "order.received", "timestamp": 1790000000, "mode": "live",
         "data": {"order_id": 1, "partner_order_id": "PO-1", "state": "received"}}"#;
     assert!(ddhub_testkit::contract::check_webhook(hook).is_err());
     let hook = hook.replace("1790000000", "\"2026-12-06T09:30:00.000Z\"");

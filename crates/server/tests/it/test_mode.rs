@@ -63,7 +63,10 @@ async fn test_mode_on(db: testing::TestDb) {
     let (sandbox, test_key) = parties::issue_test_key(&store, live.id).await.unwrap();
     assert!(test_key.key.starts_with("ddh_pt_"), "{}", test_key.key);
     assert_eq!(sandbox.sandbox_of, Some(live.id));
-    assert_eq!((sandbox.currency, sandbox.locale), (live.currency, live.locale));
+    assert_eq!(
+        (sandbox.currency, sandbox.locale),
+        (live.currency, live.locale)
+    );
     // A second test key shares the sandbox; a sandbox gets no sandbox of its own.
     let (again, _) = parties::issue_test_key(&store, live.id).await.unwrap();
     assert_eq!(again.id, sandbox.id);
@@ -128,9 +131,17 @@ async fn test_mode_on(db: testing::TestDb) {
         .map(|o| o["order_id"].as_i64().unwrap())
         .collect();
     assert_eq!(ids, vec![live_id]);
-    let (s, _, _) = call(&e.router, get(&format!("/api/v1/orders/{test_id}"), &live_auth)).await;
+    let (s, _, _) = call(
+        &e.router,
+        get(&format!("/api/v1/orders/{test_id}"), &live_auth),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _, _) = call(&e.router, get(&format!("/api/v1/orders/{live_id}"), &test_auth)).await;
+    let (s, _, _) = call(
+        &e.router,
+        get(&format!("/api/v1/orders/{live_id}"), &test_auth),
+    )
+    .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // The wholesaler hears of the live order only, and cannot answer the test one.
@@ -177,7 +188,11 @@ async fn test_mode_on(db: testing::TestDb) {
         ),
     )
     .await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "a test key cannot answer a live order: {body}");
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "a test key cannot answer a live order: {body}"
+    );
     // A line that is not the order's is refused by name; nothing is recorded.
     let (s, _, body) = call(
         &e.router,
