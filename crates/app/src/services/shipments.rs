@@ -31,8 +31,24 @@ pub struct ShipmentView {
     pub order_ids: Vec<i64>,
     pub lines: Vec<ShipmentLineView>,
     pub packages: Vec<shipments::PackageRow>,
+    /// RFC 3339 UTC in JSON, as every time of the API (docs/api-conventions.md).
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: i64,
+    #[serde(serialize_with = "rfc3339_opt")]
     pub shipped_at: Option<i64>,
+}
+
+fn rfc3339<S: serde::Serializer>(millis: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&ddhub_orders::date::rfc3339(ddhub_domain::Timestamp(
+        *millis,
+    )))
+}
+
+fn rfc3339_opt<S: serde::Serializer>(millis: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match millis {
+        Some(m) => rfc3339(m, s),
+        None => s.serialize_none(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
