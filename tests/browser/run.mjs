@@ -124,6 +124,70 @@ try {
     await shot(page, 'style-ja');
   });
 
+  // 3b. Phones first (issue 21, item 2): at 390×844 in every storefront language (and 360 px for
+  // the header), nothing scrolls sideways, results are two a row under a sticky header, the
+  // filters wait in a drawer, and the first result, its price and a style's price are above
+  // the fold. At 1280×800 the filters stand open beside the results.
+  await step('storefront on a phone and a desktop', async () => {
+    const sideways = (p) => p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    for (const v of [{ width: 390, height: 844 }, { width: 360, height: 740 }, { width: 1280, height: 800 }]) {
+      const phone = v.width < 700;
+      const ctx = await browser.newContext({ viewport: v });
+      const p = await ctx.newPage();
+      p.on('pageerror', (e) => consoleErrors.push(String(e)));
+      for (const locale of ['en', 'vi', 'th', 'ja', 'zh-CN', 'ko']) {
+        const where = `${locale} at ${v.width}x${v.height}`;
+        await p.goto(`${base}/?locale=${locale}&currency=${locale === 'vi' ? 'VND' : 'USD'}`);
+        assert.ok(await sideways(p) <= 0, `the storefront scrolls sideways (${where})`);
+        const bar = await p.locator('#search > .bar').boundingBox();
+        const barOverflow = await p.evaluate(() => { const b = document.querySelector('#search > .bar'); return b.scrollWidth - b.clientWidth; });
+        assert.ok(barOverflow <= 0, `the header is wider than the screen (${where})`);
+        const currency = await p.locator('#currency').boundingBox();
+        assert.ok(currency.x + currency.width <= v.width, `the currency menu is cut off (${where})`);
+        const cards = p.locator('#results .card');
+        const first = await cards.nth(0).boundingBox();
+        const firstPrice = await cards.nth(0).locator('.price').boundingBox();
+        assert.ok(firstPrice.y + firstPrice.height <= v.height, `the first result's price is below the fold (${where}): ${firstPrice.y}`);
+        if (phone) {
+          assert.ok(bar.height <= 130, `the header takes ${bar.height}px (${where})`);
+          const second = await cards.nth(1).boundingBox();
+          assert.ok(Math.abs(second.y - first.y) < 2 && second.x > first.x, `two results a row (${where})`);
+          assert.equal(await p.locator('#filters').evaluate((d) => d.open), false, `the filters wait in a drawer (${where})`);
+          assert.ok(!(await p.locator('#f-sort').isVisible()), `closed drawer hides the filters (${where})`);
+        } else {
+          assert.ok(await p.locator('#f-sort').isVisible(), `the filters stand open on a desktop (${where})`);
+        }
+        if (locale === 'en' || locale === 'th') await shot(p, `storefront-${locale}-${v.width}`);
+      }
+      if (phone) {
+        // The drawer opens, a filter applies, and the drawer stays open for the next one.
+        await p.goto(`${base}/?locale=en&currency=USD`);
+        await p.click('#filters > summary');
+        assert.ok(await p.locator('#f-sort').isVisible(), 'the drawer opens');
+        const swatch = p.locator('.facets input[name=colour]').first();
+        const family = await swatch.getAttribute('value');
+        await Promise.all([resultsFor(p, (u) => u.searchParams.getAll('colour').includes(family)), swatch.check()]);
+        assert.equal(await p.locator('#filters').evaluate((d) => d.open), true, 'the drawer stays open after a filter');
+        assert.ok(await sideways(p) <= 0, 'no sideways scroll with the drawer open');
+        if (v.width === 390) await shot(p, 'storefront-drawer-390');
+        // The header stays on screen while the buyer scrolls.
+        await p.evaluate(() => window.scrollTo(0, 1200));
+        const top = await p.locator('#search > .bar').boundingBox();
+        assert.ok(top.y <= 1 && top.y >= -1, `the header sticks (${top.y})`);
+      }
+      // A style page: no sideways scroll, the price above the fold, the photos a carousel.
+      await p.goto(`${base}/?locale=en&currency=USD`);
+      await Promise.all([p.waitForURL(/\/styles\/\d+/), p.locator('#results .card a').first().click()]);
+      assert.ok(await sideways(p) <= 0, `the style page scrolls sideways at ${v.width}`);
+      const price = await p.locator('.price.big').boundingBox();
+      assert.ok(price.y + price.height <= v.height, `the style's price is below the fold at ${v.width}: ${price.y}`);
+      const photos = await p.locator('.photos').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth, n: e.querySelectorAll('img').length }));
+      if (photos.n > 1) assert.ok(photos.scroll > photos.client, 'more photos wait to the side (a carousel)');
+      await shot(p, `style-en-${v.width}`);
+      await ctx.close();
+    }
+  });
+
   // 4. The console: Korean first; sign in with the wholesaler key.
   const cpage = await (await browser.newContext({ locale: 'ko-KR', viewport: { width: 1280, height: 900 } })).newPage();
   cpage.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -236,6 +300,21 @@ try {
     const pr = prs.find((p) => p.id === prId);
     assert.ok(pr.lines.some((l) => l.state === 'backorder' && l.backorder_until === date), `the line is 미송 until ${date}: ${JSON.stringify(pr)}`);
     await shot(cpage, 'purchase-request-answered');
+  });
+
+  // 7b. The console on a phone: the style list and the purchase requests are cards, nothing
+  // scrolls sideways (issue 21, item 2).
+  await step('the console on a phone', async () => {
+    await cpage.setViewportSize({ width: 390, height: 844 });
+    for (const where of ['/console/styles', '/console/orders']) {
+      await cpage.goto(`${base}${where}`);
+      const over = await cpage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(over <= 0, `${where} scrolls sideways by ${over}px on a phone`);
+      const table = cpage.locator('table.stack').first();
+      assert.equal(await table.locator('thead').evaluate((t) => t.getBoundingClientRect().height <= 1), true, `${where}: the table is cards (its head hidden)`);
+      await shot(cpage, `console-phone-${where.split('/').pop()}`);
+    }
+    await cpage.setViewportSize({ width: 1280, height: 900 });
   });
 
   // The approved title is what buyers now see.

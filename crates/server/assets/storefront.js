@@ -19,6 +19,16 @@
     return params;
   }
 
+  // The filters are a drawer on phones and always open beside the results on wider screens
+  // (the CSS shows them there even before this runs).
+  var wide = window.matchMedia ? window.matchMedia('(min-width: 701px)') : null;
+  function syncDrawer(keepOpen) {
+    var d = document.getElementById('filters');
+    if (d) d.open = keepOpen || (wide ? wide.matches : true);
+  }
+  syncDrawer(false);
+  if (wide && wide.addEventListener) wide.addEventListener('change', function () { syncDrawer(false); });
+
   function load(params) {
     if (pending) pending.abort();
     pending = new AbortController();
@@ -28,7 +38,11 @@
     fetch('/?' + params.toString(), { signal: pending.signal, headers: { Accept: 'text/html' } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.text(); })
       .then(function (html) {
+        // A filter drawer the buyer opened (phones) stays open across the swap.
+        var drawer = document.getElementById('filters');
+        var open = drawer && drawer.open;
         results.innerHTML = html;
+        if (open) syncDrawer(true);
         results.removeAttribute('aria-busy');
         history.replaceState(null, '', '/?' + shown);
       })
