@@ -170,6 +170,23 @@ try {
         assert.equal(await p.locator('#filters').evaluate((d) => d.open), true, 'the drawer stays open after a filter');
         assert.ok(await sideways(p) <= 0, 'no sideways scroll with the drawer open');
         if (v.width === 390) await shot(p, 'storefront-drawer-390');
+        // A style opened from these results leads back to them, and switching its language
+        // keeps the search (issue 21, item 3).
+        const count = (await p.textContent('#count')).trim();
+        await Promise.all([p.waitForURL(/\/styles\/\d+/), p.locator('#results .card a').first().click()]);
+        const back = new URL(await p.getAttribute('#back', 'href'), base);
+        assert.ok(back.searchParams.getAll('colour').includes(family), `back keeps the colour filter: ${back}`);
+        await p.selectOption('header #locale', 'ja');
+        await Promise.all([p.waitForURL(/locale=ja/), p.click('header form.prefs button')]);
+        assert.ok(JAPANESE.test(await p.textContent('h1')), 'the style page switched to Japanese');
+        assert.ok(new URL(p.url()).searchParams.getAll('colour').includes(family), 'the switch keeps the search');
+        assert.ok(await sideways(p) <= 0, 'no sideways scroll on the switched style page');
+        if (v.width === 390) await shot(p, 'style-switched-ja-390');
+        await Promise.all([p.waitForURL((u) => u.pathname === '/'), p.click('#back')]);
+        assert.ok(new URL(p.url()).searchParams.getAll('colour').includes(family), 'back returns to the filtered results');
+        assert.equal(await p.getAttribute('html', 'lang'), 'ja', 'in the language chosen on the style page');
+        assert.equal((await p.textContent('#count')).trim().split(/\s/)[0], count.split(/\s/)[0], 'the same results');
+        await p.goto(`${base}/?locale=en&currency=USD&colour=${family}`);
         // The header stays on screen while the buyer scrolls.
         await p.evaluate(() => window.scrollTo(0, 1200));
         const top = await p.locator('#search > .bar').boundingBox();

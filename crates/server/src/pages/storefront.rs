@@ -336,27 +336,37 @@ pub async fn index(
         q: sq.q.clone(),
         lang: locale.tag().to_string(),
         currency: currency.code().to_string(),
-        languages: LANGUAGES
-            .iter()
-            .map(|(tag, name)| Choice {
-                value: tag.to_string(),
-                label: name.to_string(),
-                count: 0,
-                selected: *tag == locale.tag(),
-            })
-            .collect(),
-        currencies: rated
-            .iter()
-            .map(|c| Choice {
-                value: c.code().to_string(),
-                label: c.code().to_string(),
-                count: 0,
-                selected: *c == currency,
-            })
-            .collect(),
+        languages: language_choices(locale),
+        currencies: currency_choices(&rated, currency),
         results,
     };
     render(&page)
+}
+
+/// The language menu of a page.
+fn language_choices(locale: Locale) -> Vec<Choice> {
+    LANGUAGES
+        .iter()
+        .map(|(tag, name)| Choice {
+            value: tag.to_string(),
+            label: name.to_string(),
+            count: 0,
+            selected: *tag == locale.tag(),
+        })
+        .collect()
+}
+
+/// The currency menu of a page: the currencies with a rate.
+fn currency_choices(rated: &[Currency], currency: Currency) -> Vec<Choice> {
+    rated
+        .iter()
+        .map(|c| Choice {
+            value: c.code().to_string(),
+            label: c.code().to_string(),
+            count: 0,
+            selected: *c == currency,
+        })
+        .collect()
 }
 
 async fn build_results(
@@ -379,10 +389,15 @@ async fn build_results(
         .map(|h| StyleId(h.style_id))
         .collect();
     let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids).await?;
-    let style_query = query_string(&[
-        ("locale", locale.tag().to_string()),
-        ("currency", currency.code().to_string()),
-    ]);
+    // A style's link carries the whole search (query, filters, sort, page, language, currency)
+    // so that its page leads back to exactly these results (issue 21, item 3).
+    let style_query = {
+        let mut ctx = sq.clone();
+        ctx.locale = locale.tag().to_string();
+        ctx.currency = currency.code().to_string();
+        ctx.partial = false;
+        query_string(&ctx.pairs(ctx.page))
+    };
     let card = |h: ddhub_app::services::search::HitView| Card {
         href: format!("/styles/{}?{style_query}", h.style_id),
         picture: photos
@@ -503,7 +518,13 @@ pub struct StylePage {
     pub ui: Ui,
     pub css: String,
     pub lang: String,
+    /// The search the buyer came from (query, filters, page), to go back to.
     pub back: String,
+    pub style_id: i64,
+    pub languages: Vec<Choice>,
+    pub currencies: Vec<Choice>,
+    /// The search context as hidden fields of the language and currency menus.
+    pub context: Vec<(String, String)>,
     pub title: String,
     pub title_ko: String,
     pub style_code: String,
@@ -582,8 +603,13 @@ async fn style_view(
     picker: super::buyer::PickerState,
 ) -> Result<StylePage, ApiError> {
     let Path(id) = id?;
-    let (locale, currency, _) =
+    let (locale, currency, rated) =
         language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
+    // The search this page was opened from, in the page's language and currency.
+    let mut ctx = sq.clone();
+    ctx.locale = locale.tag().to_string();
+    ctx.currency = currency.code().to_string();
+    ctx.partial = false;
     let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(id)])
         .await?
         .into_iter()
@@ -674,18 +700,23 @@ async fn style_view(
         .iter()
         .filter_map(|p| Picture::from_photo(p, &media_base, "large"))
         .collect();
-    let back = format!(
-        "/?{}",
-        query_string(&[
-            ("locale", locale.tag().to_string()),
-            ("currency", currency.code().to_string())
-        ])
-    );
+    let back = format!("/?{}", query_string(&ctx.pairs(ctx.page)));
+    // The language and currency menus resend the search context with the new choice.
+    let context = ctx
+        .pairs(ctx.page)
+        .into_iter()
+        .filter(|(k, v)| *k != "locale" && *k != "currency" && !v.is_empty())
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     Ok(StylePage {
         ui,
         css: asset_url("pages.css"),
         lang: locale.tag().to_string(),
         back,
+        style_id: id,
+        languages: language_choices(locale),
+        currencies: currency_choices(&rated, currency),
+        context,
         title,
         title_ko: row.style.title_ko.clone(),
         style_code: row.style.style_code.clone(),
