@@ -674,8 +674,8 @@ struct CartPage {
     max_quantity: u32,
 }
 
-fn won(amount: i64) -> String {
-    super::format_price(&amount.to_string(), "KRW")
+fn won(amount: i64, locale: Locale) -> String {
+    super::format_price(&amount.to_string(), "KRW", locale)
 }
 
 async fn cart_page(
@@ -697,7 +697,7 @@ async fn cart_page(
     let failed = !problems.is_empty();
     let page = CartPage {
         pieces: svc::text(locale, "pieces", &[("count", view.pieces.to_string())]),
-        total: won(view.total_krw),
+        total: won(view.total_krw, locale),
         items: view
             .items
             .into_iter()
@@ -709,8 +709,8 @@ async fn cart_page(
                 colour: i.colour,
                 size: i.size,
                 quantity: i.quantity,
-                unit: won(i.unit_krw),
-                line: won(i.line_krw),
+                unit: won(i.unit_krw, locale),
+                line: won(i.line_krw, locale),
                 sold_out: i.stock == StockState::SoldOut,
             })
             .collect(),
@@ -856,7 +856,7 @@ pub async fn orders(
             id: o.id,
             title: t("order_no", &[("id", o.id.to_string())]),
             state: t(&format!("order_state_{}", o.state), &[]),
-            total: won(o.total_krw),
+            total: won(o.total_krw, locale),
             lines: o
                 .lines
                 .into_iter()

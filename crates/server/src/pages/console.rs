@@ -540,7 +540,7 @@ async fn styles_view(
             id: s.id.0,
             code: s.style_code,
             title: s.title_ko,
-            price: super::format_price(&s.price.0.to_string(), "KRW"),
+            price: super::format_price(&s.price.0.to_string(), "KRW", Locale::Ko),
             state: s.state.as_str().to_string(),
             thumb,
             badges,

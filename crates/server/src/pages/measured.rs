@@ -215,6 +215,11 @@ fn fit_note_text(ui: &Ui, locale: Locale, note: &str) -> String {
 /// The style page's delivered-price line for the buyer's currency's country (`About ¥4,320
 /// delivered to Japan: shipping ¥2,550, duty and tax ¥0`) and its estimate note; `None` when the
 /// currency names no destination or a rate is missing (the page then shows the price alone).
+/// The page language of `ui`.
+fn locale_of(ui: &Ui) -> Locale {
+    Locale::from_tag(ui.lang).unwrap_or(Locale::En)
+}
+
 pub async fn landed_line(
     app: &ddhub_app::AppState,
     ui: &Ui,
@@ -231,7 +236,9 @@ pub async fn landed_line(
         }
     };
     let [_, shipping, duty, tax, total] = view.money;
-    let show = |m: ddhub_domain::Money| super::format_price(&m.decimal(), m.currency.code());
+    let show = |m: ddhub_domain::Money| {
+        super::format_price(&m.decimal(), m.currency.code(), locale_of(ui))
+    };
     let duty_tax = ddhub_domain::Money {
         minor: duty.minor + tax.minor,
         currency: duty.currency,

@@ -19,6 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use ddhub_app::AppState;
 use ddhub_app::config::Config;
+use ddhub_domain::Locale;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 
@@ -300,33 +301,73 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-/// A price for people: the currency's sign and grouped digits (`¥1,944`, `$12.96`, `₩18,000`).
-/// Written here because the seven currencies need only a sign and a thousands separator; a
-/// full ICU formatter would be a large dependency for that.
-pub fn format_price(amount: &str, currency: &str) -> String {
-    let (int, frac) = amount.split_once('.').unwrap_or((amount, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let number = if frac.is_empty() {
-        grouped
-    } else {
-        format!("{grouped}.{frac}")
+/// A price for people, as CLDR writes it in the page's language: `￥1,944` (ja), `¥1,944`
+/// (en), `1.637.600 ₫` (vi), `¥123.40` for yuan on a zh-CN page, `₩18,000` (ko). ICU4X's
+/// currency formatter with its compiled CLDR data, not hand-written separators (issue 21).
+pub fn format_price(amount: &str, currency: &str, locale: Locale) -> String {
+    use icu_experimental::dimension::currency::CurrencyCode;
+    let Ok(value) = amount.parse::<fixed_decimal::Decimal>() else {
+        return format!("{amount} {currency}");
     };
-    match currency {
-        "KRW" => format!("₩{number}"),
-        "JPY" => format!("¥{number}"),
-        "USD" => format!("${number}"),
-        "CNY" => format!("CN¥{number}"),
-        "TWD" => format!("NT${number}"),
-        "VND" => format!("{number} ₫"),
-        "THB" => format!("฿{number}"),
-        other => format!("{number} {other}"),
+    let Ok(code) = tinystr::TinyAsciiStr::<3>::try_from_str(currency) else {
+        return format!("{amount} {currency}");
+    };
+    match currency_formatter(locale) {
+        Some(f) => f
+            .format_fixed_decimal(&value, &CurrencyCode(code))
+            .to_string(),
+        None => format!("{amount} {currency}"),
     }
+}
+
+/// A count for people in the page's language (`1.234` in Vietnamese, `1,234` in English).
+pub fn format_count(n: u64, locale: Locale) -> String {
+    match decimal_formatter(locale) {
+        Some(f) => f.format(&fixed_decimal::Decimal::from(n)).to_string(),
+        None => n.to_string(),
+    }
+}
+
+/// The ICU locale of a page language.
+fn icu_locale(locale: Locale) -> Option<icu_locale_core::Locale> {
+    locale.tag().parse().ok()
+}
+
+/// One formatter per page language, made once (loading CLDR data costs more than formatting).
+fn currency_formatter(
+    locale: Locale,
+) -> Option<&'static icu_experimental::dimension::currency::formatter::CurrencyFormatter> {
+    use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static ALL: LazyLock<HashMap<Locale, CurrencyFormatter>> = LazyLock::new(|| {
+        Locale::ALL
+            .iter()
+            .filter_map(|l| {
+                let f =
+                    CurrencyFormatter::try_new(icu_locale(*l)?.into(), Default::default()).ok()?;
+                Some((*l, f))
+            })
+            .collect()
+    });
+    ALL.get(&locale)
+}
+
+fn decimal_formatter(locale: Locale) -> Option<&'static icu_decimal::DecimalFormatter> {
+    use icu_decimal::DecimalFormatter;
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    static ALL: LazyLock<HashMap<Locale, DecimalFormatter>> = LazyLock::new(|| {
+        Locale::ALL
+            .iter()
+            .filter_map(|l| {
+                let f =
+                    DecimalFormatter::try_new(icu_locale(*l)?.into(), Default::default()).ok()?;
+                Some((*l, f))
+            })
+            .collect()
+    });
+    ALL.get(&locale)
 }
 
 #[cfg(test)]
@@ -335,11 +376,20 @@ mod tests {
 
     #[test]
     fn prices_are_grouped_with_their_sign() {
-        assert_eq!(format_price("1944", "JPY"), "¥1,944");
-        assert_eq!(format_price("12.96", "USD"), "$12.96");
-        assert_eq!(format_price("1234567", "KRW"), "₩1,234,567");
-        assert_eq!(format_price("331200", "VND"), "331,200 ₫");
-        assert_eq!(format_price("100", "THB"), "฿100");
+        // CLDR's forms, per language (the defects issue 21 saw: `1,637,600 ₫`, `CN¥` on zh-CN).
+        assert_eq!(format_price("1944", "JPY", Locale::En), "¥1,944");
+        assert_eq!(format_price("1944", "JPY", Locale::Ja), "￥1,944");
+        assert_eq!(format_price("12.96", "USD", Locale::En), "$12.96");
+        assert_eq!(format_price("1234567", "KRW", Locale::Ko), "₩1,234,567");
+        // A no-break space keeps the sign with its number.
+        assert_eq!(
+            format_price("1637600", "VND", Locale::Vi),
+            "1.637.600\u{a0}₫"
+        );
+        assert_eq!(format_price("123.40", "CNY", Locale::ZhCn), "¥123.40");
+        assert_eq!(format_price("100", "THB", Locale::Th), "฿100");
+        assert_eq!(format_count(1234, Locale::Vi), "1.234");
+        assert_eq!(format_count(1234, Locale::En), "1,234");
     }
 
     #[test]

@@ -185,7 +185,7 @@ struct PickupPage {
 }
 
 fn won(amount: i64) -> String {
-    format_price(&amount.to_string(), "KRW")
+    format_price(&amount.to_string(), "KRW", ddhub_domain::Locale::Ko)
 }
 
 async fn pickup_page(

@@ -140,6 +140,11 @@ pub struct StorefrontPage {
 pub struct Results {
     pub ui: Ui,
     pub total: u64,
+    /// `14 styles`, `상품 14개`, `1.234 sản phẩm`: the count in the language's word order
+    /// and CLDR digits.
+    pub count_text: String,
+    /// A page past the last one: said so, with the way back to the first.
+    pub past_end: Option<String>,
     pub cards: Vec<Card>,
     pub categories: Vec<Choice>,
     pub swatches: Vec<Swatch>,
@@ -405,10 +410,10 @@ async fn build_results(
             .and_then(|p| p.first())
             .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
         title: h.title,
-        price: format_price(&h.price.amount, &h.price.currency),
+        price: format_price(&h.price.amount, &h.price.currency, locale),
         wholesaler: h.wholesaler.name,
     };
-    let cards = hits.into_iter().map(&card).collect();
+    let cards: Vec<Card> = hits.into_iter().map(&card).collect();
     let newest = newest.into_iter().map(&card).collect();
     let did_you_mean = did_you_mean.map(|text| {
         let mut corrected = sq.clone();
@@ -480,8 +485,13 @@ async fn build_results(
         .unwrap_or(u32::MAX)
         .min(1000);
     let href = |page: u32| format!("/?{}", query_string(&sq.pairs(page)));
+    let past_end = (cards.is_empty() && total > 0).then(|| href(1));
     Ok(Results {
         ui,
+        count_text: ui
+            .t("results_count")
+            .replace("{n}", &super::format_count(total, locale)),
+        past_end,
         total,
         cards,
         categories,
@@ -647,9 +657,9 @@ async fn style_view(
             let m = rate
                 .convert(Krw(row.style.price.0), 0, RoundingRule::None)
                 .map_err(ApiError::internal)?;
-            format_price(&m.decimal(), currency.code())
+            format_price(&m.decimal(), currency.code(), locale)
         }
-        None => format_price(&row.style.price.0.to_string(), "KRW"),
+        None => format_price(&row.style.price.0.to_string(), "KRW", locale),
     };
     let mut colours: Vec<String> = Vec::new();
     let mut size_codes: Vec<String> = Vec::new();
@@ -782,7 +792,7 @@ async fn similar_cards(app: &AppState, id: i64, locale: Locale, currency: Curren
                 .and_then(|p| p.first())
                 .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
             title: h.title,
-            price: format_price(&h.price.amount, &h.price.currency),
+            price: format_price(&h.price.amount, &h.price.currency, locale),
             wholesaler: h.wholesaler.name,
         })
         .collect()
