@@ -52,6 +52,14 @@ pub fn parse_price(raw: &str) -> Result<Krw, ProblemCode> {
     if body.is_empty() {
         return Err(ProblemCode::InvalidPrice);
     }
+    // A negative amount is readable, just not a price: said as out of range (at least ₩1),
+    // not as unreadable.
+    if let Some(rest) = body.strip_prefix(['-', '−']) {
+        return match parse_price(rest) {
+            Ok(_) => Err(ProblemCode::PriceOutOfRange),
+            Err(e) => Err(e),
+        };
+    }
     let mut total: i128 = 0;
     let mut chars = body.chars().peekable();
     while chars.peek().is_some() {

@@ -133,6 +133,12 @@ impl ProblemCode {
     /// Korean message for the shop owner; `v` is the offending value, `col` the header.
     pub fn message_ko(self, col: &str, v: &str) -> String {
         use ProblemCode::*;
+        // The particle after the value is the one its last sound takes ('삼장'을, '소라'를).
+        let (eul, iga, eun) = (
+            particle(v, josa::EulReul),
+            particle(v, josa::IGa),
+            particle(v, josa::EunNeun),
+        );
         match self {
             MissingColumn => format!("'{v}' 열이 없습니다. 제목 행에 '{v}' 열을 추가해 주세요."),
             UnknownColumn => format!("'{col}' 열은 알 수 없는 항목이라 추가 정보로만 저장합니다."),
@@ -143,53 +149,53 @@ impl ProblemCode {
                 "상품코드가 비어 있습니다. 상품마다 고유한 상품코드(품번)를 넣어 주세요.".into()
             }
             InvalidStyleCode => format!("상품코드 '{v}'에 쓸 수 없는 문자가 있습니다."),
-            StyleCodeTooLong => format!("상품코드 '{v}'이(가) 너무 깁니다(최대 64자)."),
+            StyleCodeTooLong => format!("상품코드 '{v}'{iga} 너무 깁니다(최대 64자)."),
             DuplicateStyleCode => format!(
-                "상품코드 '{v}'이(가) 위쪽 행에서 이미 쓰였습니다. 상품코드는 상품마다 달라야 합니다."
+                "상품코드 '{v}'{iga} 위쪽 행에서 이미 쓰였습니다. 상품코드는 상품마다 달라야 합니다."
             ),
             MissingTitle => "상품명이 비어 있습니다.".into(),
             TitleTooLong => "상품명이 너무 깁니다(200자 넘음). 앞부분만 사용합니다.".into(),
             MissingPrice => "도매가가 비어 있습니다.".into(),
             InvalidPrice => format!(
-                "도매가 '{v}'을(를) 읽을 수 없습니다. 18000, 18,000원, 1.8만 처럼 적어 주세요."
+                "도매가 '{v}'{eul} 읽을 수 없습니다. 18000, 18,000원, 1.8만 처럼 적어 주세요."
             ),
             PriceOutOfRange => {
-                format!("도매가 '{v}'이(가) 올바른 범위가 아닙니다(1원 이상 10억 원 미만).")
+                format!("도매가 '{v}'{iga} 올바른 범위가 아닙니다(1원 이상 10억 원 미만).")
             }
             PriceUnusuallyHigh => {
-                format!("도매가 '{v}'이(가) 평소보다 매우 높습니다. 금액이 맞는지 확인해 주세요.")
+                format!("도매가 '{v}'{iga} 평소보다 매우 높습니다. 금액이 맞는지 확인해 주세요.")
             }
             MissingColours => "색상이 비어 있습니다. 예: 블랙,아이보리".into(),
             UnknownColour => format!(
-                "'{v}'은(는) 알 수 없는 색상입니다. 블랙, 아이보리, 소라처럼 표준 색상명으로 적어 주세요."
+                "'{v}'{eun} 알 수 없는 색상입니다. 블랙, 아이보리, 소라처럼 표준 색상명으로 적어 주세요."
             ),
             MissingSizes => "사이즈가 비어 있어 FREE(프리)로 등록합니다.".into(),
             UnknownSize => format!(
-                "'{v}'은(는) 알 수 없는 사이즈입니다. FREE, S, M, L, 55, 66, 25, 230 처럼 적어 주세요."
+                "'{v}'{eun} 알 수 없는 사이즈입니다. FREE, S, M, L, 55, 66, 25, 230 처럼 적어 주세요."
             ),
             InvalidSizeRange => format!(
-                "사이즈 범위 '{v}'을(를) 읽을 수 없습니다. 55~77, S~XL, 230~250 처럼 같은 종류끼리 적어 주세요."
+                "사이즈 범위 '{v}'{eul} 읽을 수 없습니다. 55~77, S~XL, 230~250 처럼 같은 종류끼리 적어 주세요."
             ),
-            UnknownCategory => format!("카테고리 '{v}'을(를) 찾지 못해 미분류로 등록합니다."),
-            UnknownMaterial => format!("소재 '{v}'을(를) 알 수 없어 혼용률에서 뺐습니다."),
+            UnknownCategory => format!("카테고리 '{v}'{eul} 찾지 못해 미분류로 등록합니다."),
+            UnknownMaterial => format!("소재 '{v}'{eul} 알 수 없어 혼용률에서 뺐습니다."),
             CompositionTotal => format!("혼용률 합계가 100%가 아닙니다({v}). 확인해 주세요."),
             CompositionUnparsed => format!(
-                "혼용률 '{v}'을(를) 읽지 못했습니다. '면 100%', '아크릴70 울30' 처럼 적어 주세요."
+                "혼용률 '{v}'{eul} 읽지 못했습니다. '면 100%', '아크릴70 울30' 처럼 적어 주세요."
             ),
             UnknownOrigin => {
-                format!("제조국 '{v}'을(를) 알 수 없어 비워 둡니다. 한국, 중국처럼 적어 주세요.")
+                format!("제조국 '{v}'{eul} 알 수 없어 비워 둡니다. 한국, 중국처럼 적어 주세요.")
             }
             UnknownSeason => format!(
-                "시즌 '{v}'을(를) 알 수 없어 비워 둡니다. SS, FW, 봄, 여름, 간절기처럼 적어 주세요."
+                "시즌 '{v}'{eul} 알 수 없어 비워 둡니다. SS, FW, 봄, 여름, 간절기처럼 적어 주세요."
             ),
             InvalidMoq => {
-                format!("최소주문수량 '{v}'을(를) 읽을 수 없습니다. 1 이상의 숫자로 적어 주세요.")
+                format!("최소주문수량 '{v}'{eul} 읽을 수 없습니다. 1 이상의 숫자로 적어 주세요.")
             }
             InvalidFlag => format!(
-                "'{col}' 값 '{v}'을(를) 알 수 없어 '아니오'로 처리합니다. Y 또는 N으로 적어 주세요."
+                "'{col}' 값 '{v}'{eul} 알 수 없어 '아니오'로 처리합니다. Y 또는 N으로 적어 주세요."
             ),
             InvalidStock => format!(
-                "재고 값 '{v}'을(를) 알 수 없어 판매중으로 처리합니다. 품절이면 '품절'이라고 적어 주세요."
+                "재고 값 '{v}'{eul} 알 수 없어 판매중으로 처리합니다. 품절이면 '품절'이라고 적어 주세요."
             ),
             TooManyRows => format!("행이 너무 많습니다(최대 {v}행)."),
             DescriptionTooLong => format!(
@@ -207,13 +213,13 @@ impl ProblemCode {
                 "'{col}' 칸의 글자 일부가 파일의 다른 행과 인코딩이 달라 읽지 못했습니다(�로 표시). 이 행을 다시 입력해 주세요. 값: '{v}'"
             ),
             InvalidWeight => format!(
-                "무게 '{v}'을(를) 읽을 수 없어 카테고리 기본값(추정치)을 씁니다. 350g, 0.35kg처럼 적어 주세요(1g~30kg)."
+                "무게 '{v}'{eul} 읽을 수 없어 카테고리 기본값(추정치)을 씁니다. 350g, 0.35kg처럼 적어 주세요(1g~30kg)."
             ),
             MeasurementImplausible => format!(
-                "실측 값 '{v}'이(가) 옷의 치수로 보기 어려워 빼고 등록했습니다. cm 단위로 적었는지 확인해 주세요."
+                "실측 값 '{v}'{iga} 옷의 치수로 보기 어려워 빼고 등록했습니다. cm 단위로 적었는지 확인해 주세요."
             ),
             MeasurementUnreadable => format!(
-                "'{col}' 칸의 '{v}'을(를) 실측으로 읽지 못했습니다. 'S: 어깨38 가슴단면48 총장62 / M: …' 처럼 적어 주세요."
+                "'{col}' 칸의 '{v}'{eul} 실측으로 읽지 못했습니다. 'S: 어깨38 가슴단면48 총장62 / M: …' 처럼 적어 주세요."
             ),
         }
     }
@@ -336,5 +342,47 @@ impl Problem {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+/// The particle `josa` takes after `word`: chosen by the `josa` crate from a final Hangul
+/// syllable. Digits are read as Korean numbers (the crate reads only Hangul); after anything
+/// else (a Latin code, a symbol) both forms are written, as Korean forms do when unsure.
+fn particle(word: &str, josa: josa::Josa) -> &'static str {
+    let forms = |closed: &'static str, open: &'static str, both: &'static str| (closed, open, both);
+    let (closed, open, both) = match josa {
+        josa::EulReul => forms("을", "를", "을(를)"),
+        josa::IGa => forms("이", "가", "이(가)"),
+        _ => forms("은", "는", "은(는)"),
+    };
+    let Some(last) = word.trim().chars().last() else {
+        return both;
+    };
+    if let Ok(p) = josa::select(&last.to_string(), josa) {
+        return p;
+    }
+    // 영 일 이 삼 사 오 육 칠 팔 구: 0, 1, 3, 6, 7 and 8 end in a consonant.
+    match last {
+        '0' | '1' | '3' | '6' | '7' | '8' => closed,
+        '2' | '4' | '5' | '9' => open,
+        _ => both,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn particles_follow_the_word() {
+        let m = |v: &str| ProblemCode::InvalidPrice.message_ko("도매가", v);
+        assert!(m("삼장").contains("'삼장'을 "), "{}", m("삼장"));
+        assert!(m("소라").contains("'소라'를 "), "{}", m("소라"));
+        assert!(m("18003").contains("'18003'을 "), "{}", m("18003"));
+        assert!(m("1.8만2").contains("'1.8만2'를 "), "{}", m("1.8만2"));
+        assert!(m("abc").contains("'abc'을(를) "), "{}", m("abc"));
+        let c = |v: &str| ProblemCode::UnknownColour.message_ko("색상", v);
+        assert!(c("핑크").starts_with("'핑크'는 "), "{}", c("핑크"));
+        assert!(c("곤색").starts_with("'곤색'은 "), "{}", c("곤색"));
     }
 }

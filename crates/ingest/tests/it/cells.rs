@@ -34,6 +34,10 @@ fn prices_in_every_written_form() {
         assert!(parse_price(s).is_err(), "{s}");
     }
     assert_eq!(parse_price("0"), Err(ProblemCode::PriceOutOfRange));
+    // A negative amount is out of range (at least ₩1), not unreadable.
+    assert_eq!(parse_price("-18000"), Err(ProblemCode::PriceOutOfRange));
+    assert_eq!(parse_price("−1.8만"), Err(ProblemCode::PriceOutOfRange));
+    assert_eq!(parse_price("-abc"), Err(ProblemCode::InvalidPrice));
 }
 
 #[test]
