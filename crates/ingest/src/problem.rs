@@ -135,9 +135,9 @@ impl ProblemCode {
         use ProblemCode::*;
         // The particle after the value is the one its last sound takes ('삼장'을, '소라'를).
         let (eul, iga, eun) = (
-            particle(v, josa::EulReul),
-            particle(v, josa::IGa),
-            particle(v, josa::EunNeun),
+            particle(v, Josa::EulReul),
+            particle(v, Josa::IGa),
+            particle(v, Josa::EunNeun),
         );
         match self {
             MissingColumn => format!("'{v}' 열이 없습니다. 제목 행에 '{v}' 열을 추가해 주세요."),
@@ -345,26 +345,38 @@ impl Problem {
     }
 }
 
-/// The particle `josa` takes after `word`: chosen by the `josa` crate from a final Hangul
-/// syllable. Digits are read as Korean numbers (the crate reads only Hangul); after anything
-/// else (a Latin code, a symbol) both forms are written, as Korean forms do when unsure.
-fn particle(word: &str, josa: josa::Josa) -> &'static str {
-    let forms = |closed: &'static str, open: &'static str, both: &'static str| (closed, open, both);
+/// Which particle of a pair: 을/를, 이/가 or 은/는.
+#[derive(Clone, Copy)]
+enum Josa {
+    EulReul,
+    IGa,
+    EunNeun,
+}
+
+/// The particle `josa` takes after `word`: the consonant-final form after a Hangul syllable
+/// with a final consonant (받침) or a digit read with one, the vowel-final form otherwise, and
+/// both forms after anything else (a Latin code, a symbol), as Korean forms do when unsure.
+///
+/// By hand, not the `josa` crate: that crate implements `Add<Josa> for String`, and one such
+/// impl anywhere in the build makes every `String + &String` in the workspace ambiguous.
+fn particle(word: &str, josa: Josa) -> &'static str {
     let (closed, open, both) = match josa {
-        josa::EulReul => forms("을", "를", "을(를)"),
-        josa::IGa => forms("이", "가", "이(가)"),
-        _ => forms("은", "는", "은(는)"),
+        Josa::EulReul => ("을", "를", "을(를)"),
+        Josa::IGa => ("이", "가", "이(가)"),
+        Josa::EunNeun => ("은", "는", "은(는)"),
     };
-    let Some(last) = word.trim().chars().last() else {
-        return both;
-    };
-    if let Ok(p) = josa::select(&last.to_string(), josa) {
-        return p;
-    }
-    // 영 일 이 삼 사 오 육 칠 팔 구: 0, 1, 3, 6, 7 and 8 end in a consonant.
-    match last {
-        '0' | '1' | '3' | '6' | '7' | '8' => closed,
-        '2' | '4' | '5' | '9' => open,
+    match word.trim().chars().last() {
+        // Hangul syllables are laid out so that (code - 가) % 28 is the final consonant.
+        Some(c @ '가'..='힣') => {
+            if (u32::from(c) - u32::from('가')) % 28 == 0 {
+                open
+            } else {
+                closed
+            }
+        }
+        // 영 일 이 삼 사 오 육 칠 팔 구: 0, 1, 3, 6, 7 and 8 end in a consonant.
+        Some('0' | '1' | '3' | '6' | '7' | '8') => closed,
+        Some('2' | '4' | '5' | '9') => open,
         _ => both,
     }
 }
