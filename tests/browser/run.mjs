@@ -329,6 +329,16 @@ try {
       await cpage.goto(`${base}${where}`);
       const over = await cpage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.ok(over <= 0, `${where} scrolls sideways by ${over}px on a phone`);
+      if (where === '/console/orders') {
+        // Each request says when it came, its pieces and its total in won; colours and sizes
+        // in Korean, never the vocabulary codes (issue 21, item 4).
+        const total = (await cpage.locator('.pr-meta .total').first().textContent()).trim();
+        assert.match(total, /^₩[\d,]+$/, `the request's total in won: ${total}`);
+        assert.match(await cpage.locator('.pr-meta time').first().textContent(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+        const skus = await cpage.locator('section.pr tbody tr td:nth-child(2)').allTextContents();
+        assert.ok(skus.length > 0 && skus.every((s) => HANGUL.test(s) || /^[A-Z0-9~ /]+$/.test(s.trim())), `colour and size in Korean: ${skus.join(' | ')}`);
+        assert.ok(skus.every((s) => !/\b(black|white|ivory|beige|navy|free)\b/.test(s)), `no vocabulary codes: ${skus.join(' | ')}`);
+      }
       const table = cpage.locator('table.stack').first();
       assert.equal(await table.locator('thead').evaluate((t) => t.getBoundingClientRect().height <= 1), true, `${where}: the table is cards (its head hidden)`);
       await shot(cpage, `console-phone-${where.split('/').pop()}`);

@@ -732,8 +732,12 @@ pub async fn approve_translation(
 pub struct LineRow {
     pub line_id: i64,
     pub style: String,
+    /// Colour / size in the console's language (`블랙 / 55`), not the vocabulary codes.
     pub sku: String,
     pub quantity: i32,
+    /// The wholesale price of one piece and of the line, in won.
+    pub unit_price: String,
+    pub line_total: String,
     pub state: String,
     pub backorder_until: String,
     pub open: bool,
@@ -744,6 +748,11 @@ pub struct RequestRow {
     pub order_id: i64,
     pub state: String,
     pub open: bool,
+    /// When the order came in, Seoul time (`2026-12-07 11:30`).
+    pub ordered_at: String,
+    /// The request's pieces and their wholesale total, in won.
+    pub pieces: i64,
+    pub total: String,
     pub lines: Vec<LineRow>,
 }
 
@@ -783,12 +792,23 @@ async fn orders_view(
             .into_iter()
             .map(|r| (r.style.id.0, r))
             .collect();
+    let lang = Locale::from_tag(user.lang).unwrap_or(Locale::Ko);
+    let won = |krw: i64| super::format_price(&krw.to_string(), "KRW", lang);
+    // What the wholesaler charges (its own won price), not the partner's converted one.
+    let price_of = |style_id: i64| rows.get(&style_id).map_or(0, |r| r.style.price.0);
     let requests = prs
         .into_iter()
         .map(|p| RequestRow {
             id: p.id,
             order_id: p.order_id,
             open: p.state == "open",
+            ordered_at: seoul_minute(p.created_at),
+            pieces: p.lines.iter().map(|l| i64::from(l.quantity)).sum(),
+            total: won(p
+                .lines
+                .iter()
+                .map(|l| price_of(l.style_id) * i64::from(l.quantity))
+                .sum()),
             state: p.state,
             lines: p
                 .lines
@@ -798,14 +818,23 @@ async fn orders_view(
                     let sku = row
                         .and_then(|r| r.skus.iter().find(|s| s.id.0 == l.sku_id))
                         .map_or(format!("SKU {}", l.sku_id), |s| {
-                            format!("{} / {}", s.colour, s.size)
+                            let colour = ddhub_domain::catalog::colours()
+                                .get(&s.colour)
+                                .map_or(s.colour.clone(), |c| c.labels.get(lang).to_string());
+                            let size = ddhub_domain::catalog::sizes()
+                                .get(&s.size)
+                                .map_or(s.size.clone(), |z| z.labels.get(lang).to_string());
+                            format!("{colour} / {size}")
                         });
+                    let unit = price_of(l.style_id);
                     LineRow {
                         line_id: l.line_id,
                         style: row.map_or(format!("#{}", l.style_id), |r| {
                             format!("{} {}", r.style.style_code, r.style.title_ko)
                         }),
                         sku,
+                        unit_price: won(unit),
+                        line_total: won(unit * i64::from(l.quantity)),
                         quantity: l.quantity,
                         open: l.state == "pending",
                         state: l.state,
@@ -823,6 +852,16 @@ async fn orders_view(
         problems,
         today: today.to_string(),
     })
+}
+
+/// An instant as Seoul's wall clock to the minute (`2026-12-07 11:30`). Korea keeps UTC+9 all
+/// year (no summer time), so the offset is a constant.
+fn seoul_minute(millis: i64) -> String {
+    const SEOUL: i64 = 9 * 3600;
+    let secs = millis.div_euclid(1000) + SEOUL;
+    let date = ddhub_orders::date::seoul_date(ddhub_domain::Timestamp(millis));
+    let of_day = secs.rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", of_day / 3600, (of_day % 3600) / 60)
 }
 
 #[derive(Debug, Deserialize)]
