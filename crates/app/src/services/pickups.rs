@@ -282,8 +282,8 @@ pub fn sheet(list: &PickupList) -> ddhub_shipping::pickup_sheet::PickupSheet {
                     .map(|l| SheetLine {
                         order_ref: l.partner_order_id.clone(),
                         style_code: l.style_code.clone(),
-                        colour: l.colour.clone(),
-                        size: l.size.clone(),
+                        colour: colour_ko(&l.colour),
+                        size: size_ko(&l.size),
                         quantity: l.quantity,
                         wholesale_price_krw: l.wholesale_price_krw,
                         amount_krw: l.amount_krw,
@@ -325,4 +325,23 @@ pub async fn printable(
         file_name: format!("pickup-{}.{ext}", list.date),
         content_type,
     })
+}
+
+/// A colour as the market names it (`블랙`), for the papers people read at the stalls; the
+/// vocabulary code (`black`) when the vocabulary does not know it.
+pub fn colour_ko(code: &str) -> String {
+    ddhub_domain::catalog::colours()
+        .get(code)
+        .map_or(code.to_string(), |c| {
+            c.labels.get(ddhub_domain::Locale::Ko).to_string()
+        })
+}
+
+/// A size as the market names it (`프리`, `55`).
+pub fn size_ko(code: &str) -> String {
+    ddhub_domain::catalog::sizes()
+        .get(code)
+        .map_or(code.to_string(), |z| {
+            z.labels.get(ddhub_domain::Locale::Ko).to_string()
+        })
 }
