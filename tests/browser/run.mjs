@@ -305,6 +305,9 @@ try {
     await cpage.goto(`${base}/console/orders`);
     const form = cpage.locator('form.answer').first();
     assert.ok(await form.count() === 1, 'an open request with answer buttons');
+    const waiting = Number(await cpage.locator('header nav a[href="/console/orders"] .count').textContent());
+    const open = (await api('/api/v1/purchase-requests?state=open', { key: wkey })).json.length;
+    assert.equal(waiting, open, 'the menu counts the requests waiting for an answer');
     await shot(cpage, 'purchase-request-open');
     const action = await form.getAttribute('action');
     const prId = Number(action.match(/purchase-requests\/(\d+)/)[1]);

@@ -29,6 +29,8 @@ pub struct Chrome {
     pub csrf: String,
     /// `upload`, `styles` or `orders`.
     pub nav: &'static str,
+    /// Purchase requests waiting for an answer, shown beside the menu's 발주 요청.
+    pub open_requests: u64,
     pub other_lang: &'static str,
     pub other_lang_name: &'static str,
 }
@@ -49,6 +51,7 @@ impl Chrome {
             nav,
             other_lang,
             other_lang_name,
+            open_requests: user.open_requests,
         }
     }
 }
@@ -158,10 +161,16 @@ pub async fn home(
     let mut res = match found {
         None => sign_in_page(&app, lang, None),
         Some(s) => {
+            let open_requests =
+                match ddhub_store::orders::count_open_requests(&app.store, s.wholesaler).await {
+                    Ok(n) => n,
+                    Err(e) => return error_page(&ApiError::from(e), lang, "/console"),
+                };
             let user = ConsoleUser {
                 wholesaler: s.wholesaler,
                 csrf: s.csrf_token,
                 lang,
+                open_requests,
             };
             render(&HomePage {
                 c: Chrome::new(&user, "upload"),

@@ -128,6 +128,8 @@ pub struct ConsoleUser {
     pub wholesaler: WholesalerId,
     pub csrf: String,
     pub lang: &'static str,
+    /// Purchase requests waiting for this wholesaler's answer: the menu shows how many.
+    pub open_requests: u64,
 }
 
 /// Not signed in: back to the sign-in form.
@@ -160,10 +162,15 @@ impl FromRequestParts<AppState> for ConsoleUser {
             .await
             .map_err(|e| ConsoleRejection::Store(e.into()))?
             .ok_or(ConsoleRejection::SignIn)?;
+        let open_requests =
+            ddhub_store::orders::count_open_requests(&state.store, session.wholesaler)
+                .await
+                .map_err(|e| ConsoleRejection::Store(e.into()))?;
         Ok(ConsoleUser {
             wholesaler: session.wholesaler,
             csrf: session.csrf_token,
             lang: console_lang(&parts.headers),
+            open_requests,
         })
     }
 }

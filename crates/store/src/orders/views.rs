@@ -162,6 +162,23 @@ pub async fn purchase_requests_of_order<C: ConnectionTrait>(
         .collect())
 }
 
+/// How many of a wholesaler's purchase requests wait for its answer (test orders never count).
+pub async fn count_open_requests(store: &Store, wholesaler: WholesalerId) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    use sea_orm::sea_query::Query;
+    let test_orders = Query::select()
+        .column(export_order::Column::Id)
+        .from(export_order::Entity)
+        .and_where(export_order::Column::TestMode.eq(true))
+        .to_owned();
+    Ok(purchase_request::Entity::find()
+        .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
+        .filter(purchase_request::Column::State.eq(PurchaseRequestState::Open.as_str()))
+        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders))
+        .count(store.conn())
+        .await?)
+}
+
 /// Orders a partner has (for tests and the operator).
 pub async fn count_orders(store: &Store, partner: PartnerId) -> Result<u64> {
     use sea_orm::PaginatorTrait;
