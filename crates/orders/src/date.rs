@@ -186,6 +186,14 @@ pub fn seoul_date(ts: Timestamp) -> CalendarDate {
         .unwrap_or(CalendarDate(EPOCH))
 }
 
+/// An instant as Korea's wall clock to the minute, `2026-12-07 11:30` (for people; the API
+/// says RFC 3339).
+pub fn seoul_minute(ts: Timestamp) -> String {
+    jiff::Timestamp::from_millisecond(ts.millis())
+        .map(|t| SEOUL.to_datetime(t).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| seoul_date(ts).to_string())
+}
+
 /// An instant as RFC 3339 UTC with milliseconds: `2026-11-27T09:30:00.000Z`.
 ///
 /// RFC 3339 has years 0000..=9999 only; an instant before year 0 prints jiff's extended year

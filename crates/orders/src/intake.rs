@@ -117,12 +117,6 @@ impl<'de> Deserialize<'de> for MoneyField {
     }
 }
 
-impl From<&str> for PriceInput {
-    fn from(amount: &str) -> Self {
-        PriceInput::Amount(amount.to_string())
-    }
-}
-
 // By hand rather than `#[serde(untagged)]`: an untagged enum answers every mistake with "data
 // did not match any variant", while a partner needs to hear which field of the money object is
 // wrong (an unknown one by name, a missing `currency`, a number where a string goes).

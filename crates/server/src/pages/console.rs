@@ -811,7 +811,7 @@ async fn orders_view(
             id: p.id,
             order_id: p.order_id,
             open: p.state == "open",
-            ordered_at: seoul_minute(p.created_at),
+            ordered_at: ddhub_orders::date::seoul_minute(ddhub_domain::Timestamp(p.created_at)),
             pieces: p.lines.iter().map(|l| i64::from(l.quantity)).sum(),
             total: won(p
                 .lines
@@ -861,16 +861,6 @@ async fn orders_view(
         problems,
         today: today.to_string(),
     })
-}
-
-/// An instant as Seoul's wall clock to the minute (`2026-12-07 11:30`). Korea keeps UTC+9 all
-/// year (no summer time), so the offset is a constant.
-fn seoul_minute(millis: i64) -> String {
-    const SEOUL: i64 = 9 * 3600;
-    let secs = millis.div_euclid(1000) + SEOUL;
-    let date = ddhub_orders::date::seoul_date(ddhub_domain::Timestamp(millis));
-    let of_day = secs.rem_euclid(86_400);
-    format!("{date} {:02}:{:02}", of_day / 3600, (of_day % 3600) / 60)
 }
 
 #[derive(Debug, Deserialize)]

@@ -213,6 +213,15 @@ impl StoreQuery {
         q
     }
 
+    /// This query in the page's resolved language and currency.
+    fn in_terms(&self, locale: Locale, currency: Currency) -> StoreQuery {
+        StoreQuery {
+            locale: locale.tag().to_string(),
+            currency: currency.code().to_string(),
+            ..self.clone()
+        }
+    }
+
     /// The pairs of a link to this query with `page`.
     fn pairs(&self, page: u32) -> Vec<(&'static str, String)> {
         let mut p = vec![
@@ -324,9 +333,7 @@ pub async fn index(
         Err(e) => return error_page(&e, locale.tag(), "/"),
     };
     // Links and the form keep the resolved language and currency.
-    let mut sq = sq;
-    sq.locale = locale.tag().to_string();
-    sq.currency = currency.code().to_string();
+    let sq = sq.in_terms(locale, currency);
     let results = match build_results(&app, ui, &sq, locale, currency, view, error).await {
         Ok(r) => r,
         Err(e) => return error_page(&e, locale.tag(), "/"),
@@ -396,13 +403,8 @@ async fn build_results(
     let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids).await?;
     // A style's link carries the whole search (query, filters, sort, page, language, currency)
     // so that its page leads back to exactly these results (issue 21, item 3).
-    let style_query = {
-        let mut ctx = sq.clone();
-        ctx.locale = locale.tag().to_string();
-        ctx.currency = currency.code().to_string();
-        ctx.partial = false;
-        query_string(&ctx.pairs(ctx.page))
-    };
+    // (`sq` carries the resolved language and currency already: `storefront_page`.)
+    let style_query = query_string(&sq.pairs(sq.page));
     let card = |h: ddhub_app::services::search::HitView| Card {
         href: format!("/styles/{}?{style_query}", h.style_id),
         picture: photos
@@ -616,10 +618,7 @@ async fn style_view(
     let (locale, currency, rated) =
         language_and_currency(app, headers, &sq.locale, &sq.currency).await?;
     // The search this page was opened from, in the page's language and currency.
-    let mut ctx = sq.clone();
-    ctx.locale = locale.tag().to_string();
-    ctx.currency = currency.code().to_string();
-    ctx.partial = false;
+    let ctx = sq.in_terms(locale, currency);
     let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(id)])
         .await?
         .into_iter()

@@ -57,10 +57,7 @@ async fn create_order(
 ) -> Result<Response, ApiError> {
     // The body is read as bytes (its fingerprint keys the request), yet it is JSON by contract:
     // one sent as another media type is refused as such, as on every JSON route.
-    if headers
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| !is_json_media_type(v))
-    {
+    if headers.contains_key(header::CONTENT_TYPE) && !crate::api_json::is_json(&headers) {
         return Err(ApiError::new(ErrorCode::UnsupportedMediaType));
     }
     let raw_key = headers
@@ -74,23 +71,6 @@ async fn create_order(
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK),
         answer.body,
     ))
-}
-
-/// `application/json` or a `+json` type, parameters aside.
-fn is_json_media_type(value: &axum::http::HeaderValue) -> bool {
-    let Ok(text) = value.to_str() else {
-        return false;
-    };
-    let essence = text
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .strip_prefix("application/")
-            .is_some_and(|sub| sub.ends_with("+json"))
 }
 
 /// One of the partner's orders with its lines.
@@ -181,16 +161,7 @@ async fn answer_purchase_request(
     let ApiJson(req) = body?;
     match ddhub_app::services::orders::answer(&app, wholesaler, id, &req).await? {
         Ok(view) => Ok(Json(purchase_request_json(view)).into_response()),
-        Err(rejection) => {
-            let problems = rejection
-                .problems
-                .iter()
-                .map(|p| serde_json::to_value(p).unwrap_or_default())
-                .collect();
-            Err(AppError::new(ErrorCode::AnswersInvalid)
-                .with_problems(problems)
-                .into())
-        }
+        Err(rejection) => Err(answers_invalid(&rejection)),
     }
 }
 
@@ -229,17 +200,20 @@ async fn answer_test_order(
             app.jobs.notify();
             Ok(Json(view).into_response())
         }
-        Err(rejection) => {
-            let problems = rejection
-                .problems
-                .iter()
-                .map(|p| serde_json::to_value(p).unwrap_or_default())
-                .collect();
-            Err(AppError::new(ErrorCode::AnswersInvalid)
-                .with_problems(problems)
-                .into())
-        }
+        Err(rejection) => Err(answers_invalid(&rejection)),
     }
+}
+
+/// Answers that do not fit their lines: 422 with one problem per line.
+fn answers_invalid(rejection: &ddhub_orders::answers::AnswerRejection) -> ApiError {
+    let problems = rejection
+        .problems
+        .iter()
+        .map(|p| serde_json::to_value(p).unwrap_or_default())
+        .collect();
+    AppError::new(ErrorCode::AnswersInvalid)
+        .with_problems(problems)
+        .into()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

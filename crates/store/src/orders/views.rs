@@ -86,22 +86,24 @@ pub struct PurchaseRequestView {
     pub lines: Vec<LineView>,
 }
 
+/// The ids of test orders (placed with `ddh_pt_` keys): never shown to a wholesaler.
+fn test_orders() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(export_order::Column::Id)
+        .from(export_order::Entity)
+        .and_where(export_order::Column::TestMode.eq(true))
+        .to_owned()
+}
+
 /// A wholesaler's purchase requests, optionally of one state, newest first.
 pub async fn purchase_requests(
     store: &Store,
     wholesaler: WholesalerId,
     state: Option<&str>,
 ) -> Result<Vec<PurchaseRequestView>> {
-    use sea_orm::sea_query::Query;
-    // Test orders (placed with `ddh_pt_` keys) never reach a wholesaler.
-    let test_orders = Query::select()
-        .column(export_order::Column::Id)
-        .from(export_order::Entity)
-        .and_where(export_order::Column::TestMode.eq(true))
-        .to_owned();
     let mut q = purchase_request::Entity::find()
         .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
-        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders));
+        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders()));
     if let Some(s) = state {
         q = q.filter(purchase_request::Column::State.eq(s));
     }
@@ -165,16 +167,10 @@ pub async fn purchase_requests_of_order<C: ConnectionTrait>(
 /// How many of a wholesaler's purchase requests wait for its answer (test orders never count).
 pub async fn count_open_requests(store: &Store, wholesaler: WholesalerId) -> Result<u64> {
     use sea_orm::PaginatorTrait;
-    use sea_orm::sea_query::Query;
-    let test_orders = Query::select()
-        .column(export_order::Column::Id)
-        .from(export_order::Entity)
-        .and_where(export_order::Column::TestMode.eq(true))
-        .to_owned();
     Ok(purchase_request::Entity::find()
         .filter(purchase_request::Column::WholesalerId.eq(wholesaler.0))
         .filter(purchase_request::Column::State.eq(PurchaseRequestState::Open.as_str()))
-        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders))
+        .filter(purchase_request::Column::OrderId.not_in_subquery(test_orders()))
         .count(store.conn())
         .await?)
 }
