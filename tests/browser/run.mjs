@@ -337,8 +337,10 @@ try {
         // in Korean, never the vocabulary codes (issue 21, item 4).
         const total = (await cpage.locator('.pr-meta .total').first().textContent()).trim();
         assert.match(total, /^₩[\d,]+$/, `the request's total in won: ${total}`);
-        assert.match(await cpage.locator('.pr-meta time').first().textContent(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
-        const skus = await cpage.locator('section.pr tbody tr td:nth-child(2)').allTextContents();
+        // When the order came, as Koreans write it (CLDR: 2026. 12. 7. 오전 11:30).
+        assert.match(await cpage.locator('.pr-meta time').first().textContent(), /^\d{4}\. \d{1,2}\. \d{1,2}\. (오전|오후) \d{1,2}:\d{2}$/);
+        assert.match(await cpage.locator('.pr-meta .dest').first().textContent(), /일본/, 'where the order goes, in Korean');
+        const skus = await cpage.locator('section.pr tbody tr td:nth-child(3)').allTextContents();
         assert.ok(skus.length > 0 && skus.every((s) => HANGUL.test(s) || /^[A-Z0-9~ /]+$/.test(s.trim())), `colour and size in Korean: ${skus.join(' | ')}`);
         assert.ok(skus.every((s) => !/\b(black|white|ivory|beige|navy|free)\b/.test(s)), `no vocabulary codes: ${skus.join(' | ')}`);
       }
@@ -346,6 +348,36 @@ try {
       assert.equal(await table.locator('thead').evaluate((t) => t.getBoundingClientRect().height <= 1), true, `${where}: the table is cards (its head hidden)`);
       await shot(cpage, `console-phone-${where.split('/').pop()}`);
     }
+    await cpage.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  // 7c. On a phone the wholesaler changes the 미송 answer: the pieces came in, but one fewer
+  // than ordered. A partial confirmation and 미송 → 가능 in one answer (issue 21, item 4).
+  await step('a wholesaler on a phone confirms part and turns 미송 into 가능', async () => {
+    await cpage.setViewportSize({ width: 390, height: 844 });
+    const prs = (await api('/api/v1/purchase-requests', { key: wkey })).json;
+    const pr = prs.find((p) => p.lines.some((l) => l.state === 'backorder'));
+    assert.ok(pr, `a request with a 미송 line: ${JSON.stringify(prs).slice(0, 400)}`);
+    const line = pr.lines.find((l) => l.state === 'backorder');
+    await cpage.goto(`${base}/console/orders#line-${line.line_id}`);
+    const row = cpage.locator(`#line-${line.line_id}`);
+    const change = row.locator('details.change');
+    assert.equal(await change.count(), 1, 'an answered line can be changed until pickup');
+    await change.locator('summary').click();
+    const qty = row.locator('input[name=quantity]');
+    assert.ok(await qty.isVisible(), 'the pieces box shows once opened');
+    await qty.fill(String(line.quantity - 1));
+    await shot(cpage, 'purchase-request-change-phone');
+    const over = await cpage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(over <= 0, `the open answer form scrolls sideways by ${over}px on a phone`);
+    await Promise.all([cpage.waitForURL(`${base}/console/orders`), row.locator('button[value=available]').click()]);
+    const after = (await api('/api/v1/purchase-requests', { key: wkey })).json.find((p) => p.id === pr.id);
+    const changed = after.lines.find((l) => l.line_id === line.line_id);
+    assert.equal(changed.state, 'available', `미송 became 가능: ${JSON.stringify(changed)}`);
+    assert.equal(changed.confirmed_quantity, line.quantity - 1, 'one piece fewer confirmed');
+    const cell = (await cpage.locator(`#line-${line.line_id} .line-state`).textContent()).trim();
+    assert.ok(cell.includes(`(${line.quantity - 1}/${line.quantity})`), `the page shows the partial confirmation: ${cell}`);
+    await shot(cpage, 'purchase-request-changed-phone');
     await cpage.setViewportSize({ width: 1280, height: 900 });
   });
 

@@ -4,6 +4,7 @@
 rust_i18n::i18n!("../../locales", fallback = "en");
 
 pub mod body;
+pub mod cldr;
 pub mod config;
 pub mod error;
 pub mod jobs;

@@ -7,6 +7,7 @@ mod channels;
 mod feeds;
 mod search;
 mod shipping;
+mod storefront;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -63,6 +64,9 @@ pub enum BenchCmd {
     Shipping(crate::shipping::ShippingBench),
     /// Marketplace channel writers beside the GMC writer: items/s, ratio to GMC, peak memory.
     Channels(crate::channels::ChannelsBench),
+    /// Issue 21: the storefront's search page, style page and cart over HTTP at concurrency 1
+    /// and 32, and the first page's weight before images in every language.
+    Storefront(crate::storefront::StorefrontBench),
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -106,6 +110,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Search(b) => crate::search::run(b).await,
         BenchCmd::Shipping(b) => crate::shipping::run(b).await,
         BenchCmd::Channels(b) => crate::channels::run(b),
+        BenchCmd::Storefront(b) => crate::storefront::run(b).await,
     }
 }
 

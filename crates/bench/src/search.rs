@@ -62,17 +62,17 @@ pub struct SearchBench {
 }
 
 /// Everything the spawned `ddhub` processes need, passed as DDHUB_* variables.
-struct Env {
-    exe: PathBuf,
-    data_dir: PathBuf,
-    database_url: String,
-    backend: &'static str,
-    meilisearch_url: Option<String>,
-    meilisearch_key: Option<String>,
+pub(crate) struct Env {
+    pub(crate) exe: PathBuf,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) database_url: String,
+    pub(crate) backend: &'static str,
+    pub(crate) meilisearch_url: Option<String>,
+    pub(crate) meilisearch_key: Option<String>,
 }
 
 impl Env {
-    fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(&self.exe);
         c.args(args)
             .current_dir(&self.data_dir)
@@ -95,7 +95,7 @@ impl Env {
 }
 
 /// Stops a spawned process (SIGTERM, then kill after 20 s) when dropped.
-struct Spawned(Child);
+pub(crate) struct Spawned(pub(crate) Child);
 
 impl Drop for Spawned {
     fn drop(&mut self) {
@@ -130,18 +130,18 @@ fn dir_size(p: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
 }
 
-fn round2(x: f64) -> f64 {
+pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
 /// The generated catalog through the real ingestion, and the benchmark's exchange rates.
-async fn ingest(store: &Store, data_dir: &Path, styles: usize) -> anyhow::Result<f64> {
+pub(crate) async fn ingest(store: &Store, data_dir: &Path, styles: usize) -> anyhow::Result<f64> {
     let (w, _) = parties::add_wholesaler(
         store,
         "bench-search",
@@ -187,7 +187,7 @@ async fn ingest(store: &Store, data_dir: &Path, styles: usize) -> anyhow::Result
 }
 
 /// The query string of a benchmark query, with a currency and price bounds in it.
-fn params(q: &SearchQuery, n: usize) -> Vec<(&'static str, String)> {
+pub(crate) fn params(q: &SearchQuery, n: usize) -> Vec<(&'static str, String)> {
     let mut p: Vec<(&'static str, String)> = vec![("locale", q.locale.tag().to_string())];
     if let Some(t) = &q.q {
         p.push(("q", t.clone()));
@@ -396,14 +396,14 @@ fn report(
     println!("{line}");
 }
 
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
 }
 
 /// Waits until `ddhub serve` answers `/readyz`.
-fn wait_ready(base: &str, server: &mut Spawned) -> anyhow::Result<()> {
+pub(crate) fn wait_ready(base: &str, server: &mut Spawned) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(600);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -676,7 +676,7 @@ pub async fn run(b: SearchBench) -> anyhow::Result<()> {
 }
 
 /// The `ddhub` binary built beside this one (`cargo build --release -p ddhub -p ddhub-bench`).
-fn ddhub_binary() -> anyhow::Result<PathBuf> {
+pub(crate) fn ddhub_binary() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe()?;
     let exe = me.with_file_name("ddhub");
     if !exe.is_file() {

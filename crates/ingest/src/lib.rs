@@ -22,7 +22,7 @@ pub use limits::{SheetLimits, ZipLimits};
 pub use photos::{
     BundleEntry, MatchedPhoto, MissingPhoto, PhotoBundle, PhotoMatches, match_photos,
 };
-pub use problem::{Problem, ProblemCode, Severity};
+pub use problem::{Josa, Problem, ProblemCode, Severity, particle};
 pub use report::{ERROR_COLUMN_KO, ReportError, RowReport, error_report_xlsx};
 pub use sheet::{
     Format, HEADER_SEARCH_ROWS, RawRow, ReadOptions, Sheet, column_letter, encoding_for_label,

@@ -347,7 +347,7 @@ impl Problem {
 
 /// Which particle of a pair: 을/를, 이/가 or 은/는.
 #[derive(Clone, Copy)]
-enum Josa {
+pub enum Josa {
     EulReul,
     IGa,
     EunNeun,
@@ -359,7 +359,7 @@ enum Josa {
 ///
 /// By hand, not the `josa` crate: that crate implements `Add<Josa> for String`, and one such
 /// impl anywhere in the build makes every `String + &String` in the workspace ambiguous.
-fn particle(word: &str, josa: Josa) -> &'static str {
+pub fn particle(word: &str, josa: Josa) -> &'static str {
     let (closed, open, both) = match josa {
         Josa::EulReul => ("을", "를", "을(를)"),
         Josa::IGa => ("이", "가", "이(가)"),

@@ -66,6 +66,8 @@ pub enum AnswerReason {
     UnknownLine,
     DuplicateAnswer,
     LineClosed,
+    /// The hub has received the line's pieces: its answer can no longer change.
+    LineReceived,
     BadQuantity {
         min: i64,
         max: i64,
@@ -90,6 +92,7 @@ impl AnswerReason {
             AnswerReason::UnknownLine => "unknown_line",
             AnswerReason::DuplicateAnswer => "duplicate_answer",
             AnswerReason::LineClosed => "line_closed",
+            AnswerReason::LineReceived => "line_received",
             AnswerReason::BadQuantity { .. } => "bad_quantity",
             AnswerReason::QuantityExceedsOrdered { .. } => "quantity_exceeds_ordered",
             AnswerReason::MissingExpectedDate => "missing_expected_date",
@@ -162,6 +165,18 @@ pub fn validate_answers(
     answers: &[LineAnswer],
     today: CalendarDate,
 ) -> Result<Vec<ValidatedAnswer>, AnswerRejection> {
+    validate_answers_before_pickup(request_lines, answers, today, &HashSet::new())
+}
+
+/// [`validate_answers`] for lines some of which the hub has received (`received`): an answer
+/// may change (미송 → 가능, fewer pieces, 품절) until the pieces are picked up and counted in,
+/// and never after, since the count at the hub is then what the order holds.
+pub fn validate_answers_before_pickup(
+    request_lines: &[OrderLine],
+    answers: &[LineAnswer],
+    today: CalendarDate,
+    received: &HashSet<OrderLineId>,
+) -> Result<Vec<ValidatedAnswer>, AnswerRejection> {
     let by_id: BTreeMap<OrderLineId, &OrderLine> =
         request_lines.iter().map(|l| (l.id, l)).collect();
     let mut seen = HashSet::new();
@@ -185,6 +200,10 @@ pub fn validate_answers(
         }
         if line.state == LineState::Cancelled {
             refuse(AnswerReason::LineClosed);
+            continue;
+        }
+        if received.contains(&a.line_id) {
+            refuse(AnswerReason::LineReceived);
             continue;
         }
         let quantity = match a.quantity {

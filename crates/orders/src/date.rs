@@ -194,6 +194,14 @@ pub fn seoul_minute(ts: Timestamp) -> String {
         .unwrap_or_else(|_| seoul_date(ts).to_string())
 }
 
+/// An instant as Korea's wall clock (for pages that format it for people, CLDR-wise); `None`
+/// outside jiff's range.
+pub fn seoul_civil(ts: Timestamp) -> Option<jiff::civil::DateTime> {
+    jiff::Timestamp::from_millisecond(ts.millis())
+        .ok()
+        .map(|t| SEOUL.to_datetime(t))
+}
+
 /// An instant as RFC 3339 UTC with milliseconds: `2026-11-27T09:30:00.000Z`.
 ///
 /// RFC 3339 has years 0000..=9999 only; an instant before year 0 prints jiff's extended year

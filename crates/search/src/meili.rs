@@ -115,6 +115,9 @@ struct MeiliDoc {
     stock: &'static str,
     wholesaler_id: i64,
     created_at: i64,
+    /// 1 with a ready photo, 0 without: the first ranking rule, so styles without a photo
+    /// come after every style with one (as tantivy sorts them).
+    has_photo: u8,
     /// `m_length` … → every size's value in mm (measure-range filters).
     #[serde(flatten)]
     measures: BTreeMap<String, Vec<u32>>,
@@ -197,6 +200,15 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         .with_searchable_attributes(searchable)
         .with_filterable_attributes_advanced(filterable)
         .with_sortable_attributes(["price_krw", "created_at"])
+        .with_ranking_rules([
+            "has_photo:desc",
+            "words",
+            "typo",
+            "proximity",
+            "attribute",
+            "sort",
+            "exactness",
+        ])
         .with_synonyms(synonyms)
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
@@ -380,6 +392,7 @@ impl MeiliIndex {
             wholesaler_id: d.wholesaler.id,
             display: d.stored_display(),
             created_at: d.created_at,
+            has_photo: u8::from(d.thumbnail_url.is_some()),
             measures: {
                 let mut m: BTreeMap<String, Vec<u32>> = BTreeMap::new();
                 for size in &d.measurements {

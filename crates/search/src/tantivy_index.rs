@@ -34,7 +34,7 @@ use tantivy::{
 
 /// Version of the schema and analysis below. Bump it with any change to fields or tokenisation:
 /// an index written with another version is emptied on open and must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 const VERSION_FILE: &str = "ddhub-search-schema-version";
 const WRITER_HEAP_BYTES: usize = 256 * 1024 * 1024;
 const WRITER_HEAP_BYTES_TEST: usize = 32 * 1024 * 1024;
@@ -85,6 +85,9 @@ struct Fields {
     orderable: Field,
     wholesaler: Field,
     created_at: Field,
+    /// 1 when the style has a ready photo: styles without one sort after every style with one
+    /// (issue 21: grey squares led the home page).
+    has_photo: Field,
     facet_bits: Field,
     size_bits: Field,
     /// The hit's display, stored only (see [`HitDisplay`]).
@@ -190,6 +193,7 @@ fn build_schema() -> (Schema, Fields) {
         orderable: b.add_u64_field("orderable", INDEXED),
         wholesaler: b.add_i64_field("wholesaler", INDEXED),
         created_at: b.add_i64_field("created_at", FAST),
+        has_photo: b.add_u64_field("has_photo", FAST),
         facet_bits: b.add_u64_field("facet_bits", FAST),
         size_bits: b.add_u64_field("size_bits", FAST),
         display: b.add_text_field("display", TextOptions::default().set_stored()),
@@ -723,6 +727,7 @@ impl Inner {
         doc.add_u64(f.orderable, u64::from(d.stock.is_orderable()));
         doc.add_i64(f.wholesaler, d.wholesaler.id);
         doc.add_i64(f.created_at, d.created_at);
+        doc.add_u64(f.has_photo, u64::from(d.thumbnail_url.is_some()));
         let (bits, sizes) = pack_facets(d, &families);
         doc.add_u64(f.facet_bits, bits);
         doc.add_u64(f.size_bits, sizes);
@@ -1184,7 +1189,26 @@ impl Inner {
         let facets = FacetCollector;
         // Every document carries a same-day bit, so the facet counts also give the total.
         let (addrs, facets): (Vec<(Score, DocAddress)>, Facets) = match q.sort {
-            Sort::Relevance if has_text => searcher.search(&query, &(top, facets))?,
+            Sort::Relevance if has_text => {
+                // Styles with a photo first, each group by score.
+                let top = top.tweak_score(|segment: &SegmentReader| {
+                    let photo = segment
+                        .fast_fields()
+                        .u64("has_photo")
+                        .map(|c| dense(c, 0))
+                        .ok();
+                    move |doc: DocId, score: Score| {
+                        (photo.as_ref().map_or(0, |c| c.get_val(doc)), score)
+                    }
+                });
+                let (docs, facets) = searcher.search(&query, &(top, facets))?;
+                (
+                    docs.into_iter()
+                        .map(|((_, score), addr)| (score, addr))
+                        .collect(),
+                    facets,
+                )
+            }
             Sort::Relevance | Sort::Newest | Sort::PriceAsc | Sort::PriceDesc => {
                 let key = match q.sort {
                     Sort::PriceAsc => SortKey::PriceAsc,
@@ -1489,6 +1513,7 @@ struct SegmentSortedFacets {
     facets: SegmentFacets,
     created: Arc<dyn ColumnValues<i64>>,
     price: Arc<dyn ColumnValues<u64>>,
+    photo: Arc<dyn ColumnValues<u64>>,
     key: SortKey,
     keep: usize,
     segment: u32,
@@ -1498,12 +1523,17 @@ struct SegmentSortedFacets {
 }
 
 impl SegmentSortedFacets {
-    fn key_of(&self, created: i64, price: u64) -> u64 {
-        match self.key {
-            SortKey::Newest => (created as u64) ^ (1 << 63),
-            SortKey::PriceAsc => !price,
-            SortKey::PriceDesc => price,
-        }
+    /// The top bit says the style has a photo (those sort first); the 63 below it carry the
+    /// sort key (creation time loses its lowest bit, 2 ms, to make room; a price never
+    /// reaches 2^63).
+    fn key_of(&self, created: i64, price: u64, photo: u64) -> u64 {
+        const LOW: u64 = (1 << 63) - 1;
+        let low = match self.key {
+            SortKey::Newest => ((created as u64) ^ (1 << 63)) >> 1,
+            SortKey::PriceAsc => !price & LOW,
+            SortKey::PriceDesc => price & LOW,
+        };
+        (u64::from(photo != 0) << 63) | low
     }
 
     fn offer(&mut self, key: u64, doc: DocId) {
@@ -1533,6 +1563,7 @@ impl SegmentCollector for SegmentSortedFacets {
     fn collect_block(&mut self, docs: &[DocId]) {
         let mut created = [0i64; 64];
         let mut price = [0u64; 64];
+        let mut photo = [0u64; 64];
         for chunk in docs.chunks(64) {
             let n = chunk.len();
             self.facets.collect_block(chunk);
@@ -1542,8 +1573,9 @@ impl SegmentCollector for SegmentSortedFacets {
                     self.price.get_vals(chunk, &mut price[..n])
                 }
             }
+            self.photo.get_vals(chunk, &mut photo[..n]);
             for i in 0..n {
-                let key = self.key_of(created[i], price[i]);
+                let key = self.key_of(created[i], price[i], photo[i]);
                 self.offer(key, chunk[i]);
             }
         }
@@ -1551,9 +1583,12 @@ impl SegmentCollector for SegmentSortedFacets {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.facets.collect(doc, score);
+        let photo = self.photo.get_val(doc);
         let key = match self.key {
-            SortKey::Newest => self.key_of(self.created.get_val(doc), 0),
-            SortKey::PriceAsc | SortKey::PriceDesc => self.key_of(0, self.price.get_val(doc)),
+            SortKey::Newest => self.key_of(self.created.get_val(doc), 0, photo),
+            SortKey::PriceAsc | SortKey::PriceDesc => {
+                self.key_of(0, self.price.get_val(doc), photo)
+            }
         };
         self.offer(key, doc);
     }
@@ -1580,6 +1615,7 @@ impl Collector for SortedFacets {
             facets: FacetCollector.for_segment(ord, segment)?,
             created: dense(ff.i64("created_at")?, i64::MIN),
             price: dense(ff.u64("price")?, 0),
+            photo: dense(ff.u64("has_photo")?, 0),
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,

@@ -105,6 +105,55 @@ pub async fn get_style(
     Ok((to_style(row)?, skus))
 }
 
+/// A stored style of `wholesaler` as the input that would write it again: what a quick edit
+/// (the console's 품절 switch and price field) changes and hands back to [`upsert_style`], so
+/// that an edit goes through the same hashing, change groups, jobs and feed changes as an
+/// upload, and a later re-upload of the old sheet is seen as the change it is.
+pub async fn stored_input(
+    store: &Store,
+    wholesaler: WholesalerId,
+    id: StyleId,
+) -> Result<StyleInput> {
+    let row = style::Entity::find_by_id(id.0)
+        .filter(style::Column::WholesalerId.eq(wholesaler.0))
+        .one(store.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let skus = sku::Entity::find()
+        .filter(sku::Column::StyleId.eq(id.0))
+        .order_by_asc(sku::Column::Id)
+        .all(store.conn())
+        .await?
+        .into_iter()
+        .map(|k| Ok((k.colour, k.size, k.stock.parse::<StockState>()?)))
+        .collect::<Result<Vec<_>>>()?;
+    let measurements = crate::measurements::of_styles_in(store.conn(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let extra = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&row.extra)?;
+    let fit_note = row.fit_note.clone();
+    let style = to_style(row)?;
+    Ok(StyleInput {
+        style_code: style.style_code,
+        title_ko: style.title_ko,
+        category: style.category,
+        price: style.price,
+        moq: style.moq,
+        composition: style.composition,
+        origin: style.origin,
+        season: style.season,
+        same_day_dispatch: style.same_day_dispatch,
+        description_ko: style.description_ko,
+        weight_grams: style.weight_grams,
+        state: style.state,
+        extra,
+        skus,
+        measurements,
+        fit_note,
+    })
+}
+
 /// A style to create or update, keyed by (wholesaler, style code).
 #[derive(Debug, Clone)]
 pub struct StyleInput {

@@ -409,3 +409,66 @@ pub async fn insert_ready_bulk(
     txn.commit().await?;
     Ok(())
 }
+
+/// A photo of an upload that could not be made into listing images.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedPhoto {
+    pub style_code: String,
+    /// The file's name in the ZIP.
+    pub source_name: String,
+    /// The imaging error's stable code (`corrupt_image`, `heic_unsupported`, …).
+    pub code: String,
+}
+
+/// The failed photos of the styles an upload last listed, by style code then file name (the
+/// upload report's photo section, issue 21: a corrupt photo was counted as matched and said
+/// nothing in the console).
+pub async fn failed_of_upload(
+    store: &Store,
+    wholesaler: WholesalerId,
+    upload_id: i64,
+) -> Result<Vec<FailedPhoto>> {
+    let styles: Vec<(i64, String)> = style::Entity::find()
+        .select_only()
+        .column(style::Column::Id)
+        .column(style::Column::StyleCode)
+        .filter(style::Column::WholesalerId.eq(wholesaler.0))
+        .filter(style::Column::LastUploadId.eq(upload_id))
+        .into_tuple()
+        .all(store.conn())
+        .await?;
+    let codes: std::collections::HashMap<i64, String> = styles.into_iter().collect();
+    let ids: Vec<i64> = codes.keys().copied().collect();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(10_000) {
+        let rows: Vec<(i64, String, Option<String>)> = photo::Entity::find()
+            .select_only()
+            .column(photo::Column::StyleId)
+            .column(photo::Column::SourceName)
+            .column(photo::Column::Error)
+            .filter(photo::Column::StyleId.is_in(chunk.iter().copied()))
+            .filter(photo::Column::State.eq(PhotoState::Failed.as_str()))
+            .into_tuple()
+            .all(store.conn())
+            .await?;
+        for (style_id, source_name, error) in rows {
+            // Stored as `code: message` by `mark_failed`.
+            let code = error
+                .as_deref()
+                .and_then(|e| e.split_once(':'))
+                .map_or("unknown", |(c, _)| c)
+                .trim()
+                .to_string();
+            out.push(FailedPhoto {
+                style_code: codes.get(&style_id).cloned().unwrap_or_default(),
+                source_name,
+                code,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.style_code.as_str(), a.source_name.as_str())
+            .cmp(&(b.style_code.as_str(), b.source_name.as_str()))
+    });
+    Ok(out)
+}

@@ -99,7 +99,14 @@ pub struct UploadCounts {
     /// its batches were visible before the rest). Zero when the upload ran through once.
     #[serde(default)]
     pub styles_live_early: u64,
+    /// Names of the ZIP's photos that matched no style code (the first
+    /// [`MAX_UNMATCHED_NAMES`]), for the report; the count above has them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_photos: Vec<String>,
 }
+
+/// Unmatched photo names kept with an upload's counts.
+pub const MAX_UNMATCHED_NAMES: usize = 200;
 
 /// A file-level failure: the file could not be read at all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +232,29 @@ pub async fn get_for(store: &Store, wholesaler: WholesalerId, id: i64) -> Result
         .await?
         .ok_or(StoreError::NotFound)
         .and_then(to_upload)
+}
+
+/// A wholesaler's uploads, newest first, one page (the console's list of past uploads), and
+/// how many there are.
+pub async fn list_for(
+    store: &Store,
+    wholesaler: WholesalerId,
+    page: u64,
+    per_page: u64,
+) -> Result<(u64, Vec<Upload>)> {
+    let q = upload::Entity::find().filter(upload::Column::WholesalerId.eq(wholesaler.0));
+    let total = q.clone().count(store.conn()).await?;
+    let (offset, limit) = crate::page_window(page, per_page);
+    let rows = q
+        .order_by_desc(upload::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(store.conn())
+        .await?;
+    Ok((
+        total,
+        rows.into_iter().map(to_upload).collect::<Result<_>>()?,
+    ))
 }
 
 /// An upload by id (for the job that processes it).

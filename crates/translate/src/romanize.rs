@@ -194,8 +194,51 @@ pub fn romanize_name(hangul: &str) -> String {
     }
 }
 
+fn is_hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// A shop or building name in Latin letters (Revised Romanization) when it has Hangul, each
+/// Hangul word capitalised and other words kept (`미소 니트` → `Miso Niteu`, `APM 럭스` →
+/// `APM Reokseu`); `None` when there is no Hangul to romanise.
+pub fn latin_name(name: &str) -> Option<String> {
+    name.chars().any(is_hangul).then(|| {
+        name.split_whitespace()
+            .map(|w| {
+                if w.chars().any(is_hangul) {
+                    // Keep what is not Hangul around the word (`미소(본점)` keeps its brackets).
+                    let mut out = String::new();
+                    let mut run = String::new();
+                    for c in w.chars() {
+                        if is_hangul(c) {
+                            run.push(c);
+                        } else {
+                            out.push_str(&romanize_name(&run));
+                            run.clear();
+                            out.push(c);
+                        }
+                    }
+                    out.push_str(&romanize_name(&run));
+                    out
+                } else {
+                    w.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_keep_their_latin_words_and_brackets() {
+        assert_eq!(latin_name("미소 니트").as_deref(), Some("Miso Niteu"));
+        assert_eq!(latin_name("APM 럭스").as_deref(), Some("APM Reokseu"));
+        assert_eq!(latin_name("미소(본점)").as_deref(), Some("Miso(Bonjeom)"));
+        assert_eq!(latin_name("Nyu Nyu"), None);
+    }
     use super::*;
 
     #[test]

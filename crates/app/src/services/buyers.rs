@@ -796,7 +796,11 @@ pub fn answer_label(state: &str, backorder_until: Option<&str>, locale: Locale) 
         Ok(LineState::Pending) => text(locale, "answer_pending", &[]),
         Ok(LineState::Available) => text(locale, "answer_available", &[]),
         Ok(LineState::Backorder) => match backorder_until {
-            Some(d) => text(locale, "answer_backorder_until", &[("date", d.to_string())]),
+            Some(d) => text(
+                locale,
+                "answer_backorder_until",
+                &[("date", crate::cldr::format_date(d, locale))],
+            ),
             None => text(locale, "answer_backorder", &[]),
         },
         Ok(LineState::SoldOut) => text(locale, "answer_sold_out", &[]),

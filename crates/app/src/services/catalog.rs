@@ -120,6 +120,51 @@ pub async fn put_style(
     Ok(outcome)
 }
 
+/// What the console's style list changes by hand (issue 21, item 4): the price, and the 품절
+/// switch (a sold-out style stays listed, every SKU sold out; switching back makes it active).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QuickEdit {
+    pub price: Option<ddhub_domain::Krw>,
+    pub sold_out: Option<bool>,
+}
+
+/// Applies a [`QuickEdit`] to one style of `wholesaler` through [`put_style`], the very path
+/// of an upload's row or the API's PUT: the same rules, change groups, jobs (reindex, feeds)
+/// and content hash. An archived style (gone from the catalog) is not edited here: a new upload
+/// brings it back. `InvalidBody` names a price out of range.
+pub async fn quick_edit(
+    app: &crate::AppState,
+    wholesaler: WholesalerId,
+    id: ddhub_domain::StyleId,
+    edit: QuickEdit,
+) -> crate::AppResult<UpsertOutcome> {
+    use crate::error::{AppError, ErrorCode};
+    let mut input = catalog::stored_input(&app.store, wholesaler, id).await?;
+    if input.state == StyleState::Archived {
+        return Err(AppError::with_detail(
+            ErrorCode::Conflict,
+            "an archived style is brought back by uploading it again",
+        ));
+    }
+    if let Some(p) = edit.price {
+        if !(1..=ddhub_domain::style_rules::MAX_PRICE_KRW).contains(&p.0) {
+            return Err(AppError::with_detail(
+                ErrorCode::InvalidBody,
+                ddhub_domain::style_rules::Breach::PriceOutOfRange.message_en(),
+            ));
+        }
+        input.price = p;
+    }
+    if let Some(sold_out) = edit.sold_out {
+        input.state = if sold_out {
+            StyleState::SoldOut
+        } else {
+            StyleState::Active
+        };
+    }
+    Ok(put_style(app, wholesaler, &input).await?)
+}
+
 pub fn mapping_from_saved(saved: &[(String, Option<String>)]) -> ColumnMapping {
     let mut m = ColumnMapping::new();
     for (header, field) in saved {
@@ -390,6 +435,12 @@ pub async fn process(
                 counts.photos_matched = matches.matched.len() as u64;
                 counts.photos_missing = matches.missing.len() as u64;
                 counts.photos_unmatched = matches.unmatched.len() as u64;
+                counts.unmatched_photos = matches
+                    .unmatched
+                    .iter()
+                    .take(uploads::MAX_UNMATCHED_NAMES)
+                    .cloned()
+                    .collect();
                 photos = stored;
             }
             Err(e) => {

@@ -261,7 +261,9 @@ async fn load_styles(
                     untranslated: settings.locale != ddhub_domain::Locale::Ko
                         && !titles.contains_key(&id),
                     photos_below_profile: u32::try_from(small).unwrap_or(u32::MAX),
-                    wholesaler_name_latin: latin_name(&r.wholesaler.name),
+                    wholesaler_name_latin: ddhub_translate::romanize::latin_name(
+                        &r.wholesaler.name,
+                    ),
                 },
                 measurements: measured
                     .get_mut(&StyleId(id))
@@ -273,23 +275,6 @@ async fn load_styles(
         })
         .collect();
     Ok(styles)
-}
-
-/// The wholesaler's name in Latin letters (Revised Romanization) when it has Hangul.
-fn latin_name(name: &str) -> Option<String> {
-    let hangul = |c: char| ('\u{AC00}'..='\u{D7A3}').contains(&c);
-    name.chars().any(hangul).then(|| {
-        name.split_whitespace()
-            .map(|w| {
-                if w.chars().any(hangul) {
-                    ddhub_translate::romanize::romanize_name(w)
-                } else {
-                    w.to_string()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    })
 }
 
 /// Writes a partner's whole feed to `out`. Runs on a blocking thread: pages are fetched with

@@ -352,11 +352,15 @@ async fn answer_in(
         request_state,
         mut order,
         mine,
+        received,
     } = orders::answer_context(txn, wholesaler, id, test_mode).await?;
-    if request_state != PurchaseRequestState::Open {
+    // An answered request can still be answered again (미송 → 가능, fewer pieces) until the
+    // hub receives the pieces (the rules refuse those lines) or the order is packed
+    // (`lifecycle::record_answers` refuses): the market changes its mind, and says so.
+    if request_state == PurchaseRequestState::Cancelled {
         return Err(AppError::with_detail(
             ErrorCode::Conflict,
-            "this purchase request is already answered",
+            "this purchase request was cancelled",
         ));
     }
     let my_lines: Vec<OrderLine> = order
@@ -366,7 +370,9 @@ async fn answer_in(
         .cloned()
         .collect();
     let today = ddhub_orders::date::seoul_today();
-    let answers = match ddhub_orders::answers::validate_answers(&my_lines, &req.lines, today) {
+    let answers = match ddhub_orders::answers::validate_answers_before_pickup(
+        &my_lines, &req.lines, today, &received,
+    ) {
         Ok(a) => a,
         Err(rejection) => return Ok(Err(rejection)),
     };

@@ -156,3 +156,31 @@ fn state_derivation_covers_full_partial_and_none() {
         "mixed_currency"
     );
 }
+
+#[test]
+fn an_answer_changes_until_the_hub_receives_the_line() {
+    let mut lines = vec![line(1, 1, 5, 1299), line(2, 1, 3, 2500)];
+    // Both answered before: 미송 and 3 of 5.
+    lines[0].state = LineState::Backorder;
+    lines[1].state = LineState::Available;
+    let received: std::collections::HashSet<OrderLineId> = [OrderLineId(2)].into();
+    let posted = answers(json!([
+        {"line_id": 1, "answer": "available"},
+        {"line_id": 2, "answer": "sold_out"},
+    ]));
+    let err = validate_answers_before_pickup(&lines, &posted, today(), &received).unwrap_err();
+    assert_eq!(codes(&err), vec![(1, "line_received")]);
+    assert!(
+        err.problems[0]
+            .message(ddhub_domain::Locale::Ko)
+            .contains("입고")
+    );
+    // Before the pickup, 미송 → 가능 goes through (the same call without line 2).
+    let ok = validate_answers_before_pickup(&lines, &posted[..1], today(), &received).unwrap();
+    assert_eq!(ok.len(), 1);
+    assert_eq!(
+        ok[0].outcome,
+        Outcome::Available { quantity: 5 },
+        "all pieces when no quantity is given"
+    );
+}

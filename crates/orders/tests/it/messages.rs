@@ -40,6 +40,7 @@ fn every_problem_code_reads_in_every_locale() {
         AnswerReason::UnknownLine,
         AnswerReason::DuplicateAnswer,
         AnswerReason::LineClosed,
+        AnswerReason::LineReceived,
         AnswerReason::BadQuantity { min: 1, max: 2 },
         AnswerReason::QuantityExceedsOrdered {
             ordered: 1,

@@ -127,6 +127,37 @@ struct HomePage {
     c: Chrome,
     sheet_limit: String,
     photos_limit: String,
+    /// The latest uploads, to find a report again.
+    uploads: Vec<UploadRow>,
+    uploads_total: u64,
+}
+
+/// One past upload in a list.
+pub struct UploadRow {
+    pub id: i64,
+    pub file_name: String,
+    pub when: String,
+    pub state: String,
+    pub state_label: String,
+    pub rows: u64,
+    pub errors: u64,
+}
+
+fn upload_rows(uploads: Vec<ddhub_store::uploads::Upload>, lang: &'static str) -> Vec<UploadRow> {
+    let ui = Ui { lang };
+    let locale = Locale::from_tag(lang).unwrap_or(Locale::Ko);
+    uploads
+        .into_iter()
+        .map(|u| UploadRow {
+            id: u.id,
+            file_name: u.file_name,
+            when: super::format_seoul_time(u.created_at, locale),
+            state: u.state.as_str().to_string(),
+            state_label: ui.t(&format!("console.state_{}", u.state.as_str())),
+            rows: u.counts.rows,
+            errors: u.counts.errors,
+        })
+        .collect()
 }
 
 fn human(bytes: u64) -> String {
@@ -172,10 +203,17 @@ pub async fn home(
                 lang,
                 open_requests,
             };
+            let (uploads_total, recent) =
+                match ddhub_store::uploads::list_for(&app.store, user.wholesaler, 0, 5).await {
+                    Ok(r) => r,
+                    Err(e) => return error_page(&ApiError::from(e), lang, "/console"),
+                };
             render(&HomePage {
                 c: Chrome::new(&user, "upload"),
                 sheet_limit: human(app.config.upload_sheet_limit_bytes),
                 photos_limit: human(app.config.upload_photos_limit_bytes),
+                uploads: upload_rows(recent, lang),
+                uploads_total,
             })
         }
     };
@@ -278,6 +316,59 @@ pub async fn create_upload(
     }
 }
 
+#[derive(Template)]
+#[template(path = "console_uploads.html")]
+struct UploadsPage {
+    c: Chrome,
+    uploads: Vec<UploadRow>,
+    total: u64,
+    page: u64,
+    prev: Option<u64>,
+    next: Option<u64>,
+}
+
+const UPLOADS_PER_PAGE: u64 = 30;
+
+/// `GET /console/uploads`: every past upload, newest first, each leading to its report.
+pub async fn uploads_page(
+    State(app): State<AppState>,
+    user: ConsoleUser,
+    q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let page = q
+        .ok()
+        .and_then(|Query(q)| q.page)
+        .unwrap_or(1)
+        .clamp(1, 100_000);
+    let (total, uploads) = match ddhub_store::uploads::list_for(
+        &app.store,
+        user.wholesaler,
+        page - 1,
+        UPLOADS_PER_PAGE,
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => return fail(&user, e),
+    };
+    let pages = total.div_ceil(UPLOADS_PER_PAGE).max(1);
+    render(&UploadsPage {
+        c: Chrome::new(&user, "upload"),
+        uploads: upload_rows(uploads, user.lang),
+        total,
+        page,
+        prev: (page > 1).then(|| page - 1),
+        next: (page < pages).then(|| page + 1),
+    })
+}
+
+/// A photo of the upload that did not become listing images, in the console's language.
+pub struct PhotoProblemRow {
+    pub style_code: String,
+    pub file: String,
+    pub message: String,
+}
+
 /// One row of the report table.
 pub struct ProblemRow {
     pub row: u32,
@@ -311,6 +402,12 @@ struct UploadPage {
     problems_total: u64,
     colour_styles: Vec<ColourRow>,
     colour_pending: u64,
+    /// Photos that failed, and ZIP files that matched no style code (issue 21, item 4).
+    failed_photos: Vec<PhotoProblemRow>,
+    unmatched_photos: Vec<String>,
+    photos_unmatched: u64,
+    failed: bool,
+    when: String,
 }
 
 /// A style's colour warnings as the console shows them (Korean, and English for `en`).
@@ -373,8 +470,34 @@ pub async fn upload_page(
             styles: Vec::new(),
         }
     };
+    let failed_photos = if done {
+        match ddhub_store::photos::failed_of_upload(&app.store, user.wholesaler, id).await {
+            Ok(f) => f,
+            Err(e) => return fail(&user, e),
+        }
+    } else {
+        Vec::new()
+    };
+    let ui = Ui { lang: user.lang };
+    let failed_photos = failed_photos
+        .into_iter()
+        .map(|f| PhotoProblemRow {
+            message: ui.t(&format!("console.photo_error_{}", photo_error_key(&f.code))),
+            style_code: f.style_code,
+            file: f.source_name,
+        })
+        .collect();
+    let locale = Locale::from_tag(user.lang).unwrap_or(Locale::Ko);
+    let when = super::format_seoul_time(upload.created_at, locale);
+    let failed =
+        upload.failure.is_some() || upload.state == ddhub_store::uploads::UploadState::Failed;
     let c = upload.counts;
     render(&UploadPage {
+        failed_photos,
+        unmatched_photos: c.unmatched_photos.clone(),
+        photos_unmatched: c.photos_unmatched,
+        failed,
+        when,
         c: Chrome::new(&user, "upload"),
         id,
         file_name: upload.file_name,
@@ -415,6 +538,22 @@ pub async fn upload_page(
             })
             .collect(),
     })
+}
+
+/// The message key of an imaging error code (`pages.console.photo_error_*`); codes this build
+/// does not know read as a generic failure.
+fn photo_error_key(code: &str) -> &'static str {
+    match code {
+        "empty_file" => "empty_file",
+        "file_too_large" => "file_too_large",
+        "too_many_pixels" => "too_many_pixels",
+        "dimension_too_large" => "dimension_too_large",
+        "zero_size" => "zero_size",
+        "unsupported_format" => "unsupported_format",
+        "heic_unsupported" => "heic_unsupported",
+        "corrupt_image" => "corrupt_image",
+        _ => "other",
+    }
 }
 
 /// `GET /console/uploads/{id}/status`: what the progress bar polls.
@@ -460,6 +599,8 @@ pub struct StyleRow {
     pub code: String,
     pub title: String,
     pub price: String,
+    /// The won price as the price field holds it (`18000`).
+    pub price_krw: i64,
     pub state: String,
     pub thumb: Option<String>,
     pub badges: Vec<ReviewBadge>,
@@ -473,6 +614,9 @@ struct StylesPage {
     c: Chrome,
     total: u64,
     styles: Vec<StyleRow>,
+    /// What the last quick edit or bulk approval did, or why it was refused.
+    notice: Option<String>,
+    problems: Vec<String>,
     page: u64,
     prev: Option<u64>,
     next: Option<u64>,
@@ -481,6 +625,8 @@ struct StylesPage {
 #[derive(Debug, Deserialize)]
 pub struct PageQuery {
     page: Option<u64>,
+    /// `price`, `sold_out`, `active` or `approved:N` after a change (the notice to show).
+    done: Option<String>,
 }
 
 const STYLES_PER_PAGE: u64 = 30;
@@ -491,14 +637,172 @@ pub async fn styles_page(
     user: ConsoleUser,
     q: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let q = q.ok().map(|Query(q)| q);
     let page = q
-        .ok()
-        .and_then(|Query(q)| q.page)
+        .as_ref()
+        .and_then(|q| q.page)
         .unwrap_or(1)
         .clamp(1, 100_000);
-    match styles_view(&app, &user, page).await {
+    let ui = Ui { lang: user.lang };
+    let notice = q
+        .and_then(|q| q.done)
+        .and_then(|d| match d.split_once(':') {
+            Some(("approved", n)) => n
+                .parse::<u64>()
+                .ok()
+                .map(|n| ui.t("console.notice_bulk").replace("%{n}", &n.to_string())),
+            None if matches!(d.as_str(), "price" | "sold_out" | "active") => {
+                Some(ui.t(&format!("console.notice_{d}")))
+            }
+            _ => None,
+        });
+    match styles_view(&app, &user, page, notice, Vec::new()).await {
         Ok(p) => render(&p),
         Err(e) => fail(&user, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QuickEditForm {
+    csrf: String,
+    /// The page to go back to.
+    page: Option<u64>,
+    /// The won price as typed (`18000`, `18,000`, `1.8만`); empty or absent leaves it.
+    price: Option<String>,
+    /// `1` marks the style 품절, `0` puts it back on sale.
+    sold_out: Option<String>,
+}
+
+/// `POST /console/styles/{id}/quick`: the style list's price field and 품절 switch, through the
+/// same write as an upload's row (`services::catalog::quick_edit`).
+pub async fn quick_edit(
+    State(app): State<AppState>,
+    user: ConsoleUser,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    form: Result<Form<QuickEditForm>, FormRejection>,
+) -> Response {
+    use ddhub_app::services::catalog::QuickEdit;
+    let (Ok(Path(id)), Ok(Form(form))) = (path, form) else {
+        return fail(&user, ApiError::new(ErrorCode::BadRequest));
+    };
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return fail(&user, e);
+    }
+    let page = form.page.unwrap_or(1).clamp(1, 100_000);
+    let mut edit = QuickEdit::default();
+    let typed = form.price.as_deref().map(str::trim).unwrap_or_default();
+    if !typed.is_empty() {
+        match ddhub_ingest::cells::parse_price(typed) {
+            Ok(p) => edit.price = Some(p),
+            Err(code) => {
+                // The sheet's own words for a bad price cell, so the console and the upload
+                // report say the same thing.
+                let column = if user.lang == "en" { "price" } else { "가격" };
+                let message = if user.lang == "en" {
+                    code.message_en(column, typed)
+                } else {
+                    code.message_ko(column, typed)
+                };
+                return match styles_view(&app, &user, page, None, vec![message]).await {
+                    Ok(p) => {
+                        let mut res = render(&p);
+                        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                        res
+                    }
+                    Err(e) => fail(&user, e),
+                };
+            }
+        }
+    }
+    edit.sold_out = match form.sold_out.as_deref() {
+        Some("1") => Some(true),
+        Some("0") => Some(false),
+        _ => None,
+    };
+    let done = match (edit.price, edit.sold_out) {
+        (_, Some(true)) => "sold_out",
+        (_, Some(false)) => "active",
+        (Some(_), None) => "price",
+        (None, None) => return see_other(&format!("/console/styles?page={page}#style-{id}")),
+    };
+    match ddhub_app::services::catalog::quick_edit(&app, user.wholesaler, StyleId(id), edit).await {
+        Ok(_) => see_other(&format!(
+            "/console/styles?page={page}&done={done}#style-{id}"
+        )),
+        Err(e) => fail(&user, e),
+    }
+}
+
+/// `POST /console/styles/approve` (form: `csrf`, `page`, `style` repeated): approves every
+/// translated field of the chosen styles in every language, as the translation page's approve
+/// button does one language. Fields kept in Korean are left as they are.
+pub async fn bulk_approve(
+    State(app): State<AppState>,
+    user: ConsoleUser,
+    body: axum::body::Bytes,
+) -> Response {
+    // `style` repeats (one per ticked box), which serde_urlencoded's `Form` cannot hold.
+    let Some(form) = BulkApproveForm::read(&body) else {
+        return fail(&user, ApiError::new(ErrorCode::BadRequest));
+    };
+    if let Err(e) = check_csrf(&user, &form.csrf) {
+        return fail(&user, e);
+    }
+    let page = form.page.unwrap_or(1).clamp(1, 100_000);
+    if form.style.len() > usize::try_from(STYLES_PER_PAGE).unwrap_or(usize::MAX) {
+        return fail(&user, ApiError::new(ErrorCode::BadRequest));
+    }
+    let mut approved = 0u64;
+    for id in &form.style {
+        // Every style must be the wholesaler's own: another's is NotFound, and stops here.
+        if let Err(e) =
+            ddhub_store::catalog::get_style(&app.store, user.wholesaler, StyleId(*id)).await
+        {
+            return fail(&user, e);
+        }
+        for l in Locale::TARGETS {
+            match ddhub_app::services::translations::approve(
+                &app,
+                user.wholesaler,
+                *id,
+                l.tag(),
+                None,
+            )
+            .await
+            {
+                Ok(_) => {}
+                // A language not translated yet has nothing to approve.
+                Err(e) if e.code == ErrorCode::NotFound => {}
+                Err(e) => return fail(&user, e),
+            }
+        }
+        approved += 1;
+    }
+    see_other(&format!(
+        "/console/styles?page={page}&done=approved:{approved}"
+    ))
+}
+
+#[derive(Debug, Default)]
+pub struct BulkApproveForm {
+    csrf: String,
+    page: Option<u64>,
+    style: Vec<i64>,
+}
+
+impl BulkApproveForm {
+    /// Reads the form body; `None` when a number is not one.
+    fn read(body: &[u8]) -> Option<BulkApproveForm> {
+        let mut f = BulkApproveForm::default();
+        for (k, v) in form_urlencoded::parse(body) {
+            match k.as_ref() {
+                "csrf" => f.csrf = v.into_owned(),
+                "page" => f.page = Some(v.parse().ok()?),
+                "style" => f.style.push(v.parse().ok()?),
+                _ => {}
+            }
+        }
+        Some(f)
     }
 }
 
@@ -506,6 +810,8 @@ async fn styles_view(
     app: &AppState,
     user: &ConsoleUser,
     page: u64,
+    notice: Option<String>,
+    problems: Vec<String>,
 ) -> Result<StylesPage, ApiError> {
     let list = ddhub_store::catalog::list_styles(
         &app.store,
@@ -550,6 +856,7 @@ async fn styles_view(
             code: s.style_code,
             title: s.title_ko,
             price: super::format_price(&s.price.0.to_string(), "KRW", Locale::Ko),
+            price_krw: s.price.0,
             state: s.state.as_str().to_string(),
             thumb,
             badges,
@@ -561,6 +868,8 @@ async fn styles_view(
         c: Chrome::new(user, "styles"),
         total: list.total,
         styles,
+        notice,
+        problems,
         page,
         prev: (page > 1).then(|| page - 1),
         next: (page < pages).then(|| page + 1),
@@ -571,6 +880,8 @@ pub struct FieldEdit {
     pub name: &'static str,
     pub label: String,
     pub value: String,
+    /// The Korean this field translates, shown beside it (the wholesaler's own description).
+    pub source: Option<String>,
     pub review: String,
     pub rows: u32,
 }
@@ -582,7 +893,6 @@ struct TranslationPage {
     style_id: i64,
     style_code: String,
     title_ko: String,
-    description_ko: String,
     locale: String,
     locale_name: String,
     fields: Vec<FieldEdit>,
@@ -632,20 +942,35 @@ async fn translation_view(
     };
     let stored = ddhub_store::translations::for_style(&app.store, style.id, Some(loc)).await?;
     let ui = Ui { lang: user.lang };
+    let has_own = style
+        .description_ko
+        .as_deref()
+        .is_some_and(|d| !d.trim().is_empty());
     let fields = [
         (TranslatableField::Title, 2),
         (TranslatableField::Attributes, 6),
         (TranslatableField::Description, 6),
+        (TranslatableField::FreeText, 6),
     ]
     .into_iter()
+    // The wholesaler's own description is translated beside its Korean (issue 21, item 4).
+    .filter(|(f, _)| *f != TranslatableField::FreeText || has_own)
     .map(|(f, rows)| {
         let name = f.as_str();
         let t = stored.iter().find(|t| t.field == name);
+        let review = t.map_or("missing".into(), |t| t.review.clone());
         FieldEdit {
             name,
             label: ui.t(&format!("console.field_{name}")),
-            value: t.map(|t| t.value.clone()).unwrap_or_default(),
-            review: t.map_or("missing".into(), |t| t.review.clone()),
+            // Kept in Korean until someone translates it: an empty box to write in, with the
+            // Korean beside it, rather than the Korean to overwrite.
+            value: t
+                .filter(|t| t.review != "untranslated")
+                .map(|t| t.value.clone())
+                .unwrap_or_default(),
+            source: (f == TranslatableField::FreeText)
+                .then(|| style.description_ko.clone().unwrap_or_default()),
+            review,
             rows,
         }
     })
@@ -655,7 +980,6 @@ async fn translation_view(
         style_id: style.id.0,
         style_code: style.style_code,
         title_ko: style.title_ko,
-        description_ko: style.description_ko.unwrap_or_default(),
         locale: loc.tag().to_string(),
         locale_name: super::storefront::language_name(loc.tag()).to_string(),
         fields,
@@ -670,6 +994,7 @@ pub struct TranslationForm {
     title: Option<String>,
     attributes: Option<String>,
     description: Option<String>,
+    free_text: Option<String>,
 }
 
 /// `POST /console/styles/{id}/translations/{locale}`: stores the corrections as `edited`.
@@ -694,7 +1019,9 @@ pub async fn save_translation(
         None => Vec::new(),
     };
     let changed = |name: &str, v: Option<String>| {
-        let v = v.map(|v| v.replace("\r\n", "\n"))?;
+        let v = v
+            .map(|v| v.replace("\r\n", "\n"))
+            .filter(|v| !v.trim().is_empty())?;
         let same = current
             .iter()
             .find(|t| t.field == name)
@@ -705,8 +1032,7 @@ pub async fn save_translation(
         title: changed("title", form.title),
         attributes: changed("attributes", form.attributes),
         description: changed("description", form.description),
-        // The console edits the generated fields; the wholesaler's own text is edited via the API.
-        free_text: None,
+        free_text: changed("free_text", form.free_text),
     };
     match ddhub_app::services::translations::edit(&app, user.wholesaler, id, &locale, &edit).await {
         Ok(_) => see_other(&format!(
@@ -749,19 +1075,28 @@ pub struct LineRow {
     pub line_total: String,
     pub state: String,
     pub backorder_until: String,
+    /// Waiting for a first answer.
     pub open: bool,
+    /// Its answer may still change: answered, not yet received at the hub, order not packed.
+    pub changeable: bool,
+    /// Pieces confirmed (fewer than ordered is a partial confirmation).
+    pub confirmed: i32,
+    pub received: bool,
+    /// The style's first ready photo, small.
+    pub thumb: Option<String>,
 }
 
 pub struct RequestRow {
     pub id: i64,
     pub order_id: i64,
     pub state: String,
-    pub open: bool,
     /// When the order came in, Seoul time (`2026-12-07 11:30`).
     pub ordered_at: String,
     /// The request's pieces and their wholesale total, in won.
     pub pieces: i64,
     pub total: String,
+    /// Where the order goes, in the console's language (`일본 (JP)`).
+    pub destination: String,
     pub lines: Vec<LineRow>,
 }
 
@@ -803,54 +1138,89 @@ async fn orders_view(
             .collect();
     let lang = Locale::from_tag(user.lang).unwrap_or(Locale::Ko);
     let won = |krw: i64| super::format_price(&krw.to_string(), "KRW", lang);
+    let photos = ddhub_store::photos::ready_for_styles(&app.store, &style_ids).await?;
+    let media = app.config.media_base_url();
+    let thumb = |style_id: i64| {
+        photos
+            .get(&style_id)
+            .and_then(|p| p.first())
+            .and_then(|p| {
+                p.variants
+                    .iter()
+                    .find(|v| v.name == "thumb" && v.format == "jpeg")
+                    .or(p.variants.iter().find(|v| v.format == "jpeg"))
+            })
+            .map(|v| format!("{media}/{}", v.key))
+    };
     // What the wholesaler charges (its own won price), not the partner's converted one.
     let price_of = |style_id: i64| rows.get(&style_id).map_or(0, |r| r.style.price.0);
     let requests = prs
         .into_iter()
-        .map(|p| RequestRow {
-            id: p.id,
-            order_id: p.order_id,
-            open: p.state == "open",
-            ordered_at: ddhub_orders::date::seoul_minute(ddhub_domain::Timestamp(p.created_at)),
-            pieces: p.lines.iter().map(|l| i64::from(l.quantity)).sum(),
-            total: won(p
-                .lines
-                .iter()
-                .map(|l| price_of(l.style_id) * i64::from(l.quantity))
-                .sum()),
-            state: p.state,
-            lines: p
-                .lines
-                .into_iter()
-                .map(|l| {
-                    let row = rows.get(&l.style_id);
-                    let sku = row
-                        .and_then(|r| r.skus.iter().find(|s| s.id.0 == l.sku_id))
-                        .map_or(format!("SKU {}", l.sku_id), |s| {
-                            let colour = ddhub_domain::catalog::colours()
-                                .get(&s.colour)
-                                .map_or(s.colour.clone(), |c| c.labels.get(lang).to_string());
-                            let size = ddhub_domain::catalog::sizes()
-                                .get(&s.size)
-                                .map_or(s.size.clone(), |z| z.labels.get(lang).to_string());
-                            format!("{colour} / {size}")
-                        });
-                    let unit = price_of(l.style_id);
-                    LineRow {
-                        line_id: l.line_id,
-                        style: row.map_or(format!("#{}", l.style_id), |r| {
-                            format!("{} {}", r.style.style_code, r.style.title_ko)
-                        }),
-                        sku,
-                        unit_price: won(unit),
-                        line_total: won(unit * i64::from(l.quantity)),
-                        quantity: l.quantity,
-                        open: l.state == "pending",
-                        state: l.state,
-                        backorder_until: l.backorder_until.unwrap_or_default(),
-                    }
-                })
-                .collect(),
+        .map(|p| {
+            // Answers change until the order is packed (`lifecycle::record_answers`).
+            let order_answerable = matches!(
+                p.order_state.as_str(),
+                "awaiting_wholesalers" | "confirmed" | "partially_confirmed"
+            ) && p.state != "cancelled";
+            RequestRow {
+                id: p.id,
+                order_id: p.order_id,
+                destination: p
+                    .destination
+                    .as_deref()
+                    .map(|c| super::country_name(c, lang))
+                    .unwrap_or_default(),
+                ordered_at: super::format_seoul_time(ddhub_domain::Timestamp(p.created_at), lang),
+                pieces: p.lines.iter().map(|l| i64::from(l.quantity)).sum(),
+                total: won(p
+                    .lines
+                    .iter()
+                    .map(|l| price_of(l.style_id) * i64::from(l.quantity))
+                    .sum()),
+                state: p.state,
+                lines: p
+                    .lines
+                    .into_iter()
+                    .map(|l| {
+                        let row = rows.get(&l.style_id);
+                        let sku = row
+                            .and_then(|r| r.skus.iter().find(|s| s.id.0 == l.sku_id))
+                            .map_or(format!("SKU {}", l.sku_id), |s| {
+                                let colour = ddhub_domain::catalog::colours()
+                                    .get(&s.colour)
+                                    .map_or(s.colour.clone(), |c| c.labels.get(lang).to_string());
+                                let size = ddhub_domain::catalog::sizes()
+                                    .get(&s.size)
+                                    .map_or(s.size.clone(), |z| z.labels.get(lang).to_string());
+                                format!("{colour} / {size}")
+                            });
+                        let unit = price_of(l.style_id);
+                        LineRow {
+                            line_id: l.line_id,
+                            style: row.map_or(format!("#{}", l.style_id), |r| {
+                                format!("{} {}", r.style.style_code, r.style.title_ko)
+                            }),
+                            sku,
+                            unit_price: won(unit),
+                            line_total: won(unit * i64::from(l.quantity)),
+                            quantity: l.quantity,
+                            open: order_answerable && l.state == "pending",
+                            changeable: order_answerable
+                                && !l.received
+                                && !matches!(l.state.as_str(), "pending" | "cancelled"),
+                            confirmed: l.confirmed_quantity,
+                            received: l.received,
+                            thumb: thumb(l.style_id),
+                            backorder_until: l
+                                .backorder_until
+                                .as_deref()
+                                .map(|d| super::format_date(d, lang))
+                                .unwrap_or_default(),
+                            state: l.state,
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     // Seoul's today: the earliest 미송 date a wholesaler may give.
@@ -869,6 +1239,8 @@ pub struct AnswerForm {
     line_id: i64,
     answer: String,
     expected_date: Option<String>,
+    /// Pieces confirmed (가능 or 미송); empty means all ordered.
+    quantity: Option<String>,
 }
 
 /// `POST /console/purchase-requests/{id}/answer`: one line's answer (가능, 미송 with a date, 품절).
@@ -891,11 +1263,19 @@ pub async fn answer_purchase_request(
         "sold_out" => AnswerKind::SoldOut,
         _ => return fail(&user, ApiError::new(ErrorCode::BadRequest)),
     };
+    // The quantity box goes with 가능 and 미송 (품절 is zero pieces). What is not a number
+    // reaches the rules as 0, which they refuse with the allowed range, in Korean.
+    let quantity = match form.quantity.as_deref().map(str::trim) {
+        Some(q) if !q.is_empty() && answer != AnswerKind::SoldOut => {
+            Some(q.parse::<i64>().unwrap_or(0))
+        }
+        _ => None,
+    };
     let req = AnswerRequest {
         lines: vec![LineAnswer {
             line_id: ddhub_domain::OrderLineId(form.line_id),
             answer,
-            quantity: None,
+            quantity,
             expected_date: form
                 .expected_date
                 .filter(|d| !d.trim().is_empty() && answer == AnswerKind::Backorder),

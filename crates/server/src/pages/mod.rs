@@ -19,7 +19,6 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use ddhub_app::AppState;
 use ddhub_app::config::Config;
-use ddhub_domain::Locale;
 use std::time::Duration;
 use tower_http::timeout::TimeoutLayer;
 
@@ -83,6 +82,7 @@ pub fn router(config: &Config) -> Router<AppState> {
         .route("/console", get(console::home))
         .merge(sign_in)
         .route("/console/sign-out", post(console::sign_out))
+        .route("/console/uploads", get(console::uploads_page))
         .route("/console/uploads/{id}", get(console::upload_page))
         .route("/console/uploads/{id}/status", get(console::upload_status))
         .route(
@@ -90,6 +90,8 @@ pub fn router(config: &Config) -> Router<AppState> {
             get(console::upload_errors_xlsx),
         )
         .route("/console/styles", get(console::styles_page))
+        .route("/console/styles/approve", post(console::bulk_approve))
+        .route("/console/styles/{id}/quick", post(console::quick_edit))
         .route(
             "/console/styles/{id}/translations/{locale}",
             get(console::translation_page).post(console::save_translation),
@@ -301,96 +303,15 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-/// A price for people, as CLDR writes it in the page's language: `￥1,944` (ja), `¥1,944`
-/// (en), `1.637.600 ₫` (vi), `¥123.40` for yuan on a zh-CN page, `₩18,000` (ko). ICU4X's
-/// currency formatter with its compiled CLDR data, not hand-written separators (issue 21).
-pub fn format_price(amount: &str, currency: &str, locale: Locale) -> String {
-    use icu_experimental::dimension::currency::CurrencyCode;
-    let Ok(value) = amount.parse::<fixed_decimal::Decimal>() else {
-        return format!("{amount} {currency}");
-    };
-    let Ok(code) = tinystr::TinyAsciiStr::<3>::try_from_str(currency) else {
-        return format!("{amount} {currency}");
-    };
-    match currency_formatter(locale) {
-        Some(f) => f
-            .format_fixed_decimal(&value, &CurrencyCode(code))
-            .to_string(),
-        None => format!("{amount} {currency}"),
-    }
-}
-
-/// A count for people in the page's language (`1.234` in Vietnamese, `1,234` in English).
-pub fn format_count(n: u64, locale: Locale) -> String {
-    match decimal_formatter(locale) {
-        Some(f) => f.format(&fixed_decimal::Decimal::from(n)).to_string(),
-        None => n.to_string(),
-    }
-}
-
-/// The ICU locale of a page language.
-fn icu_locale(locale: Locale) -> Option<icu_locale_core::Locale> {
-    locale.tag().parse().ok()
-}
-
-/// One formatter per page language, made once (loading CLDR data costs more than formatting).
-fn currency_formatter(
-    locale: Locale,
-) -> Option<&'static icu_experimental::dimension::currency::formatter::CurrencyFormatter> {
-    use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
-    use std::collections::HashMap;
-    use std::sync::LazyLock;
-    static ALL: LazyLock<HashMap<Locale, CurrencyFormatter>> = LazyLock::new(|| {
-        Locale::ALL
-            .iter()
-            .filter_map(|l| {
-                let f =
-                    CurrencyFormatter::try_new(icu_locale(*l)?.into(), Default::default()).ok()?;
-                Some((*l, f))
-            })
-            .collect()
-    });
-    ALL.get(&locale)
-}
-
-fn decimal_formatter(locale: Locale) -> Option<&'static icu_decimal::DecimalFormatter> {
-    use icu_decimal::DecimalFormatter;
-    use std::collections::HashMap;
-    use std::sync::LazyLock;
-    static ALL: LazyLock<HashMap<Locale, DecimalFormatter>> = LazyLock::new(|| {
-        Locale::ALL
-            .iter()
-            .filter_map(|l| {
-                let f =
-                    DecimalFormatter::try_new(icu_locale(*l)?.into(), Default::default()).ok()?;
-                Some((*l, f))
-            })
-            .collect()
-    });
-    ALL.get(&locale)
-}
+// CLDR formats (prices, counts, dates, country names) live in the application layer: the
+// buyers' e-mails use them too.
+pub use ddhub_app::cldr::{
+    country_name, format_count, format_date, format_price, format_seoul_time,
+};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn prices_are_grouped_with_their_sign() {
-        // CLDR's forms, per language (the defects issue 21 saw: `1,637,600 ₫`, `CN¥` on zh-CN).
-        assert_eq!(format_price("1944", "JPY", Locale::En), "¥1,944");
-        assert_eq!(format_price("1944", "JPY", Locale::Ja), "￥1,944");
-        assert_eq!(format_price("12.96", "USD", Locale::En), "$12.96");
-        assert_eq!(format_price("1234567", "KRW", Locale::Ko), "₩1,234,567");
-        // A no-break space keeps the sign with its number.
-        assert_eq!(
-            format_price("1637600", "VND", Locale::Vi),
-            "1.637.600\u{a0}₫"
-        );
-        assert_eq!(format_price("123.40", "CNY", Locale::ZhCn), "¥123.40");
-        assert_eq!(format_price("100", "THB", Locale::Th), "฿100");
-        assert_eq!(format_count(1234, Locale::Vi), "1.234");
-        assert_eq!(format_count(1234, Locale::En), "1,234");
-    }
 
     #[test]
     fn origins_for_the_csp() {

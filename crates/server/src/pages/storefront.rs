@@ -296,6 +296,32 @@ fn choices_from(
         .collect()
 }
 
+/// What the page says of a search it could not run, wholly in the buyer's language: the
+/// search layer's detail is English (for API callers), so outside English the page names the
+/// buyer's own typing (a price box) or says the search could not run, never an English tail.
+fn query_problem(sq: &StoreQuery, e: &ddhub_app::AppError, ui: Ui) -> String {
+    let not_amount = |t: &str| {
+        let t = t.trim();
+        !t.is_empty() && ddhub_domain::money::parse_fixed(t, 2).is_none()
+    };
+    if let Some(bad) = [&sq.price_min, &sq.price_max]
+        .into_iter()
+        .find(|t| not_amount(t))
+    {
+        let bad = bad.trim();
+        // Korean takes 은/는 by the word's last sound; the other languages ignore the slot.
+        return ui.t("bad_price").replace("%{value}", bad).replace(
+            "%{eun}",
+            ddhub_ingest::particle(bad, ddhub_ingest::Josa::EunNeun),
+        );
+    }
+    if ui.lang == "en" {
+        crate::error::message(e, ui.lang, "-")
+    } else {
+        ui.t("bad_search")
+    }
+}
+
 /// `GET /`: the storefront search page, or its results fragment (`partial=results`).
 pub async fn index(
     State(app): State<AppState>,
@@ -327,9 +353,7 @@ pub async fn index(
     // A bad price bound or sort is the buyer's typing: show it on the page, not an error page.
     let (view, error) = match execute(&app, &params, locale).await {
         Ok(v) => (Some(v), None),
-        Err(e) if e.code == ErrorCode::InvalidQuery => {
-            (None, Some(crate::error::message(&e, locale.tag(), "-")))
-        }
+        Err(e) if e.code == ErrorCode::InvalidQuery => (None, Some(query_problem(&sq, &e, ui))),
         Err(e) => return error_page(&e, locale.tag(), "/"),
     };
     // Links and the form keep the resolved language and currency.
@@ -413,7 +437,7 @@ async fn build_results(
             .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
         title: h.title,
         price: format_price(&h.price.amount, &h.price.currency, locale),
-        wholesaler: h.wholesaler.name,
+        wholesaler: card_wholesaler(locale, h.wholesaler.name),
     };
     let cards: Vec<Card> = hits.into_iter().map(&card).collect();
     let newest = newest.into_iter().map(&card).collect();
@@ -548,6 +572,9 @@ pub struct StylePage {
     pub colours: Vec<String>,
     pub attributes: Vec<String>,
     pub description: Option<String>,
+    /// The wholesaler's own description: translated into the page's language (`false`), or
+    /// the Korean original, marked as such (`true`).
+    pub own_description: Option<(String, bool)>,
     pub sizes: Vec<SizeRow>,
     pub pictures: Vec<Picture>,
     /// Measured sizes (실측), when the wholesaler gave them.
@@ -732,11 +759,7 @@ async fn style_view(
         price,
         moq: row.style.moq.0,
         same_day: row.style.same_day_dispatch,
-        wholesaler: format!(
-            "{} · {}",
-            row.wholesaler.name,
-            row.wholesaler.location.display_ko()
-        ),
+        wholesaler: wholesaler_label(locale, &row.wholesaler),
         category: catalog::categories()
             .get(&row.style.category)
             .map_or(row.style.category.clone(), |c| {
@@ -752,6 +775,7 @@ async fn style_view(
             })
             .unwrap_or_default(),
         description: field("description"),
+        own_description: own_description(&row.style, &fields, locale),
         sizes,
         pictures,
         measured,
@@ -759,6 +783,61 @@ async fn style_view(
         similar: similar_cards(app, id, locale, currency).await,
         picker,
         buyer_css: asset_url("buyer.css"),
+    })
+}
+
+/// The wholesaler as a buyer reads it: in Latin letters beside the Hangul for every language
+/// but Korean (`Miso Niteu (미소니트) · Cheongpyeonghwa 2F B-12`), so a buyer can say and
+/// write it, and a market porter can still match the sign.
+fn wholesaler_label(locale: Locale, w: &ddhub_domain::wholesaler::Wholesaler) -> String {
+    if locale == Locale::Ko {
+        return format!("{} · {}", w.name, w.location.display_ko());
+    }
+    let name = match ddhub_translate::romanize::latin_name(&w.name) {
+        Some(latin) => format!("{latin} ({})", w.name),
+        None => w.name.clone(),
+    };
+    let l = &w.location;
+    let building =
+        ddhub_translate::romanize::latin_name(&l.building).unwrap_or_else(|| l.building.clone());
+    let floor = l.floor.trim_end_matches('층');
+    let floor = if floor.starts_with('B') {
+        floor.to_string()
+    } else {
+        format!("{floor}F")
+    };
+    format!("{name} · {building} {floor} {}", l.unit)
+}
+
+/// A result card's wholesaler: its name in Latin letters outside Korean pages.
+pub(crate) fn card_wholesaler(locale: Locale, name: String) -> String {
+    if locale == Locale::Ko {
+        return name;
+    }
+    ddhub_translate::romanize::latin_name(&name).unwrap_or(name)
+}
+
+/// The wholesaler's own description for this page: its translation when one was made (by a
+/// provider or by the wholesaler in the console), else the Korean original, marked.
+fn own_description(
+    style: &ddhub_domain::style::Style,
+    fields: &[ddhub_store::translations::Translation],
+    locale: Locale,
+) -> Option<(String, bool)> {
+    let korean = style
+        .description_ko
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())?;
+    if locale == Locale::Ko {
+        return Some((korean.to_string(), false));
+    }
+    let translated = fields.iter().find(|t| {
+        t.field == "free_text" && t.review != "untranslated" && !t.value.trim().is_empty()
+    });
+    Some(match translated {
+        Some(t) => (t.value.clone(), false),
+        None => (korean.to_string(), true),
     })
 }
 
@@ -792,7 +871,7 @@ async fn similar_cards(app: &AppState, id: i64, locale: Locale, currency: Curren
                 .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
             title: h.title,
             price: format_price(&h.price.amount, &h.price.currency, locale),
-            wholesaler: h.wholesaler.name,
+            wholesaler: card_wholesaler(locale, h.wholesaler.name),
         })
         .collect()
 }

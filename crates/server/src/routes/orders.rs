@@ -140,7 +140,9 @@ fn purchase_request_json(pr: orders::PurchaseRequestView) -> serde_json::Value {
 
 /// Answers a purchase request line by line: `available` (optionally fewer pieces), `backorder`
 /// (미송, with the expected date) or `sold_out` (품절). The order's state follows from all its
-/// wholesalers' answers; the partner hears of every change (order events).
+/// wholesalers' answers; the partner hears of every change (order events). A line may be
+/// answered again (미송 → 가능, fewer pieces) until the hub receives it (`line_received`) or the
+/// order is packed (409).
 #[utoipa::path(post, path = "/api/v1/purchase-requests/{id}/answer", tag = "orders",
     params(("id" = i64, Path, description = "Purchase request id")),
     request_body(content = Object, description = "{lines: [{line_id, answer: available|backorder|sold_out, quantity?, expected_date?}]}"),
@@ -148,7 +150,7 @@ fn purchase_request_json(pr: orders::PurchaseRequestView) -> serde_json::Value {
     responses(
         (status = 200, description = "The purchase request as answered"),
         (status = 404, description = "No such purchase request for this wholesaler", body = ErrorBody),
-        (status = 409, description = "Already answered, or the order has moved on", body = ErrorBody),
+        (status = 409, description = "The request was cancelled, or the order is packed or shipped", body = ErrorBody),
         (status = 422, description = "Answers that do not fit the request", body = ErrorBody)
     ))]
 async fn answer_purchase_request(

@@ -7,6 +7,7 @@ mod api;
 mod buyers;
 mod channels;
 mod colour_check;
+mod console_day;
 mod control_chars;
 mod feed_changes;
 mod feeds;

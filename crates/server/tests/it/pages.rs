@@ -28,7 +28,7 @@ pub async fn page(e: &Env, uri: &str, cookie: Option<&str>) -> (StatusCode, Head
     send(e, b.body(Body::empty()).unwrap()).await
 }
 
-async fn send(e: &Env, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
+pub async fn send(e: &Env, req: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let res = e.router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
@@ -211,7 +211,7 @@ pub fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_string()
 }
 
-fn csrf_in(html: &str) -> String {
+pub fn csrf_in(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
@@ -219,7 +219,7 @@ fn csrf_in(html: &str) -> String {
         .to_string()
 }
 
-fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
+pub fn form(uri: &str, cookie: &str, body: &str) -> Request<Body> {
     Request::post(uri)
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

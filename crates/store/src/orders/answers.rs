@@ -10,6 +10,8 @@ pub struct AnswerContext {
     pub order: ddhub_domain::order::ExportOrder,
     /// The lines of this purchase request (the wholesaler's own).
     pub mine: Vec<ddhub_domain::OrderLineId>,
+    /// Lines of this request the hub has received (their answers can no longer change).
+    pub received: std::collections::HashSet<ddhub_domain::OrderLineId>,
 }
 
 /// The purchase request `id` of `wholesaler` and its order, read through the caller's
@@ -46,6 +48,11 @@ pub async fn answer_context<C: ConnectionTrait>(
         .filter(|l| l.purchase_request_id == Some(id))
         .map(|l| ddhub_domain::OrderLineId(l.id))
         .collect();
+    let received = rows
+        .iter()
+        .filter(|l| l.purchase_request_id == Some(id) && l.received_quantity.is_some())
+        .map(|l| ddhub_domain::OrderLineId(l.id))
+        .collect();
     let (order, _) = domain_order(order, &rows)?;
     Ok(AnswerContext {
         request_state: pr
@@ -54,6 +61,7 @@ pub async fn answer_context<C: ConnectionTrait>(
             .map_err(|_| StoreError::Corrupt(format!("purchase request state {:?}", pr.state)))?,
         order,
         mine,
+        received,
     })
 }
 

@@ -131,6 +131,7 @@ pub(crate) async fn write_keyed_pg<C: ConnectionTrait>(
                     ),
                     state: LineState::Pending.as_str().to_string(),
                     backorder_until: None,
+                    received: false,
                 });
             }
             let state = order.state.as_str();

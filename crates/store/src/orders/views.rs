@@ -31,6 +31,10 @@ pub struct LineView {
     pub unit_price: ddhub_domain::DecimalMoney,
     pub state: String,
     pub backorder_until: Option<String>,
+    /// Whether the hub has received the line (its answer can no longer change). For the
+    /// console; the API's schema does not carry it.
+    #[serde(skip)]
+    pub received: bool,
 }
 
 pub(crate) fn line_view(l: order_line::Model, currency: &str) -> LineView {
@@ -44,6 +48,7 @@ pub(crate) fn line_view(l: order_line::Model, currency: &str) -> LineView {
         unit_price: ddhub_domain::DecimalMoney::from_minor(l.unit_price_minor, currency),
         state: l.state,
         backorder_until: l.backorder_until,
+        received: l.received_quantity.is_some(),
     }
 }
 
@@ -84,6 +89,12 @@ pub struct PurchaseRequestView {
     pub state: String,
     pub created_at: i64,
     pub lines: Vec<LineView>,
+    /// The order's state (answers change until it is packed) and the country it goes to
+    /// (ISO 3166 alpha-2): for the console; the API's schema does not carry them.
+    #[serde(skip)]
+    pub order_state: String,
+    #[serde(skip)]
+    pub destination: Option<String>,
 }
 
 /// The ids of test orders (placed with `ddh_pt_` keys): never shown to a wholesaler.
@@ -118,17 +129,28 @@ pub async fn purchase_requests(
             .order_by_asc(order_line::Column::Id)
             .all(store.conn())
             .await?;
-        let currency = export_order::Entity::find_by_id(pr.order_id)
+        let order = export_order::Entity::find_by_id(pr.order_id)
             .one(store.conn())
-            .await?
-            .map(|o| o.currency)
+            .await?;
+        let currency = order
+            .as_ref()
+            .map(|o| o.currency.clone())
             .unwrap_or_default();
+        let destination = order.as_ref().and_then(|o| {
+            serde_json::from_str::<serde_json::Value>(&o.ship_to)
+                .ok()?
+                .get("country")?
+                .as_str()
+                .map(str::to_string)
+        });
         out.push(PurchaseRequestView {
             id: pr.id,
             order_id: pr.order_id,
             state: pr.state,
             created_at: pr.created_at,
             lines: lines.into_iter().map(|l| line_view(l, &currency)).collect(),
+            order_state: order.map(|o| o.state).unwrap_or_default(),
+            destination,
         });
     }
     Ok(out)
