@@ -125,6 +125,39 @@ try {
     await shot(page, 'style-ja');
   });
 
+  // 3a. Similar styles on the style page, the same as the API's, each leading to its own page
+  // (issue 20, item 6); and the wholesaler in Latin letters beside the Hangul (issue 21, item 3).
+  await step('similar styles and the wholesaler as a buyer reads it', async () => {
+    const id = Number(page.url().match(/\/styles\/(\d+)/)[1]);
+    const expected = (await api(`/api/v1/styles/${id}/similar?locale=ja&currency=JPY`)).json;
+    const cards = page.locator('section.similar .card');
+    assert.equal(await cards.count(), expected.hits.length, `as many similar cards as the API's: ${JSON.stringify(expected).slice(0, 300)}`);
+    if (expected.hits.length > 0) {
+      const titles = (await cards.locator('.title').allTextContents()).map((t) => t.trim());
+      assert.deepEqual(titles, expected.hits.map((h) => h.title), 'the API\'s similar styles, in its order');
+      assert.ok(!(await cards.locator('a').first().getAttribute('href')).startsWith(`/styles/${id}?`), 'a similar style is another style');
+    }
+    const seller = await page.locator('.info dl').textContent();
+    assert.match(seller, /[A-Z][a-z]+.*\([\uac00-\ud7a3]/, `the wholesaler in Latin letters beside the Hangul: ${seller}`);
+    await shot(page, 'style-similar-ja');
+  });
+
+  // 3a'. Suggestions as the buyer types, in the buyer's language (issue 20, item 5): the
+  // search box's list fills from /api/v1/search/suggest.
+  await step('suggestions as the buyer types', async () => {
+    await page.goto(`${base}/?locale=ja&currency=JPY`);
+    const typed = 'カー';
+    const api1 = (await api(`/api/v1/search/suggest?q=${encodeURIComponent(typed)}&locale=ja`)).json;
+    const labels = [...new Set(api1.categories.concat(api1.colours, api1.titles).map((s) => s.label || s.title).filter(Boolean))].slice(0, 12);
+    assert.ok(labels.length > 0, `the API suggests something for ${typed}: ${JSON.stringify(api1)}`);
+    await page.locator('#q').pressSequentially(typed, { delay: 60 });
+    await page.waitForFunction((n) => document.querySelectorAll('#suggest-list option').length === n, labels.length);
+    const shown = await page.locator('#suggest-list option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(shown, labels, 'the box lists the API\'s suggestions');
+    assert.ok(shown.every((l) => JAPANESE.test(l)), `suggestions in Japanese: ${shown.join(' | ')}`);
+    await page.fill('#q', '');
+  });
+
   // 3b. Phones first (issue 21, item 2): at 390×844 in every storefront language (and 360 px for
   // the header), nothing scrolls sideways, results are two a row under a sticky header, the
   // filters wait in a drawer, and the first result, its price and a style's price are above
@@ -239,15 +272,16 @@ try {
     const id = cpage.url().match(/uploads\/(\d+)/)[1];
     await cpage.waitForSelector('dl.counts', { timeout: 120000 });
     const expected = (await api(`/api/v1/catalog/uploads/${id}/errors?per_page=1000`, { key: wkey })).json;
-    const rows = cpage.locator('table.report tbody tr');
+    const rows = cpage.locator('#problems tbody tr');
     assert.ok(expected.total > 0, 'the sample sheet has mistakes');
     assert.equal(await rows.count(), expected.total, 'one table row per problem');
-    const messages = await cpage.locator('table.report tbody tr td:nth-child(5)').allTextContents();
+    const messages = await cpage.locator('#problems tbody tr td:nth-child(5)').allTextContents();
     assert.ok(messages.every((m) => HANGUL.test(m)), 'messages are Korean');
     const firstRow = (await rows.first().locator('td').first().textContent()).trim();
     assert.equal(Number(firstRow), expected.problems[0].row, 'Excel row numbers as the API reports them');
     const errorCount = Number((await cpage.textContent('#error-count')).trim());
-    assert.equal(await cpage.locator('table.report tbody tr.err').count(), errorCount, 'the error count matches the table');
+    assert.equal(await cpage.locator('#problems tbody tr.err').count(), errorCount, 'the error count matches the table');
+    assert.equal(await cpage.locator('[role=alert]').count(), 0, 'the upload did not fail (an empty photo input is no ZIP)');
     const xlsx = await cpage.request.get(`${base}/console/uploads/${id}/errors.xlsx`);
     assert.equal(xlsx.status(), 200);
     assert.match(xlsx.headers()['content-type'], /spreadsheetml/);

@@ -309,6 +309,12 @@ pub fn apply_answers(lines: &mut [OrderLine], answers: &[ValidatedAnswer]) -> Ve
             Outcome::Backorder { quantity, .. } => (LineState::Backorder, quantity),
             Outcome::SoldOut => (LineState::SoldOut, 0),
         };
+        // The same answer again (answers may change until pickup) is no change: no event.
+        // A 미송 answered again may carry a new date, which the line does not hold: it is one.
+        let backorder = matches!(a.outcome, Outcome::Backorder { .. });
+        if !backorder && line.state == state && line.confirmed_quantity == confirmed {
+            continue;
+        }
         changes.push(LineChange {
             line_id: line.id,
             from: line.state,

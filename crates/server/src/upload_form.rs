@@ -129,13 +129,22 @@ pub async fn receive(
                         "more than one 'photos'",
                     ));
                 }
-                save_field(
+                // A browser sends a file input left empty as a part with no file name and no
+                // bytes (the console's upload form always has the photo input): no ZIP, not a
+                // damaged one.
+                let unnamed = field.file_name().is_none_or(|n| n.trim().is_empty());
+                let path = dir.join("photos.zip");
+                let written = save_field(
                     &mut field,
-                    &dir.join("photos.zip"),
+                    &path,
                     "photos",
                     app.config.upload_photos_limit_bytes,
                 )
                 .await?;
+                if written == 0 && unnamed {
+                    tokio::fs::remove_file(&path).await?;
+                    continue;
+                }
                 photos = Some(format!("{rel}/photos.zip"));
             }
             "mode" | "dry_run" | "encoding" | "sheet" => {

@@ -157,6 +157,16 @@ pub struct Size {
     pub labels: Labels,
 }
 
+/// Where a size code stands in a list of sizes of several series: series by series (one size,
+/// Korean women's, men's, letters, waist, shoes), smallest first in each, never `W25, 55, W26,
+/// S` interleaved by their places in their own series. Unknown codes go last.
+pub fn size_order(code: &str) -> (usize, usize) {
+    match sizes().get(code) {
+        Some(s) => (s.system as usize, s.rank),
+        None => (usize::MAX, usize::MAX),
+    }
+}
+
 /// A term of a flat vocabulary: a material, a country of origin or a season.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Term {

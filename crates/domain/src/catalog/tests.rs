@@ -151,3 +151,14 @@ fn a_broken_file_is_reported_with_its_line() {
     let err = Table::parse("x.tsv", "a\tb\n1\t2\n3\n").err();
     assert_eq!(err.map(|e| e.line), Some(3));
 }
+
+#[test]
+fn sizes_list_series_by_series() {
+    // As a facet listed them before: W25, 55, W26, S… (each series' own places interleaved).
+    let mut codes = vec!["25", "55", "free", "s", "26", "m", "66", "unknown", "44"];
+    codes.sort_by_key(|c| size_order(c));
+    assert_eq!(
+        codes,
+        ["free", "44", "55", "66", "s", "m", "25", "26", "unknown"]
+    );
+}

@@ -559,7 +559,7 @@ pub async fn picker(
             sizes.push(sku.size.clone());
         }
     }
-    sizes.sort_by_key(|s| catalog::sizes().get(s).map_or(usize::MAX, |x| x.rank));
+    sizes.sort_by_key(|s| catalog::size_order(s));
     let size_label = |s: &str| {
         catalog::sizes()
             .get(s)

@@ -488,11 +488,7 @@ async fn build_results(
                     .get(s)
                     .map_or(s.to_string(), |x| x.labels.get(locale).to_string())
             });
-            sizes.sort_by_key(|c| {
-                catalog::sizes()
-                    .get(&c.value)
-                    .map_or(usize::MAX, |s| s.rank)
-            });
+            sizes.sort_by_key(|c| catalog::size_order(&c.value));
             let same_day = f.same_day.get("true").copied().unwrap_or(0);
             (categories, swatches, sizes, same_day)
         }
@@ -571,7 +567,6 @@ pub struct StylePage {
     pub category: String,
     pub colours: Vec<String>,
     pub attributes: Vec<String>,
-    pub description: Option<String>,
     /// The wholesaler's own description: translated into the page's language (`false`), or
     /// the Korean original, marked as such (`true`).
     pub own_description: Option<(String, bool)>,
@@ -700,7 +695,7 @@ async fn style_view(
             size_codes.push(sku.size.clone());
         }
     }
-    size_codes.sort_by_key(|s| catalog::sizes().get(s).map_or(usize::MAX, |x| x.rank));
+    size_codes.sort_by_key(|s| catalog::size_order(s));
     let sizes = size_codes
         .iter()
         .map(|code| match catalog::sizes().get(code) {
@@ -774,7 +769,6 @@ async fn style_view(
                     .collect()
             })
             .unwrap_or_default(),
-        description: field("description"),
         own_description: own_description(&row.style, &fields, locale),
         sizes,
         pictures,

@@ -70,6 +70,30 @@ async fn a_wholesalers_day_in_the_console() {
             "no past uploads yet on {engine}"
         );
 
+        // The upload form's photo input left empty: the browser sends an unnamed, empty part.
+        // That is no ZIP, not a damaged one: the sheet alone is read (it failed before).
+        let (ct, body) = multipart(&[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("시트만.csv"), SHEET.as_bytes()),
+            ("photos", Some(""), b"".as_slice()),
+        ]);
+        let req = Request::post("/console/uploads")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        let (s, h, _) = send(&e, req).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let sheet_only = h[header::LOCATION].to_str().unwrap().to_string();
+        let mut done = String::new();
+        wait_for("the sheet-only upload", async || {
+            done = page(&e, &sheet_only, Some(&cookie)).await.2;
+            done.contains("class=\"counts\"") || done.contains("role=\"alert\"")
+        })
+        .await;
+        assert!(done.contains("class=\"counts\""), "{done}");
+        assert!(!done.contains("role=\"alert\""), "{done}");
+
         // An upload with a good photo, a damaged one and one that no row names.
         let good = jpeg(64, 80);
         let photos = zip_of(&[
