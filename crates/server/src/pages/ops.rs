@@ -224,7 +224,17 @@ async fn pickup_page(
                     size: ddhub_app::services::pickups::size_ko(&l.size),
                     quantity: l.quantity,
                     amount: won(l.amount_krw),
-                    backorder_until: l.backorder_until.unwrap_or_default(),
+                    backorder_until: l
+                        .backorder_until
+                        .as_deref()
+                        .map(|d| {
+                            super::format_date(
+                                d,
+                                ddhub_domain::Locale::from_tag(user.lang)
+                                    .unwrap_or(ddhub_domain::Locale::Ko),
+                            )
+                        })
+                        .unwrap_or_default(),
                 })
                 .collect(),
         })

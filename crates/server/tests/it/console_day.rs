@@ -94,6 +94,32 @@ async fn a_wholesalers_day_in_the_console() {
         assert!(done.contains("class=\"counts\""), "{done}");
         assert!(!done.contains("role=\"alert\""), "{done}");
 
+        // A photo ZIP chosen as the sheet fails, and the page says only that: no full progress
+        // bar, no counts, no "every row registered" (issue 21 saw all three beside 실패).
+        let zip_as_sheet = zip_of(&[("KN-1_1.jpg", jpeg(8, 8).as_slice())]);
+        let (ct, body) = multipart(&[
+            ("csrf", None, csrf.as_bytes()),
+            ("file", Some("사진.zip"), zip_as_sheet.as_slice()),
+        ]);
+        let req = Request::post("/console/uploads")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        let (s, h, _) = send(&e, req).await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let wrong = h[header::LOCATION].to_str().unwrap().to_string();
+        let mut failed = String::new();
+        wait_for("the ZIP-as-sheet upload", async || {
+            failed = page(&e, &wrong, Some(&cookie)).await.2;
+            failed.contains("role=\"alert\"")
+        })
+        .await;
+        assert!(!failed.contains("<progress"), "{failed}");
+        assert!(!failed.contains("class=\"counts\""), "{failed}");
+        assert!(!failed.contains("문제없이"), "{failed}");
+        assert!(failed.contains("아무것도 저장되지 않았습니다"), "{failed}");
+
         // An upload with a good photo, a damaged one and one that no row names.
         let good = jpeg(64, 80);
         let photos = zip_of(&[
