@@ -136,6 +136,17 @@ pub(crate) fn load_average() -> String {
         .unwrap_or_default()
 }
 
+/// The data directory a run keeps (`--data-dir`, made absolute) or the temporary one.
+pub(crate) fn data_dir(chosen: Option<&Path>, tmp: &Path) -> anyhow::Result<PathBuf> {
+    Ok(match chosen {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            std::path::absolute(d)?
+        }
+        None => tmp.to_path_buf(),
+    })
+}
+
 pub(crate) fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -606,13 +617,7 @@ fn meilisearch(data_dir: &Path) -> Result<(String, Option<String>, Option<Spawne
 
 pub async fn run(b: SearchBench) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let data_dir = match &b.data_dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            std::path::absolute(d)?
-        }
-        None => tmp.path().to_path_buf(),
-    };
+    let data_dir = data_dir(b.data_dir.as_deref(), tmp.path())?;
     let database_url = b
         .database_url
         .clone()

@@ -282,13 +282,7 @@ async fn sample_styles(store: &Store) -> anyhow::Result<Vec<(StyleId, i64, u32)>
 
 pub async fn run(b: StorefrontBench) -> anyhow::Result<()> {
     let tmp = tempfile::tempdir()?;
-    let data_dir = match &b.data_dir {
-        Some(d) => {
-            std::fs::create_dir_all(d)?;
-            std::path::absolute(d)?
-        }
-        None => tmp.path().to_path_buf(),
-    };
+    let data_dir = search::data_dir(b.data_dir.as_deref(), tmp.path())?;
     let database_url = format!("sqlite://{}", data_dir.join("ddhub.sqlite").display());
     let mut opts = StoreOptions::new(database_url.clone());
     opts.max_connections = 4;

@@ -94,15 +94,40 @@ pub async fn get_style(
         .one(store.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
-    let skus = sku::Entity::find()
-        .filter(sku::Column::StyleId.eq(id.0))
-        .order_by_asc(sku::Column::Id)
-        .all(store.conn())
+    let skus = skus_of(store, id)
         .await?
         .into_iter()
         .map(to_sku)
         .collect::<Result<_>>()?;
     Ok((to_style(row)?, skus))
+}
+
+/// A style's SKU rows in the order they were written.
+async fn skus_of(store: &Store, id: StyleId) -> Result<Vec<sku::Model>> {
+    Ok(sku::Entity::find()
+        .filter(sku::Column::StyleId.eq(id.0))
+        .order_by_asc(sku::Column::Id)
+        .all(store.conn())
+        .await?)
+}
+
+/// (id, style code) of the styles of `wholesaler` that upload `upload_id` last listed, by
+/// code: what an upload's report speaks of (photo problems, colour checks).
+pub async fn styles_of_upload(
+    store: &Store,
+    wholesaler: WholesalerId,
+    upload_id: i64,
+) -> Result<Vec<(i64, String)>> {
+    Ok(style::Entity::find()
+        .select_only()
+        .column(style::Column::Id)
+        .column(style::Column::StyleCode)
+        .filter(style::Column::WholesalerId.eq(wholesaler.0))
+        .filter(style::Column::LastUploadId.eq(upload_id))
+        .order_by_asc(style::Column::StyleCode)
+        .into_tuple()
+        .all(store.conn())
+        .await?)
 }
 
 /// A stored style of `wholesaler` as the input that would write it again: what a quick edit
@@ -119,10 +144,7 @@ pub async fn stored_input(
         .one(store.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
-    let skus = sku::Entity::find()
-        .filter(sku::Column::StyleId.eq(id.0))
-        .order_by_asc(sku::Column::Id)
-        .all(store.conn())
+    let skus = skus_of(store, id)
         .await?
         .into_iter()
         .map(|k| Ok((k.colour, k.size, k.stock.parse::<StockState>()?)))

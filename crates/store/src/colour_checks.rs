@@ -140,16 +140,7 @@ pub async fn with_warnings_of_upload(
     wholesaler: WholesalerId,
     upload_id: i64,
 ) -> Result<Vec<StoredColourCheck>> {
-    let styles: Vec<(i64, String)> = style::Entity::find()
-        .select_only()
-        .column(style::Column::Id)
-        .column(style::Column::StyleCode)
-        .filter(style::Column::WholesalerId.eq(wholesaler.0))
-        .filter(style::Column::LastUploadId.eq(upload_id))
-        .order_by_asc(style::Column::StyleCode)
-        .into_tuple()
-        .all(store.conn())
-        .await?;
+    let styles = crate::catalog::styles_of_upload(store, wholesaler, upload_id).await?;
     let ids: Vec<StyleId> = styles.iter().map(|(id, _)| StyleId(*id)).collect();
     let mut checks = with_warnings_of(store, &ids).await?;
     let mut out = Vec::new();
@@ -170,14 +161,11 @@ pub async fn pending_photos_of_upload(
     upload_id: i64,
 ) -> Result<u64> {
     use sea_orm::PaginatorTrait;
-    let ids: Vec<i64> = style::Entity::find()
-        .select_only()
-        .column(style::Column::Id)
-        .filter(style::Column::WholesalerId.eq(wholesaler.0))
-        .filter(style::Column::LastUploadId.eq(upload_id))
-        .into_tuple()
-        .all(store.conn())
-        .await?;
+    let ids: Vec<i64> = crate::catalog::styles_of_upload(store, wholesaler, upload_id)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let mut n = 0;
     for chunk in ids.chunks(10_000) {
         n += photo::Entity::find()

@@ -428,16 +428,11 @@ pub async fn failed_of_upload(
     wholesaler: WholesalerId,
     upload_id: i64,
 ) -> Result<Vec<FailedPhoto>> {
-    let styles: Vec<(i64, String)> = style::Entity::find()
-        .select_only()
-        .column(style::Column::Id)
-        .column(style::Column::StyleCode)
-        .filter(style::Column::WholesalerId.eq(wholesaler.0))
-        .filter(style::Column::LastUploadId.eq(upload_id))
-        .into_tuple()
-        .all(store.conn())
-        .await?;
-    let codes: std::collections::HashMap<i64, String> = styles.into_iter().collect();
+    let codes: std::collections::HashMap<i64, String> =
+        crate::catalog::styles_of_upload(store, wholesaler, upload_id)
+            .await?
+            .into_iter()
+            .collect();
     let ids: Vec<i64> = codes.keys().copied().collect();
     let mut out = Vec::new();
     for chunk in ids.chunks(10_000) {

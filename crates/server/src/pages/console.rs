@@ -841,16 +841,7 @@ async fn styles_view(
                 href: format!("/console/styles/{}/translations/{}", s.id.0, l.tag()),
             })
             .collect();
-        let thumb = photos
-            .get(&s.id.0)
-            .and_then(|p| p.first())
-            .and_then(|p| {
-                p.variants
-                    .iter()
-                    .find(|v| v.name == "thumb" && v.format == "jpeg")
-                    .or(p.variants.iter().find(|v| v.format == "jpeg"))
-            })
-            .map(|v| format!("{media}/{}", v.key));
+        let thumb = thumb_url(&photos, s.id.0, &media);
         styles.push(StyleRow {
             id: s.id.0,
             code: s.style_code,
@@ -874,6 +865,24 @@ async fn styles_view(
         prev: (page > 1).then(|| page - 1),
         next: (page < pages).then(|| page + 1),
     })
+}
+
+/// The small JPEG of a style's first ready photo, as the console's lists show it.
+fn thumb_url(
+    photos: &HashMap<i64, Vec<ddhub_store::photos::PhotoRecord>>,
+    style_id: i64,
+    media: &str,
+) -> Option<String> {
+    photos
+        .get(&style_id)
+        .and_then(|p| p.first())
+        .and_then(|p| {
+            p.variants
+                .iter()
+                .find(|v| v.name == "thumb" && v.format == "jpeg")
+                .or(p.variants.iter().find(|v| v.format == "jpeg"))
+        })
+        .map(|v| format!("{media}/{}", v.key))
 }
 
 pub struct FieldEdit {
@@ -1140,18 +1149,7 @@ async fn orders_view(
     let won = |krw: i64| super::format_price(&krw.to_string(), "KRW", lang);
     let photos = ddhub_store::photos::ready_for_styles(&app.store, &style_ids).await?;
     let media = app.config.media_base_url();
-    let thumb = |style_id: i64| {
-        photos
-            .get(&style_id)
-            .and_then(|p| p.first())
-            .and_then(|p| {
-                p.variants
-                    .iter()
-                    .find(|v| v.name == "thumb" && v.format == "jpeg")
-                    .or(p.variants.iter().find(|v| v.format == "jpeg"))
-            })
-            .map(|v| format!("{media}/{}", v.key))
-    };
+    let thumb = |style_id: i64| thumb_url(&photos, style_id, &media);
     // What the wholesaler charges (its own won price), not the partner's converted one.
     let price_of = |style_id: i64| rows.get(&style_id).map_or(0, |r| r.style.price.0);
     let requests = prs

@@ -47,6 +47,19 @@ async fn style(e: &Env, id: i64) -> Value {
         .2
 }
 
+/// Posts the console's upload form; the upload page it leads to.
+async fn console_upload(e: &Env, cookie: &str, parts: &[(&str, Option<&str>, &[u8])]) -> String {
+    let (ct, body) = multipart(parts);
+    let req = Request::post("/console/uploads")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let (s, h, _) = send(e, req).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    h[header::LOCATION].to_str().unwrap().to_string()
+}
+
 fn post_json(uri: &str, auth: &str, body: &Value) -> Request<Body> {
     Request::post(uri)
         .header("authorization", auth)
@@ -72,19 +85,16 @@ async fn a_wholesalers_day_in_the_console() {
 
         // The upload form's photo input left empty: the browser sends an unnamed, empty part.
         // That is no ZIP, not a damaged one: the sheet alone is read (it failed before).
-        let (ct, body) = multipart(&[
-            ("csrf", None, csrf.as_bytes()),
-            ("file", Some("시트만.csv"), SHEET.as_bytes()),
-            ("photos", Some(""), b"".as_slice()),
-        ]);
-        let req = Request::post("/console/uploads")
-            .header(header::COOKIE, &cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap();
-        let (s, h, _) = send(&e, req).await;
-        assert_eq!(s, StatusCode::SEE_OTHER);
-        let sheet_only = h[header::LOCATION].to_str().unwrap().to_string();
+        let sheet_only = console_upload(
+            &e,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("file", Some("시트만.csv"), SHEET.as_bytes()),
+                ("photos", Some(""), b"".as_slice()),
+            ],
+        )
+        .await;
         let mut done = String::new();
         wait_for("the sheet-only upload", async || {
             done = page(&e, &sheet_only, Some(&cookie)).await.2;
@@ -97,18 +107,15 @@ async fn a_wholesalers_day_in_the_console() {
         // A photo ZIP chosen as the sheet fails, and the page says only that: no full progress
         // bar, no counts, no "every row registered" (issue 21 saw all three beside 실패).
         let zip_as_sheet = zip_of(&[("KN-1_1.jpg", jpeg(8, 8).as_slice())]);
-        let (ct, body) = multipart(&[
-            ("csrf", None, csrf.as_bytes()),
-            ("file", Some("사진.zip"), zip_as_sheet.as_slice()),
-        ]);
-        let req = Request::post("/console/uploads")
-            .header(header::COOKIE, &cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap();
-        let (s, h, _) = send(&e, req).await;
-        assert_eq!(s, StatusCode::SEE_OTHER);
-        let wrong = h[header::LOCATION].to_str().unwrap().to_string();
+        let wrong = console_upload(
+            &e,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("file", Some("사진.zip"), zip_as_sheet.as_slice()),
+            ],
+        )
+        .await;
         let mut failed = String::new();
         wait_for("the ZIP-as-sheet upload", async || {
             failed = page(&e, &wrong, Some(&cookie)).await.2;
@@ -130,19 +137,16 @@ async fn a_wholesalers_day_in_the_console() {
             ),
             ("XX-9_1.jpg", good.as_slice()),
         ]);
-        let (ct, body) = multipart(&[
-            ("csrf", None, csrf.as_bytes()),
-            ("file", Some("신상.csv"), SHEET.as_bytes()),
-            ("photos", Some("사진.zip"), photos.as_slice()),
-        ]);
-        let req = Request::post("/console/uploads")
-            .header(header::COOKIE, &cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap();
-        let (s, h, _) = send(&e, req).await;
-        assert_eq!(s, StatusCode::SEE_OTHER);
-        let location = h[header::LOCATION].to_str().unwrap().to_string();
+        let location = console_upload(
+            &e,
+            &cookie,
+            &[
+                ("csrf", None, csrf.as_bytes()),
+                ("file", Some("신상.csv"), SHEET.as_bytes()),
+                ("photos", Some("사진.zip"), photos.as_slice()),
+            ],
+        )
+        .await;
         // The damaged photo fails in the photo job, after the upload: the report says so, in
         // Korean, with the file and style; the unmatched file is listed by name.
         let mut report = String::new();
