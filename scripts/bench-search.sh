@@ -6,7 +6,9 @@
 # and 32, printing p50/p95/p99 latency, queries per second and the ratio to the target (tantivy
 # p99 ≤ 20 ms at concurrency 32), once with the result cache (the default) and once without it
 # (`"result_cache": false`: the engine itself). Meilisearch runs side by side when DDHUB_BENCH_MEILISEARCH_URL
-# is set or a `meilisearch` binary is on the PATH; otherwise the output says why it was skipped.
+# is set or a `meilisearch` binary is on the PATH (otherwise the output says why it was skipped):
+# behind DDHub, then queried directly with the very bodies DDHub sends (`meilisearch_direct`), and
+# the run ends with `search_side_by_side` lines: every c=32 load's p99 and QPS against each other.
 # $RUNS (default 2) repeats the load on the same catalog: other work on the machine moves the
 # figures, so compare runs. The load generator runs on this machine too (one thread).
 set -euo pipefail

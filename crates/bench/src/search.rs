@@ -260,6 +260,53 @@ struct SuggestAnswer {
 enum Endpoint {
     Search,
     Suggest,
+    /// Meilisearch's own `/indexes/{uid}/search`, posted the body DDHub would send.
+    MeiliDirect,
+}
+
+/// The part of Meilisearch's search answer the benchmark reads.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MeiliAnswer {
+    total_hits: Option<u64>,
+    estimated_total_hits: Option<u64>,
+    processing_time_ms: u64,
+}
+
+/// What a load sends: GETs with these query strings, or POSTs of these JSON bodies (with the
+/// Meilisearch key, if any).
+#[derive(Clone)]
+enum Requests {
+    Get(Arc<Vec<Vec<(&'static str, String)>>>),
+    Post {
+        bodies: Arc<Vec<Vec<u8>>>,
+        key: Option<String>,
+    },
+}
+
+impl Requests {
+    fn len(&self) -> usize {
+        match self {
+            Requests::Get(q) => q.len(),
+            Requests::Post { bodies, .. } => bodies.len(),
+        }
+    }
+
+    fn request(&self, client: &reqwest::Client, url: &str, i: usize) -> reqwest::RequestBuilder {
+        match self {
+            Requests::Get(q) => client.get(url).query(&q[i]),
+            Requests::Post { bodies, key } => {
+                let r = client
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(bodies[i].clone());
+                match key {
+                    Some(k) => r.bearer_auth(k),
+                    None => r,
+                }
+            }
+        }
+    }
 }
 
 impl Endpoint {
@@ -268,6 +315,10 @@ impl Endpoint {
             Endpoint::Search => serde_json::from_slice::<Answer>(body)
                 .ok()
                 .map(|a| (a.took_ms, a.total == 0)),
+            Endpoint::MeiliDirect => serde_json::from_slice::<MeiliAnswer>(body).ok().map(|a| {
+                let total = a.total_hits.or(a.estimated_total_hits).unwrap_or(0);
+                (a.processing_time_ms, total == 0)
+            }),
             Endpoint::Suggest => serde_json::from_slice::<SuggestAnswer>(body).ok().map(|a| {
                 (
                     0,
@@ -292,7 +343,7 @@ struct Run {
 fn drive(
     endpoint: Endpoint,
     url: String,
-    queries: Arc<Vec<Vec<(&'static str, String)>>>,
+    queries: Requests,
     concurrency: usize,
     total: usize,
     warmup: usize,
@@ -305,8 +356,13 @@ fn drive(
             .pool_max_idle_per_host(concurrency.max(1) * 2)
             .timeout(Duration::from_secs(60))
             .build()?;
-        for q in queries.iter().take(warmup) {
-            client.get(&url).query(q).send().await?.bytes().await?;
+        for i in 0..warmup.min(queries.len()) {
+            queries
+                .request(&client, &url, i)
+                .send()
+                .await?
+                .bytes()
+                .await?;
         }
         let per_worker = total / concurrency.max(1);
         let started = Instant::now();
@@ -318,9 +374,9 @@ fn drive(
                 let mut engine = Histogram::<u64>::new_with_bounds(1, 60_000, 3)?;
                 let (mut errors, mut zero) = (0usize, 0usize);
                 for i in 0..per_worker {
-                    let q = &queries[(w * 7919 + i) % queries.len()];
+                    let q = (w * 7919 + i) % queries.len();
                     let t = Instant::now();
-                    let answer = match client.get(&url).query(q).send().await {
+                    let answer = match queries.request(&client, &url, q).send().await {
                         Ok(r) if r.status().is_success() => r.bytes().await.ok(),
                         Ok(r) => {
                             if errors == 0 {
@@ -380,7 +436,7 @@ fn report(
     let p99 = ms(0.99);
     let qps = run.requests as f64 / run.wall.as_secs_f64();
     let (bench, target) = match endpoint {
-        Endpoint::Search => ("search_http", TARGET_P99_MS),
+        Endpoint::Search | Endpoint::MeiliDirect => ("search_http", TARGET_P99_MS),
         Endpoint::Suggest => ("suggest_http", TARGET_SUGGEST_P99_MS),
     };
     let mut line = serde_json::json!({
@@ -463,7 +519,115 @@ fn wait_meilisearch(url: &str) -> anyhow::Result<()> {
 }
 
 /// Reindex, serve and load for one backend.
-fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
+/// The benchmark's texts (the loaded catalog's garment nouns and colours as buyers type them
+/// in five languages) and its 500-query mix of them with filters, sorts and pages.
+pub(crate) type QueryMix = (
+    Vec<(ddhub_domain::Locale, String)>,
+    Vec<ddhub_search::SearchQuery>,
+);
+
+pub(crate) fn query_mix() -> anyhow::Result<QueryMix> {
+    let glossary = ddhub_translate::Glossary::builtin()?;
+    let (nouns, colours) = ddhub_ingest::sample::sample_words();
+    let texts = ddhub_search::sample::queries_for_words(&glossary, &nouns, &colours);
+    let mixed = ddhub_search::sample::mixed_queries_from(&texts, 500, 7);
+    Ok((texts, mixed))
+}
+
+/// One c=32 search load, for the side-by-side table.
+struct SideBySide {
+    label: String,
+    p99_ms: f64,
+    qps: f64,
+}
+
+impl SideBySide {
+    fn of(label: String, run: &Run) -> Self {
+        SideBySide {
+            label,
+            p99_ms: run.latency_us.value_at_quantile(0.99) as f64 / 1000.0,
+            qps: run.requests as f64 / run.wall.as_secs_f64(),
+        }
+    }
+}
+
+/// Every c=32 search load of the run against each other: p99 and QPS ratios, row over column.
+fn print_side_by_side(rows: &[SideBySide]) {
+    for a in rows {
+        for b in rows {
+            if std::ptr::eq(a, b) {
+                continue;
+            }
+            println!(
+                "{}",
+                serde_json::json!({
+                    "bench": "search_side_by_side",
+                    "concurrency": 32,
+                    "this": a.label,
+                    "against": b.label,
+                    "p99_ms": [round2(a.p99_ms), round2(b.p99_ms)],
+                    "p99_ratio": round2(a.p99_ms / b.p99_ms),
+                    "qps": [a.qps.round(), b.qps.round()],
+                    "qps_ratio": round2(a.qps / b.qps),
+                })
+            );
+        }
+    }
+}
+
+/// Meilisearch alone: the bodies DDHub sends for the same queries, posted straight to its
+/// search endpoint at concurrency 1 and 32 (no DDHub hop: no currency conversion, no hit
+/// views; won bounds as the queries have them).
+fn bench_meilisearch_direct(
+    b: &SearchBench,
+    env: &Env,
+    queries: &[ddhub_search::SearchQuery],
+    side_by_side: &mut Vec<SideBySide>,
+) -> anyhow::Result<()> {
+    let url = env.meilisearch_url.clone().unwrap_or_default();
+    let key = env.meilisearch_key.clone();
+    let index = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(ddhub_search::MeiliIndex::connect(
+            ddhub_search::MeiliConfig::new(&url, key.clone(), "ddhub_styles"),
+        ))?;
+    let bodies = queries
+        .iter()
+        .map(|q| Ok(serde_json::to_vec(&index.search_request(q)?)?))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let requests = Requests::Post {
+        bodies: Arc::new(bodies),
+        key,
+    };
+    for (concurrency, total) in [(1, b.requests_c1), (32, b.requests_c32)] {
+        let run = drive(
+            Endpoint::MeiliDirect,
+            index.search_url(),
+            requests.clone(),
+            concurrency,
+            total,
+            200,
+        )?;
+        report(
+            Endpoint::MeiliDirect,
+            "meilisearch_direct",
+            None,
+            concurrency,
+            &run,
+        );
+        if concurrency == 32 {
+            side_by_side.push(SideBySide::of("meilisearch direct".into(), &run));
+        }
+    }
+    Ok(())
+}
+
+fn bench_backend(
+    b: &SearchBench,
+    env: &Env,
+    side_by_side: &mut Vec<SideBySide>,
+) -> anyhow::Result<()> {
     if !b.no_reindex {
         let start = Instant::now();
         let out = env
@@ -498,10 +662,7 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
     // Queries written for the catalog loaded: its garment nouns and colours as buyers type
     // them in five languages (the judged set's words are for another catalog, and a quarter
     // of them found nothing here).
-    let glossary = ddhub_translate::Glossary::builtin()?;
-    let (nouns, colours) = ddhub_ingest::sample::sample_words();
-    let texts = ddhub_search::sample::queries_for_words(&glossary, &nouns, &colours);
-    let mixed = ddhub_search::sample::mixed_queries_from(&texts, 500, 7);
+    let (texts, mixed) = query_mix()?;
     let queries: Arc<Vec<_>> = Arc::new(
         mixed
             .iter()
@@ -552,12 +713,20 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
                 let run = drive(
                     Endpoint::Search,
                     url.clone(),
-                    queries.clone(),
+                    Requests::Get(queries.clone()),
                     concurrency,
                     total,
                     200,
                 )?;
                 report(Endpoint::Search, env.backend, *cache, concurrency, &run);
+                if concurrency == 32 {
+                    let label = match cache {
+                        Some(true) => format!("{} (result cache on)", env.backend),
+                        Some(false) => format!("{} (engine alone, cache off)", env.backend),
+                        None => format!("{} behind DDHub", env.backend),
+                    };
+                    side_by_side.push(SideBySide::of(label, &run));
+                }
             }
         }
         // Suggestions with the server's default (result cache on), as buyers meet them.
@@ -567,7 +736,7 @@ fn bench_backend(b: &SearchBench, env: &Env) -> anyhow::Result<()> {
                 let run = drive(
                     Endpoint::Suggest,
                     url.clone(),
-                    suggestions.clone(),
+                    Requests::Get(suggestions.clone()),
                     concurrency,
                     total,
                     200,
@@ -655,7 +824,8 @@ pub async fn run(b: SearchBench) -> anyhow::Result<()> {
         meilisearch_url: None,
         meilisearch_key: None,
     };
-    tokio::task::block_in_place(|| bench_backend(&b, &env))?;
+    let mut side_by_side = Vec::new();
+    tokio::task::block_in_place(|| bench_backend(&b, &env, &mut side_by_side))?;
     match meilisearch(&data_dir) {
         Err(why) => println!(
             "{}",
@@ -672,11 +842,17 @@ pub async fn run(b: SearchBench) -> anyhow::Result<()> {
                 if server.is_some() {
                     wait_meilisearch(env.meilisearch_url.as_deref().unwrap_or_default())?;
                 }
-                bench_backend(&b, &env)
+                bench_backend(&b, &env, &mut side_by_side)?;
+                if !b.suggest_only {
+                    let (_, mixed) = query_mix()?;
+                    bench_meilisearch_direct(&b, &env, &mixed, &mut side_by_side)?;
+                }
+                Ok::<_, anyhow::Error>(())
             })?;
             drop(server);
         }
     }
+    print_side_by_side(&side_by_side);
     Ok(())
 }
 

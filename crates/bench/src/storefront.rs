@@ -338,10 +338,7 @@ pub async fn run(b: StorefrontBench) -> anyhow::Result<()> {
         search::wait_ready(&base, &mut server)?;
 
         // The search page with the search benchmark's query mix, as storefront links.
-        let glossary = ddhub_translate::Glossary::builtin()?;
-        let (nouns, colours) = ddhub_ingest::sample::sample_words();
-        let texts = ddhub_search::sample::queries_for_words(&glossary, &nouns, &colours);
-        let mixed = ddhub_search::sample::mixed_queries_from(&texts, 500, 7);
+        let (_, mixed) = search::query_mix()?;
         let search_paths: Vec<String> = mixed
             .iter()
             .enumerate()

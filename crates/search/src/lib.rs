@@ -68,6 +68,13 @@ pub struct Health {
 pub trait SearchIndex: Send + Sync {
     /// `tantivy` or `meilisearch`.
     fn backend(&self) -> &'static str;
+    /// A value that changes whenever any search answer may change (a commit, new concepts),
+    /// so answers derived from searches may be kept while it stays the same; `None` when they
+    /// must not be kept: the engine cannot tell cheaply (Meilisearch), or its result cache is
+    /// off (measuring the engine alone).
+    fn cache_generation(&self) -> Option<u64> {
+        None
+    }
     /// Inserts or replaces documents by `style_id`.
     async fn upsert(&self, docs: &[ListingDoc]) -> Result<(), SearchError>;
     /// Removes documents by `style_id`; unknown ids are ignored.

@@ -66,7 +66,16 @@ pub struct MeiliIndex {
     /// The concepts and the settings made from them; replaced by `set_concepts` when the
     /// operator's glossary overrides change.
     state: Arc<std::sync::RwLock<(Arc<ConceptIndex>, Arc<Settings>)>>,
+    /// The rebuild in progress ([`SearchIndex::rebuild_batch`]): its staging index's tasks
+    /// not yet waited for. `None` when no rebuild runs.
+    staging: Arc<tokio::sync::Mutex<Option<Vec<TaskInfo>>>>,
 }
+
+/// Upload tasks of a rebuild left queued before the oldest is waited for. Meilisearch merges
+/// queued document additions into one indexing batch, which is what makes a bulk load fast
+/// (one task at a time, waited for, cost a whole indexing pass per 1,000 documents); the bound
+/// keeps the update files waiting on the server's disk to a few batches.
+const STAGED_TASKS_IN_FLIGHT: usize = 32;
 
 impl std::fmt::Debug for MeiliIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -288,6 +297,7 @@ impl MeiliIndex {
             client,
             config,
             state: Arc::new(std::sync::RwLock::new((concepts, settings))),
+            staging: Arc::new(tokio::sync::Mutex::new(None)),
         };
         me.ensure_index(&me.config.index_uid).await?;
         Ok(me)
@@ -320,6 +330,51 @@ impl MeiliIndex {
 
     fn index(&self) -> Index {
         self.client.index(&self.config.index_uid)
+    }
+
+    /// The index a rebuild fills before it is swapped in.
+    fn staging_uid(&self) -> String {
+        format!("{}__rebuild", self.config.index_uid)
+    }
+
+    /// Deletes the staging index a failed rebuild may have left, then creates it afresh with
+    /// the settings.
+    async fn fresh_staging(&self) -> Result<Index, SearchError> {
+        let uid = self.staging_uid();
+        match self.client.index(&uid).delete().await {
+            Ok(task) => self.wait(task, self.config.task_timeout).await?,
+            Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+        self.ensure_index(&uid).await?;
+        Ok(self.client.index(&uid))
+    }
+
+    /// Queues `docs` on `index` in upload-sized requests without waiting for them.
+    async fn enqueue(
+        &self,
+        index: &Index,
+        docs: &[ListingDoc],
+    ) -> Result<Vec<TaskInfo>, SearchError> {
+        let mut tasks = Vec::new();
+        for chunk in docs.chunks(self.config.batch_size.max(1)) {
+            let batch: Vec<MeiliDoc> = chunk.iter().map(|d| self.to_meili(d)).collect();
+            tasks.push(index.add_or_replace(&batch, Some("style_id")).await?);
+        }
+        Ok(tasks)
+    }
+
+    /// Swaps the filled staging index in and drops the old content.
+    async fn swap_in_staging(&self) -> Result<(), SearchError> {
+        let tmp_uid = self.staging_uid();
+        let swap = SwapIndexes {
+            indexes: (self.config.index_uid.clone(), tmp_uid.clone()),
+            rename: None,
+        };
+        let task = self.client.swap_indexes([&swap]).await?;
+        self.wait(task, self.config.task_timeout).await?;
+        let task = self.client.index(&tmp_uid).delete().await?;
+        self.wait(task, self.config.task_timeout).await
     }
 
     async fn wait(&self, task: TaskInfo, timeout: Duration) -> Result<(), SearchError> {
@@ -411,12 +466,7 @@ impl MeiliIndex {
         docs: &[ListingDoc],
         timeout: Duration,
     ) -> Result<(), SearchError> {
-        let mut tasks = Vec::new();
-        for chunk in docs.chunks(self.config.batch_size.max(1)) {
-            let batch: Vec<MeiliDoc> = chunk.iter().map(|d| self.to_meili(d)).collect();
-            tasks.push(index.add_or_replace(&batch, Some("style_id")).await?);
-        }
-        for task in tasks {
+        for task in self.enqueue(index, docs).await? {
             self.wait(task, timeout).await?;
         }
         Ok(())
@@ -475,6 +525,87 @@ impl MeiliIndex {
 }
 
 /// Whether the server's settings already hold every setting we apply (compared as JSON).
+/// What a search sends, owned, so the SDK's borrowed request can be built from it.
+struct RequestParts {
+    text: Option<String>,
+    filters: Vec<String>,
+    languages: Vec<&'static str>,
+    sort: &'static [&'static str],
+    page: usize,
+    per_page: usize,
+}
+
+impl RequestParts {
+    fn build<'a>(
+        &'a self,
+        index: &'a Index,
+    ) -> meilisearch_sdk::search::SearchQuery<'a, meilisearch_sdk::DefaultHttpClient> {
+        let mut search = index.search();
+        search
+            .with_page(self.page)
+            .with_hits_per_page(self.per_page)
+            .with_facets(Selectors::Some(&FACETS))
+            .with_attributes_to_retrieve(Selectors::Some(&["style_id", "display"]))
+            .with_matching_strategy(MatchingStrategies::ALL)
+            .with_show_ranking_score(true);
+        if let Some(t) = self.text.as_deref() {
+            search.with_query(t);
+        }
+        if !self.languages.is_empty() {
+            search.with_locales(&self.languages);
+        }
+        if !self.sort.is_empty() {
+            search.with_sort(self.sort);
+        }
+        if !self.filters.is_empty() {
+            search.with_array_filter(self.filters.iter().map(String::as_str).collect());
+        }
+        search.build()
+    }
+}
+
+impl MeiliIndex {
+    fn request_parts(&self, q: &SearchQuery) -> Result<RequestParts, SearchError> {
+        q.validate()?;
+        let text = q.normalized_text()?.map(|t| normalize(&t));
+        let languages = text
+            .as_deref()
+            .map(|t| query_languages(t, q.locale))
+            .unwrap_or_default();
+        let sort: &'static [&'static str] = match q.sort {
+            Sort::Relevance if text.is_some() => &[],
+            Sort::Relevance | Sort::Newest => &["created_at:desc"],
+            Sort::PriceAsc => &["price_krw:asc"],
+            Sort::PriceDesc => &["price_krw:desc"],
+        };
+        Ok(RequestParts {
+            filters: self.filter(q),
+            text,
+            languages,
+            sort,
+            page: q.page as usize,
+            per_page: q.per_page as usize,
+        })
+    }
+
+    /// The body DDHub posts to `/indexes/{uid}/search` for `q`: the benchmark sends it to
+    /// Meilisearch directly, to compare the engine without DDHub's hop.
+    pub fn search_request(&self, q: &SearchQuery) -> Result<serde_json::Value, SearchError> {
+        let parts = self.request_parts(q)?;
+        let index = self.index();
+        serde_json::to_value(parts.build(&index)).map_err(|e| SearchError::Other(e.to_string()))
+    }
+
+    /// The search endpoint of the index (`{url}/indexes/{uid}/search`).
+    pub fn search_url(&self) -> String {
+        format!(
+            "{}/indexes/{}/search",
+            self.config.url.trim_end_matches('/'),
+            self.config.index_uid
+        )
+    }
+}
+
 fn settings_match(current: &Settings, wanted: &Settings) -> bool {
     let (Ok(cur), Ok(want)) = (serde_json::to_value(current), serde_json::to_value(wanted)) else {
         return false;
@@ -501,6 +632,12 @@ impl SearchIndex for MeiliIndex {
         if docs.is_empty() {
             return Ok(());
         }
+        // A change during a rebuild goes to the staging index too (after the batches queued
+        // before it), or the swap would put back what the rebuild read earlier.
+        if let Some(pending) = self.staging.lock().await.as_mut() {
+            let tmp = self.client.index(self.staging_uid());
+            pending.extend(self.enqueue(&tmp, docs).await?);
+        }
         self.upload(&self.index(), docs, self.config.task_timeout)
             .await
     }
@@ -509,48 +646,57 @@ impl SearchIndex for MeiliIndex {
         if style_ids.is_empty() {
             return Ok(());
         }
+        if let Some(pending) = self.staging.lock().await.as_mut() {
+            let tmp = self.client.index(self.staging_uid());
+            pending.push(tmp.delete_documents(style_ids).await?);
+        }
         let task = self.index().delete_documents(style_ids).await?;
         self.wait(task, self.config.task_timeout).await
     }
 
+    /// Batches go to a staging index without waiting (Meilisearch merges queued additions
+    /// into one indexing batch); searches see the old content until [`Self::finish_rebuild`]
+    /// swaps it in.
+    async fn rebuild_batch(&self, docs: &[ListingDoc], first: bool) -> Result<(), SearchError> {
+        let mut staging = self.staging.lock().await;
+        if first || staging.is_none() {
+            self.fresh_staging().await?;
+            *staging = Some(Vec::new());
+        }
+        let tmp = self.client.index(self.staging_uid());
+        let queued = self.enqueue(&tmp, docs).await?;
+        let Some(pending) = staging.as_mut() else {
+            return Ok(());
+        };
+        pending.extend(queued);
+        while pending.len() > STAGED_TASKS_IN_FLIGHT {
+            let oldest = pending.remove(0);
+            if let Err(e) = self.wait(oldest, self.config.bulk_task_timeout).await {
+                *staging = None;
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish_rebuild(&self) -> Result<(), SearchError> {
+        let mut staging = self.staging.lock().await;
+        let Some(pending) = staging.take() else {
+            return Ok(());
+        };
+        for task in pending {
+            self.wait(task, self.config.bulk_task_timeout).await?;
+        }
+        self.swap_in_staging().await
+    }
+
     async fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
         let started = Instant::now();
-        q.validate()?;
-        let text = q.normalized_text()?.map(|t| normalize(&t));
-        let filters = self.filter(q);
-        let filter_refs: Vec<&str> = filters.iter().map(String::as_str).collect();
-        let languages = text
-            .as_deref()
-            .map(|t| query_languages(t, q.locale))
-            .unwrap_or_default();
-        let sort: &[&str] = match q.sort {
-            Sort::Relevance if text.is_some() => &[],
-            Sort::Relevance | Sort::Newest => &["created_at:desc"],
-            Sort::PriceAsc => &["price_krw:asc"],
-            Sort::PriceDesc => &["price_krw:desc"],
-        };
+        let parts = self.request_parts(q)?;
         let index = self.index();
-        let mut search = index.search();
-        search
-            .with_page(q.page as usize)
-            .with_hits_per_page(q.per_page as usize)
-            .with_facets(Selectors::Some(&FACETS))
-            .with_attributes_to_retrieve(Selectors::Some(&["style_id", "display"]))
-            .with_matching_strategy(MatchingStrategies::ALL)
-            .with_show_ranking_score(true);
-        if let Some(t) = text.as_deref() {
-            search.with_query(t);
-        }
-        if !languages.is_empty() {
-            search.with_locales(&languages);
-        }
-        if !sort.is_empty() {
-            search.with_sort(sort);
-        }
-        if !filter_refs.is_empty() {
-            search.with_array_filter(filter_refs);
-        }
-        let res = search.execute::<HitDoc>().await?;
+        let search = parts.build(&index);
+        let text = parts.text.as_ref();
+        let res = index.execute_query::<HitDoc>(&search).await?;
         let with_score = q.sort == Sort::Relevance && text.is_some();
         let hits = res
             .hits
@@ -601,26 +747,8 @@ impl SearchIndex for MeiliIndex {
     /// Loads into a fresh `<uid>__rebuild` index and swaps it in: searches see the old content
     /// until the new one is complete.
     async fn rebuild(&self, docs: Vec<ListingDoc>) -> Result<(), SearchError> {
-        let tmp_uid = format!("{}__rebuild", self.config.index_uid);
-        let tmp = self.client.index(&tmp_uid);
-        match self.client.index(&tmp_uid).delete().await {
-            Ok(task) => {
-                let _ = self.wait(task, self.config.task_timeout).await;
-            }
-            Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {}
-            Err(e) => return Err(e.into()),
-        }
-        self.ensure_index(&tmp_uid).await?;
-        self.upload(&tmp, &docs, self.config.bulk_task_timeout)
-            .await?;
-        let swap = SwapIndexes {
-            indexes: (self.config.index_uid.clone(), tmp_uid.clone()),
-            rename: None,
-        };
-        let task = self.client.swap_indexes([&swap]).await?;
-        self.wait(task, self.config.task_timeout).await?;
-        let task = tmp.delete().await?;
-        self.wait(task, self.config.task_timeout).await
+        self.rebuild_batch(&docs, true).await?;
+        self.finish_rebuild().await
     }
 
     async fn clear(&self) -> Result<(), SearchError> {

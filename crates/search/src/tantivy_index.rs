@@ -231,6 +231,8 @@ struct Inner {
     search_slots: tokio::sync::Semaphore,
     browse_cache: Mutex<BrowseCache>,
     cache_enabled: std::sync::atomic::AtomicBool,
+    /// Bumped when the concepts change (answers to text queries may change without a commit).
+    concepts_epoch: std::sync::atomic::AtomicU64,
 }
 
 /// Search results, valid for one searcher generation: any commit empties it, so a change is
@@ -545,6 +547,7 @@ impl TantivyIndex {
                 path,
                 browse_cache: Mutex::new(BrowseCache::default()),
                 cache_enabled: std::sync::atomic::AtomicBool::new(true),
+                concepts_epoch: std::sync::atomic::AtomicU64::new(0),
                 search_slots: tokio::sync::Semaphore::new(
                     std::thread::available_parallelism().map_or(1, |n| n.get()),
                 ),
@@ -653,6 +656,8 @@ impl Inner {
             Ok(mut c) => *c = concepts,
             Err(poisoned) => *poisoned.into_inner() = concepts,
         }
+        self.concepts_epoch
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         if let Ok(mut cache) = self.browse_cache.lock() {
             cache.entries.clear();
         }
@@ -1655,6 +1660,18 @@ const _: () = assert!(PRICE_BUCKETS.len() == 6);
 impl SearchIndex for TantivyIndex {
     fn backend(&self) -> &'static str {
         "tantivy"
+    }
+
+    fn cache_generation(&self) -> Option<u64> {
+        use std::sync::atomic::Ordering;
+        if !self.inner.cache_enabled.load(Ordering::Relaxed) {
+            return None;
+        }
+        // Commits are counted by the searcher generation; concept changes are rare, so
+        // they take the high bits (2^40 commits before the two could meet).
+        let commits = self.inner.reader.searcher().generation().generation_id();
+        let epoch = self.inner.concepts_epoch.load(Ordering::SeqCst);
+        Some(commits.wrapping_add(epoch << 40))
     }
 
     async fn set_concepts(&self, concepts: Arc<ConceptIndex>) -> Result<(), SearchError> {

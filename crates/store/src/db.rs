@@ -51,6 +51,8 @@ pub struct Store {
     pub(crate) intake: std::sync::Arc<crate::orders::IntakeState>,
     /// Exchange rates recently read for buyers' answers (see [`crate::rates::get_rate_cached`]).
     pub(crate) rates: std::sync::Arc<crate::rates::RateCache>,
+    /// Rate tables recently read (see [`crate::shipments::loaded_rate_tables_cached`]).
+    pub(crate) rate_tables: std::sync::Arc<crate::shipments::RateTableCache>,
     /// API keys verified recently (see [`crate::keys::verify`]).
     pub(crate) verified_keys: std::sync::Arc<crate::keys::VerifiedKeys>,
 }
@@ -108,6 +110,7 @@ impl Store {
                 backend: Backend::Sqlite,
                 intake: Default::default(),
                 rates: std::sync::Arc::new(crate::rates::rate_cache()),
+                rate_tables: std::sync::Arc::new(crate::shipments::rate_table_cache()),
                 verified_keys: std::sync::Arc::new(crate::keys::verified_keys()),
             })
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -140,6 +143,7 @@ impl Store {
                 backend: Backend::Postgres,
                 intake: Default::default(),
                 rates: std::sync::Arc::new(crate::rates::rate_cache()),
+                rate_tables: std::sync::Arc::new(crate::shipments::rate_table_cache()),
                 verified_keys: std::sync::Arc::new(crate::keys::verified_keys()),
             })
         } else {

@@ -289,6 +289,26 @@ pub async fn loaded_rate_tables(store: &Store) -> Result<Vec<(String, String)>> 
         .collect())
 }
 
+pub(crate) type RateTableCache = crate::ttl::TtlCache<(), Vec<(String, String)>>;
+
+pub(crate) fn rate_table_cache() -> RateTableCache {
+    RateTableCache::new(crate::rates::RATE_CACHE_TTL, 1)
+}
+
+/// [`loaded_rate_tables`] read at most [`crate::rates::RATE_CACHE_TTL`] ago: every style page
+/// shows a delivered price from them, and the operator loads a table a few times a year. A
+/// table loaded through this process's store shows at once (it empties the cache); one loaded
+/// by another process within the TTL, as exchange rates.
+pub async fn loaded_rate_tables_cached(store: &Store) -> Result<Vec<(String, String)>> {
+    let ticket = match store.rate_tables.get(&()) {
+        Ok(tables) => return Ok(tables),
+        Err(ticket) => ticket,
+    };
+    let tables = loaded_rate_tables(store).await?;
+    store.rate_tables.store(ticket, (), tables.clone());
+    Ok(tables)
+}
+
 /// Stores a (validated) rate table for `service`, replacing the one loaded before, in one
 /// statement: the old table stands until the new one is written whole.
 pub async fn put_rate_table(store: &Store, service: &str, body: &str) -> Result<()> {
@@ -304,6 +324,7 @@ pub async fn put_rate_table(store: &Store, service: &str, body: &str) -> Result<
     )
     .exec(store.conn())
     .await?;
+    store.rate_tables.clear();
     Ok(())
 }
 

@@ -11,7 +11,6 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use ddhub_domain::order::LineState;
 use ddhub_domain::partner::Partner;
 use ddhub_domain::style::{StockState, StyleState};
-use ddhub_domain::translation::TranslatableField;
 use ddhub_domain::{Currency, Locale, PartnerId, RoundingRule, SkuId, StyleId, catalog};
 use ddhub_store::buyers::{Buyer, BuyerState, CartLine, CodeCheck, NewBuyer, OpenedSession};
 use std::collections::HashMap;
@@ -529,28 +528,20 @@ async fn titles(
     styles: &[StyleId],
     locale: Locale,
 ) -> AppResult<HashMap<i64, (String, String)>> {
-    let rows = ddhub_store::catalog::listing_rows(&app.store, styles).await?;
-    let translated = if locale == Locale::Ko {
-        HashMap::new()
-    } else {
-        ddhub_store::translations::field_for_styles(
-            &app.store,
-            styles,
-            locale,
-            TranslatableField::Title,
-        )
-        .await?
-    };
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let title = translated
-                .get(&r.style.id.0)
-                .cloned()
-                .unwrap_or(r.style.title_ko.clone());
-            (r.style.id.0, (title, r.wholesaler.name.clone()))
-        })
-        .collect())
+    // One joined query (style, wholesaler, title in the locale), as a search answer reads it.
+    Ok(
+        ddhub_store::catalog::search_hits(&app.store, styles, locale)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let title = match r.title {
+                    Some(t) if locale != Locale::Ko => t,
+                    _ => r.title_ko,
+                };
+                (r.style_id.0, (title, r.wholesaler.name))
+            })
+            .collect(),
+    )
 }
 
 /// The cart in the buyer's language.

@@ -158,6 +158,16 @@ fn convert(krw: Krw, rate: Option<&RatePerKrw>) -> Result<Money, AppError> {
     }
 }
 
+/// The rate tables' destination for `country`, or the 400 naming what is served.
+fn destination_or_bad(country: &str) -> Result<&'static str, AppError> {
+    landed::destination(country).ok_or_else(|| {
+        bad(format!(
+            "country {country:?}: one of {} or an EU member",
+            landed::DESTINATIONS.join(", ")
+        ))
+    })
+}
+
 /// Estimates the delivered price of `quantity` pieces of a listed style to `country`, in
 /// `currency` (the destination's own when `None`, won when that has no rate).
 pub async fn estimate(
@@ -168,19 +178,28 @@ pub async fn estimate(
     currency: Option<Currency>,
     date: CalendarDate,
 ) -> Result<LandedView, AppError> {
-    let dest = landed::destination(country).ok_or_else(|| {
-        bad(format!(
-            "country {country:?}: one of {} or an EU member",
-            landed::DESTINATIONS.join(", ")
-        ))
-    })?;
+    destination_or_bad(country)?;
     let row = ddhub_store::catalog::listing_rows(store, &[style_id])
         .await?
         .into_iter()
         .next()
         .filter(|r| r.style.state != StyleState::Archived)
         .ok_or_else(AppError::not_found)?;
-    let style = &row.style;
+    estimate_for(store, &row.style, quantity, country, currency, date).await
+}
+
+/// [`estimate`] of a style already read (the style page has it; reading it again was three
+/// of the page's queries).
+pub async fn estimate_for(
+    store: &Store,
+    style: &Style,
+    quantity: Option<u32>,
+    country: &str,
+    currency: Option<Currency>,
+    date: CalendarDate,
+) -> Result<LandedView, AppError> {
+    let dest = destination_or_bad(country)?;
+    let style_id = style.id;
     let quantity = quantity.unwrap_or(style.moq.0).max(1);
     if quantity < style.moq.0 || quantity > MAX_QUANTITY {
         return Err(bad(format!(

@@ -76,6 +76,8 @@ pub struct Listing {
     /// The embedded index when several processes share its directory: only the one holding
     /// its writer lease indexes (see [`open_index_shared`]).
     pub shared: Option<ddhub_search::TantivyIndex>,
+    /// Similar styles found in the current index generation.
+    pub similar_cache: crate::services::search::SimilarCache,
 }
 
 impl std::fmt::Debug for Listing {
@@ -171,6 +173,7 @@ impl Listing {
             index,
             media_base,
             shared: None,
+            similar_cache: Default::default(),
         })
     }
 

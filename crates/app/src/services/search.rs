@@ -41,7 +41,7 @@ pub struct SearchParams {
     pub measure: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PriceView {
     /// Decimal amount in the currency's usual digits (`12.96`, `1944`).
     pub amount: String,
@@ -57,14 +57,14 @@ impl From<Money> for PriceView {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct WholesalerView {
     pub id: i64,
     pub name: String,
     pub building: String,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct HitView {
     pub style_id: i64,
     pub style_code: String,
@@ -454,13 +454,53 @@ pub struct SimilarParams {
     pub currency: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SimilarView {
     pub style_id: i64,
     pub locale: String,
     pub currency: String,
     /// Same category (then its parent), close price, other wholesalers first.
     pub hits: Vec<HitView>,
+}
+
+/// Similar answers kept for the index generation they were found in (see
+/// [`ddhub_search::SearchIndex::cache_generation`]): every style page shows them, and finding
+/// them is up to three searches and a read of their hits. Written here rather than taken from a
+/// cache crate because the one rule that matters is "everything goes when the generation
+/// moves", which a TTL or LRU cache does not give.
+#[derive(Debug, Default)]
+pub struct SimilarCache {
+    entries: std::sync::Mutex<(u64, HashMap<SimilarKey, SimilarView>)>,
+}
+
+/// Style, language, currency and the rate it was converted at.
+type SimilarKey = (i64, Locale, ddhub_domain::Currency, i64);
+
+/// Answers kept per generation; the cache starts afresh when full.
+const SIMILAR_KEPT: usize = 8_192;
+
+impl SimilarCache {
+    fn get(&self, generation: u64, key: &SimilarKey) -> Option<SimilarView> {
+        let entries = self.entries.lock().ok()?;
+        if entries.0 != generation {
+            return None;
+        }
+        entries.1.get(key).cloned()
+    }
+
+    fn put(&self, generation: u64, key: SimilarKey, view: SimilarView) {
+        if let Ok(mut entries) = self.entries.lock() {
+            // An answer found before the last commit is not worth keeping.
+            if generation < entries.0 {
+                return;
+            }
+            if entries.0 != generation || entries.1.len() >= SIMILAR_KEPT {
+                entries.1.clear();
+                entries.0 = generation;
+            }
+            entries.1.insert(key, view);
+        }
+    }
 }
 
 /// Similar styles shown per style.
@@ -474,21 +514,44 @@ pub async fn similar(
     locale: Locale,
     currency: Option<&str>,
 ) -> Result<SimilarView, AppError> {
-    let Some(listing) = app.search.clone() else {
-        return Err(AppError::with_detail(
-            ErrorCode::NotReady,
-            "search is not served here",
-        ));
-    };
+    if app.search.is_none() {
+        return Err(not_served());
+    }
     let row = ddhub_store::catalog::listing_rows(&app.store, &[StyleId(style_id)])
         .await?
         .into_iter()
         .next()
         .ok_or_else(AppError::not_found)?;
+    similar_of(app, &row, locale, currency).await
+}
+
+fn not_served() -> AppError {
+    AppError::with_detail(ErrorCode::NotReady, "search is not served here")
+}
+
+/// [`similar`] for a style already read (the style page has its row).
+pub async fn similar_of(
+    app: &AppState,
+    row: &ddhub_store::catalog::ListingRow,
+    locale: Locale,
+    currency: Option<&str>,
+) -> Result<SimilarView, AppError> {
+    let Some(listing) = app.search.clone() else {
+        return Err(not_served());
+    };
+    let style_id = row.style.id.0;
     if row.style.state == ddhub_domain::style::StyleState::Archived {
         return Err(AppError::not_found());
     }
     let (currency, rate) = currency_and_rate(app, currency).await?;
+    // The same style, language and prices give the same answer until the index changes.
+    let generation = listing.index.cache_generation();
+    let key = (style_id, locale, currency, rate.nanos);
+    if let Some(generation) = generation
+        && let Some(view) = listing.similar_cache.get(generation, &key)
+    {
+        return Ok(view);
+    }
     let colours: Vec<String> = row.skus.iter().map(|s| s.colour.clone()).collect();
     let to = ddhub_search::similar::SimilarTo {
         style_id,
@@ -509,10 +572,14 @@ pub async fn similar(
         answers.push(hits);
     }
     let hits = to.rank(answers, SIMILAR);
-    Ok(SimilarView {
+    let view = SimilarView {
         style_id,
         locale: locale.tag().to_string(),
         currency: currency.code().to_string(),
         hits: hit_views(app, &listing, hits, &rate, locale).await?,
-    })
+    };
+    if let Some(generation) = generation {
+        listing.similar_cache.put(generation, key, view.clone());
+    }
+    Ok(view)
 }

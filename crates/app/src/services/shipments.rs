@@ -256,12 +256,12 @@ pub async fn add_package(
 pub async fn rate_tables(store: &ddhub_store::Store) -> crate::AppResult<Vec<RateTable>> {
     let mut by_service: BTreeMap<String, RateTable> = BTreeMap::new();
     for text in SHIPPED_TABLES {
-        let t = RateTable::from_toml(text).map_err(AppError::internal)?;
+        let t = parsed_table(text).map_err(AppError::internal)?;
         by_service.insert(t.service.clone(), t);
     }
-    for (service, body) in shipments::loaded_rate_tables(store).await? {
+    for (service, body) in shipments::loaded_rate_tables_cached(store).await? {
         // Validated when loaded; a table this build no longer reads keeps the shipped one.
-        match RateTable::from_toml(&body) {
+        match parsed_table(&body) {
             Ok(t) => {
                 by_service.insert(service, t);
             }
@@ -269,6 +269,32 @@ pub async fn rate_tables(store: &ddhub_store::Store) -> crate::AppResult<Vec<Rat
         }
     }
     Ok(by_service.into_values().collect())
+}
+
+/// Rate tables already parsed, by their text. Every style page shows a delivered price, and
+/// parsing the tables' TOML for each view was a large part of the page's time; the stored
+/// text is still read each time, so a table loaded by another process is used at once.
+static PARSED_TABLES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, RateTable>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// Distinct table texts kept parsed (shipped and loaded ones; a reload replaces a text).
+const PARSED_TABLES_KEPT: usize = 64;
+
+fn parsed_table(text: &str) -> Result<RateTable, ddhub_shipping::rates::RateTableError> {
+    if let Ok(cache) = PARSED_TABLES.lock()
+        && let Some(t) = cache.get(text)
+    {
+        return Ok(t.clone());
+    }
+    let t = RateTable::from_toml(text)?;
+    if let Ok(mut cache) = PARSED_TABLES.lock() {
+        if cache.len() >= PARSED_TABLES_KEPT {
+            cache.clear();
+        }
+        cache.insert(text.to_string(), t.clone());
+    }
+    Ok(t)
 }
 
 /// Loads a new rate table, all or nothing: the whole text is validated (gaps, overlaps,

@@ -114,7 +114,12 @@ async fn chrome(
             .sum(),
         None => 0,
     };
-    Ok(Chrome {
+    Ok(chrome_with(locale, csrf, nav, cart_pieces))
+}
+
+/// [`chrome`] when the page has counted the cart's pieces itself.
+fn chrome_with(locale: Locale, csrf: &str, nav: &'static str, cart_pieces: u32) -> Chrome {
+    Chrome {
         ui: Ui { lang: locale.tag() },
         locale,
         lang: locale.tag().to_string(),
@@ -123,7 +128,7 @@ async fn chrome(
         csrf: csrf.to_string(),
         nav,
         cart_pieces,
-    })
+    }
 }
 
 /// A form's fields (first value of each name), at most [`MAX_FIELDS`].
@@ -690,10 +695,7 @@ async fn cart_page(
         Ok(v) => v,
         Err(e) => return error_page(&e, locale.tag(), "/"),
     };
-    let c = match chrome(app, locale, &session.csrf, "cart", Some(b)).await {
-        Ok(c) => c,
-        Err(e) => return error_page(&e, locale.tag(), "/"),
-    };
+    let c = chrome_with(locale, &session.csrf, "cart", view.pieces);
     let failed = !problems.is_empty();
     let page = CartPage {
         pieces: svc::text(locale, "pieces", &[("count", view.pieces.to_string())]),

@@ -223,18 +223,20 @@ fn locale_of(ui: &Ui) -> Locale {
 pub async fn landed_line(
     app: &ddhub_app::AppState,
     ui: &Ui,
-    style: ddhub_domain::StyleId,
+    style: &ddhub_domain::style::Style,
     currency: Currency,
 ) -> Option<(String, String)> {
     use ddhub_app::services::landed;
     let dest = landed::destination_of(currency)?;
-    let view = match landed::estimate_today(app, style, None, dest, Some(currency)).await {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::debug!(error = %e, "no delivered price on the style page");
-            return None;
-        }
-    };
+    let today = ddhub_orders::date::seoul_today();
+    let view =
+        match landed::estimate_for(&app.store, style, None, dest, Some(currency), today).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::debug!(error = %e, "no delivered price on the style page");
+                return None;
+            }
+        };
     let [_, shipping, duty, tax, total] = view.money;
     let show = |m: ddhub_domain::Money| {
         super::format_price(&m.decimal(), m.currency.code(), locale_of(ui))

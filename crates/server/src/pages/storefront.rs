@@ -16,6 +16,7 @@ use ddhub_app::services::search::{SearchParams, SearchView, execute};
 use ddhub_domain::catalog;
 use ddhub_domain::{Currency, Krw, Locale, RoundingRule, StyleId};
 use ddhub_store::photos::PhotoRecord;
+use std::collections::HashMap;
 
 /// Results per page.
 const PER_PAGE: u32 = 24;
@@ -721,16 +722,22 @@ async fn style_view(
         &ddhub_store::measurements::of_style(&app.store, row.style.id).await?,
         super::measured::wants_inches(headers, locale, currency),
     );
-    let landed = super::measured::landed_line(app, &ui, row.style.id, currency).await;
+    let landed = super::measured::landed_line(app, &ui, &row.style, currency).await;
     let picker = super::buyer::picker(app, headers, &row, locale, picker).await?;
     let media_base = app.config.media_base_url();
-    let pictures = ddhub_store::photos::ready_for_styles(&app.store, &[row.style.id])
-        .await?
-        .remove(&row.style.id.0)
+    let similar = similar_hits(app, &row, locale, currency).await;
+    // The style's photos and its similar styles' in one read.
+    let mut photo_of: Vec<StyleId> = vec![row.style.id];
+    photo_of.extend(similar.iter().map(|h| StyleId(h.style_id)));
+    let photos = ddhub_store::photos::ready_for_styles(&app.store, &photo_of).await?;
+    let pictures = photos
+        .get(&row.style.id.0)
+        .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
         .filter_map(|p| Picture::from_photo(p, &media_base, "large"))
         .collect();
+    let similar = similar_cards(similar, &photos, &media_base, locale, currency);
     let back = format!("/?{}", query_string(&ctx.pairs(ctx.page)));
     // The language and currency menus resend the search context with the new choice.
     let context = ctx
@@ -774,7 +781,7 @@ async fn style_view(
         pictures,
         measured,
         landed,
-        similar: similar_cards(app, id, locale, currency).await,
+        similar,
         picker,
         buyer_css: asset_url("buyer.css"),
     })
@@ -835,34 +842,43 @@ fn own_description(
     })
 }
 
-/// The style page's similar styles as cards; none when search is not served here or fails
-/// (the page stands without them).
-async fn similar_cards(app: &AppState, id: i64, locale: Locale, currency: Currency) -> Vec<Card> {
-    let view =
-        match ddhub_app::services::search::similar(app, id, locale, Some(currency.code())).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::debug!(error = %e, style = id, "no similar styles");
-                return Vec::new();
-            }
-        };
-    let ids: Vec<StyleId> = view.hits.iter().map(|h| StyleId(h.style_id)).collect();
-    let photos = ddhub_store::photos::ready_for_styles(&app.store, &ids)
-        .await
-        .unwrap_or_default();
-    let media_base = app.config.media_base_url();
+/// The style page's similar styles; none when search is not served here or fails (the page
+/// stands without them).
+async fn similar_hits(
+    app: &AppState,
+    row: &ddhub_store::catalog::ListingRow,
+    locale: Locale,
+    currency: Currency,
+) -> Vec<ddhub_app::services::search::HitView> {
+    let similar = ddhub_app::services::search::similar_of(app, row, locale, Some(currency.code()));
+    match similar.await {
+        Ok(v) => v.hits,
+        Err(e) => {
+            tracing::debug!(error = %e, style = row.style.id.0, "no similar styles");
+            Vec::new()
+        }
+    }
+}
+
+/// Similar styles as cards, with their photos among `photos`.
+fn similar_cards(
+    hits: Vec<ddhub_app::services::search::HitView>,
+    photos: &HashMap<i64, Vec<PhotoRecord>>,
+    media_base: &str,
+    locale: Locale,
+    currency: Currency,
+) -> Vec<Card> {
     let style_query = query_string(&[
         ("locale", locale.tag().to_string()),
         ("currency", currency.code().to_string()),
     ]);
-    view.hits
-        .into_iter()
+    hits.into_iter()
         .map(|h| Card {
             href: format!("/styles/{}?{style_query}", h.style_id),
             picture: photos
                 .get(&h.style_id)
                 .and_then(|p| p.first())
-                .and_then(|p| Picture::from_photo(p, &media_base, "medium")),
+                .and_then(|p| Picture::from_photo(p, media_base, "medium")),
             title: h.title,
             price: format_price(&h.price.amount, &h.price.currency, locale),
             wholesaler: card_wholesaler(locale, h.wholesaler.name),

@@ -469,6 +469,37 @@ OT-1,크롭 니트 가디건,니트/가디건,20000,블랙,FREE,울 100%,\n";
                 .unwrap()
                 .contains("カーディガン")
         );
+        // Answers are kept until the index changes: a new similar style shows at once after.
+        let similar_codes = |v: &Value| -> Vec<String> {
+            v["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["style_code"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let similar_uri = format!("/api/v1/styles/{kn1}/similar?locale=ja&currency=KRW");
+        let (_, _, again) = call(
+            &e.router,
+            Request::get(&similar_uri).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(similar_codes(&again), ["OT-1", "KN-2"], "{again}");
+        let theirs_more =
+            format!("{theirs}OT-2,라운드 니트 가디건,니트/가디건,18500,블랙,FREE,울 100%,\n");
+        crate::uploads::upload_as(
+            &e,
+            &e.other_key,
+            &[("file", Some("b2.csv"), theirs_more.as_bytes())],
+        )
+        .await;
+        wait_indexed(&e, 5).await;
+        let (_, _, after) = call(
+            &e.router,
+            Request::get(&similar_uri).body(Body::empty()).unwrap(),
+        )
+        .await;
+        assert_eq!(similar_codes(&after), ["OT-2", "OT-1", "KN-2"], "{after}");
         let (s, _, _) = call(
             &e.router,
             Request::get("/api/v1/styles/999999/similar")
