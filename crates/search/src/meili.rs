@@ -342,7 +342,11 @@ impl MeiliIndex {
     async fn fresh_staging(&self) -> Result<Index, SearchError> {
         let uid = self.staging_uid();
         match self.client.index(&uid).delete().await {
-            Ok(task) => self.wait(task, self.config.task_timeout).await?,
+            // The deletion is a task that fails when there is no such index (the usual case).
+            Ok(task) => match self.wait(task, self.config.task_timeout).await {
+                Ok(()) | Err(SearchError::MeilisearchTask { .. }) => {}
+                Err(e) => return Err(e),
+            },
             Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {}
             Err(e) => return Err(e.into()),
         }
