@@ -213,7 +213,8 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
     Settings::new()
         .with_searchable_attributes(searchable)
         .with_filterable_attributes_advanced(filterable)
-        .with_sortable_attributes(["price_krw", "created_at"])
+        // In the order the server answers with (it keeps them sorted), so a start compares equal.
+        .with_sortable_attributes(["created_at", "price_krw"])
         .with_ranking_rules([
             "has_photo:desc",
             "words",
@@ -624,12 +625,46 @@ fn settings_match(current: &Settings, wanted: &Settings) -> bool {
     let (Ok(cur), Ok(want)) = (serde_json::to_value(current), serde_json::to_value(wanted)) else {
         return false;
     };
-    let (Some(cur), Some(want)) = (cur.as_object(), want.as_object()) else {
-        return false;
-    };
-    want.iter()
-        .filter(|(_, v)| !v.is_null())
-        .all(|(k, v)| cur.get(k) == Some(v))
+    let mismatch = first_mismatch(&cur, &want, "");
+    if let Some(path) = &mismatch {
+        tracing::info!(setting = %path, "Meilisearch settings differ: sending them");
+    }
+    mismatch.is_none()
+}
+
+/// Where the server's settings differ from what DDHub wants, if anywhere. What DDHub leaves
+/// unset (`null`, at any depth) is the server's to choose: Meilisearch answers with its
+/// defaults there (`sortFacetValuesBy: {"*": "alpha"}`), and comparing only the top level
+/// made every start send the settings again (8 s of indexing work on 100,000 styles). Still
+/// unequal: `typoTolerance.disableOnWords`, which the server keeps with its diacritics folded
+/// (`balô` → `balo`), so a start still resends them; the log line names the setting.
+fn first_mismatch(
+    current: &serde_json::Value,
+    wanted: &serde_json::Value,
+    path: &str,
+) -> Option<String> {
+    use serde_json::Value;
+    match (current, wanted) {
+        (_, Value::Null) => None,
+        (Value::Object(cur), Value::Object(want)) => want.iter().find_map(|(k, w)| {
+            let at = format!("{path}.{k}");
+            match cur.get(k) {
+                Some(c) => first_mismatch(c, w, &at),
+                None if w.is_null() => None,
+                None => Some(at),
+            }
+        }),
+        (Value::Array(cur), Value::Array(want)) => {
+            if cur.len() != want.len() {
+                return Some(path.to_string());
+            }
+            cur.iter()
+                .zip(want)
+                .enumerate()
+                .find_map(|(i, (c, w))| first_mismatch(c, w, &format!("{path}[{i}]")))
+        }
+        (c, w) => (c != w).then(|| path.to_string()),
+    }
 }
 
 #[async_trait]
@@ -790,5 +825,41 @@ impl SearchIndex for MeiliIndex {
 
     async fn doc_count(&self) -> Result<u64, SearchError> {
         Ok(self.index().get_stats().await?.number_of_documents as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_mismatch;
+    use serde_json::json;
+
+    #[test]
+    fn settings_left_unset_are_the_servers_to_choose() {
+        let server = json!({
+            "faceting": {"maxValuesPerFacet": 1000, "sortFacetValuesBy": {"*": "alpha"}},
+            "rankingRules": ["words", "typo"],
+            "proximityPrecision": "byAttribute",
+        });
+        let same = json!({
+            "faceting": {"maxValuesPerFacet": 1000, "sortFacetValuesBy": null},
+            "rankingRules": ["words", "typo"],
+            "dictionary": null,
+        });
+        assert_eq!(first_mismatch(&server, &same, ""), None);
+        let other_value = json!({"faceting": {"maxValuesPerFacet": 100}});
+        assert_eq!(
+            first_mismatch(&server, &other_value, "").as_deref(),
+            Some(".faceting.maxValuesPerFacet")
+        );
+        let other_order = json!({"rankingRules": ["typo", "words"]});
+        assert_eq!(
+            first_mismatch(&server, &other_order, "").as_deref(),
+            Some(".rankingRules[0]")
+        );
+        let missing = json!({"synonyms": {"a": ["b"]}});
+        assert_eq!(
+            first_mismatch(&server, &missing, "").as_deref(),
+            Some(".synonyms")
+        );
     }
 }
