@@ -68,7 +68,7 @@ pub struct MeiliIndex {
     state: Arc<std::sync::RwLock<(Arc<ConceptIndex>, Arc<Settings>)>>,
     /// The rebuild in progress ([`SearchIndex::rebuild_batch`]): its staging index's tasks
     /// not yet waited for. `None` when no rebuild runs.
-    staging: Arc<tokio::sync::Mutex<Option<Vec<TaskInfo>>>>,
+    staging: Arc<tokio::sync::Mutex<Option<std::collections::VecDeque<TaskInfo>>>>,
 }
 
 /// Upload tasks of a rebuild left queued before the oldest is waited for. Meilisearch merges
@@ -350,7 +350,7 @@ impl MeiliIndex {
 
     /// Deletes the staging index a failed rebuild may have left, then creates it afresh with
     /// the settings.
-    async fn fresh_staging(&self) -> Result<Index, SearchError> {
+    async fn fresh_staging(&self) -> Result<(), SearchError> {
         let uid = self.staging_uid();
         match self.client.index(&uid).delete().await {
             // The deletion is a task that fails when there is no such index (the usual case).
@@ -361,8 +361,7 @@ impl MeiliIndex {
             Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {}
             Err(e) => return Err(e.into()),
         }
-        self.ensure_index(&uid).await?;
-        Ok(self.client.index(&uid))
+        self.ensure_index(&uid).await
     }
 
     /// Queues `docs` on `index` in upload-sized requests without waiting for them.
@@ -697,7 +696,7 @@ impl SearchIndex for MeiliIndex {
         }
         if let Some(pending) = self.staging.lock().await.as_mut() {
             let tmp = self.client.index(self.staging_uid());
-            pending.push(tmp.delete_documents(style_ids).await?);
+            pending.push_back(tmp.delete_documents(style_ids).await?);
         }
         let task = self.index().delete_documents(style_ids).await?;
         self.wait(task, self.config.task_timeout).await
@@ -710,7 +709,7 @@ impl SearchIndex for MeiliIndex {
         let mut staging = self.staging.lock().await;
         if first || staging.is_none() {
             self.fresh_staging().await?;
-            *staging = Some(Vec::new());
+            *staging = Some(Default::default());
         }
         let tmp = self.client.index(self.staging_uid());
         let queued = self.enqueue(&tmp, docs).await?;
@@ -719,7 +718,9 @@ impl SearchIndex for MeiliIndex {
         };
         pending.extend(queued);
         while pending.len() > STAGED_TASKS_IN_FLIGHT {
-            let oldest = pending.remove(0);
+            let Some(oldest) = pending.pop_front() else {
+                break;
+            };
             if let Err(e) = self.wait(oldest, self.config.bulk_task_timeout).await {
                 *staging = None;
                 return Err(e);
