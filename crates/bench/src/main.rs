@@ -60,6 +60,9 @@ pub enum BenchCmd {
     Feeds(crate::feeds::FeedsBench),
     /// Search over HTTP: reindex time and size, latency and QPS at concurrency 1 and 32.
     Search(crate::search::SearchBench),
+    /// The embedded search engine alone, in process, on an index `search --data-dir` left:
+    /// mean and p99 per kind of query, the slowest queries.
+    SearchEngine(crate::search::EngineBench),
     /// Issue 17: the pickup list of 10,000 lines / 500 wholesalers, a declaration batch of 100.
     Shipping(crate::shipping::ShippingBench),
     /// Marketplace channel writers beside the GMC writer: items/s, ratio to GMC, peak memory.
@@ -108,6 +111,7 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         BenchCmd::Orders(b) => orders(b).await,
         BenchCmd::Feeds(b) => crate::feeds::run(b).await,
         BenchCmd::Search(b) => crate::search::run(b).await,
+        BenchCmd::SearchEngine(b) => tokio::task::block_in_place(|| crate::search::run_engine(b)),
         BenchCmd::Shipping(b) => crate::shipping::run(b).await,
         BenchCmd::Channels(b) => crate::channels::run(b),
         BenchCmd::Storefront(b) => crate::storefront::run(b).await,

@@ -19,6 +19,7 @@ use ddhub_search::{SearchQuery, Sort};
 use ddhub_store::uploads::{self, NewUpload, UploadMode};
 use ddhub_store::{Store, StoreOptions, parties};
 use hdrhistogram::Histogram;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -867,4 +868,113 @@ pub(crate) fn ddhub_binary() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(exe)
+}
+
+/// `ddhub-bench search-engine`: the embedded engine alone, in this process, on an index the
+/// search benchmark left (`--data-dir D` of an earlier `ddhub-bench search`). Every query of
+/// the HTTP benchmark's mix runs `--rounds` times on one thread with the result cache off;
+/// prints the mean and p99 per kind of query and the slowest queries, to see where the
+/// engine's time goes (a profiler then says why). Prints, never asserts.
+#[derive(Args, Debug)]
+pub struct EngineBench {
+    /// The data directory of an earlier `ddhub-bench search --data-dir D` run (its `search`
+    /// index is opened; nothing is written to it).
+    #[arg(long)]
+    data_dir: PathBuf,
+    /// Passes over the whole query mix.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// How many of the slowest queries to print.
+    #[arg(long, default_value_t = 15)]
+    slowest: usize,
+}
+
+fn query_kind(q: &SearchQuery) -> String {
+    let mut kind = String::from(if q.q.is_some() { "text" } else { "browse" });
+    if q.category.is_some() {
+        kind.push_str("+category");
+    }
+    if !q.colour_families.is_empty() {
+        kind.push_str("+colour");
+    }
+    if q.price_min_krw.is_some() || q.price_max_krw.is_some() {
+        kind.push_str("+price");
+    }
+    kind.push_str(&format!(" {:?}", q.sort));
+    kind
+}
+
+pub fn run_engine(b: EngineBench) -> anyhow::Result<()> {
+    let dir = b.data_dir.join("search");
+    let index = ddhub_search::TantivyIndex::open(&dir)
+        .with_context(|| format!("open the search index in {}", dir.display()))?;
+    index.set_browse_cache(false);
+    let (_, mixed) = query_mix()?;
+    for q in mixed.iter().take(100) {
+        index.search_blocking(q)?;
+    }
+    let mut per_query: Vec<Vec<f64>> = vec![Vec::new(); mixed.len()];
+    let started = Instant::now();
+    for _ in 0..b.rounds {
+        for (i, q) in mixed.iter().enumerate() {
+            let t = Instant::now();
+            index.search_blocking(q)?;
+            per_query[i].push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let mut all: Vec<f64> = per_query.iter().flatten().copied().collect();
+    all.sort_by(f64::total_cmp);
+    let pct = |v: &[f64], p: f64| v[((v.len() - 1) as f64 * p).round() as usize];
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "search_engine",
+            "queries": all.len(),
+            "mean_ms": round2(all.iter().sum::<f64>() / all.len() as f64),
+            "p50_ms": round2(pct(&all, 0.5)),
+            "p99_ms": round2(pct(&all, 0.99)),
+            "queries_per_core_second": (all.len() as f64 / wall).round(),
+        })
+    );
+    let mut kinds: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (q, times) in mixed.iter().zip(&per_query) {
+        kinds.entry(query_kind(q)).or_default().extend(times);
+    }
+    let total: f64 = all.iter().sum();
+    for (kind, mut times) in kinds {
+        times.sort_by(f64::total_cmp);
+        let sum: f64 = times.iter().sum();
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "search_engine_kind",
+                "kind": kind,
+                "n": times.len(),
+                "mean_ms": round2(sum / times.len() as f64),
+                "p99_ms": round2(pct(&times, 0.99)),
+                "share_of_time": round2(sum / total),
+            })
+        );
+    }
+    let mut slow: Vec<(f64, &SearchQuery)> = mixed
+        .iter()
+        .zip(&per_query)
+        .map(|(q, t)| (t.iter().sum::<f64>() / t.len().max(1) as f64, q))
+        .collect();
+    slow.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (ms, q) in slow.into_iter().take(b.slowest) {
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "search_engine_slow",
+                "mean_ms": round2(ms),
+                "kind": query_kind(q),
+                "q": q.q,
+                "locale": q.locale.to_string(),
+                "page": q.page,
+            })
+        );
+    }
+    Ok(())
 }

@@ -64,6 +64,20 @@ pub struct ConceptSpan {
     pub concepts: Vec<String>,
 }
 
+/// One part of a query, as [`ConceptIndex::query_parts`] reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryPart {
+    /// A span naming concepts; `colour` when they are all colours (it narrows the least).
+    Concepts { span: ConceptSpan, colour: bool },
+    /// A word naming no concept as typed (byte range in the normalised text), with the
+    /// surface it most likely stands for when it reads as a typo of one.
+    Word {
+        start: usize,
+        end: usize,
+        fuzzy: Option<FuzzyMatch>,
+    },
+}
+
 /// The concept matcher built from a glossary.
 #[derive(Debug)]
 pub struct ConceptIndex {
@@ -538,6 +552,55 @@ impl ConceptIndex {
         best.map(|(d, i)| to_match(i, d))
     }
 
+    /// A normalised query read as the engines read it, in order: the spans that name concepts
+    /// and, between them, each other word with the surface it may be a typo of
+    /// ([`Self::fuzzy`], `latin` as there). A word only partly named by concepts
+    /// (`カーディガソ` holds `カーディ`) is read whole as a typo of one when it is close to
+    /// one. Both backends build their queries from these parts, so they read a query alike.
+    pub fn query_parts(&self, normalized_query: &str, latin: bool) -> Vec<QueryPart> {
+        let mut spans = self.query_spans(normalized_query);
+        let mut offset = 0;
+        for w in normalized_query.split(' ') {
+            let (ws, we) = (offset, offset + w.len());
+            offset = we + 1;
+            let inside: usize = spans
+                .iter()
+                .filter(|s| s.start >= ws && s.end <= we)
+                .map(|s| s.end - s.start)
+                .sum();
+            if inside > 0 && inside < w.len() && self.fuzzy(w, false).is_some() {
+                spans.retain(|s| !(s.start >= ws && s.end <= we));
+            }
+        }
+        let mut parts = Vec::new();
+        let words = |from: usize, to: usize, parts: &mut Vec<QueryPart>| {
+            let mut at = from;
+            for piece in normalized_query[from..to].split(' ') {
+                let (start, end) = (at, at + piece.len());
+                at = end + 1;
+                // Pieces of `split_whitespace` (the text is normalised: single spaces).
+                if !piece.trim().is_empty() {
+                    parts.push(QueryPart::Word {
+                        start,
+                        end,
+                        fuzzy: self.fuzzy(piece, latin),
+                    });
+                }
+            }
+        };
+        let mut cursor = 0;
+        for span in spans {
+            words(cursor, span.start, &mut parts);
+            cursor = span.end;
+            parts.push(QueryPart::Concepts {
+                colour: self.all_colours(&span.concepts),
+                span,
+            });
+        }
+        words(cursor, normalized_query.len(), &mut parts);
+        parts
+    }
+
     /// A "did you mean" for a normalised query: each word that names no concept replaced by
     /// the surface it most likely stands for; `None` when nothing changes.
     pub fn correction(&self, normalized_query: &str) -> Option<String> {
@@ -560,6 +623,19 @@ impl ConceptIndex {
         changed.then(|| out.join(" "))
     }
 
+    /// Every set of concepts a query part can name ([`Self::query_parts`]: a span's or a typo's
+    /// concepts, synonym groups expanded), each sorted, once.
+    pub fn query_concept_sets(&self) -> BTreeSet<Vec<String>> {
+        self.surfaces
+            .iter()
+            .map(|(_, ids)| {
+                let mut set = self.expand(ids);
+                set.sort_unstable();
+                set
+            })
+            .collect()
+    }
+
     /// Every surface form with its concept ids (synonym groups expanded), for engines that take
     /// a synonym table.
     pub fn surfaces(&self) -> impl Iterator<Item = (&str, Vec<String>)> + '_ {
@@ -575,6 +651,25 @@ impl ConceptIndex {
             (s.as_str(), all)
         })
     }
+}
+
+/// A token standing for a set of concepts (any of them) in a query: `zg` + 16 hex digits of
+/// the SHA-256 of the sorted ids. Meilisearch has no "or" in its query text, so each set a
+/// query can name gets this key in its synonym table ([`ConceptIndex::query_concept_sets`]),
+/// mapped to the sets's [`concept_token`]s; a fixed length, so it is never the prefix of
+/// another.
+pub fn group_token(ids: &[String]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&str> = ids.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let digest = Sha256::digest(sorted.join("\n").as_bytes());
+    let mut s = String::with_capacity(18);
+    s.push_str("zg");
+    for b in &digest[..8] {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
 }
 
 /// A token for a concept id that every engine keeps as one word: `zc` + hex of the id's bytes.

@@ -1,7 +1,7 @@
 //! The scale-out backend: one Meilisearch index with `localizedAttributes` (see the README for
 //! why not an index per locale), written through meilisearch-sdk.
 
-use crate::concepts::{ConceptIndex, concept_token, normalize};
+use crate::concepts::{ConceptIndex, QueryPart, concept_token, group_token, normalize};
 use crate::doc::{HitDisplay, ListingDoc};
 use crate::query::{
     Facets, Hit, MAX_WINDOW, PRICE_BUCKETS, SameDayFacet, SearchQuery, SearchResult, Sort,
@@ -111,6 +111,11 @@ struct MeiliDoc {
     #[serde(flatten)]
     texts: BTreeMap<String, String>,
     concepts: String,
+    /// The concepts of the style's category (and its ancestors) and of its colour families:
+    /// searched before `concepts`, so a style filed as slacks ranks above one whose title
+    /// merely says so, and `白` finds ivory too (as tantivy's category boost and colour-family
+    /// term).
+    filed: String,
     /// Style code and wholesaler name, Hangul and romanised (as tantivy's `names` field).
     names: String,
     category_path: Vec<String>,
@@ -154,6 +159,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
     let mut searchable: Vec<String> = Vec::new();
     for kind in ["title", "concepts", "attrs", "desc"] {
         if kind == "concepts" {
+            searchable.push("filed".into());
             searchable.push("concepts".into());
             searchable.push("names".into());
             continue;
@@ -192,13 +198,18 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         ),
         filterable_as(&["price_krw", "moq", "m_*"], true),
     ];
-    let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
-    for (surface, ids) in concepts.surfaces() {
-        synonyms.insert(
-            surface.to_string(),
-            ids.iter().map(|id| concept_token(id)).collect(),
-        );
-    }
+    // Queries reach Meilisearch with each concept already read by DDHub (see `query_text`):
+    // a key per set of concepts a query can name, standing for any of them. Buyers' words
+    // never meet the server's segmenter this way (an official build segments Japanese with a
+    // dictionary, another without: `ダウン` must mean the same on both).
+    let synonyms: HashMap<String, Vec<String>> = concepts
+        .query_concept_sets()
+        .into_iter()
+        .map(|set| {
+            let tokens = set.iter().map(|id| concept_token(id)).collect();
+            (group_token(&set), tokens)
+        })
+        .collect();
     let mut localized: Vec<LocalizedAttributes> = Vec::new();
     for locale in [Locale::Ko, Locale::En, Locale::Ja, Locale::Vi, Locale::Th] {
         localized.push(LocalizedAttributes {
@@ -227,7 +238,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         .with_synonyms(synonyms)
         .with_typo_tolerance(TypoToleranceSettings {
             enabled: Some(true),
-            disable_on_attributes: Some(vec!["concepts".into()]),
+            disable_on_attributes: Some(vec!["concepts".into(), "filed".into()]),
             disable_on_words: Some(known_words(concepts)),
             min_word_size_for_typos: Some(MinWordSizeForTypos {
                 one_typo: Some(5),
@@ -284,6 +295,41 @@ fn query_languages(text: &str, locale: Locale) -> Vec<&'static str> {
         }
     }
     out
+}
+
+/// The query text Meilisearch gets for a normalised query, read as tantivy reads it
+/// ([`ConceptIndex::query_parts`]): each span naming concepts, and each word that reads as a
+/// typo of one (`sweatr`, `カーデガン`), becomes its concept set's [`group_token`]; other
+/// words stay as typed (names, style codes; Meilisearch's own typo tolerance covers them).
+/// Every word is required, except a colour next to other words: colours go last and the
+/// strategy drops them last-first, so `黒 スラックス` shows the black slacks first, then
+/// the other slacks (a buyer asked for slacks), as tantivy ranks them.
+fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategies) {
+    let mut words: Vec<String> = Vec::new();
+    let mut colours: Vec<String> = Vec::new();
+    for part in concepts.query_parts(norm, true) {
+        match part {
+            QueryPart::Concepts { span, colour } => {
+                let token = group_token(&span.concepts);
+                if colour {
+                    colours.push(token);
+                } else {
+                    words.push(token);
+                }
+            }
+            QueryPart::Word {
+                fuzzy: Some(m), ..
+            } => words.push(group_token(&m.concepts)),
+            QueryPart::Word { start, end, .. } => words.push(norm[start..end].to_string()),
+        }
+    }
+    let strategy = if words.is_empty() || colours.is_empty() {
+        MatchingStrategies::ALL
+    } else {
+        MatchingStrategies::LAST
+    };
+    words.extend(colours);
+    (words.join(" "), strategy)
 }
 
 fn quote_list(values: &[String]) -> String {
@@ -443,11 +489,19 @@ impl MeiliIndex {
         } else {
             d.colour_families.clone()
         };
+        let mut filed: Vec<String> = self
+            .concepts()
+            .category_concepts(d)
+            .iter()
+            .map(|c| concept_token(c))
+            .collect();
+        filed.extend(colour_families.iter().map(|f| concept_token(f)));
         MeiliDoc {
             style_id: d.style_id,
             style_code: d.style_code.clone(),
             texts,
             concepts: concepts.join(" "),
+            filed: filed.join(" "),
             names: crate::tantivy_index::names_text(d),
             category_path: d.effective_category_path(),
             colours: d.colours.clone(),
@@ -542,6 +596,7 @@ impl MeiliIndex {
 /// What a search sends, owned, so the SDK's borrowed request can be built from it.
 struct RequestParts {
     text: Option<String>,
+    strategy: MatchingStrategies,
     filters: Vec<String>,
     languages: Vec<&'static str>,
     sort: &'static [&'static str],
@@ -560,7 +615,7 @@ impl RequestParts {
             .with_hits_per_page(self.per_page)
             .with_facets(Selectors::Some(&FACETS))
             .with_attributes_to_retrieve(Selectors::Some(&["style_id", "display"]))
-            .with_matching_strategy(MatchingStrategies::ALL)
+            .with_matching_strategy(self.strategy.clone())
             .with_show_ranking_score(true);
         if let Some(t) = self.text.as_deref() {
             search.with_query(t);
@@ -581,7 +636,15 @@ impl RequestParts {
 impl MeiliIndex {
     fn request_parts(&self, q: &SearchQuery) -> Result<RequestParts, SearchError> {
         q.validate()?;
-        let text = q.normalized_text()?.map(|t| normalize(&t));
+        let norm = q.normalized_text()?.map(|t| normalize(&t));
+        let (text, strategy) = match norm {
+            Some(norm) => {
+                let (text, strategy) = query_text(&self.concepts(), &norm);
+                (Some(text), strategy)
+            }
+            None => (None, MatchingStrategies::ALL),
+        };
+        // Of the text as sent: concept keys are Latin, whatever the buyer typed.
         let languages = text
             .as_deref()
             .map(|t| query_languages(t, q.locale))
@@ -595,6 +658,7 @@ impl MeiliIndex {
         Ok(RequestParts {
             filters: self.filter(q),
             text,
+            strategy,
             languages,
             sort,
             page: q.page as usize,
@@ -631,12 +695,15 @@ fn settings_match(current: &Settings, wanted: &Settings) -> bool {
     mismatch.is_none()
 }
 
+/// The setting whose words the server keeps normalised.
+const DISABLE_ON_WORDS: &str = ".typoTolerance.disableOnWords";
+
 /// Where the server's settings differ from what DDHub wants, if anywhere. What DDHub leaves
 /// unset (`null`, at any depth) is the server's to choose: Meilisearch answers with its
 /// defaults there (`sortFacetValuesBy: {"*": "alpha"}`), and comparing only the top level
-/// made every start send the settings again (8 s of indexing work on 100,000 styles). Still
-/// unequal: `typoTolerance.disableOnWords`, which the server keeps with its diacritics folded
-/// (`balô` → `balo`), so a start still resends them; the log line names the setting.
+/// made every start send the settings again (8 s of indexing work on 100,000 styles).
+/// `typoTolerance.disableOnWords` is kept by the server normalised (`balô` → `balo`, and
+/// two words that fold alike kept once), so it is compared as a set of folded words.
 fn first_mismatch(
     current: &serde_json::Value,
     wanted: &serde_json::Value,
@@ -645,6 +712,9 @@ fn first_mismatch(
     use serde_json::Value;
     match (current, wanted) {
         (_, Value::Null) => None,
+        (Value::Array(cur), Value::Array(want)) if path == DISABLE_ON_WORDS => {
+            (folded_words(cur) != folded_words(want)).then(|| path.to_string())
+        }
         (Value::Object(cur), Value::Object(want)) => want.iter().find_map(|(k, w)| {
             let at = format!("{path}.{k}");
             match cur.get(k) {
@@ -664,6 +734,26 @@ fn first_mismatch(
         }
         (c, w) => (c != w).then(|| path.to_string()),
     }
+}
+
+/// Words as a set, lowercased, in compatibility form (half-width kana as full-width) and
+/// without Latin diacritics (Vietnamese `đ` as `d`, which has no decomposition). It only
+/// decides whether the server's list can be the one DDHub sends: a word that differs by more
+/// than that (a kana's voicing mark included) still counts as a change.
+fn folded_words(words: &[serde_json::Value]) -> std::collections::BTreeSet<String> {
+    use unicode_normalization::UnicodeNormalization;
+    words
+        .iter()
+        .filter_map(|w| w.as_str())
+        .map(|w| {
+            w.nfkd()
+                .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+                .nfc()
+                .flat_map(char::to_lowercase)
+                .map(|c| if c == 'đ' { 'd' } else { c })
+                .collect()
+        })
+        .collect()
 }
 
 #[async_trait]
@@ -831,7 +921,7 @@ impl SearchIndex for MeiliIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::first_mismatch;
+    use super::*;
     use serde_json::json;
 
     #[test]
@@ -861,6 +951,55 @@ mod tests {
         assert_eq!(
             first_mismatch(&server, &missing, "").as_deref(),
             Some(".synonyms")
+        );
+    }
+
+    #[test]
+    fn queries_reach_the_server_as_concept_keys() {
+        let concepts = crate::tantivy_index::builtin_concepts().expect("glossary");
+        let key = |q: &str| {
+            let norm = normalize(q);
+            let parts = concepts.query_parts(&norm, true);
+            match parts.first() {
+                Some(QueryPart::Concepts { span, .. }) => group_token(&span.concepts),
+                Some(QueryPart::Word { fuzzy: Some(m), .. }) => group_token(&m.concepts),
+                other => panic!("{q}: no concept read: {other:?}"),
+            }
+        };
+        // Every key a query can send is in the synonym table the server gets.
+        let settings = serde_json::to_value(build_settings(&concepts)).expect("settings");
+        let synonyms = settings["synonyms"].as_object().expect("synonyms");
+        for q in ["ダウン", "カーデガン", "sweatr", "黒", "スラックス", "开衫", "cardi"] {
+            assert!(synonyms.contains_key(&key(q)), "{q}: key not in the synonyms");
+        }
+        // The same garment in any script, with or without a typo, is one key.
+        assert_eq!(key("カーデガン"), key("cardigan"));
+        assert_eq!(key("sweatr"), key("sweater"));
+        let (text, strategy) = query_text(&concepts, &normalize("ダウン"));
+        assert_eq!(text, key("ダウン"));
+        assert!(matches!(strategy, MatchingStrategies::ALL));
+        // A colour next to a garment ranks: it goes last, and is dropped first.
+        let (text, strategy) = query_text(&concepts, &normalize("黒 スラックス"));
+        assert_eq!(text, format!("{} {}", key("スラックス"), key("黒")));
+        assert!(matches!(strategy, MatchingStrategies::LAST));
+        // A colour alone, or a name or style code, is required as typed.
+        let (_, strategy) = query_text(&concepts, &normalize("黒"));
+        assert!(matches!(strategy, MatchingStrategies::ALL));
+        let (text, _) = query_text(&concepts, &normalize("KN-2041"));
+        assert_eq!(text, normalize("KN-2041"));
+    }
+
+    #[test]
+    fn words_kept_folded_by_the_server_are_the_words_sent() {
+        let server = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "ｶｰﾃﾞｨｶﾞﾝ"]}});
+        let sent = json!({"typoTolerance": {"disableOnWords": ["Balô", "đầm", "dam", "カーディガン"]}});
+        assert_eq!(first_mismatch(&server, &sent, ""), None);
+        let another = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "áo"]}});
+        let voiced = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "カーティカン"]}});
+        assert!(first_mismatch(&server, &voiced, "").is_some());
+        assert_eq!(
+            first_mismatch(&server, &another, "").as_deref(),
+            Some(".typoTolerance.disableOnWords")
         );
     }
 }

@@ -1,6 +1,6 @@
 //! The embedded backend: a tantivy index in a directory of the data dir (or in memory for tests).
 
-use crate::concepts::{self, ConceptIndex};
+use crate::concepts::{self, ConceptIndex, QueryPart};
 use crate::doc::{HitDisplay, ListingDoc};
 use crate::query::{
     Facets, Hit, PRICE_BUCKETS, SearchQuery, SearchResult, Sort, price_bucket_index,
@@ -17,7 +17,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, ColumnIndex, ColumnValues};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
@@ -526,7 +526,11 @@ impl TantivyIndex {
         } else {
             ReloadPolicy::OnCommitWithDelay
         };
-        let reader = index.reader_builder().reload_policy(policy).try_into()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(policy)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
+            .try_into()?;
         let analyzers = Locale::ALL.map(|l| match analyzer_name(l) {
             LATIN_STEMMED => tokenize::latin_stemmed(),
             LATIN => tokenize::latin(),
@@ -896,7 +900,15 @@ impl Inner {
             // A word the glossary knows is spelt right: no typo expansion (`skirt` must not
             // bring every `shirt`). Meilisearch gets the same list as `disableOnWords`.
             let fuzzy_ok = !concept_span && matches!(locale, Locale::En | Locale::Vi);
-            for (field, boost) in [(lf.title, 3.0), (lf.attrs, 1.0), (lf.desc, 0.5)] {
+            // A concept span is already matched by its concept; its text only ranks, in the
+            // title and the attributes (which name the category). The description adds nothing
+            // to that ranking on the judged set and was the longest postings of the query.
+            let fields: &[(Field, f32)] = if concept_span {
+                &[(lf.title, 3.0), (lf.attrs, 1.0)]
+            } else {
+                &[(lf.title, 3.0), (lf.attrs, 1.0), (lf.desc, 0.5)]
+            };
+            for &(field, boost) in fields {
                 let per_token: Vec<Box<dyn Query>> = tokens
                     .iter()
                     .map(|t| token_query(field, t, fuzzy_ok && field != lf.desc))
@@ -948,23 +960,6 @@ impl Inner {
         if let Some(text) = q.normalized_text()? {
             let norm = concepts::normalize(&text);
             let concept_index = self.concepts();
-            let mut spans = concept_index.query_spans(&norm);
-            // A word only partly named by concepts (`カーディガソ` holds `カーディ`) is read
-            // whole as a typo of one when it is close to one.
-            let mut offset = 0;
-            for w in norm.split(' ') {
-                let (ws, we) = (offset, offset + w.len());
-                offset = we + 1;
-                let inside: usize = spans
-                    .iter()
-                    .filter(|s| s.start >= ws && s.end <= we)
-                    .map(|s| s.end - s.start)
-                    .sum();
-                if inside > 0 && inside < w.len() && concept_index.fuzzy(w, false).is_some() {
-                    spans.retain(|s| !(s.start >= ws && s.end <= we));
-                }
-            }
-            let mut cursor = 0;
             // A concept matches by its term, and a colour concept also by its colour family
             // (`白` finds off-white and ivory too, as the colour filter does).
             let concept_terms = |ids: &[String], score: f32| -> Vec<(Occur, Box<dyn Query>)> {
@@ -1008,44 +1003,44 @@ impl Inner {
                     (u, n) => u.or(n),
                 }
             };
-            let words = |segment: &str, units: &mut Vec<(Box<dyn Query>, bool)>| {
-                for w in segment.split_whitespace() {
-                    let text = self.text_unit(q.locale, w, false);
-                    // A kana or hanzi word that names no concept as typed may be a typo of
-                    // one (`カーデガン`): its concept then counts, below an exact match.
-                    let unit: Option<Box<dyn Query>> = match concept_index.fuzzy(w, false) {
-                        Some(m) => {
-                            let mut shoulds = concept_terms(&m.concepts, 1.5);
-                            shoulds.push((Occur::Should, category_boost(&m.concepts)));
-                            shoulds.extend(text.map(|t| (Occur::Should, t)));
-                            Some(Box::new(BooleanQuery::new(shoulds)))
+            for part in concept_index.query_parts(&norm, false) {
+                match part {
+                    QueryPart::Word { start, end, fuzzy } => {
+                        let w = &norm[start..end];
+                        let text = self.text_unit(q.locale, w, false);
+                        // A kana or hanzi word that names no concept as typed may be a typo
+                        // of one (`カーデガン`): its concept then counts, below an exact match.
+                        let unit: Option<Box<dyn Query>> = match fuzzy {
+                            Some(m) => {
+                                let mut shoulds = concept_terms(&m.concepts, 1.5);
+                                shoulds.push((Occur::Should, category_boost(&m.concepts)));
+                                shoulds.extend(text.map(|t| (Occur::Should, t)));
+                                Some(Box::new(BooleanQuery::new(shoulds)))
+                            }
+                            None => text,
+                        };
+                        units.extend(with_names(unit, w).map(|u| (u, false)));
+                    }
+                    QueryPart::Concepts { span, colour } => {
+                        // The concept is required; its text in the buyer's language ranks.
+                        let span_text = &norm[span.start..span.end];
+                        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
+                            (
+                                Occur::Must,
+                                Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
+                            ),
+                            (Occur::Should, category_boost(&span.concepts)),
+                        ];
+                        if let Some(u) = self.text_unit(q.locale, span_text, true) {
+                            parts.push((Occur::Should, u));
                         }
-                        None => text,
-                    };
-                    units.extend(with_names(unit, w).map(|u| (u, false)));
+                        let unit: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+                        if let Some(u) = with_names(Some(unit), span_text) {
+                            units.push((u, colour));
+                        }
+                    }
                 }
-            };
-            for span in &spans {
-                words(&norm[cursor..span.start], &mut units);
-                // The concept is required; its text in the buyer's language ranks.
-                let span_text = &norm[span.start..span.end];
-                let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
-                    (
-                        Occur::Must,
-                        Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
-                    ),
-                    (Occur::Should, category_boost(&span.concepts)),
-                ];
-                if let Some(u) = self.text_unit(q.locale, span_text, true) {
-                    parts.push((Occur::Should, u));
-                }
-                let unit: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
-                if let Some(u) = with_names(Some(unit), span_text) {
-                    units.push((u, concept_index.all_colours(&span.concepts)));
-                }
-                cursor = span.end;
             }
-            words(&norm[cursor..], &mut units);
             if !units.is_empty() {
                 has_text = true;
                 // A colour word next to other words ranks rather than filters: `黒 スラックス`
@@ -1190,45 +1185,30 @@ impl Inner {
         started: Instant,
     ) -> Result<SearchResult, SearchError> {
         let (query, has_text) = self.build_query(q)?;
-        let top = TopDocs::with_limit(q.per_page as usize).and_offset(q.offset());
-        let facets = FacetCollector;
-        // Every document carries a same-day bit, so the facet counts also give the total.
-        let (addrs, facets): (Vec<(Score, DocAddress)>, Facets) = match q.sort {
-            Sort::Relevance if has_text => {
-                // Styles with a photo first, each group by score.
-                let top = top.tweak_score(|segment: &SegmentReader| {
-                    let photo = segment
-                        .fast_fields()
-                        .u64("has_photo")
-                        .map(|c| dense(c, 0))
-                        .ok();
-                    move |doc: DocId, score: Score| {
-                        (photo.as_ref().map_or(0, |c| c.get_val(doc)), score)
-                    }
-                });
-                let (docs, facets) = searcher.search(&query, &(top, facets))?;
-                (
-                    docs.into_iter()
-                        .map(|((_, score), addr)| (score, addr))
-                        .collect(),
-                    facets,
-                )
-            }
-            Sort::Relevance | Sort::Newest | Sort::PriceAsc | Sort::PriceDesc => {
-                let key = match q.sort {
-                    Sort::PriceAsc => SortKey::PriceAsc,
-                    Sort::PriceDesc => SortKey::PriceDesc,
-                    _ => SortKey::Newest,
-                };
-                let collector = SortedFacets {
-                    key,
-                    offset: q.offset(),
-                    limit: q.per_page as usize,
-                };
-                let (docs, fc) = searcher.search(&query, &collector)?;
-                (docs.into_iter().map(|a| (0.0, a)).collect(), fc)
-            }
+        let key = match q.sort {
+            Sort::Relevance if has_text => SortKey::Score,
+            Sort::PriceAsc => SortKey::PriceAsc,
+            Sort::PriceDesc => SortKey::PriceDesc,
+            Sort::Relevance | Sort::Newest => SortKey::Newest,
         };
+        let collector = SortedFacets {
+            key,
+            offset: q.offset(),
+            limit: q.per_page as usize,
+        };
+        // Every document carries a same-day bit, so the facet counts also give the total.
+        let (docs, facets) = searcher.search(&query, &collector)?;
+        let addrs: Vec<(Score, DocAddress)> = docs
+            .into_iter()
+            .map(|(k, a)| {
+                let score = if key == SortKey::Score {
+                    score_of_key(k)
+                } else {
+                    0.0
+                };
+                (score, a)
+            })
+            .collect();
         let total = facets.same_day.yes + facets.same_day.no;
         let mut id_columns: HashMap<u32, Column<i64>> = HashMap::new();
         let mut hits = Vec::with_capacity(addrs.len());
@@ -1343,6 +1323,12 @@ fn dense<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static>(
         _ => column.first_or_default_col(default),
     }
 }
+
+/// Decompressed blocks of stored documents kept per segment (16 KiB each; ~2,300 hold the
+/// displays of 100,000 styles). Every hit of a page reads its display from the store: with
+/// tantivy's default of 100 blocks nearly each read decompressed a block again (4% of an
+/// uncached search, and the page faults of its fresh buffers another 4%). At most ~64 MiB.
+const DOC_STORE_CACHE_BLOCKS: usize = 4_096;
 
 /// Counts facet values over every match from the packed fast fields (see [`pack_facets`]).
 struct FacetCollector;
@@ -1496,18 +1482,41 @@ impl Collector for FacetCollector {
     }
 }
 
-/// The order of a fast-field sort.
+/// The order of the top documents: a fast field, or the text score.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortKey {
     Newest,
     PriceAsc,
     PriceDesc,
+    /// Styles with a photo first, each group by score.
+    Score,
 }
 
-/// Facets and the top documents by a fast field in one pass over the matches, reading the
-/// sort column in blocks: tantivy's `order_by_fast_field` next to a second collector read it
-/// one document at a time, which was most of the cost of a category page. Keys are mapped so
-/// that larger is better; ties go to the lower document address.
+/// A score as bits that order as the scores do (larger is better).
+fn score_bits(score: Score) -> u64 {
+    let b = score.to_bits();
+    u64::from(if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    })
+}
+
+/// The score back from [`score_bits`] (the low 32 bits of a key).
+fn score_of_key(key: u64) -> Score {
+    let b = key as u32;
+    Score::from_bits(if b & 0x8000_0000 != 0 {
+        b & 0x7FFF_FFFF
+    } else {
+        !b
+    })
+}
+
+/// Facets and the top documents by a fast field or by score in one pass over the matches,
+/// reading the columns in blocks: tantivy's `order_by_fast_field` (or `TopDocs` with a score
+/// tweak) next to a second collector read them one document at a time, which was most of the
+/// cost of a category page. Scored matches are buffered 64 at a time for the same batch reads.
+/// Keys are mapped so that larger is better; ties go to the lower document address.
 struct SortedFacets {
     key: SortKey,
     offset: usize,
@@ -1525,6 +1534,9 @@ struct SegmentSortedFacets {
     /// Candidates `(key, doc)`; pruned to `keep` when it doubles.
     best: Vec<(u64, DocId)>,
     threshold: Option<u64>,
+    /// Scored matches not yet counted (`SortKey::Score` only).
+    pending_docs: Vec<DocId>,
+    pending_scores: Vec<Score>,
 }
 
 impl SegmentSortedFacets {
@@ -1537,6 +1549,7 @@ impl SegmentSortedFacets {
             SortKey::Newest => ((created as u64) ^ (1 << 63)) >> 1,
             SortKey::PriceAsc => !price & LOW,
             SortKey::PriceDesc => price & LOW,
+            SortKey::Score => 0,
         };
         (u64::from(photo != 0) << 63) | low
     }
@@ -1549,6 +1562,25 @@ impl SegmentSortedFacets {
         if self.best.len() >= self.keep * 2 {
             self.prune();
         }
+    }
+
+    /// Counts and ranks the buffered scored matches.
+    fn flush_scored(&mut self) {
+        let n = self.pending_docs.len();
+        if n == 0 {
+            return;
+        }
+        let docs = std::mem::take(&mut self.pending_docs);
+        self.facets.collect_block(&docs);
+        let mut photo = [0u64; 64];
+        self.photo.get_vals(&docs, &mut photo[..n]);
+        for i in 0..n {
+            let key = (u64::from(photo[i] != 0) << 63) | score_bits(self.pending_scores[i]);
+            self.offer(key, docs[i]);
+        }
+        self.pending_docs = docs;
+        self.pending_docs.clear();
+        self.pending_scores.clear();
     }
 
     fn prune(&mut self) {
@@ -1577,6 +1609,8 @@ impl SegmentCollector for SegmentSortedFacets {
                 SortKey::PriceAsc | SortKey::PriceDesc => {
                     self.price.get_vals(chunk, &mut price[..n])
                 }
+                // Scored collection never comes in blocks; counted as unscored matches.
+                SortKey::Score => {}
             }
             self.photo.get_vals(chunk, &mut photo[..n]);
             for i in 0..n {
@@ -1587,18 +1621,27 @@ impl SegmentCollector for SegmentSortedFacets {
     }
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        if self.key == SortKey::Score {
+            self.pending_docs.push(doc);
+            self.pending_scores.push(score);
+            if self.pending_docs.len() == 64 {
+                self.flush_scored();
+            }
+            return;
+        }
         self.facets.collect(doc, score);
         let photo = self.photo.get_val(doc);
         let key = match self.key {
-            SortKey::Newest => self.key_of(self.created.get_val(doc), 0, photo),
             SortKey::PriceAsc | SortKey::PriceDesc => {
                 self.key_of(0, self.price.get_val(doc), photo)
             }
+            SortKey::Newest | SortKey::Score => self.key_of(self.created.get_val(doc), 0, photo),
         };
         self.offer(key, doc);
     }
 
     fn harvest(mut self) -> Self::Fruit {
+        self.flush_scored();
         self.prune();
         let segment = self.segment;
         let best = self
@@ -1611,7 +1654,8 @@ impl SegmentCollector for SegmentSortedFacets {
 }
 
 impl Collector for SortedFacets {
-    type Fruit = (Vec<DocAddress>, Facets);
+    /// The page's documents with their keys (see [`score_of_key`]), and the facets.
+    type Fruit = (Vec<(u64, DocAddress)>, Facets);
     type Child = SegmentSortedFacets;
 
     fn for_segment(&self, ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
@@ -1626,11 +1670,13 @@ impl Collector for SortedFacets {
             segment: ord,
             best: Vec::new(),
             threshold: None,
+            pending_docs: Vec::with_capacity(64),
+            pending_scores: Vec::with_capacity(64),
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        self.key == SortKey::Score
     }
 
     fn merge_fruits(
@@ -1648,7 +1694,6 @@ impl Collector for SortedFacets {
             .into_iter()
             .skip(self.offset)
             .take(self.limit)
-            .map(|(_, a)| a)
             .collect();
         Ok((docs, FacetCollector.merge_fruits(counts)?))
     }
