@@ -300,14 +300,45 @@ fn query_languages(text: &str, locale: Locale) -> Vec<&'static str> {
 /// The query text Meilisearch gets for a normalised query, read as tantivy reads it
 /// ([`ConceptIndex::query_parts`]): each span naming concepts, and each word that reads as a
 /// typo of one (`sweatr`, `カーデガン`), becomes its concept set's [`group_token`]; other
-/// words stay as typed (names, style codes; Meilisearch's own typo tolerance covers them).
-/// Every word is required, except a colour next to other words: colours go last and the
-/// strategy drops them last-first, so `黒 スラックス` shows the black slacks first, then
+/// words stay as typed (names, style codes; Meilisearch's own typo tolerance covers them). A
+/// word only partly named by concepts (`미소니트`, a wholesaler's name holding `니트`) stays
+/// whole as typed: tantivy looks its pieces up in the names too, which one Meilisearch query
+/// cannot. Every word is required, except a colour next to other words: colours go last and
+/// the strategy drops them last-first, so `黒 スラックス` shows the black slacks first, then
 /// the other slacks (a buyer asked for slacks), as tantivy ranks them.
 fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategies) {
+    // The whitespace-separated word around a byte position.
+    let word_at = |pos: usize| -> (usize, usize) {
+        let start = norm[..pos].rfind(' ').map_or(0, |i| i + 1);
+        let end = norm[pos..].find(' ').map_or(norm.len(), |i| pos + i);
+        (start, end)
+    };
+    let parts = concepts.query_parts(norm, true);
+    let partly_named: std::collections::HashSet<(usize, usize)> = parts
+        .iter()
+        .filter_map(|p| match p {
+            QueryPart::Word { start, end, .. } => {
+                let word = word_at(*start);
+                (word != (*start, *end)).then_some(word)
+            }
+            QueryPart::Concepts { .. } => None,
+        })
+        .collect();
+    let mut kept_whole = std::collections::HashSet::new();
     let mut words: Vec<String> = Vec::new();
     let mut colours: Vec<String> = Vec::new();
-    for part in concepts.query_parts(norm, true) {
+    for part in parts {
+        let at = match &part {
+            QueryPart::Concepts { span, .. } => span.start,
+            QueryPart::Word { start, .. } => *start,
+        };
+        let word = word_at(at);
+        if partly_named.contains(&word) {
+            if kept_whole.insert(word) {
+                words.push(norm[word.0..word.1].to_string());
+            }
+            continue;
+        }
         match part {
             QueryPart::Concepts { span, colour } => {
                 let token = group_token(&span.concepts);
@@ -987,6 +1018,11 @@ mod tests {
         assert!(matches!(strategy, MatchingStrategies::ALL));
         let (text, _) = query_text(&concepts, &normalize("KN-2041"));
         assert_eq!(text, normalize("KN-2041"));
+        // A name holding a garment word stays whole; a garment word glued to a colour does not.
+        let (text, _) = query_text(&concepts, &normalize("미소니트"));
+        assert_eq!(text, "미소니트");
+        let (text, _) = query_text(&concepts, &normalize("黒カーディガン"));
+        assert_eq!(text, format!("{} {}", key("カーディガン"), key("黒")));
     }
 
     #[test]

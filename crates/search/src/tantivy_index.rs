@@ -230,6 +230,8 @@ struct Inner {
     /// of competing as threads, which keeps tail latency close to the mean under load.
     search_slots: tokio::sync::Semaphore,
     browse_cache: Mutex<BrowseCache>,
+    /// Facet and sort columns per segment (held here: the reader keeps its warmer weakly).
+    columns: Arc<DecodedColumns>,
     cache_enabled: std::sync::atomic::AtomicBool,
     /// Bumped when the concepts change (answers to text queries may change without a commit).
     concepts_epoch: std::sync::atomic::AtomicU64,
@@ -526,10 +528,13 @@ impl TantivyIndex {
         } else {
             ReloadPolicy::OnCommitWithDelay
         };
+        let columns = Arc::new(DecodedColumns::default());
+        let warmer: Arc<dyn tantivy::Warmer> = columns.clone();
         let reader = index
             .reader_builder()
             .reload_policy(policy)
             .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()?;
         let analyzers = Locale::ALL.map(|l| match analyzer_name(l) {
             LATIN_STEMMED => tokenize::latin_stemmed(),
@@ -550,6 +555,7 @@ impl TantivyIndex {
                 status,
                 path,
                 browse_cache: Mutex::new(BrowseCache::default()),
+                columns,
                 cache_enabled: std::sync::atomic::AtomicBool::new(true),
                 concepts_epoch: std::sync::atomic::AtomicU64::new(0),
                 search_slots: tokio::sync::Semaphore::new(
@@ -990,9 +996,9 @@ impl Inner {
                         .collect(),
                 ))
             };
-            // Units: (query, names only a colour). Each word or span may also name a style
-            // code or a wholesaler.
-            let mut units: Vec<(Box<dyn Query>, bool)> = Vec::new();
+            // Units: (query, for a colour: what matches it without scoring). Each word or span
+            // may also name a style code or a wholesaler.
+            let mut units: Vec<(Box<dyn Query>, Option<Box<dyn Query>>)> = Vec::new();
             let with_names = |unit: Option<Box<dyn Query>>, text: &str| -> Option<Box<dyn Query>> {
                 let names = self.names_unit(text);
                 match (unit, names) {
@@ -1019,7 +1025,7 @@ impl Inner {
                             }
                             None => text,
                         };
-                        units.extend(with_names(unit, w).map(|u| (u, false)));
+                        units.extend(with_names(unit, w).map(|u| (u, None)));
                     }
                     QueryPart::Concepts { span, colour } => {
                         // The concept is required; its text in the buyer's language ranks.
@@ -1035,8 +1041,14 @@ impl Inner {
                             parts.push((Occur::Should, u));
                         }
                         let unit: Box<dyn Query> = Box::new(BooleanQuery::new(parts));
+                        // Next to a garment a colour only ranks by a constant (below): matching
+                        // is all it needs, without the text and category clauses that score.
+                        let matcher = colour.then(|| {
+                            let terms = concept_terms(&span.concepts, 2.0);
+                            with_names(Some(Box::new(BooleanQuery::new(terms))), span_text)
+                        });
                         if let Some(u) = with_names(Some(unit), span_text) {
-                            units.push((u, colour));
+                            units.push((u, matcher.flatten()));
                         }
                     }
                 }
@@ -1045,18 +1057,15 @@ impl Inner {
                 has_text = true;
                 // A colour word next to other words ranks rather than filters: `黒 スラックス`
                 // shows the black slacks first, then the other slacks (a buyer asked for slacks).
-                let narrowing = units.iter().any(|(_, colour)| !colour);
-                clauses.extend(units.into_iter().map(|(u, colour)| {
-                    if colour && narrowing {
-                        // A constant above any difference in text scores among the garments:
-                        // every style of the colour comes before the others.
-                        (
-                            Occur::Should,
-                            Box::new(ConstScoreQuery::new(u, 100.0)) as Box<dyn Query>,
-                        )
-                    } else {
-                        (Occur::Must, u)
-                    }
+                let narrowing = units.iter().any(|(_, colour)| colour.is_none());
+                clauses.extend(units.into_iter().map(|(u, colour)| match colour {
+                    // A constant above any difference in text scores among the garments:
+                    // every style of the colour comes before the others.
+                    Some(matcher) if narrowing => (
+                        Occur::Should,
+                        Box::new(ConstScoreQuery::new(matcher, 100.0)) as Box<dyn Query>,
+                    ),
+                    _ => (Occur::Must, u),
                 }));
             }
         }
@@ -1192,6 +1201,7 @@ impl Inner {
             Sort::Relevance | Sort::Newest => SortKey::Newest,
         };
         let collector = SortedFacets {
+            columns: self.columns.clone(),
             key,
             offset: q.offset(),
             limit: q.per_page as usize,
@@ -1327,15 +1337,95 @@ fn dense<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static>(
 /// Decompressed blocks of stored documents kept per segment (16 KiB each; ~2,300 hold the
 /// displays of 100,000 styles). Every hit of a page reads its display from the store: with
 /// tantivy's default of 100 blocks nearly each read decompressed a block again (4% of an
-/// uncached search, and the page faults of its fresh buffers another 4%). At most ~64 MiB.
+/// uncached search's profile). At most ~64 MiB.
 const DOC_STORE_CACHE_BLOCKS: usize = 4_096;
 
-/// Counts facet values over every match from the packed fast fields (see [`pack_facets`]).
-struct FacetCollector;
+/// The columns every search reads for each match (facets, sort keys), decoded from the fast
+/// fields into plain arrays once per segment: reading the bit-packed columns through tantivy's
+/// column interface was a fifth of an uncached search. ~33 bytes a style (3.3 MB for
+/// 100,000). A [`Warmer`] decodes new segments at each reload, before searches see them; a
+/// segment no live searcher holds is dropped.
+struct SegmentColumns {
+    facet_bits: Vec<u64>,
+    size_bits: Vec<u64>,
+    created: Vec<i64>,
+    price: Vec<u64>,
+    photo: Vec<bool>,
+}
 
+impl SegmentColumns {
+    fn decode(segment: &SegmentReader) -> tantivy::Result<SegmentColumns> {
+        fn all<T: PartialOrd + Copy + Default + std::fmt::Debug + Send + Sync + 'static>(
+            column: Column<T>,
+            default: T,
+            max_doc: u32,
+        ) -> Vec<T> {
+            let values = dense(column, default);
+            let docs: Vec<DocId> = (0..max_doc).collect();
+            let mut out = vec![T::default(); max_doc as usize];
+            values.get_vals(&docs, &mut out);
+            out
+        }
+        let ff = segment.fast_fields();
+        let n = segment.max_doc();
+        Ok(SegmentColumns {
+            facet_bits: all(ff.u64("facet_bits")?, 0, n),
+            size_bits: all(ff.u64("size_bits")?, 0, n),
+            created: all(ff.i64("created_at")?, i64::MIN, n),
+            price: all(ff.u64("price")?, 0, n),
+            photo: all(ff.u64("has_photo")?, 0, n)
+                .into_iter()
+                .map(|p| p != 0)
+                .collect(),
+        })
+    }
+}
+
+/// [`SegmentColumns`] by segment.
+#[derive(Default)]
+struct DecodedColumns {
+    by_segment: Mutex<HashMap<tantivy::index::SegmentId, Arc<SegmentColumns>>>,
+}
+
+impl DecodedColumns {
+    /// The segment's columns, decoded now if the warmer has not (a searcher that predates it).
+    fn of(&self, segment: &SegmentReader) -> tantivy::Result<Arc<SegmentColumns>> {
+        let id = segment.segment_id();
+        if let Ok(map) = self.by_segment.lock()
+            && let Some(c) = map.get(&id)
+        {
+            return Ok(c.clone());
+        }
+        let decoded = Arc::new(SegmentColumns::decode(segment)?);
+        if let Ok(mut map) = self.by_segment.lock() {
+            map.insert(id, decoded.clone());
+        }
+        Ok(decoded)
+    }
+}
+
+impl tantivy::Warmer for DecodedColumns {
+    fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        for segment in searcher.segment_readers() {
+            self.of(segment)?;
+        }
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live_generations: &[&tantivy::SearcherGeneration]) {
+        let live: std::collections::HashSet<tantivy::index::SegmentId> = live_generations
+            .iter()
+            .flat_map(|g| g.segments().keys().copied())
+            .collect();
+        if let Ok(mut map) = self.by_segment.lock() {
+            map.retain(|id, _| live.contains(id));
+        }
+    }
+}
+
+/// Counts facet values over every match from the packed columns (see [`pack_facets`]).
 struct SegmentFacets {
-    bits: Arc<dyn ColumnValues<u64>>,
-    sizes: Arc<dyn ColumnValues<u64>>,
+    columns: Arc<SegmentColumns>,
     category: [u64; 256],
     family: [u64; 16],
     price: [u64; 6],
@@ -1365,23 +1455,16 @@ impl SegmentFacets {
 impl SegmentCollector for SegmentFacets {
     type Fruit = Box<SegmentCounts>;
 
-    /// Blocks of matches (when nothing needs scores) read both columns in one batch each.
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut bits = [0u64; 64];
-        let mut sizes = [0u64; 64];
-        for chunk in docs.chunks(64) {
-            let n = chunk.len();
-            self.bits.get_vals(chunk, &mut bits[..n]);
-            self.sizes.get_vals(chunk, &mut sizes[..n]);
-            for i in 0..n {
-                self.count(bits[i], sizes[i]);
-            }
+        let columns = self.columns.clone();
+        for &doc in docs {
+            let d = doc as usize;
+            self.count(columns.facet_bits[d], columns.size_bits[d]);
         }
     }
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        let (bits, sizes) = (self.bits.get_val(doc), self.sizes.get_val(doc));
-        self.count(bits, sizes);
+        self.collect_block(&[doc]);
     }
     fn harvest(self) -> Box<SegmentCounts> {
         Box::new(SegmentCounts {
@@ -1403,82 +1486,74 @@ struct SegmentCounts {
     size: [u64; 64],
 }
 
-impl Collector for FacetCollector {
-    type Fruit = Facets;
-    type Child = SegmentFacets;
-
-    fn for_segment(&self, _ord: u32, segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
-        let ff = segment.fast_fields();
-        Ok(SegmentFacets {
-            bits: dense(ff.u64("facet_bits")?, 0),
-            sizes: dense(ff.u64("size_bits")?, 0),
+impl SegmentFacets {
+    fn new(columns: Arc<SegmentColumns>) -> SegmentFacets {
+        SegmentFacets {
+            columns,
             category: [0; 256],
             family: [0; 16],
             price: [0; 6],
             same_day: [0; 2],
             size: [0; 64],
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Box<SegmentCounts>>) -> tantivy::Result<Facets> {
-        let mut sum = SegmentCounts {
-            category: [0; 256],
-            family: [0; 16],
-            price: [0; 6],
-            same_day: [0; 2],
-            size: [0; 64],
-        };
-        for f in fruits {
-            fn add<const N: usize>(dst: &mut [u64; N], src: &[u64; N]) {
-                for (d, s) in dst.iter_mut().zip(src) {
-                    *d += s;
-                }
-            }
-            add(&mut sum.category, &f.category);
-            add(&mut sum.family, &f.family);
-            add(&mut sum.price, &f.price);
-            add(&mut sum.same_day, &f.same_day);
-            add(&mut sum.size, &f.size);
         }
-        let mut category: BTreeMap<String, u64> = BTreeMap::new();
-        let cats = catalog::categories().all();
-        for (i, &n) in sum.category.iter().enumerate().skip(1) {
-            if n == 0 {
-                continue;
-            }
-            if let Some(leaf) = cats.get(i - 1) {
-                for c in leaf.lineage() {
-                    *category.entry(c.code.to_string()).or_insert(0) += n;
-                }
+    }
+}
+
+/// The facets of the whole result from each segment's counts.
+fn merge_counts(fruits: Vec<Box<SegmentCounts>>) -> Facets {
+    let mut sum = SegmentCounts {
+        category: [0; 256],
+        family: [0; 16],
+        price: [0; 6],
+        same_day: [0; 2],
+        size: [0; 64],
+    };
+    for f in fruits {
+        fn add<const N: usize>(dst: &mut [u64; N], src: &[u64; N]) {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += s;
             }
         }
-        let colour = FAMILIES
-            .iter()
-            .zip(sum.family)
-            .filter(|(_, n)| *n > 0)
-            .map(|(f, n)| ((*f).to_string(), n))
-            .collect();
-        let size = catalog::sizes()
-            .all()
-            .iter()
-            .zip(sum.size)
-            .filter(|(_, n)| *n > 0)
-            .map(|(s, n)| (s.code.to_string(), n))
-            .collect();
-        Ok(Facets {
-            category,
-            colour,
-            size,
-            price: Facets::price_from_counts(sum.price),
-            same_day: crate::query::SameDayFacet {
-                yes: sum.same_day[1],
-                no: sum.same_day[0],
-            },
-        })
+        add(&mut sum.category, &f.category);
+        add(&mut sum.family, &f.family);
+        add(&mut sum.price, &f.price);
+        add(&mut sum.same_day, &f.same_day);
+        add(&mut sum.size, &f.size);
+    }
+    let mut category: BTreeMap<String, u64> = BTreeMap::new();
+    let cats = catalog::categories().all();
+    for (i, &n) in sum.category.iter().enumerate().skip(1) {
+        if n == 0 {
+            continue;
+        }
+        if let Some(leaf) = cats.get(i - 1) {
+            for c in leaf.lineage() {
+                *category.entry(c.code.to_string()).or_insert(0) += n;
+            }
+        }
+    }
+    let colour = FAMILIES
+        .iter()
+        .zip(sum.family)
+        .filter(|(_, n)| *n > 0)
+        .map(|(f, n)| ((*f).to_string(), n))
+        .collect();
+    let size = catalog::sizes()
+        .all()
+        .iter()
+        .zip(sum.size)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| (s.code.to_string(), n))
+        .collect();
+    Facets {
+        category,
+        colour,
+        size,
+        price: Facets::price_from_counts(sum.price),
+        same_day: crate::query::SameDayFacet {
+            yes: sum.same_day[1],
+            no: sum.same_day[0],
+        },
     }
 }
 
@@ -1515,9 +1590,9 @@ fn score_of_key(key: u64) -> Score {
 /// Facets and the top documents by a fast field or by score in one pass over the matches,
 /// reading the columns in blocks: tantivy's `order_by_fast_field` (or `TopDocs` with a score
 /// tweak) next to a second collector read them one document at a time, which was most of the
-/// cost of a category page. Scored matches are buffered 64 at a time for the same batch reads.
-/// Keys are mapped so that larger is better; ties go to the lower document address.
+/// cost of a category page. Keys are mapped so that larger is better; ties go to the lower document address.
 struct SortedFacets {
+    columns: Arc<DecodedColumns>,
     key: SortKey,
     offset: usize,
     limit: usize,
@@ -1525,25 +1600,20 @@ struct SortedFacets {
 
 struct SegmentSortedFacets {
     facets: SegmentFacets,
-    created: Arc<dyn ColumnValues<i64>>,
-    price: Arc<dyn ColumnValues<u64>>,
-    photo: Arc<dyn ColumnValues<u64>>,
+    columns: Arc<SegmentColumns>,
     key: SortKey,
     keep: usize,
     segment: u32,
     /// Candidates `(key, doc)`; pruned to `keep` when it doubles.
     best: Vec<(u64, DocId)>,
     threshold: Option<u64>,
-    /// Scored matches not yet counted (`SortKey::Score` only).
-    pending_docs: Vec<DocId>,
-    pending_scores: Vec<Score>,
 }
 
 impl SegmentSortedFacets {
     /// The top bit says the style has a photo (those sort first); the 63 below it carry the
     /// sort key (creation time loses its lowest bit, 2 ms, to make room; a price never
     /// reaches 2^63).
-    fn key_of(&self, created: i64, price: u64, photo: u64) -> u64 {
+    fn key_of(&self, created: i64, price: u64, photo: bool) -> u64 {
         const LOW: u64 = (1 << 63) - 1;
         let low = match self.key {
             SortKey::Newest => ((created as u64) ^ (1 << 63)) >> 1,
@@ -1551,7 +1621,7 @@ impl SegmentSortedFacets {
             SortKey::PriceDesc => price & LOW,
             SortKey::Score => 0,
         };
-        (u64::from(photo != 0) << 63) | low
+        (u64::from(photo) << 63) | low
     }
 
     fn offer(&mut self, key: u64, doc: DocId) {
@@ -1562,25 +1632,6 @@ impl SegmentSortedFacets {
         if self.best.len() >= self.keep * 2 {
             self.prune();
         }
-    }
-
-    /// Counts and ranks the buffered scored matches.
-    fn flush_scored(&mut self) {
-        let n = self.pending_docs.len();
-        if n == 0 {
-            return;
-        }
-        let docs = std::mem::take(&mut self.pending_docs);
-        self.facets.collect_block(&docs);
-        let mut photo = [0u64; 64];
-        self.photo.get_vals(&docs, &mut photo[..n]);
-        for i in 0..n {
-            let key = (u64::from(photo[i] != 0) << 63) | score_bits(self.pending_scores[i]);
-            self.offer(key, docs[i]);
-        }
-        self.pending_docs = docs;
-        self.pending_docs.clear();
-        self.pending_scores.clear();
     }
 
     fn prune(&mut self) {
@@ -1598,50 +1649,26 @@ impl SegmentCollector for SegmentSortedFacets {
     type Fruit = (Vec<(u64, DocAddress)>, Box<SegmentCounts>);
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        let mut created = [0i64; 64];
-        let mut price = [0u64; 64];
-        let mut photo = [0u64; 64];
-        for chunk in docs.chunks(64) {
-            let n = chunk.len();
-            self.facets.collect_block(chunk);
-            match self.key {
-                SortKey::Newest => self.created.get_vals(chunk, &mut created[..n]),
-                SortKey::PriceAsc | SortKey::PriceDesc => {
-                    self.price.get_vals(chunk, &mut price[..n])
-                }
-                // Scored collection never comes in blocks; counted as unscored matches.
-                SortKey::Score => {}
-            }
-            self.photo.get_vals(chunk, &mut photo[..n]);
-            for i in 0..n {
-                let key = self.key_of(created[i], price[i], photo[i]);
-                self.offer(key, chunk[i]);
-            }
+        self.facets.collect_block(docs);
+        let columns = self.columns.clone();
+        for &doc in docs {
+            let d = doc as usize;
+            let key = self.key_of(columns.created[d], columns.price[d], columns.photo[d]);
+            self.offer(key, doc);
         }
     }
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.key == SortKey::Score {
-            self.pending_docs.push(doc);
-            self.pending_scores.push(score);
-            if self.pending_docs.len() == 64 {
-                self.flush_scored();
-            }
+            self.facets.collect_block(&[doc]);
+            let photo = self.columns.photo[doc as usize];
+            self.offer((u64::from(photo) << 63) | score_bits(score), doc);
             return;
         }
-        self.facets.collect(doc, score);
-        let photo = self.photo.get_val(doc);
-        let key = match self.key {
-            SortKey::PriceAsc | SortKey::PriceDesc => {
-                self.key_of(0, self.price.get_val(doc), photo)
-            }
-            SortKey::Newest | SortKey::Score => self.key_of(self.created.get_val(doc), 0, photo),
-        };
-        self.offer(key, doc);
+        self.collect_block(&[doc]);
     }
 
     fn harvest(mut self) -> Self::Fruit {
-        self.flush_scored();
         self.prune();
         let segment = self.segment;
         let best = self
@@ -1659,19 +1686,15 @@ impl Collector for SortedFacets {
     type Child = SegmentSortedFacets;
 
     fn for_segment(&self, ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let ff = segment.fast_fields();
+        let columns = self.columns.of(segment)?;
         Ok(SegmentSortedFacets {
-            facets: FacetCollector.for_segment(ord, segment)?,
-            created: dense(ff.i64("created_at")?, i64::MIN),
-            price: dense(ff.u64("price")?, 0),
-            photo: dense(ff.u64("has_photo")?, 0),
+            facets: SegmentFacets::new(columns.clone()),
+            columns,
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,
             best: Vec::new(),
             threshold: None,
-            pending_docs: Vec::with_capacity(64),
-            pending_scores: Vec::with_capacity(64),
         })
     }
 
@@ -1695,7 +1718,7 @@ impl Collector for SortedFacets {
             .skip(self.offset)
             .take(self.limit)
             .collect();
-        Ok((docs, FacetCollector.merge_fruits(counts)?))
+        Ok((docs, merge_counts(counts)))
     }
 }
 
