@@ -298,8 +298,8 @@ fn query_languages(text: &str, locale: Locale) -> Vec<&'static str> {
 }
 
 /// The query text Meilisearch gets for a normalised query, read as tantivy reads it
-/// ([`ConceptIndex::query_parts`]): each span naming concepts, and each word that reads as a
-/// typo of one (`sweatr`, `カーデガン`), becomes its concept set's [`group_token`]; other
+/// ([`ConceptIndex::query_parts`]): each span naming concepts, and each kana, hanzi or Hangul
+/// word that reads as a typo of one (`カーデガン`), becomes its concept set's [`group_token`]; other
 /// words stay as typed (names, style codes; Meilisearch's own typo tolerance covers them). A
 /// word only partly named by concepts (`미소니트`, a wholesaler's name holding `니트`) stays
 /// whole as typed: tantivy looks its pieces up in the names too, which one Meilisearch query
@@ -313,7 +313,10 @@ fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategie
         let end = norm[pos..].find(' ').map_or(norm.len(), |i| pos + i);
         (start, end)
     };
-    let parts = concepts.query_parts(norm, true);
+    // Latin words are left to Meilisearch's own typo tolerance, as tantivy leaves them to its
+    // fuzzy terms: read as a typo of a glossary word, a romanised wholesaler name (`haideu`)
+    // became another word (`saideu`).
+    let parts = concepts.query_parts(norm, false);
     let partly_named: std::collections::HashSet<(usize, usize)> = parts
         .iter()
         .filter_map(|p| match p {
@@ -327,6 +330,8 @@ fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategie
     let mut kept_whole = std::collections::HashSet::new();
     let mut words: Vec<String> = Vec::new();
     let mut colours: Vec<String> = Vec::new();
+    // The buyer's own text of each garment concept, which ranks (see below).
+    let mut surfaces: Vec<&str> = Vec::new();
     for part in parts {
         let at = match &part {
             QueryPart::Concepts { span, .. } => span.start,
@@ -346,13 +351,31 @@ fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategie
                     colours.push(token);
                 } else {
                     words.push(token);
+                    surfaces.push(&norm[span.start..span.end]);
                 }
             }
-            QueryPart::Word {
-                fuzzy: Some(m), ..
-            } => words.push(group_token(&m.concepts)),
+            QueryPart::Word { fuzzy: Some(m), .. } => words.push(group_token(&m.concepts)),
             QueryPart::Word { start, end, .. } => words.push(norm[start..end].to_string()),
         }
+    }
+    // One garment concept alone: its text follows the key and is dropped first, so the styles
+    // whose text has the buyer's word come first (`jacket` names blousons too; the jackets
+    // lead), as tantivy ranks its text under a required concept. With more words every one
+    // stays required.
+    if words.len() == 1 && colours.is_empty() && surfaces.len() == 1 {
+        let text = format!("{} {}", words[0], surfaces[0]);
+        return (text, MatchingStrategies::LAST);
+    }
+    // One Latin word that may be a typo of a glossary word (`sweatr`): the word stays required
+    // (it may be a name: `haideu` is a wholesaler, not `saideu`), and the concept it may mean
+    // ranks the styles that have it first.
+    if let [word] = words.as_slice()
+        && colours.is_empty()
+        && surfaces.is_empty()
+        && let Some(m) = concepts.fuzzy(word, true)
+    {
+        let text = format!("{word} {}", group_token(&m.concepts));
+        return (text, MatchingStrategies::LAST);
     }
     let strategy = if words.is_empty() || colours.is_empty() {
         MatchingStrategies::ALL
@@ -990,7 +1013,7 @@ mod tests {
         let concepts = crate::tantivy_index::builtin_concepts().expect("glossary");
         let key = |q: &str| {
             let norm = normalize(q);
-            let parts = concepts.query_parts(&norm, true);
+            let parts = concepts.query_parts(&norm, false);
             match parts.first() {
                 Some(QueryPart::Concepts { span, .. }) => group_token(&span.concepts),
                 Some(QueryPart::Word { fuzzy: Some(m), .. }) => group_token(&m.concepts),
@@ -1000,15 +1023,23 @@ mod tests {
         // Every key a query can send is in the synonym table the server gets.
         let settings = serde_json::to_value(build_settings(&concepts)).expect("settings");
         let synonyms = settings["synonyms"].as_object().expect("synonyms");
-        for q in ["ダウン", "カーデガン", "sweatr", "黒", "スラックス", "开衫", "cardi"] {
-            assert!(synonyms.contains_key(&key(q)), "{q}: key not in the synonyms");
+        for q in ["ダウン", "カーデガン", "黒", "スラックス", "开衫", "cardi"] {
+            assert!(
+                synonyms.contains_key(&key(q)),
+                "{q}: key not in the synonyms"
+            );
         }
         // The same garment in any script, with or without a typo, is one key.
         assert_eq!(key("カーデガン"), key("cardigan"));
-        assert_eq!(key("sweatr"), key("sweater"));
+        // A garment alone is required by its key; the buyer's word after it ranks.
         let (text, strategy) = query_text(&concepts, &normalize("ダウン"));
-        assert_eq!(text, key("ダウン"));
-        assert!(matches!(strategy, MatchingStrategies::ALL));
+        assert_eq!(text, format!("{} ダウン", key("ダウン")));
+        assert!(matches!(strategy, MatchingStrategies::LAST));
+        // Latin words are Meilisearch's to correct, as tantivy's fuzzy terms do.
+        // A Latin word that may be a typo of one stays required; the concept only ranks.
+        let (text, strategy) = query_text(&concepts, &normalize("sweatr"));
+        assert_eq!(text, format!("sweatr {}", key("sweater")));
+        assert!(matches!(strategy, MatchingStrategies::LAST));
         // A colour next to a garment ranks: it goes last, and is dropped first.
         let (text, strategy) = query_text(&concepts, &normalize("黒 スラックス"));
         assert_eq!(text, format!("{} {}", key("スラックス"), key("黒")));
@@ -1028,7 +1059,8 @@ mod tests {
     #[test]
     fn words_kept_folded_by_the_server_are_the_words_sent() {
         let server = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "ｶｰﾃﾞｨｶﾞﾝ"]}});
-        let sent = json!({"typoTolerance": {"disableOnWords": ["Balô", "đầm", "dam", "カーディガン"]}});
+        let sent =
+            json!({"typoTolerance": {"disableOnWords": ["Balô", "đầm", "dam", "カーディガン"]}});
         assert_eq!(first_mismatch(&server, &sent, ""), None);
         let another = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "áo"]}});
         let voiced = json!({"typoTolerance": {"disableOnWords": ["balo", "dam", "カーティカン"]}});

@@ -1713,11 +1713,7 @@ impl Collector for SortedFacets {
             counts.push(c);
         }
         all.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let docs = all
-            .into_iter()
-            .skip(self.offset)
-            .take(self.limit)
-            .collect();
+        let docs = all.into_iter().skip(self.offset).take(self.limit).collect();
         Ok((docs, merge_counts(counts)))
     }
 }
