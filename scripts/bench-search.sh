@@ -11,6 +11,9 @@
 # the run ends with `search_side_by_side` lines: every c=32 load's p99 and QPS against each other.
 # $RUNS (default 2) repeats the load on the same catalog: other work on the machine moves the
 # figures, so compare runs. The load generator runs on this machine too (one thread).
+# Last, `ddhub-bench search-engine` runs the same query mix on the built index in this process,
+# one thread, result cache off: mean and p99 per kind of query and the slowest queries (where the
+# engine's own time goes, without HTTP or queueing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STYLES="${STYLES:-100000}"
@@ -24,3 +27,4 @@ for ((i = 2; i <= RUNS; i++)); do
   echo "run $i (same catalog, reindexed again):"
   "$bin" search --styles "$STYLES" --data-dir "$data" --reuse
 done
+"$bin" search-engine --data-dir "$data"

@@ -157,7 +157,10 @@ const FACETS: [&str; 5] = [
 
 fn build_settings(concepts: &ConceptIndex) -> Settings {
     let mut searchable: Vec<String> = Vec::new();
-    for kind in ["title", "concepts", "attrs", "desc"] {
+    // Descriptions are shown, not searched (as in tantivy): their words in seven languages were
+    // 37% of Meilisearch's indexing time (100,000 styles: 101 s → 64 s without them), for no
+    // change on the judged set; a buyer's words are in the titles and attributes.
+    for kind in ["title", "concepts", "attrs"] {
         if kind == "concepts" {
             searchable.push("filed".into());
             searchable.push("concepts".into());
@@ -221,6 +224,7 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         locales: vec!["cmn".into()],
         attribute_patterns: vec!["*_zh_cn".into(), "*_zh_tw".into()],
     });
+
     Settings::new()
         .with_searchable_attributes(searchable)
         .with_filterable_attributes_advanced(filterable)
@@ -530,7 +534,6 @@ impl MeiliIndex {
             let s = suffix(locale);
             texts.insert(format!("title_{s}"), d.title.get(locale).to_string());
             texts.insert(format!("attrs_{s}"), d.attribute_text(locale));
-            texts.insert(format!("desc_{s}"), d.description.get(locale).to_string());
         }
         let concepts: Vec<String> = self
             .concepts()
