@@ -994,7 +994,8 @@ impl Inner {
             };
             // Units: (query, for a colour: what matches it without scoring). Each word or span
             // may also name a style code or a wholesaler.
-            let mut units: Vec<(Box<dyn Query>, Option<Box<dyn Query>>)> = Vec::new();
+            type Unit = (Box<dyn Query>, Option<Box<dyn Query>>);
+            let mut units: Vec<Unit> = Vec::new();
             let with_names = |unit: Option<Box<dyn Query>>, text: &str| -> Option<Box<dyn Query>> {
                 let names = self.names_unit(text);
                 match (unit, names) {
@@ -1496,7 +1497,7 @@ impl SegmentFacets {
 }
 
 /// The facets of the whole result from each segment's counts.
-fn merge_counts(fruits: Vec<Box<SegmentCounts>>) -> Facets {
+fn merge_counts(fruits: impl IntoIterator<Item = Box<SegmentCounts>>) -> Facets {
     let mut sum = SegmentCounts {
         category: [0; 256],
         family: [0; 16],
