@@ -554,10 +554,11 @@ impl ConceptIndex {
 
     /// A normalised query read as the engines read it, in order: the spans that name concepts
     /// and, between them, each other word with the surface it may be a typo of
-    /// ([`Self::fuzzy`], `latin` as there). A word only partly named by concepts
-    /// (`カーディガソ` holds `カーディ`) is read whole as a typo of one when it is close to
-    /// one. Both backends build their queries from these parts, so they read a query alike.
-    pub fn query_parts(&self, normalized_query: &str, latin: bool) -> Vec<QueryPart> {
+    /// ([`Self::fuzzy`]; Latin words are left to each engine's own typo tolerance). A word
+    /// only partly named by concepts (`カーディガソ` holds `カーディ`) is read whole as a typo
+    /// of one when it is close to one. Both backends build their queries from these parts, so
+    /// they read a query alike.
+    pub fn query_parts(&self, normalized_query: &str) -> Vec<QueryPart> {
         let mut spans = self.query_spans(normalized_query);
         let mut offset = 0;
         for w in normalized_query.split(' ') {
@@ -583,7 +584,7 @@ impl ConceptIndex {
                     parts.push(QueryPart::Word {
                         start,
                         end,
-                        fuzzy: self.fuzzy(piece, latin),
+                        fuzzy: self.fuzzy(piece, false),
                     });
                 }
             }
@@ -656,7 +657,7 @@ impl ConceptIndex {
 /// A token standing for a set of concepts (any of them) in a query: `zg` + 16 hex digits of
 /// the SHA-256 of the sorted ids. Meilisearch has no "or" in its query text, so each set a
 /// query can name gets this key in its synonym table ([`ConceptIndex::query_concept_sets`]),
-/// mapped to the sets's [`concept_token`]s; a fixed length, so it is never the prefix of
+/// mapped to the set's [`concept_token`]s; a fixed length, so it is never the prefix of
 /// another.
 pub fn group_token(ids: &[String]) -> String {
     use sha2::{Digest, Sha256};

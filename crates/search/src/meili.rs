@@ -320,7 +320,7 @@ fn query_text(concepts: &ConceptIndex, norm: &str) -> (String, MatchingStrategie
     // Latin words are left to Meilisearch's own typo tolerance, as tantivy leaves them to its
     // fuzzy terms: read as a typo of a glossary word, a romanised wholesaler name (`haideu`)
     // became another word (`saideu`).
-    let parts = concepts.query_parts(norm, false);
+    let parts = concepts.query_parts(norm);
     let partly_named: std::collections::HashSet<(usize, usize)> = parts
         .iter()
         .filter_map(|p| match p {
@@ -1016,7 +1016,7 @@ mod tests {
         let concepts = crate::tantivy_index::builtin_concepts().expect("glossary");
         let key = |q: &str| {
             let norm = normalize(q);
-            let parts = concepts.query_parts(&norm, false);
+            let parts = concepts.query_parts(&norm);
             match parts.first() {
                 Some(QueryPart::Concepts { span, .. }) => group_token(&span.concepts),
                 Some(QueryPart::Word { fuzzy: Some(m), .. }) => group_token(&m.concepts),

@@ -1006,7 +1006,7 @@ impl Inner {
                     (u, n) => u.or(n),
                 }
             };
-            for part in concept_index.query_parts(&norm, false) {
+            for part in concept_index.query_parts(&norm) {
                 match part {
                     QueryPart::Word { start, end, fuzzy } => {
                         let w = &norm[start..end];
