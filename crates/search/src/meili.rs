@@ -224,7 +224,6 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
         locales: vec!["cmn".into()],
         attribute_patterns: vec!["*_zh_cn".into(), "*_zh_tw".into()],
     });
-
     Settings::new()
         .with_searchable_attributes(searchable)
         .with_filterable_attributes_advanced(filterable)
