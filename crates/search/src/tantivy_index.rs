@@ -1339,8 +1339,8 @@ const DOC_STORE_CACHE_BLOCKS: usize = 4_096;
 
 /// The columns every search reads for each match (facets, sort keys), decoded from the fast
 /// fields into plain arrays once per segment: reading the bit-packed columns through tantivy's
-/// column interface was a fifth of an uncached search. ~33 bytes a style (3.3 MB for
-/// 100,000). A [`Warmer`] decodes new segments at each reload, before searches see them; a
+/// column interface was a tenth of an uncached search's profile. ~33 bytes a style (3.3 MB for
+/// 100,000). A [`tantivy::Warmer`] decodes new segments at each reload, before searches see them; a
 /// segment no live searcher holds is dropped.
 struct SegmentColumns {
     facet_bits: Vec<u64>,
