@@ -1453,10 +1453,10 @@ impl SegmentCollector for SegmentFacets {
     type Fruit = Box<SegmentCounts>;
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        let columns = self.columns.clone();
         for &doc in docs {
             let d = doc as usize;
-            self.count(columns.facet_bits[d], columns.size_bits[d]);
+            let (bits, sizes) = (self.columns.facet_bits[d], self.columns.size_bits[d]);
+            self.count(bits, sizes);
         }
     }
 
@@ -1647,10 +1647,10 @@ impl SegmentCollector for SegmentSortedFacets {
 
     fn collect_block(&mut self, docs: &[DocId]) {
         self.facets.collect_block(docs);
-        let columns = self.columns.clone();
         for &doc in docs {
             let d = doc as usize;
-            let key = self.key_of(columns.created[d], columns.price[d], columns.photo[d]);
+            let c = &self.columns;
+            let key = self.key_of(c.created[d], c.price[d], c.photo[d]);
             self.offer(key, doc);
         }
     }
