@@ -231,38 +231,40 @@ pub async fn execute(
             })
             .collect::<Result<_, _>>()?,
     };
-    let result = run(&listing, &query).await?;
+    // What an empty answer shows instead: the query with a typo corrected (offered only when
+    // it finds styles) and the newest styles. Built now so the index runs them in the same
+    // turn as the query, only when it finds nothing.
+    let corrected = query.normalized_text().ok().flatten().and_then(|text| {
+        listing
+            .concepts()
+            .correction(&ddhub_search::concepts::normalize(&text))
+    });
+    let mut fallbacks: Vec<SearchQuery> = Vec::with_capacity(2);
+    if let Some(c) = &corrected {
+        fallbacks.push(SearchQuery {
+            q: Some(c.clone()),
+            per_page: 1,
+            page: 1,
+            ..query.clone()
+        });
+    }
+    fallbacks.push(SearchQuery {
+        locale,
+        sort: Sort::Newest,
+        per_page: NEWEST_ON_EMPTY,
+        ..SearchQuery::default()
+    });
+    let (result, mut rest) = run(&listing, &query, &fallbacks).await?;
     let mut did_you_mean = None;
     let mut newest = Vec::new();
-    if result.total == 0
-        && let Some(text) = query.normalized_text().ok().flatten()
-    {
-        let concepts = listing.concepts();
-        if let Some(corrected) = concepts.correction(&ddhub_search::concepts::normalize(&text)) {
-            let retry = SearchQuery {
-                q: Some(corrected.clone()),
-                per_page: 1,
-                page: 1,
-                ..query.clone()
-            };
-            if run(&listing, &retry).await?.total > 0 {
-                did_you_mean = Some(corrected);
-            }
+    if result.total == 0 && rest.len() == fallbacks.len() {
+        let latest = rest.pop().map(|r| r.hits).unwrap_or_default();
+        if let Some(retried) = rest.pop()
+            && retried.total > 0
+        {
+            did_you_mean = corrected;
         }
-        let latest = SearchQuery {
-            locale,
-            sort: Sort::Newest,
-            per_page: NEWEST_ON_EMPTY,
-            ..SearchQuery::default()
-        };
-        newest = hit_views(
-            app,
-            &listing,
-            run(&listing, &latest).await?.hits,
-            &rate,
-            locale,
-        )
-        .await?;
+        newest = hit_views(app, &listing, latest, &rate, locale).await?;
     }
     let f = result.facets;
     Ok(SearchView {
@@ -286,13 +288,15 @@ pub async fn execute(
     })
 }
 
-/// One search on the index, timed.
+/// One search on the index, and its fallbacks when it finds nothing
+/// ([`ddhub_search::SearchIndex::search_or_else`]), timed.
 async fn run(
     listing: &crate::services::listing::Listing,
     query: &SearchQuery,
-) -> Result<ddhub_search::SearchResult, AppError> {
+    fallbacks: &[SearchQuery],
+) -> Result<(ddhub_search::SearchResult, Vec<ddhub_search::SearchResult>), AppError> {
     let started = std::time::Instant::now();
-    let searched = listing.index.search(query).await;
+    let searched = listing.index.search_or_else(query, fallbacks).await;
     metrics::histogram!(crate::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
         .record(started.elapsed().as_secs_f64());
     searched.map_err(|e| {
@@ -417,11 +421,15 @@ pub async fn suggest(app: &AppState, q: &str, locale: Locale) -> Result<SuggestV
             per_page: SUGGESTIONS as u32,
             ..SearchQuery::default()
         };
-        let mut result = run(&listing, &text_query(&typed)).await?;
-        if result.total == 0
-            && let Some(first) = categories.first()
-        {
-            result = run(&listing, &text_query(&first.label)).await?;
+        // Nothing titled as typed: titles of the first category completion instead.
+        let fallback: Vec<SearchQuery> = categories
+            .first()
+            .map(|first| text_query(&first.label))
+            .into_iter()
+            .collect();
+        let (mut result, rest) = run(&listing, &text_query(&typed), &fallback).await?;
+        if let Some(instead) = rest.into_iter().next() {
+            result = instead;
         }
         for hit in result.hits {
             if let Some(d) = hit.display
@@ -567,7 +575,7 @@ pub async fn similar_of(
         if found > SIMILAR * 2 {
             break;
         }
-        let hits = run(&listing, &q).await?.hits;
+        let hits = run(&listing, &q, &[]).await?.0.hits;
         found += hits.len();
         answers.push(hits);
     }
