@@ -1369,16 +1369,35 @@ const DOC_STORE_CACHE_BLOCKS: usize = 4_096;
 
 /// The columns every search reads for each match (facets, sort keys), decoded from the fast
 /// fields into plain arrays once per segment: reading the bit-packed columns through tantivy's
-/// column interface was a tenth of an uncached search's profile. ~33 bytes a style (3.3 MB for
+/// column interface was a tenth of an uncached search's profile. ~23 bytes a style (2.3 MB for
 /// 100,000). A [`tantivy::Warmer`] decodes new segments at each reload, before searches see them; a
 /// segment no live searcher holds is dropped.
+///
+/// The facet values are kept as three small numbers per style (see [`SegmentFacets`]): the
+/// category, price bucket and same-day bit in one, and the index of the style's set of colour
+/// families and of sizes among the distinct sets in the segment (a catalog has few).
 struct SegmentColumns {
-    facet_bits: Vec<u64>,
-    size_bits: Vec<u64>,
+    /// `category index + 1` (0: none) × 16 + price bucket × 2 + same day.
+    head: Vec<u16>,
+    family_set: Vec<u32>,
+    size_set: Vec<u32>,
+    /// The distinct colour-family bit sets (bits as in [`pack_facets`]), by index.
+    family_sets: Vec<u64>,
+    /// The distinct size bit sets, by index.
+    size_sets: Vec<u64>,
     created: Vec<i64>,
     price: Vec<u64>,
     photo: Vec<bool>,
+    /// Every document in the order of each field sort ([`SortKey::order_index`]): a sorted
+    /// query takes its page by walking this order past the documents it did not match,
+    /// instead of keeping a running top list. Styles are indexed oldest first, so for
+    /// "newest" nearly every match beat the running list and was pushed and pruned (a third
+    /// of a browse page's cost).
+    orders: [Vec<DocId>; 3],
 }
+
+/// Heads a [`SegmentColumns::head`] can take: 256 category values × 8 buckets × 2.
+const HEADS: usize = 256 * 16;
 
 impl SegmentColumns {
     fn decode(segment: &SegmentReader) -> tantivy::Result<SegmentColumns> {
@@ -1393,17 +1412,59 @@ impl SegmentColumns {
             values.get_vals(&docs, &mut out);
             out
         }
+        /// Each value's index among the distinct values, in order of first appearance.
+        fn interned(values: impl Iterator<Item = u64>) -> (Vec<u32>, Vec<u64>) {
+            let mut index: HashMap<u64, u32> = HashMap::new();
+            let mut distinct = Vec::new();
+            let ids = values
+                .map(|v| {
+                    *index.entry(v).or_insert_with(|| {
+                        distinct.push(v);
+                        (distinct.len() - 1) as u32
+                    })
+                })
+                .collect();
+            (ids, distinct)
+        }
         let ff = segment.fast_fields();
         let n = segment.max_doc();
+        let bits = all(ff.u64("facet_bits")?, 0, n);
+        let head = bits
+            .iter()
+            .map(|b| (((b & 0xFF) << 4) | (((b >> 24) & 0x7) << 1) | ((b >> 27) & 1)) as u16)
+            .collect();
+        let (family_set, family_sets) = interned(bits.iter().map(|b| (b >> 8) & 0xFFFF));
+        let (size_set, size_sets) = interned(all(ff.u64("size_bits")?, 0, n).into_iter());
+        let created = all(ff.i64("created_at")?, i64::MIN, n);
+        let price = all(ff.u64("price")?, 0, n);
+        let photo: Vec<bool> = all(ff.u64("has_photo")?, 0, n)
+            .into_iter()
+            .map(|p| p != 0)
+            .collect();
+        let order = |key: SortKey| -> Vec<DocId> {
+            let keys: Vec<u64> = (0..n as usize)
+                .map(|d| key.of(created[d], price[d], photo[d]))
+                .collect();
+            let mut docs: Vec<DocId> = (0..n).collect();
+            // Larger keys first, ties to the lower document (as the top lists merge).
+            docs.sort_unstable_by(|&a, &b| keys[b as usize].cmp(&keys[a as usize]).then(a.cmp(&b)));
+            docs
+        };
+        let orders = [
+            order(SortKey::Newest),
+            order(SortKey::PriceAsc),
+            order(SortKey::PriceDesc),
+        ];
         Ok(SegmentColumns {
-            facet_bits: all(ff.u64("facet_bits")?, 0, n),
-            size_bits: all(ff.u64("size_bits")?, 0, n),
-            created: all(ff.i64("created_at")?, i64::MIN, n),
-            price: all(ff.u64("price")?, 0, n),
-            photo: all(ff.u64("has_photo")?, 0, n)
-                .into_iter()
-                .map(|p| p != 0)
-                .collect(),
+            head,
+            family_set,
+            size_set,
+            family_sets,
+            size_sets,
+            created,
+            price,
+            photo,
+            orders,
         })
     }
 }
@@ -1450,57 +1511,67 @@ impl tantivy::Warmer for DecodedColumns {
     }
 }
 
-/// Counts facet values over every match from the packed columns (see [`pack_facets`]).
+/// Counts facet values over every match: one increment per match in each of three
+/// histograms (category × price bucket × same day, colour-family set, size set), spread into
+/// the per-value counts once per segment at the end. Counting each value of each match
+/// (about ten increments behind data-dependent loops) was a fifth of an uncached search.
 struct SegmentFacets {
     columns: Arc<SegmentColumns>,
-    category: [u64; 256],
-    family: [u64; 16],
-    price: [u64; 6],
-    same_day: [u64; 2],
-    size: [u64; 64],
-}
-
-impl SegmentFacets {
-    #[inline]
-    fn count(&mut self, bits: u64, sizes: u64) {
-        self.category[(bits & 0xFF) as usize] += 1;
-        let mut fam = (bits >> 8) & 0xFFFF;
-        while fam != 0 {
-            self.family[fam.trailing_zeros() as usize] += 1;
-            fam &= fam - 1;
-        }
-        self.price[(((bits >> 24) & 0x7) as usize).min(5)] += 1;
-        self.same_day[((bits >> 27) & 1) as usize] += 1;
-        let mut sizes = sizes;
-        while sizes != 0 {
-            self.size[sizes.trailing_zeros() as usize] += 1;
-            sizes &= sizes - 1;
-        }
-    }
+    heads: Vec<u32>,
+    family_sets: Vec<u32>,
+    size_sets: Vec<u32>,
 }
 
 impl SegmentCollector for SegmentFacets {
     type Fruit = Box<SegmentCounts>;
 
     fn collect_block(&mut self, docs: &[DocId]) {
+        let c = &*self.columns;
         for &doc in docs {
             let d = doc as usize;
-            let (bits, sizes) = (self.columns.facet_bits[d], self.columns.size_bits[d]);
-            self.count(bits, sizes);
+            self.heads[usize::from(c.head[d])] += 1;
+            self.family_sets[c.family_set[d] as usize] += 1;
+            self.size_sets[c.size_set[d] as usize] += 1;
         }
     }
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.collect_block(&[doc]);
     }
+
     fn harvest(self) -> Box<SegmentCounts> {
-        Box::new(SegmentCounts {
-            category: self.category,
-            family: self.family,
-            price: self.price,
-            same_day: self.same_day,
-            size: self.size,
-        })
+        let mut counts = SegmentCounts {
+            category: [0; 256],
+            family: [0; 16],
+            price: [0; 6],
+            same_day: [0; 2],
+            size: [0; 64],
+        };
+        for (head, &n) in self.heads.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let n = u64::from(n);
+            counts.category[head >> 4] += n;
+            counts.price[((head >> 1) & 0x7).min(5)] += n;
+            counts.same_day[head & 1] += n;
+        }
+        let spread = |hist: &[u32], sets: &[u64], out: &mut [u64]| {
+            for (&n, &set) in hist.iter().zip(sets) {
+                let mut bits = set;
+                while n != 0 && bits != 0 {
+                    out[bits.trailing_zeros() as usize] += u64::from(n);
+                    bits &= bits - 1;
+                }
+            }
+        };
+        spread(
+            &self.family_sets,
+            &self.columns.family_sets,
+            &mut counts.family,
+        );
+        spread(&self.size_sets, &self.columns.size_sets, &mut counts.size);
+        Box::new(counts)
     }
 }
 
@@ -1516,12 +1587,10 @@ struct SegmentCounts {
 impl SegmentFacets {
     fn new(columns: Arc<SegmentColumns>) -> SegmentFacets {
         SegmentFacets {
+            heads: vec![0; HEADS],
+            family_sets: vec![0; columns.family_sets.len()],
+            size_sets: vec![0; columns.size_sets.len()],
             columns,
-            category: [0; 256],
-            family: [0; 16],
-            price: [0; 6],
-            same_day: [0; 2],
-            size: [0; 64],
         }
     }
 }
@@ -1594,6 +1663,33 @@ enum SortKey {
     Score,
 }
 
+impl SortKey {
+    /// The key of a document for a field sort, larger first. The top bit says the style has a
+    /// photo (those sort first); the 63 below it carry the sort key (creation time loses its
+    /// lowest bit, 2 ms, to make room; a price never reaches 2^63). Zero below the photo bit
+    /// for [`SortKey::Score`], whose key is the score.
+    fn of(self, created: i64, price: u64, photo: bool) -> u64 {
+        const LOW: u64 = (1 << 63) - 1;
+        let low = match self {
+            SortKey::Newest => ((created as u64) ^ (1 << 63)) >> 1,
+            SortKey::PriceAsc => !price & LOW,
+            SortKey::PriceDesc => price & LOW,
+            SortKey::Score => 0,
+        };
+        (u64::from(photo) << 63) | low
+    }
+
+    /// Which of [`SegmentColumns::orders`] a field sort walks.
+    fn order_index(self) -> Option<usize> {
+        match self {
+            SortKey::Newest => Some(0),
+            SortKey::PriceAsc => Some(1),
+            SortKey::PriceDesc => Some(2),
+            SortKey::Score => None,
+        }
+    }
+}
+
 /// A score as bits that order as the scores do (larger is better).
 fn score_bits(score: Score) -> u64 {
     let b = score.to_bits();
@@ -1614,10 +1710,10 @@ fn score_of_key(key: u64) -> Score {
     })
 }
 
-/// Facets and the top documents by a fast field or by score in one pass over the matches,
-/// reading the columns in blocks: tantivy's `order_by_fast_field` (or `TopDocs` with a score
-/// tweak) next to a second collector read them one document at a time, which was most of the
-/// cost of a category page. Keys are mapped so that larger is better; ties go to the lower document address.
+/// Facets and the top documents by a fast field or by score in one pass over the matches.
+/// By score: a running top list. By a field: the matches are marked in a bit set and the page
+/// is read off the segment's precomputed order ([`SegmentColumns::orders`]). Keys are mapped so
+/// that larger is better; ties go to the lower document address.
 struct SortedFacets {
     columns: Arc<DecodedColumns>,
     key: SortKey,
@@ -1631,26 +1727,14 @@ struct SegmentSortedFacets {
     key: SortKey,
     keep: usize,
     segment: u32,
-    /// Candidates `(key, doc)`; pruned to `keep` when it doubles.
+    /// By score: candidates `(key, doc)`, pruned to `keep` when it doubles.
     best: Vec<(u64, DocId)>,
     threshold: Option<u64>,
+    /// By a field: the matched documents, one bit each.
+    matched: Vec<u64>,
 }
 
 impl SegmentSortedFacets {
-    /// The top bit says the style has a photo (those sort first); the 63 below it carry the
-    /// sort key (creation time loses its lowest bit, 2 ms, to make room; a price never
-    /// reaches 2^63).
-    fn key_of(&self, created: i64, price: u64, photo: bool) -> u64 {
-        const LOW: u64 = (1 << 63) - 1;
-        let low = match self.key {
-            SortKey::Newest => ((created as u64) ^ (1 << 63)) >> 1,
-            SortKey::PriceAsc => !price & LOW,
-            SortKey::PriceDesc => price & LOW,
-            SortKey::Score => 0,
-        };
-        (u64::from(photo) << 63) | low
-    }
-
     fn offer(&mut self, key: u64, doc: DocId) {
         if self.keep == 0 || self.threshold.is_some_and(|t| key < t) {
             return;
@@ -1678,10 +1762,7 @@ impl SegmentCollector for SegmentSortedFacets {
     fn collect_block(&mut self, docs: &[DocId]) {
         self.facets.collect_block(docs);
         for &doc in docs {
-            let d = doc as usize;
-            let c = &self.columns;
-            let key = self.key_of(c.created[d], c.price[d], c.photo[d]);
-            self.offer(key, doc);
+            self.matched[(doc >> 6) as usize] |= 1 << (doc & 63);
         }
     }
 
@@ -1696,7 +1777,25 @@ impl SegmentCollector for SegmentSortedFacets {
     }
 
     fn harvest(mut self) -> Self::Fruit {
-        self.prune();
+        if let Some(order) = self.key.order_index() {
+            // The first `keep` matches in the field's order: about keep × (segment ÷ matches)
+            // bit tests, at most one per document.
+            let c = &*self.columns;
+            let mut found = 0;
+            for &doc in &c.orders[order] {
+                if found == self.keep {
+                    break;
+                }
+                if self.matched[(doc >> 6) as usize] & (1 << (doc & 63)) != 0 {
+                    let d = doc as usize;
+                    self.best
+                        .push((self.key.of(c.created[d], c.price[d], c.photo[d]), doc));
+                    found += 1;
+                }
+            }
+        } else {
+            self.prune();
+        }
         let segment = self.segment;
         let best = self
             .best
@@ -1722,6 +1821,11 @@ impl Collector for SortedFacets {
             segment: ord,
             best: Vec::new(),
             threshold: None,
+            matched: if self.key == SortKey::Score {
+                Vec::new()
+            } else {
+                vec![0; (segment.max_doc() as usize).div_ceil(64)]
+            },
         })
     }
 

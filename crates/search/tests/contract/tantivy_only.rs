@@ -99,3 +99,164 @@ async fn sorted_paging_across_segments_is_complete_and_ordered() {
         );
     }
 }
+
+/// The embedded engine counts facets from per-segment histograms and reads field-sorted pages
+/// off precomputed orders; both must give what a plain count and sort of the documents give,
+/// across segments, deletions, unavailable styles, ties and filters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facets_and_field_sorts_match_a_plain_count_and_sort() {
+    use ddhub_search::{ListingDoc, Sort, StockState};
+    use std::collections::BTreeMap;
+    let index = TantivyIndex::in_memory().unwrap();
+    let mut docs = ddhub_search::sample::catalog(400, 11);
+    for d in &mut docs {
+        // Ties in price and creation time, a few without a photo or unavailable.
+        d.price_krw = 8_000 + (d.style_id % 7) * 4_000;
+        d.created_at = 1_700_000_000_000 + (d.style_id % 50) * 1_000;
+        if d.style_id % 9 == 0 {
+            d.thumbnail_url = None;
+        }
+        d.stock = match d.style_id % 13 {
+            0 => StockState::SoldOut,
+            1 => StockState::Backorder,
+            _ => StockState::InStock,
+        };
+    }
+    for chunk in docs.chunks(70) {
+        index.upsert(chunk).await.unwrap(); // one segment per batch
+    }
+    let deleted: Vec<i64> = docs
+        .iter()
+        .map(|d| d.style_id)
+        .filter(|id| id % 17 == 0)
+        .collect();
+    index.delete(&deleted).await.unwrap();
+    let live: Vec<&ListingDoc> = docs
+        .iter()
+        .filter(|d| d.style_id % 17 != 0 && d.stock.is_orderable())
+        .collect();
+    let families = |d: &ListingDoc| {
+        if d.colour_families.is_empty() {
+            ListingDoc::colour_families_of(&d.colours)
+        } else {
+            d.colour_families.clone()
+        }
+    };
+    // The most common top-level category.
+    let mut tops: BTreeMap<String, usize> = BTreeMap::new();
+    for d in &live {
+        *tops
+            .entry(d.category_path.last().cloned().unwrap())
+            .or_default() += 1;
+    }
+    let category = tops.into_iter().max_by_key(|(_, n)| *n).unwrap().0;
+    let family = families(&docs[0]).first().cloned().unwrap();
+    let queries = [
+        SearchQuery::default(),
+        SearchQuery {
+            category: Some(category.clone()),
+            ..SearchQuery::default()
+        },
+        SearchQuery {
+            colour_families: vec![family.clone()],
+            price_min_krw: Some(12_000),
+            price_max_krw: Some(24_000),
+            ..SearchQuery::default()
+        },
+        SearchQuery {
+            same_day: Some(true),
+            ..SearchQuery::default()
+        },
+    ];
+    for base in queries {
+        let matches: Vec<&ListingDoc> = live
+            .iter()
+            .copied()
+            .filter(|d| {
+                base.category
+                    .as_ref()
+                    .is_none_or(|c| d.category_path.contains(c))
+            })
+            .filter(|d| {
+                base.colour_families.is_empty()
+                    || families(d).iter().any(|f| base.colour_families.contains(f))
+            })
+            .filter(|d| base.price_min_krw.is_none_or(|lo| d.price_krw >= lo))
+            .filter(|d| base.price_max_krw.is_none_or(|hi| d.price_krw <= hi))
+            .filter(|d| base.same_day.is_none_or(|s| d.same_day == s))
+            .collect();
+        assert!(matches.len() > 10, "{base:?} matches too few to test");
+        let mut colours: BTreeMap<String, u64> = BTreeMap::new();
+        let mut sizes: BTreeMap<String, u64> = BTreeMap::new();
+        let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+        for d in &matches {
+            for f in families(d) {
+                *colours.entry(f).or_default() += 1;
+            }
+            for s in &d.sizes {
+                *sizes.entry(s.clone()).or_default() += 1;
+            }
+            for c in &d.category_path {
+                *categories.entry(c.clone()).or_default() += 1;
+            }
+        }
+        for sort in [Sort::Newest, Sort::PriceAsc, Sort::PriceDesc] {
+            let mut expected = matches.clone();
+            // Styles with a photo first, then the sort, ties by the order they were indexed.
+            expected.sort_by_key(|d| {
+                let key = match sort {
+                    Sort::PriceAsc => d.price_krw,
+                    Sort::PriceDesc => -d.price_krw,
+                    _ => -d.created_at,
+                };
+                (d.thumbnail_url.is_none(), key)
+            });
+            let mut seen = Vec::new();
+            for page in 1.. {
+                let q = SearchQuery {
+                    sort,
+                    page,
+                    per_page: 25,
+                    ..base.clone()
+                };
+                let r = index.search(&q).await.unwrap();
+                assert_eq!(r.total, matches.len() as u64, "{q:?} total");
+                assert_eq!(r.facets.colour, colours, "{q:?} colour facet");
+                assert_eq!(r.facets.size, sizes, "{q:?} size facet");
+                assert_eq!(r.facets.category, categories, "{q:?} category facet");
+                assert_eq!(
+                    r.facets.same_day.yes,
+                    matches.iter().filter(|d| d.same_day).count() as u64
+                );
+                if r.hits.is_empty() {
+                    break;
+                }
+                seen.extend(r.hits.iter().map(|h| h.style_id));
+            }
+            let keys = |ids: &[i64]| -> Vec<(bool, i64)> {
+                ids.iter()
+                    .map(|id| {
+                        let d = docs.iter().find(|d| d.style_id == *id).unwrap();
+                        let key = match sort {
+                            Sort::PriceAsc => d.price_krw,
+                            Sort::PriceDesc => -d.price_krw,
+                            _ => -d.created_at,
+                        };
+                        (d.thumbnail_url.is_none(), key)
+                    })
+                    .collect()
+            };
+            let want: Vec<i64> = expected.iter().map(|d| d.style_id).collect();
+            // Same styles, in the same order of keys (ties may come in any order).
+            let mut sorted_seen = seen.clone();
+            sorted_seen.sort_unstable();
+            let mut sorted_want = want.clone();
+            sorted_want.sort_unstable();
+            assert_eq!(
+                sorted_seen, sorted_want,
+                "{base:?} {sort:?}: every match once"
+            );
+            assert_eq!(keys(&seen), keys(&want), "{base:?} {sort:?}: order");
+        }
+    }
+}
