@@ -97,6 +97,9 @@ pub struct ConceptIndex {
     skeletons: HashMap<String, usize>,
     /// `(chars, index in surfaces)` of every surface of one word, for edit-distance lookups.
     words: Vec<(Vec<char>, usize)>,
+    /// [`ConceptIndex::category_concepts`] of each category of the vocabulary, by position,
+    /// worked out on first use.
+    by_category: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 /// A query word the concept index read as another surface (a typo, a missing or extra kana).
@@ -377,6 +380,25 @@ impl ConceptIndex {
             exact,
             skeletons,
             words,
+            by_category: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The concepts of each category of the closed vocabulary (its path included), by its
+    /// position in [`catalog::categories`]: what [`ConceptIndex::category_concepts`] gives a
+    /// style filed there.
+    pub fn concepts_by_category(&self) -> &[Vec<String>] {
+        self.by_category.get_or_init(|| {
+            catalog::categories()
+                .all()
+                .iter()
+                .map(|c| {
+                    self.category_concepts(&ListingDoc {
+                        category: c.code.to_string(),
+                        ..ListingDoc::default()
+                    })
+                })
+                .collect()
         })
     }
 

@@ -209,6 +209,10 @@ fn register_tokenizers(index: &Index) {
     m.register(BIGRAM, tokenize::bigram());
 }
 
+/// What [`Inner::build_query`] makes: the query, whether it has text, the score a style's
+/// category adds.
+type BuiltQuery = (Box<dyn Query>, bool, Option<Arc<[f32; 256]>>);
+
 struct Inner {
     reader: IndexReader,
     /// `None` in a process that opened a shared index directory as a reader (see
@@ -985,10 +989,13 @@ impl Inner {
         Some(Box::new(BoostQuery::new(q, 2.0)))
     }
 
-    fn build_query(&self, q: &SearchQuery) -> Result<(Box<dyn Query>, bool), SearchError> {
+    /// The query; whether it has text (ranks by score); what the collector adds to the score
+    /// of a style by its category's facet value (see [`SegmentColumns::head`]).
+    fn build_query(&self, q: &SearchQuery) -> Result<BuiltQuery, SearchError> {
         let f = &self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut has_text = false;
+        let mut category_bonus: Option<Arc<[f32; 256]>> = None;
         if let Some(text) = q.normalized_text()? {
             let norm = concepts::normalize(&text);
             let concept_index = self.concepts();
@@ -1022,9 +1029,10 @@ impl Inner {
                         .collect(),
                 ))
             };
-            // Units: (query, for a colour: what matches it without scoring). Each word or span
-            // may also name a style code or a wholesaler.
-            type Unit = (Box<dyn Query>, Option<Box<dyn Query>>);
+            // Units: (query, for a colour: what matches it without scoring, the concepts whose
+            // category ranks a style up). Each word or span may also name a style code or a
+            // wholesaler.
+            type Unit = (Box<dyn Query>, Option<Box<dyn Query>>, Vec<String>);
             let mut units: Vec<Unit> = Vec::new();
             let with_names = |unit: Option<Box<dyn Query>>, text: &str| -> Option<Box<dyn Query>> {
                 let names = self.names_unit(text);
@@ -1052,18 +1060,17 @@ impl Inner {
                             }
                             None => text,
                         };
-                        units.extend(with_names(unit, w).map(|u| (u, None)));
+                        units.extend(with_names(unit, w).map(|u| (u, None, Vec::new())));
                     }
                     QueryPart::Concepts { span, colour } => {
-                        // The concept is required; its text in the buyer's language ranks.
+                        // The concept is required; its text in the buyer's language ranks,
+                        // and so does a category filed under it (added by the collector from
+                        // the category column: as postings it was 7% of query time).
                         let span_text = &norm[span.start..span.end];
-                        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![
-                            (
-                                Occur::Must,
-                                Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
-                            ),
-                            (Occur::Should, category_boost(&span.concepts)),
-                        ];
+                        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(
+                            Occur::Must,
+                            Box::new(BooleanQuery::new(concept_terms(&span.concepts, 2.0))),
+                        )];
                         if let Some(u) = self.text_unit(q.locale, span_text, true) {
                             parts.push((Occur::Should, u));
                         }
@@ -1075,7 +1082,7 @@ impl Inner {
                             with_names(Some(Box::new(BooleanQuery::new(terms))), span_text)
                         });
                         if let Some(u) = with_names(Some(unit), span_text) {
-                            units.push((u, matcher.flatten()));
+                            units.push((u, matcher.flatten(), span.concepts));
                         }
                     }
                 }
@@ -1084,8 +1091,24 @@ impl Inner {
                 has_text = true;
                 // A colour word next to other words ranks rather than filters: `黒 スラックス`
                 // shows the black slacks first, then the other slacks (a buyer asked for slacks).
-                let narrowing = units.iter().any(|(_, colour)| colour.is_none());
-                clauses.extend(units.into_iter().map(|(u, colour)| match colour {
+                let narrowing = units.iter().any(|(_, colour, _)| colour.is_none());
+                let by_category = concept_index.concepts_by_category();
+                for (_, colour, ranked) in &units {
+                    if ranked.is_empty() || (colour.is_some() && narrowing) {
+                        continue;
+                    }
+                    let bonus = category_bonus.get_or_insert_with(|| Arc::new([0.0; 256]));
+                    let bonus = Arc::make_mut(bonus);
+                    for (i, concepts) in by_category.iter().enumerate() {
+                        // 1 for each of the span's concepts the category is filed under (as
+                        // each was a constant-score clause), at the category's facet value.
+                        let n = ranked.iter().filter(|c| concepts.contains(c)).count();
+                        if let Some(b) = bonus.get_mut(i + 1) {
+                            *b += n as f32;
+                        }
+                    }
+                }
+                clauses.extend(units.into_iter().map(|(u, colour, _)| match colour {
                     // A constant above any difference in text scores among the garments:
                     // every style of the colour comes before the others.
                     Some(matcher) if narrowing => (
@@ -1167,9 +1190,13 @@ impl Inner {
             ));
         }
         if clauses.is_empty() {
-            return Ok((Box::new(AllQuery), false));
+            return Ok((Box::new(AllQuery), false, None));
         }
-        Ok((Box::new(BooleanQuery::new(clauses)), has_text))
+        Ok((
+            Box::new(BooleanQuery::new(clauses)),
+            has_text,
+            category_bonus,
+        ))
     }
 
     fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
@@ -1220,7 +1247,7 @@ impl Inner {
         searcher: &tantivy::Searcher,
         started: Instant,
     ) -> Result<SearchResult, SearchError> {
-        let (query, has_text) = self.build_query(q)?;
+        let (query, has_text, category_bonus) = self.build_query(q)?;
         let key = match q.sort {
             Sort::Relevance if has_text => SortKey::Score,
             Sort::PriceAsc => SortKey::PriceAsc,
@@ -1229,6 +1256,7 @@ impl Inner {
         };
         let collector = SortedFacets {
             columns: self.columns.clone(),
+            category_bonus,
             key,
             offset: q.offset(),
             limit: q.per_page as usize,
@@ -1716,6 +1744,8 @@ fn score_of_key(key: u64) -> Score {
 /// that larger is better; ties go to the lower document address.
 struct SortedFacets {
     columns: Arc<DecodedColumns>,
+    /// Added to a match's score by its category (see [`Inner::build_query`]).
+    category_bonus: Option<Arc<[f32; 256]>>,
     key: SortKey,
     offset: usize,
     limit: usize,
@@ -1724,6 +1754,7 @@ struct SortedFacets {
 struct SegmentSortedFacets {
     facets: SegmentFacets,
     columns: Arc<SegmentColumns>,
+    category_bonus: Option<Arc<[f32; 256]>>,
     key: SortKey,
     keep: usize,
     segment: u32,
@@ -1769,7 +1800,12 @@ impl SegmentCollector for SegmentSortedFacets {
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.key == SortKey::Score {
             self.facets.collect_block(&[doc]);
-            let photo = self.columns.photo[doc as usize];
+            let d = doc as usize;
+            let score = match &self.category_bonus {
+                Some(b) => score + b[usize::from(self.columns.head[d] >> 4)],
+                None => score,
+            };
+            let photo = self.columns.photo[d];
             self.offer((u64::from(photo) << 63) | score_bits(score), doc);
             return;
         }
@@ -1816,6 +1852,7 @@ impl Collector for SortedFacets {
         Ok(SegmentSortedFacets {
             facets: SegmentFacets::new(columns.clone()),
             columns,
+            category_bonus: self.category_bonus.clone(),
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,
