@@ -1175,20 +1175,8 @@ impl Inner {
         for filter in filters {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
-        if !q.include_unavailable {
-            // Excluding the few unavailable styles seeks in a short posting list; requiring the
-            // many orderable ones made every candidate seek in a long one (16% of query time).
-            if clauses.is_empty() {
-                clauses.push((Occur::Must, Box::new(AllQuery)));
-            }
-            clauses.push((
-                Occur::MustNot,
-                Box::new(TermQuery::new(
-                    Term::from_field_u64(f.orderable, 0),
-                    IndexRecordOption::Basic,
-                )),
-            ));
-        }
+        // Unavailable styles are left out by the collector, from a bit set read off the
+        // `orderable` postings once per segment (see [`SegmentColumns::unavailable`]).
         if clauses.is_empty() {
             return Ok((Box::new(AllQuery), false, None));
         }
@@ -1257,6 +1245,7 @@ impl Inner {
         let collector = SortedFacets {
             columns: self.columns.clone(),
             category_bonus,
+            skip_unavailable: !q.include_unavailable,
             key,
             offset: q.offset(),
             limit: q.per_page as usize,
@@ -1422,6 +1411,19 @@ struct SegmentColumns {
     /// "newest" nearly every match beat the running list and was pushed and pruned (a third
     /// of a browse page's cost).
     orders: [Vec<DocId>; 3],
+    /// The styles that cannot be ordered (sold out, archived), one bit each. Searches leave
+    /// them out in the collector: as a `MustNot` clause every candidate seeked in their
+    /// postings (5% of query time).
+    unavailable: Vec<u64>,
+}
+
+impl SegmentColumns {
+    #[inline]
+    fn is_unavailable(&self, doc: DocId) -> bool {
+        self.unavailable
+            .get((doc >> 6) as usize)
+            .is_some_and(|w| w & (1 << (doc & 63)) != 0)
+    }
 }
 
 /// Heads a [`SegmentColumns::head`] can take: 256 category values × 8 buckets × 2.
@@ -1483,6 +1485,19 @@ impl SegmentColumns {
             order(SortKey::PriceAsc),
             order(SortKey::PriceDesc),
         ];
+        let mut unavailable = vec![0u64; (n as usize).div_ceil(64)];
+        let orderable = segment.schema().get_field("orderable")?;
+        use tantivy::DocSet as _;
+        if let Some(mut postings) = segment.inverted_index(orderable)?.read_postings(
+            &Term::from_field_u64(orderable, 0),
+            IndexRecordOption::Basic,
+        )? {
+            let mut doc = postings.doc();
+            while doc != tantivy::TERMINATED {
+                unavailable[(doc >> 6) as usize] |= 1 << (doc & 63);
+                doc = postings.advance();
+            }
+        }
         Ok(SegmentColumns {
             head,
             family_set,
@@ -1493,6 +1508,7 @@ impl SegmentColumns {
             price,
             photo,
             orders,
+            unavailable,
         })
     }
 }
@@ -1550,21 +1566,14 @@ struct SegmentFacets {
     size_sets: Vec<u32>,
 }
 
-impl SegmentCollector for SegmentFacets {
-    type Fruit = Box<SegmentCounts>;
-
-    fn collect_block(&mut self, docs: &[DocId]) {
-        let c = &*self.columns;
-        for &doc in docs {
-            let d = doc as usize;
-            self.heads[usize::from(c.head[d])] += 1;
-            self.family_sets[c.family_set[d] as usize] += 1;
-            self.size_sets[c.size_set[d] as usize] += 1;
-        }
-    }
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.collect_block(&[doc]);
+impl SegmentFacets {
+    /// Counts one match (`c`: this segment's columns, the same as `self.columns`).
+    #[inline]
+    fn count(&mut self, c: &SegmentColumns, doc: DocId) {
+        let d = doc as usize;
+        self.heads[usize::from(c.head[d])] += 1;
+        self.family_sets[c.family_set[d] as usize] += 1;
+        self.size_sets[c.size_set[d] as usize] += 1;
     }
 
     fn harvest(self) -> Box<SegmentCounts> {
@@ -1746,6 +1755,8 @@ struct SortedFacets {
     columns: Arc<DecodedColumns>,
     /// Added to a match's score by its category (see [`Inner::build_query`]).
     category_bonus: Option<Arc<[f32; 256]>>,
+    /// Leave out the styles that cannot be ordered.
+    skip_unavailable: bool,
     key: SortKey,
     offset: usize,
     limit: usize,
@@ -1754,6 +1765,7 @@ struct SortedFacets {
 struct SegmentSortedFacets {
     facets: SegmentFacets,
     columns: Arc<SegmentColumns>,
+    skip_unavailable: bool,
     category_bonus: Option<Arc<[f32; 256]>>,
     key: SortKey,
     keep: usize,
@@ -1791,15 +1803,23 @@ impl SegmentCollector for SegmentSortedFacets {
     type Fruit = (Vec<(u64, DocAddress)>, Box<SegmentCounts>);
 
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.facets.collect_block(docs);
+        let c = &*self.columns;
         for &doc in docs {
+            if self.skip_unavailable && c.is_unavailable(doc) {
+                continue;
+            }
+            self.facets.count(c, doc);
             self.matched[(doc >> 6) as usize] |= 1 << (doc & 63);
         }
     }
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.key == SortKey::Score {
-            self.facets.collect_block(&[doc]);
+            let c = &*self.columns;
+            if self.skip_unavailable && c.is_unavailable(doc) {
+                return;
+            }
+            self.facets.count(c, doc);
             let d = doc as usize;
             let score = match &self.category_bonus {
                 Some(b) => score + b[usize::from(self.columns.head[d] >> 4)],
@@ -1853,6 +1873,7 @@ impl Collector for SortedFacets {
             facets: SegmentFacets::new(columns.clone()),
             columns,
             category_bonus: self.category_bonus.clone(),
+            skip_unavailable: self.skip_unavailable,
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,
