@@ -260,3 +260,26 @@ async fn facets_and_field_sorts_match_a_plain_count_and_sort() {
         }
     }
 }
+
+/// Clauses on terms the index does not hold are left out of the query; a word no field holds
+/// must still make the query find nothing (every word is required), not be dropped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_word_the_index_does_not_hold_still_finds_nothing() {
+    let index = TantivyIndex::in_memory().unwrap();
+    index.upsert(&super::cases::fixtures()).await.unwrap();
+    let found = |text: &'static str, locale| {
+        let index = index.clone();
+        async move {
+            index
+                .search(&SearchQuery::text(text, locale))
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    assert!(found("cardigan", Locale::En).await > 0);
+    assert_eq!(found("cardigan qqzzxvv", Locale::En).await, 0);
+    assert!(found("가디건", Locale::Ko).await > 0);
+    assert_eq!(found("가디건 뷁뷁", Locale::Ko).await, 0);
+    assert_eq!(found("뷁뷁", Locale::Ko).await, 0);
+}
