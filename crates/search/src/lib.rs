@@ -54,6 +54,10 @@ impl SearchError {
     }
 }
 
+/// What an empty answer searches instead ([`SearchIndex::search_or_else`]), worked out only
+/// when the query finds nothing: a typo correction costs an edit-distance scan of the glossary.
+pub type Fallbacks = std::sync::Arc<dyn Fn() -> Vec<SearchQuery> + Send + Sync>;
+
 /// Health of a backend.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Health {
@@ -80,21 +84,25 @@ pub trait SearchIndex: Send + Sync {
     /// Removes documents by `style_id`; unknown ids are ignored.
     async fn delete(&self, style_ids: &[i64]) -> Result<(), SearchError>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult, SearchError>;
-    /// Runs `query` and, only when it finds nothing, each of `fallbacks` in order (a corrected
-    /// query, the newest styles): the answer and the fallbacks' answers (empty when `query`
-    /// found something). The embedded engine runs them in one turn of its search queue, so an
-    /// empty answer does not wait in line once per search: under load that wait is most of a
-    /// search's latency, and empty answers were the slowest 1% at concurrency 32.
+    /// Runs `query` and, only when it finds nothing, the queries `fallbacks` makes (a
+    /// corrected query, the newest styles), in order: the answer, and each fallback with its
+    /// answer (none when `query` found something). The embedded engine runs them in one turn of
+    /// its search queue, so an empty answer does not wait in line once per search: under load
+    /// that wait is most of a search's latency, and empty answers were the slowest 1% at
+    /// concurrency 32.
     async fn search_or_else(
         &self,
         query: &SearchQuery,
-        fallbacks: &[SearchQuery],
-    ) -> Result<(SearchResult, Vec<SearchResult>), SearchError> {
+        fallbacks: Option<Fallbacks>,
+    ) -> Result<(SearchResult, Vec<(SearchQuery, SearchResult)>), SearchError> {
         let first = self.search(query).await?;
         let mut rest = Vec::new();
-        if first.total == 0 {
-            for f in fallbacks {
-                rest.push(self.search(f).await?);
+        if first.total == 0
+            && let Some(make) = fallbacks
+        {
+            for f in make() {
+                let answer = self.search(&f).await?;
+                rest.push((f, answer));
             }
         }
         Ok((first, rest))

@@ -1623,15 +1623,15 @@ impl tantivy::Warmer for DecodedColumns {
 /// histograms (category × price bucket × same day, colour-family set, size set), spread into
 /// the per-value counts once per segment at the end. Counting each value of each match
 /// (about ten increments behind data-dependent loops) was a fifth of an uncached search.
+/// The segment's columns are the caller's ([`SegmentSortedFacets`] holds them).
 struct SegmentFacets {
-    columns: Arc<SegmentColumns>,
     heads: Vec<u32>,
     family_sets: Vec<u32>,
     size_sets: Vec<u32>,
 }
 
 impl SegmentFacets {
-    /// Counts one match (`c`: this segment's columns, the same as `self.columns`).
+    /// Counts one match (`c`: this segment's columns).
     #[inline]
     fn count(&mut self, c: &SegmentColumns, doc: DocId) {
         let d = doc as usize;
@@ -1640,14 +1640,9 @@ impl SegmentFacets {
         self.size_sets[c.size_set[d] as usize] += 1;
     }
 
-    fn harvest(self) -> Box<SegmentCounts> {
-        let mut counts = SegmentCounts {
-            category: [0; 256],
-            family: [0; 16],
-            price: [0; 6],
-            same_day: [0; 2],
-            size: [0; 64],
-        };
+    /// The counts, spread from the histograms (`c`: this segment's columns).
+    fn harvest(self, c: &SegmentColumns) -> Box<SegmentCounts> {
+        let mut counts = SegmentCounts::zero();
         for (head, &n) in self.heads.iter().enumerate() {
             if n == 0 {
                 continue;
@@ -1666,12 +1661,8 @@ impl SegmentFacets {
                 }
             }
         };
-        spread(
-            &self.family_sets,
-            &self.columns.family_sets,
-            &mut counts.family,
-        );
-        spread(&self.size_sets, &self.columns.size_sets, &mut counts.size);
+        spread(&self.family_sets, &c.family_sets, &mut counts.family);
+        spread(&self.size_sets, &c.size_sets, &mut counts.size);
         Box::new(counts)
     }
 }
@@ -1685,26 +1676,31 @@ struct SegmentCounts {
     size: [u64; 64],
 }
 
+impl SegmentCounts {
+    fn zero() -> SegmentCounts {
+        SegmentCounts {
+            category: [0; 256],
+            family: [0; 16],
+            price: [0; 6],
+            same_day: [0; 2],
+            size: [0; 64],
+        }
+    }
+}
+
 impl SegmentFacets {
-    fn new(columns: Arc<SegmentColumns>) -> SegmentFacets {
+    fn new(c: &SegmentColumns) -> SegmentFacets {
         SegmentFacets {
             heads: vec![0; HEADS],
-            family_sets: vec![0; columns.family_sets.len()],
-            size_sets: vec![0; columns.size_sets.len()],
-            columns,
+            family_sets: vec![0; c.family_sets.len()],
+            size_sets: vec![0; c.size_sets.len()],
         }
     }
 }
 
 /// The facets of the whole result from each segment's counts.
 fn merge_counts(fruits: impl IntoIterator<Item = Box<SegmentCounts>>) -> Facets {
-    let mut sum = SegmentCounts {
-        category: [0; 256],
-        family: [0; 16],
-        price: [0; 6],
-        same_day: [0; 2],
-        size: [0; 64],
-    };
+    let mut sum = SegmentCounts::zero();
     for f in fruits {
         fn add<const N: usize>(dst: &mut [u64; N], src: &[u64; N]) {
             for (d, s) in dst.iter_mut().zip(src) {
@@ -1922,7 +1918,7 @@ impl SegmentCollector for SegmentSortedFacets {
             .into_iter()
             .map(|(k, d)| (k, DocAddress::new(segment, d)))
             .collect();
-        (best, self.facets.harvest())
+        (best, self.facets.harvest(&self.columns))
     }
 }
 
@@ -1934,7 +1930,7 @@ impl Collector for SortedFacets {
     fn for_segment(&self, ord: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let columns = self.columns.of(segment)?;
         Ok(SegmentSortedFacets {
-            facets: SegmentFacets::new(columns.clone()),
+            facets: SegmentFacets::new(&columns),
             columns,
             category_bonus: self.category_bonus.clone(),
             skip_unavailable: self.skip_unavailable,
@@ -2015,34 +2011,29 @@ impl SearchIndex for TantivyIndex {
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResult, SearchError> {
-        query.validate()?;
-        let inner = self.inner.clone();
-        let query = query.clone();
-        on_search_thread(move || inner.search(&query)).await
+        Ok(self.search_or_else(query, None).await?.0)
     }
 
     async fn search_or_else(
         &self,
         query: &SearchQuery,
-        fallbacks: &[SearchQuery],
-    ) -> Result<(SearchResult, Vec<SearchResult>), SearchError> {
+        fallbacks: Option<crate::Fallbacks>,
+    ) -> Result<(SearchResult, Vec<(SearchQuery, SearchResult)>), SearchError> {
         query.validate()?;
-        for f in fallbacks {
-            f.validate()?;
-        }
         let inner = self.inner.clone();
         let query = query.clone();
-        let fallbacks = fallbacks.to_vec();
         on_search_thread(move || {
             let first = inner.search(&query)?;
-            let rest = if first.total == 0 {
-                fallbacks
-                    .iter()
-                    .map(|f| inner.search(f))
-                    .collect::<Result<Vec<_>, _>>()?
-            } else {
-                Vec::new()
-            };
+            let mut rest = Vec::new();
+            if first.total == 0
+                && let Some(make) = fallbacks
+            {
+                for f in make() {
+                    // `Inner::search` validates each fallback as it does any query.
+                    let answer = inner.search(&f)?;
+                    rest.push((f, answer));
+                }
+            }
             Ok((first, rest))
         })
         .await

@@ -232,37 +232,40 @@ pub async fn execute(
             .collect::<Result<_, _>>()?,
     };
     // What an empty answer shows instead: the query with a typo corrected (offered only when
-    // it finds styles) and the newest styles. Built now so the index runs them in the same
-    // turn as the query, only when it finds nothing.
-    let corrected = query.normalized_text().ok().flatten().and_then(|text| {
-        listing
-            .concepts()
-            .correction(&ddhub_search::concepts::normalize(&text))
-    });
-    let mut fallbacks: Vec<SearchQuery> = Vec::with_capacity(2);
-    if let Some(c) = &corrected {
-        fallbacks.push(SearchQuery {
-            q: Some(c.clone()),
-            per_page: 1,
-            page: 1,
-            ..query.clone()
-        });
-    }
-    fallbacks.push(SearchQuery {
-        locale,
-        sort: Sort::Newest,
-        per_page: NEWEST_ON_EMPTY,
-        ..SearchQuery::default()
-    });
-    let (result, mut rest) = run(&listing, &query, &fallbacks).await?;
+    // it finds styles), then the newest styles. The index works them out and runs them in the
+    // same turn as the query, only when it finds nothing.
+    let fallbacks: ddhub_search::Fallbacks = {
+        let (concepts, query) = (listing.concepts(), query.clone());
+        std::sync::Arc::new(move || {
+            let corrected =
+                query.normalized_text().ok().flatten().and_then(|text| {
+                    concepts.correction(&ddhub_search::concepts::normalize(&text))
+                });
+            let retry = corrected.map(|c| SearchQuery {
+                q: Some(c),
+                per_page: 1,
+                page: 1,
+                ..query.clone()
+            });
+            let latest = SearchQuery {
+                locale: query.locale,
+                sort: Sort::Newest,
+                per_page: NEWEST_ON_EMPTY,
+                ..SearchQuery::default()
+            };
+            retry.into_iter().chain([latest]).collect()
+        })
+    };
+    let (result, mut rest) = run(&listing, &query, Some(fallbacks)).await?;
     let mut did_you_mean = None;
     let mut newest = Vec::new();
-    if result.total == 0 && rest.len() == fallbacks.len() {
-        let latest = rest.pop().map(|r| r.hits).unwrap_or_default();
-        if let Some(retried) = rest.pop()
+    if result.total == 0 {
+        // The newest styles come last; the corrected query, when there is one, before them.
+        let latest = rest.pop().map(|(_, r)| r.hits).unwrap_or_default();
+        if let Some((retry, retried)) = rest.pop()
             && retried.total > 0
         {
-            did_you_mean = corrected;
+            did_you_mean = retry.q;
         }
         newest = hit_views(app, &listing, latest, &rate, locale).await?;
     }
@@ -293,8 +296,14 @@ pub async fn execute(
 async fn run(
     listing: &crate::services::listing::Listing,
     query: &SearchQuery,
-    fallbacks: &[SearchQuery],
-) -> Result<(ddhub_search::SearchResult, Vec<ddhub_search::SearchResult>), AppError> {
+    fallbacks: Option<ddhub_search::Fallbacks>,
+) -> Result<
+    (
+        ddhub_search::SearchResult,
+        Vec<(SearchQuery, ddhub_search::SearchResult)>,
+    ),
+    AppError,
+> {
     let started = std::time::Instant::now();
     let searched = listing.index.search_or_else(query, fallbacks).await;
     metrics::histogram!(crate::metrics::SEARCH_DURATION, "backend" => listing.index.backend())
@@ -422,13 +431,12 @@ pub async fn suggest(app: &AppState, q: &str, locale: Locale) -> Result<SuggestV
             ..SearchQuery::default()
         };
         // Nothing titled as typed: titles of the first category completion instead.
-        let fallback: Vec<SearchQuery> = categories
-            .first()
-            .map(|first| text_query(&first.label))
-            .into_iter()
-            .collect();
-        let (mut result, rest) = run(&listing, &text_query(&typed), &fallback).await?;
-        if let Some(instead) = rest.into_iter().next() {
+        let fallback = categories.first().map(|first| {
+            let instead = text_query(&first.label);
+            std::sync::Arc::new(move || vec![instead.clone()]) as ddhub_search::Fallbacks
+        });
+        let (mut result, rest) = run(&listing, &text_query(&typed), fallback).await?;
+        if let Some((_, instead)) = rest.into_iter().next() {
             result = instead;
         }
         for hit in result.hits {
@@ -575,7 +583,7 @@ pub async fn similar_of(
         if found > SIMILAR * 2 {
             break;
         }
-        let hits = run(&listing, &q, &[]).await?.0.hits;
+        let hits = run(&listing, &q, None).await?.0.hits;
         found += hits.len();
         answers.push(hits);
     }
