@@ -230,6 +230,9 @@ enum SearchCmd {
         meilisearch_url: Option<String>,
         #[arg(long)]
         meilisearch_key: Option<String>,
+        /// Also list the N judged queries that score lowest on each backend
+        #[arg(long, default_value_t = 0)]
+        worst: usize,
     },
 }
 
@@ -447,7 +450,8 @@ async fn run(cmd: Command, config: Config) -> anyhow::Result<()> {
         Command::Search(SearchCmd::Eval {
             meilisearch_url,
             meilisearch_key,
-        }) => search_eval(meilisearch_url, meilisearch_key).await,
+            worst,
+        }) => search_eval(meilisearch_url, meilisearch_key, worst).await,
         Command::Operator(cmd) => shipping::operator(cmd, &config).await,
         Command::Buyer(cmd) => buyers::buyer(cmd, &config).await,
         Command::Pickup(cmd) => shipping::pickup(cmd, &config).await,
@@ -909,7 +913,11 @@ async fn feed(
     Ok(())
 }
 
-async fn search_eval(meili: Option<String>, key: Option<String>) -> anyhow::Result<()> {
+async fn search_eval(
+    meili: Option<String>,
+    key: Option<String>,
+    worst: usize,
+) -> anyhow::Result<()> {
     use ddhub_search::SearchIndex;
     use ddhub_search::relevance::{self, CATALOG_SEED, CATALOG_SIZE, Judgements, SHIPPED_QUERIES};
     let docs = ddhub_search::sample::catalog(CATALOG_SIZE, CATALOG_SEED);
@@ -931,6 +939,11 @@ async fn search_eval(meili: Option<String>, key: Option<String>) -> anyhow::Resu
             "{:<12} {:>8} {:>9.3} {:>12.3}",
             r.backend, r.queries, r.ndcg_at_10, r.zero_result_rate
         );
+        let mut per_query = r.per_query.clone();
+        per_query.sort_by(|a, b| a.2.total_cmp(&b.2));
+        for (id, query, ndcg, total) in per_query.iter().take(worst) {
+            println!("  {ndcg:>6.3}  {id:<24} {query}  ({total} found)");
+        }
     }
     Ok(())
 }
