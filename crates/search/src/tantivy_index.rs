@@ -1327,26 +1327,38 @@ impl Inner {
             })
             .collect();
         let total = facets.same_day.yes + facets.same_day.no;
-        let mut id_columns: HashMap<u32, Column<i64>> = HashMap::new();
+        let mut segments: HashMap<u32, (Column<i64>, Arc<SegmentColumns>)> = HashMap::new();
         let mut hits = Vec::with_capacity(addrs.len());
         for (score, addr) in addrs {
-            let col = match id_columns.get(&addr.segment_ord) {
+            let (col, columns) = match segments.get(&addr.segment_ord) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = searcher
-                        .segment_reader(addr.segment_ord)
-                        .fast_fields()
-                        .i64("style_id")?;
-                    id_columns.insert(addr.segment_ord, c.clone());
+                    let segment = searcher.segment_reader(addr.segment_ord);
+                    let c = (
+                        segment.fast_fields().i64("style_id")?,
+                        self.columns.of(segment)?,
+                    );
+                    segments.insert(addr.segment_ord, c.clone());
                     c
                 }
             };
             if let Some(style_id) = col.first(addr.doc_id) {
-                let stored: TantivyDocument = searcher.doc(addr)?;
-                let display = stored
-                    .get_first(self.fields.display)
-                    .and_then(|v| tantivy::schema::Value::as_str(&v))
-                    .and_then(|json| HitDisplay::from_stored(json, q.locale));
+                let display = match columns.displays.get(addr.doc_id as usize) {
+                    Some(cell) => match cell.get() {
+                        Some(json) => HitDisplay::from_stored(json, q.locale),
+                        None => {
+                            let stored: TantivyDocument = searcher.doc(addr)?;
+                            let json = stored
+                                .get_first(self.fields.display)
+                                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                                .unwrap_or_default();
+                            let display = HitDisplay::from_stored(json, q.locale);
+                            let _ = cell.set(json.into());
+                            display
+                        }
+                    },
+                    None => None,
+                };
                 hits.push(Hit {
                     style_id,
                     score,
@@ -1541,11 +1553,10 @@ fn dense<T: PartialOrd + Copy + std::fmt::Debug + Send + Sync + 'static>(
     }
 }
 
-/// Decompressed blocks of stored documents kept per segment (16 KiB each; ~2,300 hold the
-/// displays of 100,000 styles). Every hit of a page reads its display from the store: with
-/// tantivy's default of 100 blocks nearly each read decompressed a block again (4% of an
-/// uncached search's profile). At most ~64 MiB.
-const DOC_STORE_CACHE_BLOCKS: usize = 4_096;
+/// Decompressed blocks of stored documents kept per segment (16 KiB each). A hit's display is
+/// read from the store once and then kept by document ([`SegmentColumns::displays`]), so this
+/// cache only serves the first reads. At most 4 MiB.
+const DOC_STORE_CACHE_BLOCKS: usize = 256;
 
 /// The columns every search reads for each match (facets, sort keys), decoded from the fast
 /// fields into plain arrays once per segment: reading the bit-packed columns through tantivy's
@@ -1581,6 +1592,11 @@ struct SegmentColumns {
     /// Per text field, the two-character terms by each dense-script character they hold
     /// (see [`LoneCharQuery`]).
     lone_chars: HashMap<Field, HashMap<char, Vec<tantivy::postings::TermInfo>>>,
+    /// Each document's stored display (JSON, see [`HitDisplay`]) once a page has shown it.
+    /// Reading it from the store each time (the block cache's lookup, the skip index, the
+    /// document's decoding) was 8% of an uncached search; kept, a display costs its length
+    /// (~350 bytes a style), at most the store's size unpacked.
+    displays: Vec<std::sync::OnceLock<Box<str>>>,
 }
 
 impl SegmentColumns {
@@ -1688,6 +1704,7 @@ impl SegmentColumns {
             }
         }
         Ok(SegmentColumns {
+            displays: (0..n).map(|_| std::sync::OnceLock::new()).collect(),
             lone_chars,
             head,
             family_set,
@@ -2216,6 +2233,7 @@ impl SearchIndex for TantivyIndex {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use std::collections::BTreeSet;
     use tantivy::collector::DocSetCollector;
