@@ -167,7 +167,17 @@ fn build_settings(concepts: &ConceptIndex) -> Settings {
             searchable.push("names".into());
             continue;
         }
-        for locale in Locale::ALL {
+        // Attributes are searched as the wholesaler wrote them (Korean) and in English only. A
+        // query word the glossary knows reaches Meilisearch as a concept key, which attribute
+        // text never holds, so these fields only serve words outside the glossary. Segmenting
+        // the Japanese, Chinese, Thai and Vietnamese attribute lines was ~40% of Meilisearch's
+        // indexing (100,000 styles: 65.5–72.2 s → 41.8–41.9 s), for judged set 0.993 → 0.989.
+        let locales: &[Locale] = if kind == "attrs" {
+            &[Locale::Ko, Locale::En]
+        } else {
+            &Locale::ALL
+        };
+        for &locale in locales {
             searchable.push(format!("{kind}_{}", suffix(locale)));
         }
     }
