@@ -958,6 +958,7 @@ impl Inner {
             // A word the glossary knows is spelt right: no typo expansion (`skirt` must not
             // bring every `shirt`). Meilisearch gets the same list as `disableOnWords`.
             let fuzzy_ok = !concept_span && matches!(locale, Locale::En | Locale::Vi);
+            let how: Vec<TokenMatch> = tokens.iter().map(|t| TokenMatch::of(t, fuzzy_ok)).collect();
             // Titles and attributes (which name the category, colours and materials) are
             // searched; descriptions are shown, not searched, on both backends: they were the
             // longest postings of a text query here and 37% of Meilisearch's indexing, for no
@@ -976,13 +977,15 @@ impl Inner {
                 // can find) leaves the field out.
                 if !tokens
                     .iter()
-                    .all(|t| !only_exact(t, fuzzy_ok) || exists(field, t))
+                    .zip(&how)
+                    .all(|(t, &h)| h != TokenMatch::Exact || exists(field, t))
                 {
                     continue;
                 }
                 let per_token: Vec<Box<dyn Query>> = tokens
                     .iter()
-                    .map(|t| token_query(field, t, fuzzy_ok, &self.columns))
+                    .zip(&how)
+                    .map(|(t, &h)| token_query(field, t, h, &self.columns))
                     .collect();
                 let q: Box<dyn Query> = if per_token.len() == 1 {
                     per_token.into_iter().next()?
@@ -1032,7 +1035,7 @@ impl Inner {
     }
 
     /// The query; whether it has text (ranks by score); what the collector adds to the score
-    /// of a style by its category's facet value (see [`SegmentColumns::head`]).
+    /// of a style by its category's facet value (see [`SegmentColumns::words`]).
     ///
     /// Clauses on terms the index does not hold are left out (`exists`): each was an empty
     /// branch of a union, and tantivy still merged the other branches through a buffered union
@@ -1408,63 +1411,73 @@ fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     ))
 }
 
-/// Whether [`token_query`] matches the token exactly and no other way (no typo reading, no
-/// bigram containing it): then a token the field does not hold matches nothing.
-fn only_exact(token: &str, fuzzy_ok: bool) -> bool {
-    let chars = token.chars().count();
-    let latin = token
-        .chars()
-        .all(|c| c.is_alphabetic() && !is_dense_script(c));
-    let fuzzy = fuzzy_ok && latin && chars >= 5;
-    let lone_dense = chars == 1 && token.chars().next().is_some_and(is_dense_script);
-    !(fuzzy || lone_dense)
+/// How [`token_query`] matches a query token.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum TokenMatch {
+    /// The token itself and no other way: a token the field does not hold matches nothing.
+    Exact,
+    /// Exactly, or a Latin word within this many edits (one from 5 characters, two from 9).
+    Fuzzy(u8),
+    /// Exactly, or a lone CJK/Hangul character inside the bigrams the field holds.
+    InsideBigrams(char),
 }
 
-/// Exact token, plus a fuzzy match for Latin words: one edit from 5 characters, two from 9,
-/// scored well below an exact match. A lone CJK/Hangul character also matches inside bigrams.
+impl TokenMatch {
+    fn of(token: &str, fuzzy_ok: bool) -> TokenMatch {
+        let mut chars = token.chars();
+        let (first, second) = (chars.next(), chars.next());
+        if let (Some(c), None) = (first, second)
+            && is_dense_script(c)
+        {
+            return TokenMatch::InsideBigrams(c);
+        }
+        let len = token.chars().count();
+        let latin = token
+            .chars()
+            .all(|c| c.is_alphabetic() && !is_dense_script(c));
+        match (fuzzy_ok && latin, len) {
+            (true, 9..) => TokenMatch::Fuzzy(2),
+            (true, 5..) => TokenMatch::Fuzzy(1),
+            _ => TokenMatch::Exact,
+        }
+    }
+}
+
+/// Exact token, plus a fuzzy match for Latin words scored well below an exact match, or for a
+/// lone CJK/Hangul character a match inside bigrams (see [`TokenMatch`]).
 fn token_query(
     field: Field,
     token: &str,
-    fuzzy_ok: bool,
+    how: TokenMatch,
     columns: &Arc<DecodedColumns>,
 ) -> Box<dyn Query> {
     let exact: Box<dyn Query> = Box::new(TermQuery::new(
         Term::from_field_text(field, token),
         IndexRecordOption::WithFreqs,
     ));
-    let chars = token.chars().count();
-    let latin = token
-        .chars()
-        .all(|c| c.is_alphabetic() && !is_dense_script(c));
-    if fuzzy_ok && latin && chars >= 5 {
-        let distance = if chars >= 9 { 2 } else { 1 };
-        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, token), distance, true);
-        return Box::new(BooleanQuery::new(vec![
-            (Occur::Should, exact),
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(fuzzy), 0.2)),
-            ),
-        ]));
-    }
-    if chars == 1
-        && let Some(c) = token.chars().next()
-        && is_dense_script(c)
-    {
-        let inside = LoneCharQuery {
-            field,
-            c,
-            columns: columns.clone(),
-        };
-        return Box::new(BooleanQuery::new(vec![
-            (Occur::Should, exact),
-            (
-                Occur::Should,
-                Box::new(ConstScoreQuery::new(Box::new(inside), 0.5)),
-            ),
-        ]));
-    }
-    exact
+    let other: Box<dyn Query> = match how {
+        TokenMatch::Exact => return exact,
+        TokenMatch::Fuzzy(distance) => Box::new(BoostQuery::new(
+            Box::new(FuzzyTermQuery::new(
+                Term::from_field_text(field, token),
+                distance,
+                true,
+            )),
+            0.2,
+        )),
+        TokenMatch::InsideBigrams(c) => Box::new(ConstScoreQuery::new(
+            Box::new(LoneCharQuery {
+                field,
+                c,
+                columns: columns.clone(),
+            }),
+            0.5,
+        )),
+    };
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, exact),
+        (Occur::Should, other),
+    ]))
 }
 
 /// The documents whose field holds a two-character term with the character `c` (a lone CJK
@@ -1564,18 +1577,19 @@ const DOC_STORE_CACHE_BLOCKS: usize = 256;
 /// 100,000). A [`tantivy::Warmer`] decodes new segments at each reload, before searches see them; a
 /// segment no live searcher holds is dropped.
 ///
-/// The facet values are kept as three small numbers per style (see [`SegmentFacets`]): the
-/// category, price bucket and same-day bit in one, and the index of the style's set of colour
-/// families and of sizes among the distinct sets in the segment (a catalog has few).
+/// What the collector reads of a match is one word per style ([`SegmentColumns::words`]): its
+/// facet values as two small numbers (see [`SegmentFacets`]), whether it has a photo and
+/// whether it can be ordered.
 struct SegmentColumns {
-    /// `category index + 1` (0: none) × 16 + price bucket × 2 + same day.
-    head: Vec<u16>,
-    family_set: Vec<u32>,
-    size_set: Vec<u32>,
-    /// The distinct colour-family bit sets (bits as in [`pack_facets`]), by index.
-    family_sets: Vec<u64>,
-    /// The distinct size bit sets, by index.
-    size_sets: Vec<u64>,
+    /// Per document: bits 0–11 its head (`category index + 1` (0: none) × 16 + price bucket
+    /// × 2 + same day), bit 12 [`HAS_PHOTO`], bit 13 [`UNAVAILABLE`], bits 32–63 the index
+    /// of its (colour-family set, size set) pair in [`SegmentColumns::tails`]. One read per
+    /// match: as five columns (head, family set, size set, photo, an availability bit set),
+    /// each match cost five cache misses over a large result.
+    words: Vec<u64>,
+    /// The distinct (colour-family bit set, size bit set) pairs of the segment (bits as in
+    /// [`pack_facets`]), by index; a catalog has few.
+    tails: Vec<(u64, u64)>,
     created: Vec<i64>,
     price: Vec<u64>,
     photo: Vec<bool>,
@@ -1585,10 +1599,6 @@ struct SegmentColumns {
     /// "newest" nearly every match beat the running list and was pushed and pruned (a third
     /// of a browse page's cost).
     orders: [Vec<DocId>; 3],
-    /// The styles that cannot be ordered (sold out, archived), one bit each. Searches leave
-    /// them out in the collector: as a `MustNot` clause every candidate seeked in their
-    /// postings (5% of query time).
-    unavailable: Vec<u64>,
     /// Per text field, the two-character terms by each dense-script character they hold
     /// (see [`LoneCharQuery`]).
     lone_chars: HashMap<Field, HashMap<char, Vec<tantivy::postings::TermInfo>>>,
@@ -1599,17 +1609,15 @@ struct SegmentColumns {
     displays: Vec<std::sync::OnceLock<Box<str>>>,
 }
 
-impl SegmentColumns {
-    #[inline]
-    fn is_unavailable(&self, doc: DocId) -> bool {
-        self.unavailable
-            .get((doc >> 6) as usize)
-            .is_some_and(|w| w & (1 << (doc & 63)) != 0)
-    }
-}
-
-/// Heads a [`SegmentColumns::head`] can take: 256 category values × 8 buckets × 2.
+/// Heads a [`SegmentColumns::words`] can hold: 256 category values × 8 buckets × 2.
 const HEADS: usize = 256 * 16;
+const HEAD_MASK: u64 = HEADS as u64 - 1;
+/// In a [`SegmentColumns::words`] word: the style has a ready photo.
+const HAS_PHOTO: u64 = 1 << 12;
+/// In a [`SegmentColumns::words`] word: the style cannot be ordered (sold out, archived).
+/// Searches leave it out in the collector: as a `MustNot` clause every candidate seeked in
+/// the `orderable` postings (5% of query time).
+const UNAVAILABLE: u64 = 1 << 13;
 
 impl SegmentColumns {
     fn decode(segment: &SegmentReader, text_fields: &[Field]) -> tantivy::Result<SegmentColumns> {
@@ -1624,29 +1632,10 @@ impl SegmentColumns {
             values.get_vals(&docs, &mut out);
             out
         }
-        /// Each value's index among the distinct values, in order of first appearance.
-        fn interned(values: impl Iterator<Item = u64>) -> (Vec<u32>, Vec<u64>) {
-            let mut index: HashMap<u64, u32> = HashMap::new();
-            let mut distinct = Vec::new();
-            let ids = values
-                .map(|v| {
-                    *index.entry(v).or_insert_with(|| {
-                        distinct.push(v);
-                        (distinct.len() - 1) as u32
-                    })
-                })
-                .collect();
-            (ids, distinct)
-        }
         let ff = segment.fast_fields();
         let n = segment.max_doc();
         let bits = all(ff.u64("facet_bits")?, 0, n);
-        let head = bits
-            .iter()
-            .map(|b| (((b & 0xFF) << 4) | (((b >> 24) & 0x7) << 1) | ((b >> 27) & 1)) as u16)
-            .collect();
-        let (family_set, family_sets) = interned(bits.iter().map(|b| (b >> 8) & 0xFFFF));
-        let (size_set, size_sets) = interned(all(ff.u64("size_bits")?, 0, n).into_iter());
+        let size_bits = all(ff.u64("size_bits")?, 0, n);
         let created = all(ff.i64("created_at")?, i64::MIN, n);
         let price = all(ff.u64("price")?, 0, n);
         let photo: Vec<bool> = all(ff.u64("has_photo")?, 0, n)
@@ -1667,7 +1656,22 @@ impl SegmentColumns {
             order(SortKey::PriceAsc),
             order(SortKey::PriceDesc),
         ];
-        let mut unavailable = vec![0u64; (n as usize).div_ceil(64)];
+        // Each document's (colour families, sizes) pair interned in order of first appearance.
+        let mut tail_index: HashMap<(u64, u64), u64> = HashMap::new();
+        let mut tails = Vec::new();
+        let mut words: Vec<u64> = (0..n as usize)
+            .map(|d| {
+                let b = bits[d];
+                let head = ((b & 0xFF) << 4) | (((b >> 24) & 0x7) << 1) | ((b >> 27) & 1);
+                let pair = ((b >> 8) & 0xFFFF, size_bits[d]);
+                let tail = *tail_index.entry(pair).or_insert_with(|| {
+                    tails.push(pair);
+                    tails.len() as u64 - 1
+                });
+                let photo = if photo[d] { HAS_PHOTO } else { 0 };
+                head | photo | (tail << 32)
+            })
+            .collect();
         let orderable = segment.schema().get_field("orderable")?;
         use tantivy::DocSet as _;
         if let Some(mut postings) = segment.inverted_index(orderable)?.read_postings(
@@ -1676,7 +1680,9 @@ impl SegmentColumns {
         )? {
             let mut doc = postings.doc();
             while doc != tantivy::TERMINATED {
-                unavailable[(doc >> 6) as usize] |= 1 << (doc & 63);
+                if let Some(w) = words.get_mut(doc as usize) {
+                    *w |= UNAVAILABLE;
+                }
                 doc = postings.advance();
             }
         }
@@ -1706,16 +1712,12 @@ impl SegmentColumns {
         Ok(SegmentColumns {
             displays: (0..n).map(|_| std::sync::OnceLock::new()).collect(),
             lone_chars,
-            head,
-            family_set,
-            size_set,
-            family_sets,
-            size_sets,
+            words,
+            tails,
             created,
             price,
             photo,
             orders,
-            unavailable,
         })
     }
 }
@@ -1764,25 +1766,22 @@ impl tantivy::Warmer for DecodedColumns {
     }
 }
 
-/// Counts facet values over every match: one increment per match in each of three
-/// histograms (category × price bucket × same day, colour-family set, size set), spread into
-/// the per-value counts once per segment at the end. Counting each value of each match
+/// Counts facet values over every match: one increment per match in each of two histograms
+/// (category × price bucket × same day, and the (colour-family set, size set) pair), spread
+/// into the per-value counts once per segment at the end. Counting each value of each match
 /// (about ten increments behind data-dependent loops) was a fifth of an uncached search.
 /// The segment's columns are the caller's ([`SegmentSortedFacets`] holds them).
 struct SegmentFacets {
     heads: Vec<u32>,
-    family_sets: Vec<u32>,
-    size_sets: Vec<u32>,
+    tails: Vec<u32>,
 }
 
 impl SegmentFacets {
-    /// Counts one match (`c`: this segment's columns).
+    /// Counts one match by its [`SegmentColumns::words`] word.
     #[inline]
-    fn count(&mut self, c: &SegmentColumns, doc: DocId) {
-        let d = doc as usize;
-        self.heads[usize::from(c.head[d])] += 1;
-        self.family_sets[c.family_set[d] as usize] += 1;
-        self.size_sets[c.size_set[d] as usize] += 1;
+    fn count(&mut self, word: u64) {
+        self.heads[(word & HEAD_MASK) as usize] += 1;
+        self.tails[(word >> 32) as usize] += 1;
     }
 
     /// The counts, spread from the histograms (`c`: this segment's columns).
@@ -1797,17 +1796,18 @@ impl SegmentFacets {
             counts.price[((head >> 1) & 0x7).min(5)] += n;
             counts.same_day[head & 1] += n;
         }
-        let spread = |hist: &[u32], sets: &[u64], out: &mut [u64]| {
-            for (&n, &set) in hist.iter().zip(sets) {
-                let mut bits = set;
-                while n != 0 && bits != 0 {
-                    out[bits.trailing_zeros() as usize] += u64::from(n);
-                    bits &= bits - 1;
-                }
+        fn spread(n: u64, mut bits: u64, out: &mut [u64]) {
+            while bits != 0 {
+                out[bits.trailing_zeros() as usize] += n;
+                bits &= bits - 1;
             }
-        };
-        spread(&self.family_sets, &c.family_sets, &mut counts.family);
-        spread(&self.size_sets, &c.size_sets, &mut counts.size);
+        }
+        for (&n, &(families, sizes)) in self.tails.iter().zip(&c.tails) {
+            if n != 0 {
+                spread(u64::from(n), families, &mut counts.family);
+                spread(u64::from(n), sizes, &mut counts.size);
+            }
+        }
         Box::new(counts)
     }
 }
@@ -1837,8 +1837,7 @@ impl SegmentFacets {
     fn new(c: &SegmentColumns) -> SegmentFacets {
         SegmentFacets {
             heads: vec![0; HEADS],
-            family_sets: vec![0; c.family_sets.len()],
-            size_sets: vec![0; c.size_sets.len()],
+            tails: vec![0; c.tails.len()],
         }
     }
 }
@@ -2010,27 +2009,27 @@ impl SegmentCollector for SegmentSortedFacets {
     fn collect_block(&mut self, docs: &[DocId]) {
         let c = &*self.columns;
         for &doc in docs {
-            if self.skip_unavailable && c.is_unavailable(doc) {
+            let word = c.words[doc as usize];
+            if self.skip_unavailable && word & UNAVAILABLE != 0 {
                 continue;
             }
-            self.facets.count(c, doc);
+            self.facets.count(word);
             self.matched[(doc >> 6) as usize] |= 1 << (doc & 63);
         }
     }
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.key == SortKey::Score {
-            let c = &*self.columns;
-            if self.skip_unavailable && c.is_unavailable(doc) {
+            let word = self.columns.words[doc as usize];
+            if self.skip_unavailable && word & UNAVAILABLE != 0 {
                 return;
             }
-            self.facets.count(c, doc);
-            let d = doc as usize;
+            self.facets.count(word);
             let score = match &self.category_bonus {
-                Some(b) => score + b[usize::from(self.columns.head[d] >> 4)],
+                Some(b) => score + b[((word & HEAD_MASK) >> 4) as usize],
                 None => score,
             };
-            let photo = self.columns.photo[d];
+            let photo = word & HAS_PHOTO != 0;
             self.offer((u64::from(photo) << 63) | score_bits(score), doc);
             return;
         }
@@ -2237,6 +2236,34 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use tantivy::collector::DocSetCollector;
+
+    /// Typo readings only for Latin words of 5 characters and more (two edits from 9) where
+    /// the field allows them; a lone CJK or Hangul character also inside bigrams; every other
+    /// token exactly.
+    #[test]
+    fn each_token_matches_as_its_script_and_length_allow() {
+        use TokenMatch::*;
+        for (token, fuzzy_ok, expected) in [
+            ("skirt", true, Fuzzy(1)),
+            ("skirt", false, Exact),
+            ("cardigans", true, Fuzzy(2)),
+            ("coat", true, Exact),
+            ("áo", true, Exact),
+            ("cà", false, Exact),
+            ("padding1", true, Exact),
+            ("裤", true, InsideBigrams('裤')),
+            ("셔", false, InsideBigrams('셔')),
+            ("裤子", true, Exact),
+            ("ニット", true, Exact),
+            ("a", true, Exact),
+        ] {
+            assert_eq!(
+                TokenMatch::of(token, fuzzy_ok),
+                expected,
+                "{token} {fuzzy_ok}"
+            );
+        }
+    }
 
     /// [`LoneCharQuery`] finds exactly what the regex `c.|.c` it replaces finds, over several
     /// segments with deleted documents, for every dense-script character of the titles.
