@@ -212,9 +212,16 @@ fn register_tokenizers(index: &Index) {
 /// Whether the index holds a text term (a field, a token).
 type Exists<'a> = dyn Fn(Field, &str) -> bool + 'a;
 
-/// What [`Inner::build_query`] makes: the query, whether it has text, the score a style's
-/// category adds.
-type BuiltQuery = (Box<dyn Query>, bool, Option<Arc<[f32; 256]>>);
+/// What [`Inner::build_query`] makes.
+struct BuiltQuery {
+    query: Box<dyn Query>,
+    /// Whether the query has text (ranks by score).
+    has_text: bool,
+    /// What the collector adds to the score of a style by its category's facet value.
+    category_bonus: Option<Arc<[f32; 256]>>,
+    /// The price window (won, inclusive) the collector keeps matches in.
+    price: Option<(u64, u64)>,
+}
 
 struct Inner {
     reader: IndexReader,
@@ -1206,17 +1213,17 @@ impl Inner {
                 filters.push(any_of(values.iter().map(|v| term(field, v)).collect()));
             }
         }
+        // The price window is checked by the collector against the price column it holds:
+        // as a range query, every candidate of a text query seeked in the range's doc set.
+        let mut price = None;
         if q.price_min_krw.is_some() || q.price_max_krw.is_some() {
-            let lo = q.price_min_krw.map_or(Bound::Unbounded, |v| {
-                Bound::Included(Term::from_field_u64(f.price, v.max(0) as u64))
-            });
-            let hi = q.price_max_krw.map_or(Bound::Unbounded, |v| {
-                Bound::Included(Term::from_field_u64(f.price, v.max(0) as u64))
-            });
             if q.price_max_krw.is_some_and(|v| v < 0) {
                 filters.push(Box::new(EmptyQuery));
             } else {
-                filters.push(Box::new(RangeQuery::new(lo, hi)));
+                price = Some((
+                    q.price_min_krw.map_or(0, |v| v.max(0) as u64),
+                    q.price_max_krw.map_or(u64::MAX, |v| v as u64),
+                ));
             }
         }
         if let Some(m) = q.moq_max {
@@ -1252,13 +1259,19 @@ impl Inner {
         // Unavailable styles are left out by the collector, from a bit set read off the
         // `orderable` postings once per segment (see [`SegmentColumns::unavailable`]).
         if clauses.is_empty() {
-            return Ok((Box::new(AllQuery), false, None));
+            return Ok(BuiltQuery {
+                query: Box::new(AllQuery),
+                has_text: false,
+                category_bonus: None,
+                price,
+            });
         }
-        Ok((
-            Box::new(BooleanQuery::new(clauses)),
+        Ok(BuiltQuery {
+            query: Box::new(BooleanQuery::new(clauses)),
             has_text,
             category_bonus,
-        ))
+            price,
+        })
     }
 
     fn search(&self, q: &SearchQuery) -> Result<SearchResult, SearchError> {
@@ -1314,7 +1327,12 @@ impl Inner {
                 .doc_freq(&Term::from_field_text(field, text))
                 .map_or(true, |n| n > 0)
         };
-        let (query, has_text, category_bonus) = self.build_query(q, &exists)?;
+        let BuiltQuery {
+            query,
+            has_text,
+            category_bonus,
+            price,
+        } = self.build_query(q, &exists)?;
         let key = match q.sort {
             Sort::Relevance if has_text => SortKey::Score,
             Sort::PriceAsc => SortKey::PriceAsc,
@@ -1325,6 +1343,7 @@ impl Inner {
             columns: self.columns.clone(),
             category_bonus,
             skip_unavailable: !q.include_unavailable,
+            price,
             key,
             offset: q.offset(),
             limit: q.per_page as usize,
@@ -2019,6 +2038,8 @@ struct SortedFacets {
     category_bonus: Option<Arc<[f32; 256]>>,
     /// Leave out the styles that cannot be ordered.
     skip_unavailable: bool,
+    /// Keep only the styles priced in this window (won, inclusive).
+    price: Option<(u64, u64)>,
     key: SortKey,
     offset: usize,
     limit: usize,
@@ -2028,6 +2049,7 @@ struct SegmentSortedFacets {
     facets: SegmentFacets,
     columns: Arc<SegmentColumns>,
     skip_unavailable: bool,
+    price: Option<(u64, u64)>,
     category_bonus: Option<Arc<[f32; 256]>>,
     key: SortKey,
     keep: usize,
@@ -2050,6 +2072,18 @@ impl SegmentSortedFacets {
         }
     }
 
+    /// Whether a match is kept: orderable (unless asked for all) and in the price window.
+    #[inline]
+    fn keeps(&self, c: &SegmentColumns, doc: DocId, word: u64) -> bool {
+        if self.skip_unavailable && word & UNAVAILABLE != 0 {
+            return false;
+        }
+        match self.price {
+            Some((lo, hi)) => (lo..=hi).contains(&c.price[doc as usize]),
+            None => true,
+        }
+    }
+
     fn prune(&mut self) {
         if self.best.len() > self.keep {
             let keep = self.keep;
@@ -2068,7 +2102,7 @@ impl SegmentCollector for SegmentSortedFacets {
         let c = &*self.columns;
         for &doc in docs {
             let word = c.words[doc as usize];
-            if self.skip_unavailable && word & UNAVAILABLE != 0 {
+            if !self.keeps(c, doc, word) {
                 continue;
             }
             self.facets.count(word);
@@ -2079,7 +2113,7 @@ impl SegmentCollector for SegmentSortedFacets {
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.key == SortKey::Score {
             let word = self.columns.words[doc as usize];
-            if self.skip_unavailable && word & UNAVAILABLE != 0 {
+            if !self.keeps(&self.columns, doc, word) {
                 return;
             }
             self.facets.count(word);
@@ -2136,6 +2170,7 @@ impl Collector for SortedFacets {
             columns,
             category_bonus: self.category_bonus.clone(),
             skip_unavailable: self.skip_unavailable,
+            price: self.price,
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,
