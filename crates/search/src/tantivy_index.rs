@@ -221,6 +221,25 @@ struct BuiltQuery {
     category_bonus: Option<Arc<[f32; 256]>>,
     /// The price window (won, inclusive) the collector keeps matches in.
     price: Option<(u64, u64)>,
+    /// The colour families and sizes the collector keeps matches of.
+    tail_filter: TailFilter,
+}
+
+/// Colour families and sizes a match must have one of, as bits of [`SegmentColumns::tails`];
+/// `None`: no such filter (or one the query's postings apply).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct TailFilter {
+    families: Option<u64>,
+    sizes: Option<u64>,
+}
+
+/// The bits of `values` in a closed vocabulary (`index`), or `None` when one is outside it or
+/// past 64 (then the postings filter).
+fn bit_mask(values: &[String], index: impl Fn(&str) -> Option<usize>) -> Option<u64> {
+    values.iter().try_fold(0u64, |mask, v| match index(v) {
+        Some(i) if i < 64 => Some(mask | 1 << i),
+        _ => None,
+    })
 }
 
 struct Inner {
@@ -1204,13 +1223,47 @@ impl Inner {
         if let Some(cat) = &q.category {
             filters.push(term(f.category, cat));
         }
-        for (field, values) in [
-            (f.colour_family, &q.colour_families),
-            (f.colour, &q.colours),
-            (f.size, &q.sizes),
+        // With text or a category to lead an unscored search (a field sort), colour families
+        // and sizes are checked by the collector from the match's facet word
+        // ([`SegmentSortedFacets::keeps`]): as postings, every candidate seeked in a long list
+        // (a colour family holds a tenth of the catalog); text+colour by price: 0.31 → 0.20 ms.
+        // Alone, their postings lead (fewer documents than every one). Ranked by score, they
+        // stay postings: every text match would be scored before the collector dropped it
+        // (0.54 → 0.65 ms).
+        let scored = has_text && q.sort == Sort::Relevance;
+        let led = (!clauses.is_empty() || q.category.is_some()) && !scored;
+        let families =
+            |values: &[String]| bit_mask(values, |v| FAMILIES.iter().position(|f| *f == v));
+        let sizes = |values: &[String]| {
+            bit_mask(values, |v| {
+                catalog::sizes().all().iter().position(|s| s.code == v)
+            })
+        };
+        let mut tail_filter = TailFilter::default();
+        for (field, values, mask) in [
+            (
+                f.colour_family,
+                &q.colour_families,
+                &mut tail_filter.families,
+            ),
+            (f.colour, &q.colours, &mut None),
+            (f.size, &q.sizes, &mut tail_filter.sizes),
         ] {
-            if !values.is_empty() {
-                filters.push(any_of(values.iter().map(|v| term(field, v)).collect()));
+            if values.is_empty() {
+                continue;
+            }
+            let in_collector = if led && field != f.colour {
+                if field == f.colour_family {
+                    families(values)
+                } else {
+                    sizes(values)
+                }
+            } else {
+                None
+            };
+            match in_collector {
+                Some(m) => *mask = Some(m),
+                None => filters.push(any_of(values.iter().map(|v| term(field, v)).collect())),
             }
         }
         // The price window is checked by the collector against the price column it holds:
@@ -1264,6 +1317,7 @@ impl Inner {
                 has_text: false,
                 category_bonus: None,
                 price,
+                tail_filter,
             });
         }
         Ok(BuiltQuery {
@@ -1271,6 +1325,7 @@ impl Inner {
             has_text,
             category_bonus,
             price,
+            tail_filter,
         })
     }
 
@@ -1332,6 +1387,7 @@ impl Inner {
             has_text,
             category_bonus,
             price,
+            tail_filter,
         } = self.build_query(q, &exists)?;
         let key = match q.sort {
             Sort::Relevance if has_text => SortKey::Score,
@@ -1344,6 +1400,7 @@ impl Inner {
             category_bonus,
             skip_unavailable: !q.include_unavailable,
             price,
+            tail_filter,
             key,
             offset: q.offset(),
             limit: q.per_page as usize,
@@ -2040,6 +2097,8 @@ struct SortedFacets {
     skip_unavailable: bool,
     /// Keep only the styles priced in this window (won, inclusive).
     price: Option<(u64, u64)>,
+    /// Keep only the styles of these colour families and sizes.
+    tail_filter: TailFilter,
     key: SortKey,
     offset: usize,
     limit: usize,
@@ -2050,6 +2109,7 @@ struct SegmentSortedFacets {
     columns: Arc<SegmentColumns>,
     skip_unavailable: bool,
     price: Option<(u64, u64)>,
+    tail_filter: TailFilter,
     category_bonus: Option<Arc<[f32; 256]>>,
     key: SortKey,
     keep: usize,
@@ -2072,16 +2132,27 @@ impl SegmentSortedFacets {
         }
     }
 
-    /// Whether a match is kept: orderable (unless asked for all) and in the price window.
+    /// Whether a match is kept: orderable (unless asked for all), in the price window, of
+    /// the colour families and sizes asked for.
     #[inline]
     fn keeps(&self, c: &SegmentColumns, doc: DocId, word: u64) -> bool {
         if self.skip_unavailable && word & UNAVAILABLE != 0 {
             return false;
         }
-        match self.price {
-            Some((lo, hi)) => (lo..=hi).contains(&c.price[doc as usize]),
-            None => true,
+        if let Some((lo, hi)) = self.price
+            && !(lo..=hi).contains(&c.price[doc as usize])
+        {
+            return false;
         }
+        if self.tail_filter != TailFilter::default() {
+            let (families, sizes) = c.tails[(word >> 32) as usize];
+            let misses = |asked: Option<u64>, has: u64| asked.is_some_and(|m| m & has == 0);
+            if misses(self.tail_filter.families, families) || misses(self.tail_filter.sizes, sizes)
+            {
+                return false;
+            }
+        }
+        true
     }
 
     fn prune(&mut self) {
@@ -2171,6 +2242,7 @@ impl Collector for SortedFacets {
             category_bonus: self.category_bonus.clone(),
             skip_unavailable: self.skip_unavailable,
             price: self.price,
+            tail_filter: self.tail_filter,
             key: self.key,
             keep: self.offset + self.limit,
             segment: ord,

@@ -151,6 +151,20 @@ async fn facets_and_field_sorts_match_a_plain_count_and_sort() {
     }
     let category = tops.into_iter().max_by_key(|(_, n)| *n).unwrap().0;
     let family = families(&docs[0]).first().cloned().unwrap();
+    // The most common size of the category and a second family, for the filters the
+    // collector applies when a category leads the search.
+    let mut by_size: BTreeMap<String, usize> = BTreeMap::new();
+    for d in live.iter().filter(|d| d.category_path.contains(&category)) {
+        for s in &d.sizes {
+            *by_size.entry(s.clone()).or_default() += 1;
+        }
+    }
+    let size = by_size.into_iter().max_by_key(|(_, n)| *n).unwrap().0;
+    let other_family = live
+        .iter()
+        .flat_map(|d| families(d))
+        .find(|f| *f != family)
+        .unwrap();
     let queries = [
         SearchQuery::default(),
         SearchQuery {
@@ -165,6 +179,16 @@ async fn facets_and_field_sorts_match_a_plain_count_and_sort() {
         },
         SearchQuery {
             same_day: Some(true),
+            ..SearchQuery::default()
+        },
+        SearchQuery {
+            category: Some(category.clone()),
+            colour_families: vec![family.clone(), other_family.clone()],
+            sizes: vec![size.clone()],
+            ..SearchQuery::default()
+        },
+        SearchQuery {
+            sizes: vec![size.clone()],
             ..SearchQuery::default()
         },
     ];
@@ -184,6 +208,7 @@ async fn facets_and_field_sorts_match_a_plain_count_and_sort() {
             .filter(|d| base.price_min_krw.is_none_or(|lo| d.price_krw >= lo))
             .filter(|d| base.price_max_krw.is_none_or(|hi| d.price_krw <= hi))
             .filter(|d| base.same_day.is_none_or(|s| d.same_day == s))
+            .filter(|d| base.sizes.is_empty() || d.sizes.iter().any(|s| base.sizes.contains(s)))
             .collect();
         assert!(matches.len() > 10, "{base:?} matches too few to test");
         let mut colours: BTreeMap<String, u64> = BTreeMap::new();
