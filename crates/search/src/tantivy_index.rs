@@ -235,7 +235,7 @@ struct TailFilter {
 
 /// The bits of `values` in a closed vocabulary (`index`), or `None` when one is outside it or
 /// past 64 (then the postings filter).
-fn bit_mask(values: &[String], index: impl Fn(&str) -> Option<usize>) -> Option<u64> {
+fn bit_mask(values: &[String], index: &dyn Fn(&str) -> Option<usize>) -> Option<u64> {
     values.iter().try_fold(0u64, |mask, v| match index(v) {
         Some(i) if i < 64 => Some(mask | 1 << i),
         _ => None,
@@ -1232,38 +1232,30 @@ impl Inner {
         // (0.54 → 0.65 ms).
         let scored = has_text && q.sort == Sort::Relevance;
         let led = (!clauses.is_empty() || q.category.is_some()) && !scored;
-        let families =
-            |values: &[String]| bit_mask(values, |v| FAMILIES.iter().position(|f| *f == v));
-        let sizes = |values: &[String]| {
-            bit_mask(values, |v| {
-                catalog::sizes().all().iter().position(|s| s.code == v)
-            })
+        let in_collector = |values: &[String], index: &dyn Fn(&str) -> Option<usize>| {
+            (led && !values.is_empty())
+                .then(|| bit_mask(values, index))
+                .flatten()
         };
-        let mut tail_filter = TailFilter::default();
-        for (field, values, mask) in [
+        let tail_filter = TailFilter {
+            families: in_collector(&q.colour_families, &|v| {
+                FAMILIES.iter().position(|f| *f == v)
+            }),
+            sizes: in_collector(&q.sizes, &|v| {
+                catalog::sizes().all().iter().position(|s| s.code == v)
+            }),
+        };
+        for (field, values, kept) in [
             (
                 f.colour_family,
                 &q.colour_families,
-                &mut tail_filter.families,
+                tail_filter.families.is_some(),
             ),
-            (f.colour, &q.colours, &mut None),
-            (f.size, &q.sizes, &mut tail_filter.sizes),
+            (f.colour, &q.colours, false),
+            (f.size, &q.sizes, tail_filter.sizes.is_some()),
         ] {
-            if values.is_empty() {
-                continue;
-            }
-            let in_collector = if led && field != f.colour {
-                if field == f.colour_family {
-                    families(values)
-                } else {
-                    sizes(values)
-                }
-            } else {
-                None
-            };
-            match in_collector {
-                Some(m) => *mask = Some(m),
-                None => filters.push(any_of(values.iter().map(|v| term(field, v)).collect())),
+            if !values.is_empty() && !kept {
+                filters.push(any_of(values.iter().map(|v| term(field, v)).collect()));
             }
         }
         // The price window is checked by the collector against the price column it holds:
@@ -1310,7 +1302,7 @@ impl Inner {
             clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
         }
         // Unavailable styles are left out by the collector, from a bit set read off the
-        // `orderable` postings once per segment (see [`SegmentColumns::unavailable`]).
+        // `orderable` postings once per segment (see [`UNAVAILABLE`]).
         if clauses.is_empty() {
             return Ok(BuiltQuery {
                 query: Box::new(AllQuery),
@@ -1482,7 +1474,6 @@ pub(crate) fn names_text(d: &ListingDoc) -> String {
     )
 }
 
-/// Whether a query was built to match nothing: its words are in no field of the index.
 /// What a style gains when its category's name in the buyer's language holds the words of a
 /// concept span (`jacket` → Jackets, not Blousons & windbreakers, though the glossary reads
 /// both 자켓 and 점퍼 as `jacket`). The attribute line, which ends in that name, used to give
@@ -1528,6 +1519,7 @@ fn categories_named(locale: Locale, span_text: &str) -> Vec<usize> {
         .unwrap_or_default()
 }
 
+/// Whether a query was built to match nothing: its words are in no field of the index.
 fn matches_nothing(q: &dyn Query) -> bool {
     q.is::<EmptyQuery>()
 }
@@ -1726,7 +1718,6 @@ struct SegmentColumns {
     tails: Vec<(u64, u64)>,
     created: Vec<i64>,
     price: Vec<u64>,
-    photo: Vec<bool>,
     /// Every document in the order of each field sort ([`SortKey::order_index`]): a sorted
     /// query takes its page by walking this order past the documents it did not match,
     /// instead of keeping a running top list. Styles are indexed oldest first, so for
@@ -1850,7 +1841,6 @@ impl SegmentColumns {
             tails,
             created,
             price,
-            photo,
             orders,
         })
     }
@@ -2211,8 +2201,9 @@ impl SegmentCollector for SegmentSortedFacets {
                 }
                 if self.matched[(doc >> 6) as usize] & (1 << (doc & 63)) != 0 {
                     let d = doc as usize;
+                    let photo = c.words[d] & HAS_PHOTO != 0;
                     self.best
-                        .push((self.key.of(c.created[d], c.price[d], c.photo[d]), doc));
+                        .push((self.key.of(c.created[d], c.price[d], photo), doc));
                     found += 1;
                 }
             }
