@@ -27,6 +27,7 @@ pub enum ErrorCode {
     UploadMissingFile,
     UploadTooLarge,
     UploadBadField,
+    UploadInProgress,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
     IdempotencyInFlight,
@@ -42,7 +43,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         ErrorCode::NotFound,
         ErrorCode::RouteNotFound,
         ErrorCode::MethodNotAllowed,
@@ -64,6 +65,7 @@ impl ErrorCode {
         ErrorCode::UploadMissingFile,
         ErrorCode::UploadTooLarge,
         ErrorCode::UploadBadField,
+        ErrorCode::UploadInProgress,
         ErrorCode::IdempotencyKeyMissing,
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::IdempotencyInFlight,
@@ -100,6 +102,7 @@ impl ErrorCode {
             UploadMissingFile => ("upload_missing_file", 400),
             UploadTooLarge => ("upload_too_large", 413),
             UploadBadField => ("upload_bad_field", 400),
+            UploadInProgress => ("upload_in_progress", 409),
             IdempotencyKeyMissing => ("idempotency_key_missing", 400),
             IdempotencyKeyReused => ("idempotency_key_reused", 422),
             IdempotencyInFlight => ("idempotency_in_flight", 409),

@@ -570,10 +570,14 @@ fn write_error_workbook(
 
 /// Writes `bytes` to `path` through a temporary file and a rename: a reader sees all of it or
 /// none.
+/// Writes `bytes` to `path` whole or not at all: through a temporary file of its own in the
+/// same folder (a fixed temporary name let two writers truncate and rename each other's).
 fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Builders of error workbooks for uploads read before workbooks were kept: one at a time,

@@ -2,8 +2,9 @@
 //! and `ddhub ingest --json` prints), its problems page by page, and recording a new upload.
 
 use crate::AppState;
+use crate::error::ErrorCode;
 use ddhub_domain::WholesalerId;
-use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload};
+use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload, UploadState};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -139,6 +140,14 @@ pub async fn error_workbook(
     id: i64,
 ) -> crate::AppResult<Option<(std::path::PathBuf, String)>> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
+    // The ingest writes the workbook while it reads the sheet, and stores the problems after:
+    // until the sheet is read (committing starts after) there is no report to give, and one
+    // built here from the problems stored so far would be kept, missing them.
+    if matches!(upload.state, UploadState::Queued | UploadState::Parsing) {
+        return Err(
+            crate::AppError::new(ErrorCode::UploadInProgress).arg("state", upload.state.as_str())
+        );
+    }
     let path = crate::services::catalog::error_workbook(
         &app.store,
         &crate::services::catalog::MediaPaths::new(&app.config.data_dir),

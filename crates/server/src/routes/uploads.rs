@@ -160,7 +160,8 @@ async fn upload_errors(
     responses(
         (status = 200, description = "The sheet with an error column",
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        (status = 404, description = "No such upload, or its file could not be read", body = ErrorBody)
+        (status = 404, description = "No such upload, or its file could not be read", body = ErrorBody),
+        (status = 409, description = "The sheet is still being read (state `queued` or `parsing`): ask again later (`upload_in_progress`)", body = ErrorBody)
     ))]
 async fn upload_errors_xlsx(
     State(app): State<AppState>,

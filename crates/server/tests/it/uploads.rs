@@ -223,6 +223,83 @@ async fn an_upload_commits_good_rows_and_reports_bad_ones_in_korean() {
     }
 }
 
+/// The rows of the first sheet of an XLSX answer, each row's cells joined by `|`.
+async fn xlsx_rows(res: axum::response::Response) -> Vec<String> {
+    use calamine::Reader;
+    let bytes = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join("|")
+        })
+        .collect()
+}
+
+/// Asked for while the sheet is still being read, the error report is `upload_in_progress`,
+/// never a report built from the problems stored so far (one of those used to be kept for
+/// good, and two writers of it could collide into a 500); once the sheet is read, the report
+/// has its problems.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_error_report_waits_for_the_upload_to_finish() {
+    for db in testing::all("upload_report_early").await {
+        let e = env(db).await;
+        // Two thousand more good rows, so the sheet takes the worker a while to read.
+        let mut sheet = SHEET.to_string();
+        for i in 0..2000 {
+            sheet.push_str(&format!(
+                "LONG-{i},긴 시트 니트 {i},니트,15000,블랙,FREE,,,,\n"
+            ));
+        }
+        let (s, v) = post_upload(&e, &e.key, &[("file", Some("상품.csv"), sheet.as_bytes())]).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+        let id = v["upload_id"].as_i64().unwrap();
+        let uri = format!("/api/v1/catalog/uploads/{id}/errors.xlsx");
+        let start = Instant::now();
+        let mut early = 0;
+        loop {
+            let res = tower::ServiceExt::oneshot(e.router.clone(), get(&uri, &e.key))
+                .await
+                .unwrap();
+            let status = res.status();
+            if status == StatusCode::CONFLICT {
+                let bytes = http_body_util::BodyExt::collect(res.into_body())
+                    .await
+                    .unwrap()
+                    .to_bytes();
+                let body: Value = serde_json::from_slice(&bytes).unwrap();
+                assert_eq!(body["error"]["code"], "upload_in_progress", "{body}");
+                early += 1;
+                assert!(start.elapsed() < Duration::from_secs(30), "upload stuck");
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                continue;
+            }
+            assert_eq!(status, StatusCode::OK);
+            let rows = xlsx_rows(res).await;
+            assert!(
+                rows.iter()
+                    .any(|l| l.contains("KN-3") && l.contains("도매가")),
+                "a report without its problems: {rows:?}"
+            );
+            break;
+        }
+        let done = wait_done_as(&e, &e.key, id).await;
+        assert_eq!(done["state"], "done", "{done}");
+        eprintln!("{early} answers of upload_in_progress before the report");
+        // The first answer came before the worker had read the sheet (posted and asked at
+        // once); were it not so, this test would not test the early case.
+        assert!(early > 0, "the upload was read before the first ask");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn re_upload_is_idempotent_merge_keeps_and_replace_archives() {
     for db in testing::all("upload_modes").await {
