@@ -61,6 +61,12 @@ pub async fn metrics_endpoint(State(app): State<AppState>, headers: HeaderMap) -
         )
             .into_response();
     };
+    // One scrape at a time, from its sample to its render: the queue gauges live in the
+    // process-wide recorder, and an overlapping scrape's sample (of another store, as in
+    // tests that share one process) could zero a kind between this sample and its render.
+    // Scrapes come every few seconds; waiting for one costs nothing.
+    static SCRAPE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = SCRAPE.lock().await;
     if let Err(e) = sample_queue(&app.store).await {
         // Still answer: the other series are good, and a scrape gap would hide them too.
         tracing::warn!(error = %e, "metrics: cannot sample the job queue");

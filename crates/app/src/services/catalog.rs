@@ -572,7 +572,7 @@ fn write_error_workbook(
 /// none.
 /// Writes `bytes` to `path` whole or not at all: through a temporary file of its own in the
 /// same folder (a fixed temporary name let two writers truncate and rename each other's).
-fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;

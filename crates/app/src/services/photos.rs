@@ -95,13 +95,12 @@ pub async fn add(
                 .await
                 .map_err(AppError::internal)?;
         }
-        // Written aside and renamed: a crash never leaves half an original under its hash.
-        let tmp = dest.with_extension("part");
-        tokio::fs::write(&tmp, bytes)
+        // Written aside and renamed: a crash never leaves half an original under its hash,
+        // and two uploads of the same photo at once each write their own temporary file.
+        let (target, owned) = (dest.clone(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || crate::services::catalog::write_whole(&target, &owned))
             .await
-            .map_err(AppError::internal)?;
-        tokio::fs::rename(&tmp, &dest)
-            .await
+            .map_err(AppError::internal)?
             .map_err(AppError::internal)?;
     }
     let position = photos::next_position(&app.store, style).await?;

@@ -224,3 +224,48 @@ async fn an_added_photo_is_normalised_and_served_immutable() {
         2
     );
 }
+
+/// The same new photo sent many times at once, to two styles: every answer is `202` or
+/// `409` (each style holds the photo once), none a `500` (the writers of its one original
+/// used to share a temporary name, and a rename could find the file already gone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_photo_added_at_once_is_stored_once_without_errors() {
+    let e = env(testing::sqlite().await).await;
+    let sheet = "상품코드,상품명,도매가,색상,사이즈\nKN-1,꽈배기 니트 가디건,18000,블랙,FREE\nKN-2,반폴라 골지 니트,15000,블랙,FREE\n";
+    upload(&e, &[("file", Some("a.csv"), sheet.as_bytes())]).await;
+    let (_, _, list) = call(&e.router, get("/api/v1/styles", &e.key)).await;
+    let ids: Vec<i64> = list["styles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{list}");
+    // A large photo, so its write takes long enough for the senders to overlap.
+    let photo = jpeg(2400, 1800);
+    let mut sends = tokio::task::JoinSet::new();
+    for n in 0..12 {
+        let (ct, body) = multipart(&[("photo", Some("same.jpg"), &photo)]);
+        let req = Request::post(format!("/api/v1/styles/{}/photos", ids[n % 2]))
+            .header("authorization", &e.key)
+            .header("content-type", ct)
+            .body(Body::from(body))
+            .unwrap();
+        let router = e.router.clone();
+        sends.spawn(async move { (n % 2, call(&router, req).await) });
+    }
+    let mut accepted = [0; 2];
+    while let Some(sent) = sends.join_next().await {
+        let (style, (status, _, body)) = sent.unwrap();
+        match status {
+            StatusCode::ACCEPTED => accepted[style] += 1,
+            StatusCode::CONFLICT => assert_eq!(body["error"]["code"], "conflict", "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(accepted, [1, 1], "each style holds the photo once");
+    for id in ids {
+        let v = wait_photos(&e, id, 1).await;
+        assert_eq!(v["photos"][0]["state"], "ready", "{v}");
+    }
+}
