@@ -140,21 +140,22 @@ pub async fn error_workbook(
     id: i64,
 ) -> crate::AppResult<Option<(std::path::PathBuf, String)>> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
-    // The ingest writes the workbook while it reads the sheet, and stores the problems after:
-    // until the sheet is read (committing starts after) there is no report to give, and one
-    // built here from the problems stored so far would be kept, missing them.
-    if matches!(upload.state, UploadState::Queued | UploadState::Parsing) {
+    let paths = crate::services::catalog::MediaPaths::new(&app.config.data_dir);
+    // The ingest writes the whole workbook (renamed into place) as soon as it has read the
+    // sheet, before it stores the problems. Until then there is no report to give: one built
+    // here from the problems stored so far would miss them, and would be kept.
+    if matches!(upload.state, UploadState::Queued | UploadState::Parsing)
+        && !tokio::fs::try_exists(paths.error_workbook(&upload))
+            .await
+            .map_err(crate::AppError::internal)?
+    {
         return Err(
             crate::AppError::new(ErrorCode::UploadInProgress).arg("state", upload.state.as_str())
         );
     }
-    let path = crate::services::catalog::error_workbook(
-        &app.store,
-        &crate::services::catalog::MediaPaths::new(&app.config.data_dir),
-        &upload,
-    )
-    .await
-    .map_err(crate::AppError::internal)?;
+    let path = crate::services::catalog::error_workbook(&app.store, &paths, &upload)
+        .await
+        .map_err(crate::AppError::internal)?;
     let stem = upload
         .file_name
         .rsplit_once('.')

@@ -161,7 +161,7 @@ async fn upload_errors(
         (status = 200, description = "The sheet with an error column",
             content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, description = "No such upload, or its file could not be read", body = ErrorBody),
-        (status = 409, description = "The sheet is still being read (state `queued` or `parsing`): ask again later (`upload_in_progress`)", body = ErrorBody)
+        (status = 409, description = "The sheet is still being read and its report not yet written: ask again in a moment (`upload_in_progress`)", body = ErrorBody)
     ))]
 async fn upload_errors_xlsx(
     State(app): State<AppState>,
