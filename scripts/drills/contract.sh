@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Contract drill: schemathesis (PyPI, in target/schemathesis-venv) against /api/openapi.json of a
 # demo instance, every operation with the auth it needs: wholesaler routes with a wholesaler
-# key, partner routes with a partner key, public routes without. Checks: no 5xx
-# (not_a_server_error) and responses as documented (response_schema_conformance,
-# status_code_conformance, content_type_conformance).
+# key, partner routes with a partner key, the hub's export routes with an operator key, public
+# routes without. Checks: no 5xx (not_a_server_error) and responses as documented
+# (response_schema_conformance, status_code_conformance, content_type_conformance).
 #   bash scripts/drills/contract.sh                       # MAX_TIME=120 s per group
 #   MAX_TIME=20 PROFILE=debug bash scripts/drills/contract.sh
 #   CHECKS=not_a_server_error ...                         # the CI subset
@@ -45,6 +45,9 @@ DDHUB_DATA_DIR=$data "$BIN" demo --no-serve >/dev/null
 port=$(free_port); base=http://127.0.0.1:$port
 start_serve "$data" "$port"
 wkey=$(demo_key "$data" wholesaler 1); pkey=$(demo_key "$data" partner 1)
+# The demo keeps no operator key: the drill adds its own operator, as a hub would.
+okey=$(DDHUB_DATA_DIR=$data "$BIN" operator add --name contract-drill --json |
+  "$venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["key"])')
 status=0
 run_group() {
   local name=$1 regex=$2; shift 2
@@ -59,8 +62,9 @@ run_group() {
   [[ $rc == 0 ]] || status=1
 }
 run_group wholesaler '^/api/v1/(styles|catalog|purchase-requests)' -H "Authorization: Bearer $wkey"
-run_group partner '^/api/v1/(feeds|orders|webhooks)' -H "Authorization: Bearer $pkey"
-run_group public '^/(healthz|readyz|api/openapi\.json|api/v1/search)' 
+run_group partner '^/api/v1/(feeds|orders|webhooks|events)' -H "Authorization: Bearer $pkey"
+run_group operator '^/api/v1/(buyers|declarations|pickups|shipments)' -H "Authorization: Bearer $okey"
+run_group public '^/(healthz|readyz|api/openapi\.json|api/v1/(search|landed-cost)|media/)' 
 # The server's own count of 5xx answers during the whole drill.
 echo "5xx answers counted by the server:"
 curl -fsS "$base/metrics" | grep '^ddhub_http_requests_total' | grep 'status="5' || echo "  none"
