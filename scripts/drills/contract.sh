@@ -63,6 +63,8 @@ run_group() {
 }
 run_group wholesaler '^/api/v1/(styles|catalog|purchase-requests)' -H "Authorization: Bearer $wkey"
 run_group partner '^/api/v1/(feeds|orders|webhooks|events)' -H "Authorization: Bearer $pkey"
+# Test mode: the partner's sandbox key (`ddh_pt_`), which alone may answer its own test orders.
+run_group partner-test '^/api/v1/(orders|test_helpers)' -H "Authorization: Bearer $(demo_key "$data" partner_test 1)"
 run_group operator '^/api/v1/(buyers|declarations|pickups|shipments)' -H "Authorization: Bearer $okey"
 run_group public '^/(healthz|readyz|api/openapi\.json|api/v1/(search|landed-cost)|media/)' 
 # The server's own count of 5xx answers during the whole drill.
