@@ -568,13 +568,18 @@ fn write_error_workbook(
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename: a reader sees all of it or
-/// none.
-/// Writes `bytes` to `path` whole or not at all: through a temporary file of its own in the
-/// same folder (a fixed temporary name let two writers truncate and rename each other's).
+/// Writes `bytes` to `path` whole or not at all (a reader sees all of it or none): through a
+/// temporary file of its own in the same folder, renamed into place. A fixed temporary name
+/// let two writers truncate and rename each other's.
 pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // The mode a plain write gives (0666 less the umask), not tempfile's owner-only 0600: the
+    // deployment's other processes may read these files as before.
+    #[cfg(unix)]
+    builder
+        .permissions(<std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -660,4 +665,33 @@ async fn legacy_error_report(
     })
     .await
     .map_err(|e| ProcessError::Join(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::write_whole;
+
+    /// Whole writes land complete, replace what was there, leave no temporary file behind,
+    /// and get the mode a plain write gets under the same umask.
+    #[test]
+    fn a_whole_write_replaces_and_has_the_mode_of_a_plain_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, whole) = (dir.path().join("plain"), dir.path().join("whole.xlsx"));
+        std::fs::write(&plain, b"x").unwrap();
+        write_whole(&whole, b"first").unwrap();
+        write_whole(&whole, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&whole).unwrap(), b"second, longer");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode();
+            assert_eq!(mode(&whole), mode(&plain));
+        }
+    }
 }
