@@ -189,23 +189,7 @@ async fn an_upload_commits_good_rows_and_reports_bad_ones_in_korean() {
         .await
         .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let bytes = http_body_util::BodyExt::collect(res.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
-        use calamine::Reader;
-        let mut wb =
-            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
-        let range = wb.worksheet_range_at(0).unwrap().unwrap();
-        let text: Vec<String> = range
-            .rows()
-            .map(|r| {
-                r.iter()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect();
+        let text = xlsx_rows(res).await;
         assert!(
             text.iter()
                 .any(|l| l.contains("KN-3") && l.contains("도매가")),
