@@ -41,6 +41,15 @@ pub async fn serve(
     {
         tracing::warn!(error = ?e, "sweeping orphan upload folders failed");
     }
+    // Photos half-written by a killed process; as long a wait, for the same reason.
+    if let Err(e) = ddhub_app::services::uploads::sweep_media_tmp(
+        &config.data_dir,
+        std::time::Duration::from_secs(2 * 3600),
+    )
+    .await
+    {
+        tracing::warn!(error = ?e, "sweeping media temporary files failed");
+    }
     ddhub_app::metrics::spawn_upkeep();
     let private = tokio::spawn(crate::ops::serve_private(app.clone(), token.child_token()));
     let workers = if with_workers {

@@ -70,6 +70,13 @@ impl MediaPaths {
             .with_file_name("errors.xlsx")
     }
 
+    /// Where media files are written before they are renamed into place (beside the media,
+    /// so the rename stays on one filesystem); what a killed process leaves here is swept by
+    /// [`crate::services::uploads::sweep_media_tmp`].
+    pub fn tmp_dir(&self) -> PathBuf {
+        self.data_dir.join("media/tmp")
+    }
+
     /// Where an original photo with this SHA-256 is kept (content-addressed: identical uploads
     /// share one file).
     pub fn original(&self, sha256: &str) -> PathBuf {
@@ -267,7 +274,7 @@ fn extract_photos(
         let sha = match by_entry.get(&m.entry_index) {
             Some(sha) => sha.clone(),
             None => {
-                let tmp_dir = paths.data_dir.join("media/tmp");
+                let tmp_dir = paths.tmp_dir();
                 std::fs::create_dir_all(&tmp_dir)?;
                 let tmp = tmp_dir.join(format!("{}.part", hex::encode(rand_bytes())));
                 let mut w = HashingWriter {
@@ -571,15 +578,19 @@ fn write_error_workbook(
 /// Writes `bytes` to `path` whole or not at all (a reader sees all of it or none): through a
 /// temporary file of its own in the same folder, renamed into place. A fixed temporary name
 /// let two writers truncate and rename each other's.
-pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_whole_via(path.parent().unwrap_or_else(|| Path::new(".")), path, bytes)
+}
+
+/// [`write_whole`] with the temporary file in `tmp_dir`, which must be on `path`'s filesystem.
+pub(crate) fn write_whole_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut builder = tempfile::Builder::new();
     // The mode a plain write gives (0666 less the umask), not tempfile's owner-only 0600: the
     // deployment's other processes may read these files as before.
     #[cfg(unix)]
     builder
         .permissions(<std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
+    let mut tmp = builder.tempfile_in(tmp_dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

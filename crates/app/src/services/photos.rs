@@ -88,7 +88,8 @@ pub async fn add(
         ));
     }
     let sha = hex::encode(Sha256::digest(bytes));
-    let dest = MediaPaths::new(&app.config.data_dir).original(&sha);
+    let paths = MediaPaths::new(&app.config.data_dir);
+    let dest = paths.original(&sha);
     if !dest.exists() {
         if let Some(dir) = dest.parent() {
             tokio::fs::create_dir_all(dir)
@@ -97,11 +98,17 @@ pub async fn add(
         }
         // Written aside and renamed: a crash never leaves half an original under its hash,
         // and two uploads of the same photo at once each write their own temporary file.
-        let (target, owned) = (dest.clone(), bytes.to_vec());
-        tokio::task::spawn_blocking(move || crate::services::catalog::write_whole(&target, &owned))
+        let tmp_dir = paths.tmp_dir();
+        tokio::fs::create_dir_all(&tmp_dir)
             .await
-            .map_err(AppError::internal)?
             .map_err(AppError::internal)?;
+        let (target, owned) = (dest.clone(), bytes.to_vec());
+        tokio::task::spawn_blocking(move || {
+            crate::services::catalog::write_whole_via(&tmp_dir, &target, &owned)
+        })
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
     }
     let position = photos::next_position(&app.store, style).await?;
     let txn = app.store.begin_write().await?;

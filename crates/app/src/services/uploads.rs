@@ -164,6 +164,50 @@ pub async fn error_workbook(
     Ok(path.map(|p| (p, stem)))
 }
 
+/// Removes files from the media temporary folder ([`MediaPaths::tmp_dir`]) last written more
+/// than `min_age` ago: what a process killed while writing a photo leaves behind (a live
+/// writer's file is younger). Returns how many were removed.
+///
+/// [`MediaPaths::tmp_dir`]: crate::services::catalog::MediaPaths::tmp_dir
+pub async fn sweep_media_tmp(
+    data_dir: &std::path::Path,
+    min_age: std::time::Duration,
+) -> crate::AppResult<usize> {
+    let dir = crate::services::catalog::MediaPaths::new(data_dir).tmp_dir();
+    let mut entries = match tokio::fs::read_dir(&dir).await {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(crate::AppError::internal(e)),
+    };
+    let mut removed = 0;
+    while let Some(entry) = entries
+        .next_entry()
+        .await
+        .map_err(crate::AppError::internal)?
+    {
+        let Ok(meta) = entry.metadata().await else {
+            continue;
+        };
+        let age = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .unwrap_or_default();
+        if meta.is_file() && age >= min_age {
+            match tokio::fs::remove_file(entry.path()).await {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(file = ?entry.path(), error = %e, "stale media temporary file not removed")
+                }
+            }
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "removed media temporary files (left by a crash)");
+    }
+    Ok(removed)
+}
+
 /// Removes upload folders that no upload row names and that are older than `min_age` (by the
 /// time in their name): what a process killed mid-transfer leaves behind. Younger ones may
 /// still be arriving (a transfer may take up to an hour). Returns how many were removed.

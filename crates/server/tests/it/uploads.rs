@@ -648,6 +648,26 @@ async fn orphan_upload_folders_are_swept() {
             data.join(&kept.file_path).exists(),
             "{name}: the upload's own sheet stays"
         );
+        // Media files a killed writer left: the old one goes, a young one (a writer still at
+        // work) stays.
+        let tmp = data.join("media/tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let (stale, live) = (tmp.join(".tmpStale1"), tmp.join(".tmpLive01"));
+        for f in [&stale, &live] {
+            std::fs::write(f, b"half a photo").unwrap();
+        }
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(3 * 3600))
+            .unwrap();
+        let removed =
+            ddhub_app::services::uploads::sweep_media_tmp(&data, Duration::from_secs(2 * 3600))
+                .await
+                .unwrap();
+        assert_eq!(removed, 1, "{name}");
+        assert!(!stale.exists() && live.exists(), "{name}");
     }
 }
 
