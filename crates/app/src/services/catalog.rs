@@ -600,17 +600,34 @@ pub(crate) fn write_whole_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> std:
 /// whoever asks (each is built once, then kept).
 static LEGACY_WORKBOOKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
-/// The error workbook of an upload (the original rows and a Korean error column): its path,
-/// or `None` when there is none and its sheet cannot be read any more. Uploads read by this
-/// version have it from their ingest; for older ones it is built once here and kept.
+/// Where an upload's error workbook stands.
+#[derive(Debug)]
+pub enum ErrorWorkbook {
+    /// Written: its path.
+    Ready(PathBuf),
+    /// The sheet is still being read; the ingest writes the workbook when it has.
+    NotYet,
+    /// None was kept and the sheet cannot be read any more.
+    Gone,
+}
+
+/// The error workbook of an upload (the original rows and a Korean error column). Uploads
+/// read by this version have it from their ingest; for older ones it is built once here and
+/// kept.
 pub async fn error_workbook(
     store: &Store,
     paths: &MediaPaths,
     upload: &Upload,
-) -> Result<Option<PathBuf>, ProcessError> {
+) -> Result<ErrorWorkbook, ProcessError> {
     let path = paths.error_workbook(upload);
     if tokio::fs::try_exists(&path).await? {
-        return Ok(Some(path));
+        return Ok(ErrorWorkbook::Ready(path));
+    }
+    // The ingest writes the whole workbook as soon as it has read the sheet, before it stores
+    // the problems. Until then one built here from the problems stored so far would miss
+    // them, and would be kept.
+    if matches!(upload.state, UploadState::Queued | UploadState::Parsing) {
+        return Ok(ErrorWorkbook::NotYet);
     }
     let _turn = LEGACY_WORKBOOKS
         .acquire()
@@ -618,16 +635,16 @@ pub async fn error_workbook(
         .map_err(|e| ProcessError::Join(e.to_string()))?;
     // Another request may have built it while this one waited.
     if tokio::fs::try_exists(&path).await? {
-        return Ok(Some(path));
+        return Ok(ErrorWorkbook::Ready(path));
     }
     let Some(bytes) = legacy_error_report(store, paths, upload).await? else {
-        return Ok(None);
+        return Ok(ErrorWorkbook::Gone);
     };
     let target = path.clone();
     tokio::task::spawn_blocking(move || write_whole(&target, &bytes))
         .await
         .map_err(|e| ProcessError::Join(e.to_string()))??;
-    Ok(Some(path))
+    Ok(ErrorWorkbook::Ready(path))
 }
 
 /// An older upload's error report, built from its sheet read again, or `None` when the file

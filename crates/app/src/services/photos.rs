@@ -71,6 +71,23 @@ impl PhotoView {
     }
 }
 
+/// Keeps `bytes` as an original under their SHA-256, once, and returns the hash. Written aside
+/// and renamed: a crash never leaves half an original under its hash, and two uploads of the
+/// same photo at once each write their own temporary file.
+fn store_original(paths: &MediaPaths, bytes: &[u8]) -> std::io::Result<String> {
+    let sha = hex::encode(Sha256::digest(bytes));
+    let dest = paths.original(&sha);
+    if !dest.exists() {
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp_dir = paths.tmp_dir();
+        std::fs::create_dir_all(&tmp_dir)?;
+        crate::services::catalog::write_whole_via(&tmp_dir, &dest, bytes)?;
+    }
+    Ok(sha)
+}
+
 /// Adds one photo (its bytes as uploaded) to a style the caller owns: the original is kept once
 /// by content under the data dir, and the photo is recorded with its normalisation job
 /// (`ddhub_store::catalog::add_photo`, the one way a photo joins a style, which sheet bundles
@@ -79,7 +96,7 @@ pub async fn add(
     app: &AppState,
     style: StyleId,
     name: &str,
-    bytes: &[u8],
+    bytes: Vec<u8>,
 ) -> crate::AppResult<PhotoRecord> {
     if bytes.is_empty() {
         return Err(AppError::with_detail(
@@ -87,29 +104,13 @@ pub async fn add(
             "the photo is empty",
         ));
     }
-    let sha = hex::encode(Sha256::digest(bytes));
+    // Hashing up to the photo limit and writing are blocking work: off the async threads,
+    // in one go.
     let paths = MediaPaths::new(&app.config.data_dir);
-    let dest = paths.original(&sha);
-    if !dest.exists() {
-        if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(AppError::internal)?;
-        }
-        // Written aside and renamed: a crash never leaves half an original under its hash,
-        // and two uploads of the same photo at once each write their own temporary file.
-        let tmp_dir = paths.tmp_dir();
-        tokio::fs::create_dir_all(&tmp_dir)
-            .await
-            .map_err(AppError::internal)?;
-        let (target, owned) = (dest.clone(), bytes.to_vec());
-        tokio::task::spawn_blocking(move || {
-            crate::services::catalog::write_whole_via(&tmp_dir, &target, &owned)
-        })
+    let sha = tokio::task::spawn_blocking(move || store_original(&paths, &bytes))
         .await
         .map_err(AppError::internal)?
         .map_err(AppError::internal)?;
-    }
     let position = photos::next_position(&app.store, style).await?;
     let txn = app.store.begin_write().await?;
     let Some(photo_id) = ddhub_store::catalog::add_photo(&txn, style, name, &sha, position).await?

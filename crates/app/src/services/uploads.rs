@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::error::ErrorCode;
 use ddhub_domain::WholesalerId;
-use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload, UploadState};
+use ddhub_store::uploads::{self, NewUpload, StoredProblem, Upload};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -141,21 +141,18 @@ pub async fn error_workbook(
 ) -> crate::AppResult<Option<(std::path::PathBuf, String)>> {
     let upload = uploads::get_for(&app.store, wholesaler, id).await?;
     let paths = crate::services::catalog::MediaPaths::new(&app.config.data_dir);
-    // The ingest writes the whole workbook (renamed into place) as soon as it has read the
-    // sheet, before it stores the problems. Until then there is no report to give: one built
-    // here from the problems stored so far would miss them, and would be kept.
-    if matches!(upload.state, UploadState::Queued | UploadState::Parsing)
-        && !tokio::fs::try_exists(paths.error_workbook(&upload))
-            .await
-            .map_err(crate::AppError::internal)?
-    {
-        return Err(
-            crate::AppError::new(ErrorCode::UploadInProgress).arg("state", upload.state.as_str())
-        );
-    }
-    let path = crate::services::catalog::error_workbook(&app.store, &paths, &upload)
+    use crate::services::catalog::ErrorWorkbook;
+    let path = match crate::services::catalog::error_workbook(&app.store, &paths, &upload)
         .await
-        .map_err(crate::AppError::internal)?;
+        .map_err(crate::AppError::internal)?
+    {
+        ErrorWorkbook::Ready(path) => Some(path),
+        ErrorWorkbook::Gone => None,
+        ErrorWorkbook::NotYet => {
+            return Err(crate::AppError::new(ErrorCode::UploadInProgress)
+                .arg("state", upload.state.as_str()));
+        }
+    };
     let stem = upload
         .file_name
         .rsplit_once('.')

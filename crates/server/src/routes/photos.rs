@@ -83,7 +83,7 @@ async fn add_photo(
     let Some((name, bytes)) = found else {
         return Err(ApiError::new(ErrorCode::UploadMissingFile));
     };
-    let record = ddhub_app::services::photos::add(&app, style, &name, &bytes).await?;
+    let record = ddhub_app::services::photos::add(&app, style, &name, bytes).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(PhotoView::from_record(record, &app.config.media_base_url())),
