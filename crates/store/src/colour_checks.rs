@@ -1,14 +1,17 @@
 //! The colour check of each style's photos against its declared colours (issue 19): the
 //! inputs (ready photos' measured colours, the SKUs' colours) read and the result written in
-//! one write transaction, so two photos of a style finishing at once cannot leave a result that
-//! saw only one of them.
+//! the write transaction that marks a photo ready, so two photos of a style finishing at once
+//! cannot leave a result that saw only one of them, and no reader sees a ready photo its
+//! style's check does not count.
 
 use crate::entity::{photo, sku, style, style_colour_check as cc};
 use crate::{Result, Store};
 use ddhub_domain::style::PhotoState;
 use ddhub_domain::{StyleId, Timestamp, WholesalerId};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 /// What a colour check reads: each ready photo's stored warnings (JSON, in display order) and
 /// the style's distinct SKU colours in first-seen order.
@@ -29,15 +32,15 @@ pub struct StoredColourCheck {
 }
 
 /// Reads the inputs of `style`, lets `check` turn them into a result and its warning count,
-/// and stores it, in one write transaction. Nothing happens when the style is gone.
-pub async fn recheck<F>(store: &Store, style_id: StyleId, check: F) -> Result<()>
+/// and stores it, in the caller's write transaction (which has taken the writers' lock; the
+/// photo job's, with the photo it marks ready). Nothing happens when the style is gone.
+pub(crate) async fn recheck_in<C, F>(conn: &C, style_id: StyleId, check: F) -> Result<()>
 where
+    C: ConnectionTrait,
     F: FnOnce(&ColourInputs) -> (serde_json::Value, u32),
 {
-    let txn = store.begin_write().await?;
-    crate::changes::lock_writers(&txn).await?;
     if style::Entity::find_by_id(style_id.0)
-        .one(&txn)
+        .one(conn)
         .await?
         .is_none()
     {
@@ -51,7 +54,7 @@ where
         .order_by_asc(photo::Column::Position)
         .order_by_asc(photo::Column::Id)
         .into_tuple::<String>()
-        .all(&txn)
+        .all(conn)
         .await?
         .iter()
         .map(|w| serde_json::from_str(w))
@@ -63,7 +66,7 @@ where
         .filter(sku::Column::StyleId.eq(style_id.0))
         .order_by_asc(sku::Column::Id)
         .into_tuple::<String>()
-        .all(&txn)
+        .all(conn)
         .await?
     {
         if !colours.contains(&c) {
@@ -89,9 +92,8 @@ where
             ])
             .to_owned(),
     )
-    .exec(&txn)
+    .exec(conn)
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 

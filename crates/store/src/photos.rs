@@ -93,6 +93,16 @@ pub async fn ready_twin(store: &Store, sha256: &str, not: PhotoId) -> Result<Opt
         .transpose()
 }
 
+/// What normalising a photo measured and made, as the photo's row keeps it.
+#[derive(Clone, Copy, Debug)]
+pub struct Normalised<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub phash: &'a str,
+    pub warnings: &'a serde_json::Value,
+    pub variants: &'a [StoredVariant],
+}
+
 /// Records a successful normalisation.
 pub async fn mark_ready(
     store: &Store,
@@ -105,6 +115,58 @@ pub async fn mark_ready(
 ) -> Result<()> {
     let txn = store.begin_write().await?;
     crate::changes::lock_writers(&txn).await?;
+    mark_ready_in(
+        &txn,
+        id,
+        &Normalised {
+            width,
+            height,
+            phash,
+            warnings,
+            variants,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Marks the photo ready and reruns its style's colour check (`check` turns its
+/// inputs into the stored result, see [`crate::colour_checks`]) in the same write transaction, so no reader sees the photo
+/// ready and its style's check not yet counting it: an upload whose photos are all done has
+/// every check stored. The check runs in a savepoint: when it fails, the photo is still marked
+/// ready and the check's error is the inner result (the style's next photo checks again).
+pub async fn mark_ready_and_check<F>(
+    store: &Store,
+    id: PhotoId,
+    style: StyleId,
+    normalised: &Normalised<'_>,
+    check: F,
+) -> Result<Result<()>>
+where
+    F: FnOnce(&crate::colour_checks::ColourInputs) -> (serde_json::Value, u32),
+{
+    use sea_orm::TransactionTrait;
+    let txn = store.begin_write().await?;
+    crate::changes::lock_writers(&txn).await?;
+    mark_ready_in(&txn, id, normalised).await?;
+    let savepoint = txn.begin().await?;
+    let checked = match crate::colour_checks::recheck_in(&savepoint, style, check).await {
+        Ok(()) => savepoint.commit().await.map_err(StoreError::from),
+        Err(e) => {
+            savepoint.rollback().await?;
+            Err(e)
+        }
+    };
+    txn.commit().await?;
+    Ok(checked)
+}
+
+async fn mark_ready_in<C: ConnectionTrait>(
+    conn: &C,
+    id: PhotoId,
+    n: &Normalised<'_>,
+) -> Result<()> {
     photo::Entity::update_many()
         .col_expr(
             photo::Column::State,
@@ -112,27 +174,25 @@ pub async fn mark_ready(
         )
         .col_expr(
             photo::Column::Width,
-            Expr::value(i32::try_from(width).unwrap_or(i32::MAX)),
+            Expr::value(i32::try_from(n.width).unwrap_or(i32::MAX)),
         )
         .col_expr(
             photo::Column::Height,
-            Expr::value(i32::try_from(height).unwrap_or(i32::MAX)),
+            Expr::value(i32::try_from(n.height).unwrap_or(i32::MAX)),
         )
-        .col_expr(photo::Column::Phash, Expr::value(phash))
-        .col_expr(photo::Column::Warnings, Expr::value(warnings.to_string()))
+        .col_expr(photo::Column::Phash, Expr::value(n.phash))
+        .col_expr(photo::Column::Warnings, Expr::value(n.warnings.to_string()))
         .col_expr(
             photo::Column::Variants,
-            Expr::value(serde_json::to_string(variants)?),
+            Expr::value(serde_json::to_string(n.variants)?),
         )
         .col_expr(photo::Column::Error, Expr::value(Option::<String>::None))
         .col_expr(photo::Column::UpdatedAt, Expr::value(Timestamp::now().0))
         .filter(photo::Column::Id.eq(id.0))
-        .exec(&txn)
+        .exec(conn)
         .await?;
     // A ready photo joins the style's feed items (and is the thumbnail if it comes first).
-    record_photo_change(&txn, id, true).await?;
-    txn.commit().await?;
-    Ok(())
+    record_photo_change(conn, id, true).await
 }
 
 /// Appends a change-log row for the style of photo `id` (nothing if the photo is gone). With

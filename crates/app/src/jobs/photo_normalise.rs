@@ -43,19 +43,14 @@ impl BackgroundJob for PhotoNormalise {
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?
         {
-            photos::mark_ready(
-                &self.store,
-                id,
-                u32::try_from(twin.width.unwrap_or(0)).unwrap_or(0),
-                u32::try_from(twin.height.unwrap_or(0)).unwrap_or(0),
-                twin.phash.as_deref().unwrap_or(""),
-                &twin.warnings,
-                &twin.variants,
-            )
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
-            self.check_colours(&photo).await;
-            return Ok(());
+            let normalised = photos::Normalised {
+                width: u32::try_from(twin.width.unwrap_or(0)).unwrap_or(0),
+                height: u32::try_from(twin.height.unwrap_or(0)).unwrap_or(0),
+                phash: twin.phash.as_deref().unwrap_or(""),
+                warnings: &twin.warnings,
+                variants: &twin.variants,
+            };
+            return self.mark_ready(&photo, &normalised).await;
         }
         let original = self.paths.original(&photo.sha256);
         let _permit = self
@@ -122,38 +117,58 @@ impl BackgroundJob for PhotoNormalise {
             "near_duplicates": near,
             "colours": normalised.colours,
         });
-        photos::mark_ready(
-            &self.store,
-            id,
-            normalised.source_width,
-            normalised.source_height,
-            &normalised.phash,
-            &warnings,
-            &variants,
+        self.mark_ready(
+            &photo,
+            &photos::Normalised {
+                width: normalised.source_width,
+                height: normalised.source_height,
+                phash: &normalised.phash,
+                warnings: &warnings,
+                variants: &variants,
+            },
         )
-        .await
-        .map_err(|e| JobError::Retry(e.to_string()))?;
+        .await?;
         metrics::counter!(crate::metrics::PHOTOS_NORMALISED, "outcome" => "ready").increment(1);
-        self.check_colours(&photo).await;
         Ok(())
     }
 }
 
 impl PhotoNormalise {
-    /// Reruns the style's colour check now that one more of its photos is ready. A failure is
-    /// logged, not retried: the photo is done, and the style's next photo checks again.
-    async fn check_colours(&self, photo: &photos::PhotoRecord) {
+    /// Marks the photo ready and, with the colour check on, reruns its style's check in the
+    /// same transaction (so an upload with no photo pending has every check stored). A failed
+    /// check is logged, not retried: the photo is done, and the style's next photo checks again.
+    async fn mark_ready(
+        &self,
+        photo: &photos::PhotoRecord,
+        normalised: &photos::Normalised<'_>,
+    ) -> Result<(), JobError> {
+        let retry = |e: ddhub_store::StoreError| JobError::Retry(e.to_string());
         if !self.config.checks.dominant_colours {
-            return;
+            return photos::mark_ready(
+                &self.store,
+                photo.id,
+                normalised.width,
+                normalised.height,
+                normalised.phash,
+                normalised.warnings,
+                normalised.variants,
+            )
+            .await
+            .map_err(retry);
         }
-        if let Err(e) = crate::services::colour_check::recheck_style(
+        let threshold = self.config.checks.colour_max_delta_e;
+        let checked = photos::mark_ready_and_check(
             &self.store,
+            photo.id,
             photo.style_id,
-            self.config.checks.colour_max_delta_e,
+            normalised,
+            |inputs| crate::services::colour_check::evaluate_stored(inputs, threshold),
         )
         .await
-        {
+        .map_err(retry)?;
+        if let Err(e) = checked {
             tracing::warn!(style = photo.style_id.0, error = %e, "colour check not stored");
         }
+        Ok(())
     }
 }

@@ -148,18 +148,11 @@ fn evaluate(inputs: &ColourInputs, threshold: f32) -> CheckResult {
     }
 }
 
-/// Reruns the check of `style` on its ready photos and stores the result.
-pub async fn recheck_style(
-    store: &Store,
-    style: StyleId,
-    threshold: f32,
-) -> ddhub_store::Result<()> {
-    colour_checks::recheck(store, style, |inputs| {
-        let r = evaluate(inputs, threshold);
-        let n = u32::try_from(r.warnings.len()).unwrap_or(u32::MAX);
-        (serde_json::to_value(&r).unwrap_or_default(), n)
-    })
-    .await
+/// The check as the store keeps it: the result's JSON and its number of warnings.
+pub fn evaluate_stored(inputs: &ColourInputs, threshold: f32) -> (serde_json::Value, u32) {
+    let r = evaluate(inputs, threshold);
+    let n = u32::try_from(r.warnings.len()).unwrap_or(u32::MAX);
+    (serde_json::to_value(&r).unwrap_or_default(), n)
 }
 
 /// A style's latest check, if its photos were ever checked.
@@ -191,9 +184,12 @@ pub async fn of_upload(
     wholesaler: ddhub_domain::WholesalerId,
     upload_id: i64,
 ) -> crate::AppResult<UploadColourReport> {
-    let checks = colour_checks::with_warnings_of_upload(store, wholesaler, upload_id).await?;
+    // Pending photos first: a photo's check is stored with its ready state, so checks read
+    // after a count of zero hold every photo (read the other way round, the last photo could
+    // finish between the two reads and the report call itself complete without its warnings).
     let photos_pending =
         colour_checks::pending_photos_of_upload(store, wholesaler, upload_id).await?;
+    let checks = colour_checks::with_warnings_of_upload(store, wholesaler, upload_id).await?;
     Ok(UploadColourReport {
         photos_pending,
         styles: checks

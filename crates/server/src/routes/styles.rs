@@ -250,6 +250,10 @@ async fn get_style(
     let Path(id) = id?;
     let (style, skus) =
         ddhub_store::catalog::get_style(&app.store, wholesaler, StyleId(id)).await?;
+    // The check before the photos: a check is stored with the ready state of the photo it
+    // counts, so photos read after it are at least as new (the other order could show a check
+    // that counts a photo still shown pending).
+    let colour_check = ddhub_app::services::colour_check::of_style(&app.store, StyleId(id)).await?;
     let base = app.config.media_base_url();
     let photos = ddhub_store::photos::for_style(&app.store, StyleId(id))
         .await?
@@ -261,8 +265,7 @@ async fn get_style(
     view.photos = Some(photos);
     view.measurements = Some(measured.measurements);
     view.fit_note = measured.fit_note;
-    view.colour_check =
-        ddhub_app::services::colour_check::of_style(&app.store, StyleId(id)).await?;
+    view.colour_check = colour_check;
     Ok(Json(view))
 }
 

@@ -85,6 +85,39 @@ async fn photos_that_disagree_with_the_declared_colour_are_warned_not_blocked() 
     let (black, red_style) = (id_of("BL-1"), id_of("BL-2"));
     assert_eq!(list["total"], 2, "both styles are listed: {list}");
 
+    // Watched as fast as a client can ask while the photo jobs run: no style view shows a
+    // check counting more photos than it shows ready, and a report with no photo pending
+    // already names the warned style (a check is stored with its photo's ready state).
+    let start = Instant::now();
+    let mut looks = 0u32;
+    loop {
+        looks += 1;
+        let (_, _, u) = call(
+            &e.router,
+            get(&format!("/api/v1/catalog/uploads/{upload_id}"), &e.key),
+        )
+        .await;
+        for id in [black, red_style] {
+            let (_, _, v) = call(&e.router, get(&format!("/api/v1/styles/{id}"), &e.key)).await;
+            let ready = v["photos"]
+                .as_array()
+                .map_or(0, |p| p.iter().filter(|p| p["state"] == "ready").count());
+            if let Some(checked) = v["colour_check"]["photos_checked"].as_u64() {
+                assert!(
+                    checked as usize <= ready,
+                    "look {looks}: the check counts {checked} photos, {ready} shown ready: {v}"
+                );
+            }
+        }
+        if u["colour_check"]["photos_pending"] == 0 {
+            let warned = u["colour_check"]["styles"].as_array().map(|s| s.len());
+            assert_eq!(warned, Some(1), "look {looks}: nothing pending, yet: {u}");
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "{u}");
+        tokio::task::yield_now().await;
+    }
+
     let v = checked_style(&e, black).await;
     let check = &v["colour_check"];
     assert_eq!(check["declared"], serde_json::json!(["black"]), "{check}");

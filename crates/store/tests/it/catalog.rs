@@ -432,3 +432,69 @@ async fn measured_sizes_round_trip_and_are_replaced_on_change() {
         );
     }
 }
+
+/// A photo's colour check is stored in the transaction that marks the photo ready. When the
+/// check fails (here a sibling photo's stored colours cannot be read), the photo is still
+/// ready, the failure is the inner result, and the last good check stays.
+#[tokio::test]
+async fn a_colour_check_is_stored_with_its_photo_and_its_failure_keeps_the_photo_ready() {
+    use ddhub_store::colour_checks;
+    use ddhub_store::photos::{self, Normalised};
+    use sea_orm::ConnectionTrait;
+    for db in common::all("colour_check_with_photo").await {
+        let s = &db.store;
+        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+        let txn = s.begin_write().await.unwrap();
+        let style = match catalog::upsert_style(&txn, a.id, &input("P-1", 1_000, &["m"]))
+            .await
+            .unwrap()
+        {
+            catalog::UpsertOutcome::Created(id) => id,
+            other => panic!("{other:?}"),
+        };
+        let mut ids = Vec::new();
+        for (pos, sha) in ["aa", "bb"].iter().enumerate() {
+            ids.push(
+                catalog::add_photo(&txn, style, &format!("{sha}.jpg"), sha, pos)
+                    .await
+                    .unwrap()
+                    .unwrap(),
+            );
+        }
+        txn.commit().await.unwrap();
+        let warnings = serde_json::json!({"colours": []});
+        let done = Normalised {
+            width: 800,
+            height: 800,
+            phash: "0",
+            warnings: &warnings,
+            variants: &[],
+        };
+        let count_ready = |inputs: &colour_checks::ColourInputs| {
+            let n = inputs.photo_warnings.len();
+            (serde_json::json!({ "ready": n }), 0)
+        };
+        photos::mark_ready_and_check(s, ids[0], style, &done, count_ready)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(photos::get(s, ids[0]).await.unwrap().state, "ready");
+        let check = colour_checks::of_style(s, style).await.unwrap().unwrap();
+        assert_eq!(check.result["ready"], 1, "{}: {check:?}", db.name);
+
+        s.conn()
+            .execute_unprepared(&format!(
+                "UPDATE photos SET warnings = 'not json' WHERE id = {}",
+                ids[0].0
+            ))
+            .await
+            .unwrap();
+        let inner = photos::mark_ready_and_check(s, ids[1], style, &done, count_ready)
+            .await
+            .unwrap();
+        assert!(inner.is_err(), "{}: a broken input was checked", db.name);
+        assert_eq!(photos::get(s, ids[1]).await.unwrap().state, "ready");
+        let kept = colour_checks::of_style(s, style).await.unwrap().unwrap();
+        assert_eq!(kept.result["ready"], 1, "{}: {kept:?}", db.name);
+    }
+}
