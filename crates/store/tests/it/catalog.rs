@@ -316,6 +316,37 @@ async fn a_failing_batch_leaves_nothing() {
     }
 }
 
+/// A new wholesaler's style P-1 with one pending photo per hash, in that order.
+async fn style_with_photos(
+    s: &ddhub_store::Store,
+    shas: &[&str],
+) -> (
+    ddhub_domain::WholesalerId,
+    StyleId,
+    Vec<ddhub_domain::PhotoId>,
+) {
+    let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
+    let txn = s.begin_write().await.unwrap();
+    let style = match catalog::upsert_style(&txn, a.id, &input("P-1", 1_000, &["m"]))
+        .await
+        .unwrap()
+    {
+        catalog::UpsertOutcome::Created(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let mut ids = Vec::new();
+    for (pos, sha) in shas.iter().enumerate() {
+        ids.push(
+            catalog::add_photo(&txn, style, &format!("{sha}.jpg"), sha, pos)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    txn.commit().await.unwrap();
+    (a.id, style, ids)
+}
+
 /// A photo becoming ready reindexes its style only when it is the style's first ready photo
 /// (the thumbnail hits show); a later one, or one that fails, does not. Deleting queues it.
 #[tokio::test]
@@ -323,25 +354,7 @@ async fn only_a_thumbnail_change_reindexes_a_style() {
     use ddhub_store::photos::{self, StoredVariant};
     for db in common::all("thumbnail_reindex").await {
         let s = &db.store;
-        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
-        let txn = s.begin_write().await.unwrap();
-        let id = match catalog::upsert_style(&txn, a.id, &input("P-1", 1_000, &["m"]))
-            .await
-            .unwrap()
-        {
-            catalog::UpsertOutcome::Created(id) => id,
-            other => panic!("{other:?}"),
-        };
-        let mut ids = Vec::new();
-        for (pos, sha) in ["aa", "bb", "cc"].iter().enumerate() {
-            ids.push(
-                catalog::add_photo(&txn, id, &format!("{sha}.jpg"), sha, pos)
-                    .await
-                    .unwrap()
-                    .unwrap(),
-            );
-        }
-        txn.commit().await.unwrap();
+        let (a, id, ids) = style_with_photos(s, &["aa", "bb", "cc"]).await;
         let before = style_changed_jobs(s).await.len();
         let variants = |k: &str| {
             vec![StoredVariant {
@@ -373,7 +386,7 @@ async fn only_a_thumbnail_change_reindexes_a_style() {
         // The first one goes ahead of both: the thumbnail changes again.
         ready(0).await;
         assert_eq!(style_changed_jobs(s).await.len(), before + 2, "{}", db.name);
-        photos::delete(s, a.id, id, ids[0]).await.unwrap();
+        photos::delete(s, a, id, ids[0]).await.unwrap();
         assert_eq!(style_changed_jobs(s).await.len(), before + 3, "{}", db.name);
     }
 }
@@ -443,25 +456,7 @@ async fn a_colour_check_is_stored_with_its_photo_and_its_failure_keeps_the_photo
     use sea_orm::ConnectionTrait;
     for db in common::all("colour_check_with_photo").await {
         let s = &db.store;
-        let (a, _) = parties::add_wholesaler(s, "A", loc("A-1")).await.unwrap();
-        let txn = s.begin_write().await.unwrap();
-        let style = match catalog::upsert_style(&txn, a.id, &input("P-1", 1_000, &["m"]))
-            .await
-            .unwrap()
-        {
-            catalog::UpsertOutcome::Created(id) => id,
-            other => panic!("{other:?}"),
-        };
-        let mut ids = Vec::new();
-        for (pos, sha) in ["aa", "bb"].iter().enumerate() {
-            ids.push(
-                catalog::add_photo(&txn, style, &format!("{sha}.jpg"), sha, pos)
-                    .await
-                    .unwrap()
-                    .unwrap(),
-            );
-        }
-        txn.commit().await.unwrap();
+        let (_, style, ids) = style_with_photos(s, &["aa", "bb"]).await;
         let warnings = serde_json::json!({"colours": []});
         let done = Normalised {
             width: 800,
