@@ -30,23 +30,17 @@ pub async fn serve(
     app.search = Some(listing.clone());
     let app: AppState = Arc::new(app);
     let token = CancellationToken::new();
-    // Files of transfers a crash cut short (no upload row names them); two hours, twice the
-    // longest upload, so a transfer still arriving at another process is never touched.
-    if let Err(e) = ddhub_app::services::uploads::sweep_orphan_dirs(
-        &store,
-        &config.data_dir,
-        std::time::Duration::from_secs(2 * 3600),
-    )
-    .await
+    // Files of transfers a crash cut short (no upload row names them), and photos half-written
+    // by a killed process: left alone for two hours, twice the longest upload, so a transfer
+    // or write still going on in another process is never touched.
+    let stale_after = std::time::Duration::from_secs(2 * 3600);
+    if let Err(e) =
+        ddhub_app::services::uploads::sweep_orphan_dirs(&store, &config.data_dir, stale_after).await
     {
         tracing::warn!(error = ?e, "sweeping orphan upload folders failed");
     }
-    // Photos half-written by a killed process; as long a wait, for the same reason.
-    if let Err(e) = ddhub_app::services::uploads::sweep_media_tmp(
-        &config.data_dir,
-        std::time::Duration::from_secs(2 * 3600),
-    )
-    .await
+    if let Err(e) =
+        ddhub_app::services::uploads::sweep_media_tmp(&config.data_dir, stale_after).await
     {
         tracing::warn!(error = ?e, "sweeping media temporary files failed");
     }

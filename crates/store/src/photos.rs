@@ -104,38 +104,20 @@ pub struct Normalised<'a> {
 }
 
 /// Records a successful normalisation.
-pub async fn mark_ready(
-    store: &Store,
-    id: PhotoId,
-    width: u32,
-    height: u32,
-    phash: &str,
-    warnings: &serde_json::Value,
-    variants: &[StoredVariant],
-) -> Result<()> {
+pub async fn mark_ready(store: &Store, id: PhotoId, normalised: &Normalised<'_>) -> Result<()> {
     let txn = store.begin_write().await?;
     crate::changes::lock_writers(&txn).await?;
-    mark_ready_in(
-        &txn,
-        id,
-        &Normalised {
-            width,
-            height,
-            phash,
-            warnings,
-            variants,
-        },
-    )
-    .await?;
+    mark_ready_in(&txn, id, normalised).await?;
     txn.commit().await?;
     Ok(())
 }
 
-/// Marks the photo ready and reruns its style's colour check (`check` turns its
-/// inputs into the stored result, see [`crate::colour_checks`]) in the same write transaction, so no reader sees the photo
-/// ready and its style's check not yet counting it: an upload whose photos are all done has
-/// every check stored. The check runs in a savepoint: when it fails, the photo is still marked
-/// ready and the check's error is the inner result (the style's next photo checks again).
+/// Marks the photo ready and reruns its style's colour check (`check` turns the check's
+/// inputs into the stored result, see [`crate::colour_checks`]) in the same write transaction,
+/// so no reader sees the photo ready and its style's check not yet counting it: an upload whose
+/// photos are all done has every check stored. The check runs in a savepoint: when it fails,
+/// the photo is still marked ready and the check's error is the inner result (the style's next
+/// photo checks again).
 pub async fn mark_ready_and_check<F>(
     store: &Store,
     id: PhotoId,

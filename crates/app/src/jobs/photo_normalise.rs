@@ -144,17 +144,9 @@ impl PhotoNormalise {
     ) -> Result<(), JobError> {
         let retry = |e: ddhub_store::StoreError| JobError::Retry(e.to_string());
         if !self.config.checks.dominant_colours {
-            return photos::mark_ready(
-                &self.store,
-                photo.id,
-                normalised.width,
-                normalised.height,
-                normalised.phash,
-                normalised.warnings,
-                normalised.variants,
-            )
-            .await
-            .map_err(retry);
+            return photos::mark_ready(&self.store, photo.id, normalised)
+                .await
+                .map_err(retry);
         }
         let threshold = self.config.checks.colour_max_delta_e;
         let checked = photos::mark_ready_and_check(

@@ -106,17 +106,15 @@ async fn ready_photo(store: &Store, style: StyleId, n: usize) -> PhotoId {
         height: 1500,
         key: format!("styles/{}/{n}.jpg", style.0),
     };
-    photos::mark_ready(
-        store,
-        id,
-        1200,
-        1500,
-        "0000",
-        &serde_json::json!([]),
-        &[variant],
-    )
-    .await
-    .unwrap();
+    let warnings = serde_json::json!([]);
+    let normalised = photos::Normalised {
+        width: 1200,
+        height: 1500,
+        phash: "0000",
+        warnings: &warnings,
+        variants: &[variant],
+    };
+    photos::mark_ready(store, id, &normalised).await.unwrap();
     id
 }
 

@@ -369,9 +369,15 @@ async fn only_a_thumbnail_change_reindexes_a_style() {
             let v = variants(&i.to_string());
             let id = ids[i];
             async move {
-                photos::mark_ready(s, id, 800, 800, "0", &serde_json::json!([]), &v)
-                    .await
-                    .unwrap()
+                let warnings = serde_json::json!([]);
+                let normalised = photos::Normalised {
+                    width: 800,
+                    height: 800,
+                    phash: "0",
+                    warnings: &warnings,
+                    variants: &v,
+                };
+                photos::mark_ready(s, id, &normalised).await.unwrap()
             }
         };
         // The second photo first: it is the first ready one, so the thumbnail changes.
